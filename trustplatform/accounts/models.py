@@ -1,0 +1,91 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from trustplatform.fields import EncryptedTextField
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        # People type their email in any case; accounts are unique case-insensitively.
+        return self.get(email__iexact=username)
+
+    def create_user(self, email, password=None, **extra):
+        if not email:
+            raise ValueError("an email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person: consumer, partner member or staff. Logs in with an email address.
+
+    The phone number is encrypted at rest; `phone_index` finds it, `phone_hint` shows it masked.
+    """
+
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("name"), max_length=100)
+    phone = EncryptedTextField(_("mobile number"), blank=True)
+    phone_index = models.CharField(max_length=64, blank=True, editable=False)
+    phone_hint = models.CharField(_("mobile number"), max_length=20, blank=True, editable=False)
+    phone_verified_at = models.DateTimeField(_("mobile number verified at"), null=True, blank=True)
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            # One verified account per mobile number.
+            models.UniqueConstraint(
+                fields=["phone_index"],
+                condition=Q(phone_verified_at__isnull=False) & ~Q(phone_index=""),
+                name="accounts_user_verified_phone_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def phone_verified(self) -> bool:
+        return self.phone_verified_at is not None
+
+
+class PhoneVerification(models.Model):
+    """A one-time code sent by text to prove a user holds a mobile number."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="phone_verifications")
+    phone = EncryptedTextField()
+    phone_index = models.CharField(max_length=64)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(attempts__lte=100), name="accounts_phonever_attempts_sane"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,114 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from trustplatform import pii
+
+from . import sms
+from .models import Notification, OutboundMessage
+
+# A message claimed longer ago than this is taken to belong to a dead worker and is retried.
+STALE_CLAIM = timedelta(minutes=10)
+
+
+def message_enqueue(*, channel: str, to: str, body: str, key: str, subject: str = "") -> OutboundMessage:
+    """Store a message in the outbox and deliver it after commit; the same key returns the same row."""
+    from .tasks import message_deliver_task
+
+    hint = pii.mask_phone(to) if channel == OutboundMessage.Channel.SMS else _mask_email(to)
+    try:
+        with transaction.atomic():
+            message = OutboundMessage.objects.create(
+                channel=channel, recipient=to, recipient_hint=hint, subject=subject, body=body,
+                idempotency_key=key,
+            )
+    except IntegrityError:
+        return OutboundMessage.objects.get(idempotency_key=key)
+    message_deliver_task.delay_on_commit(message.pk)
+    return message
+
+
+def _mask_email(address: str) -> str:
+    local, _at, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
+def message_deliver(*, message_id: int) -> bool:
+    """Send one queued message. Claimed with a conditional UPDATE, so it goes out at most once
+    per claim; returns False when another run already claimed or sent it."""
+    now = timezone.now()
+    claimed = OutboundMessage.objects.filter(pk=message_id, status=OutboundMessage.Status.QUEUED).update(
+        status=OutboundMessage.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return False
+    message = OutboundMessage.objects.get(pk=message_id)
+    try:
+        if message.channel == OutboundMessage.Channel.SMS:
+            provider_id = sms.get_backend().send(to=message.recipient, body=message.body,
+                                                 sender=settings.SMS_SENDER)
+        else:
+            send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient])
+            provider_id = ""
+    except Exception as exc:  # any provider failure: record it, the retry sweep decides
+        OutboundMessage.objects.filter(pk=message_id).update(
+            status=OutboundMessage.Status.QUEUED if message.attempts < 5 else OutboundMessage.Status.FAILED,
+            last_error=str(exc)[:500],
+        )
+        raise
+    OutboundMessage.objects.filter(pk=message_id).update(
+        status=OutboundMessage.Status.SENT, sent_at=timezone.now(), provider_message_id=provider_id
+    )
+    return True
+
+
+def messages_requeue_stale_ids() -> list[int]:
+    """Ids of messages to deliver again: claimed by a worker that died, or queued and not picked up
+    (a failed send or a lost task)."""
+    cutoff = timezone.now() - STALE_CLAIM
+    OutboundMessage.objects.filter(
+        status=OutboundMessage.Status.SENDING, claimed_at__lt=cutoff
+    ).update(status=OutboundMessage.Status.QUEUED)
+    return list(
+        OutboundMessage.objects.filter(status=OutboundMessage.Status.QUEUED, created_at__lt=cutoff)
+        .values_list("pk", flat=True)[:1000]
+    )
+
+
+def notification_send(*, user, title: str, body: str = "", url: str = "", sms_text: bool = False,
+                      key: str = "") -> Notification:
+    """Show a notice in the app and, when asked and the number is verified, text it too."""
+    notification = Notification.objects.create(user=user, title=title, body=body, url=url)
+    if sms_text and user.phone and user.phone_verified:
+        message_enqueue(channel="sms", to=user.phone, body=f"[Ansim] {title}",
+                        key=key or f"notification:{notification.pk}")
+    return notification
+
+
+def staff_notify(*, group: str, title: str, body: str = "", url: str = "") -> int:
+    """Notify every active member of a staff group (agents, inspectors, finance) and superusers."""
+    users = get_user_model().objects.filter(is_active=True, is_staff=True).filter(
+        Q(groups__name=group) | Q(is_superuser=True)
+    ).distinct()
+    notices = [Notification(user=user, title=title, body=body, url=url) for user in users]
+    Notification.objects.bulk_create(notices)
+    return len(notices)
+
+
+def notification_mark_read(*, user, notification_id: int) -> None:
+    Notification.objects.filter(pk=notification_id, user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def notifications_purge(*, days: int | None = None) -> int:
+    """Delete read notices and sent messages past the retention period."""
+    cutoff = timezone.now() - timedelta(days=days or settings.NOTIFICATION_RETENTION_DAYS)
+    read, _a = Notification.objects.filter(read_at__lt=cutoff).delete()
+    sent, _b = OutboundMessage.objects.filter(status=OutboundMessage.Status.SENT, sent_at__lt=cutoff).delete()
+    return read + sent

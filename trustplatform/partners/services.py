@@ -1,0 +1,76 @@
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trustplatform.errors import DomainError
+from trustplatform.notifications.services import notification_send, staff_notify
+from trustplatform.transitions import transition_run
+
+from .brn import validate_brn
+from .models import Membership, Partner
+
+
+class PartnerError(DomainError):
+    pass
+
+
+def partner_apply(*, user, name: str, kind: str, registration_number: str, representative: str,
+                  contact_email: str, address: str) -> Partner:
+    """File a partner application; the applicant becomes its owner and staff are told."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        digits = validate_brn(registration_number)
+    except ValidationError as exc:
+        raise PartnerError(exc.messages[0], code=exc.code,
+                           fields={"registration_number": exc.messages}) from exc
+    if kind not in Partner.Kind.values:
+        raise PartnerError(_("Choose a kind of business from the list."), code="invalid_kind",
+                           fields={"kind": [_("Not a kind of business we serve.")]})
+    try:
+        with transaction.atomic():
+            partner = Partner.objects.create(
+                name=name, kind=kind, registration_number=digits, representative=representative,
+                contact_email=contact_email, address=address, applied_by=user,
+            )
+            Membership.objects.create(user=user, partner=partner, role=Membership.Role.OWNER)
+            staff_notify(group="agents", title=_("New partner application: %(name)s") % {"name": name},
+                         url=f"/admin/partners/partner/{partner.pk}/change/")
+    except IntegrityError as exc:
+        raise PartnerError(
+            _("A business with this registration number has already applied or is registered."),
+            code="brn_taken", status=409,
+            fields={"registration_number": [_("Already registered.")]},
+        ) from exc
+    return partner
+
+
+def _partner_decide(*, instance: Partner, name: str, actor, reason: str, notice: str) -> Partner:
+    with transaction.atomic():
+        partner = transition_run(instance=instance, name=name, actor=actor, reason=reason,
+                                 check_perm=True)
+        Partner.objects.filter(pk=partner.pk).update(decided_at=timezone.now())
+        for membership in partner.memberships.select_related("user").filter(role=Membership.Role.OWNER):
+            notification_send(user=membership.user, title=notice % {"name": partner.name},
+                              body=reason, url="/partners/status/", sms_text=True)
+    return partner
+
+
+def partner_approve(*, instance: Partner, actor, reason: str = "") -> Partner:
+    return _partner_decide(instance=instance, name="approve", actor=actor, reason=reason,
+                           notice=_("%(name)s is approved: the owner portal is open."))
+
+
+def partner_reject(*, instance: Partner, actor, reason: str = "") -> Partner:
+    return _partner_decide(instance=instance, name="reject", actor=actor, reason=reason,
+                           notice=_("%(name)s was not approved."))
+
+
+def partner_suspend(*, instance: Partner, actor, reason: str = "") -> Partner:
+    return _partner_decide(instance=instance, name="suspend", actor=actor, reason=reason,
+                           notice=_("%(name)s is suspended."))
+
+
+def partner_reinstate(*, instance: Partner, actor, reason: str = "") -> Partner:
+    return _partner_decide(instance=instance, name="reinstate", actor=actor, reason=reason,
+                           notice=_("%(name)s is active again."))

@@ -1,0 +1,63 @@
+"""Run a lifecycle transition the house way, from services and from the admin's FSM buttons."""
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+from django_fsm.admin import FSMAdminMixin
+
+from trustplatform.errors import Conflict, DomainError, Forbidden
+
+
+def transition_run(*, instance, name: str, actor=None, reason: str = "", check_perm: bool = False,
+                   **kwargs):
+    """Lock the row, re-check the transition under the lock, apply it and save, in one transaction.
+
+    Takes SELECT ... FOR UPDATE on the instance's row. The post_transition receiver writes the
+    audit row inside the same transaction, so a rolled-back change leaves no audit row behind.
+    Returns the locked, saved instance.
+    """
+    model = type(instance)
+    with transaction.atomic():
+        locked = model._default_manager.select_for_update().get(pk=instance.pk)
+        method = getattr(locked, name)
+        if check_perm and actor is not None and not has_transition_perm(method, actor):
+            raise Forbidden("You are not allowed to do this.", code="transition_forbidden")
+        if not can_proceed(method):
+            raise Conflict(
+                f"This cannot be done now: it is {locked.get_status_display()}.",
+                code="invalid_transition",
+            )
+        try:
+            method(by=actor, reason=reason, **kwargs)
+            locked.save()
+        except ConcurrentTransition as exc:
+            raise Conflict("Someone else changed this at the same time; reload and try again.",
+                           code="concurrent_change") from exc
+    return locked
+
+
+class TransitionAdmin(FSMAdminMixin, admin.ModelAdmin):
+    """Admin whose FSM buttons go through the app's services (lock, audit, side effects).
+
+    `transition_services` maps a transition name to `service(instance=, actor=, reason=)`;
+    transitions without an entry run through `transition_run`.
+    """
+
+    fsm_fields = ["status"]
+    transition_services: dict = {}
+
+    def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None):
+        kwargs = dict(kwargs or {})
+        service = self.transition_services.get(transition_name)
+        try:
+            if service is not None:
+                service(instance=obj, actor=request.user, **kwargs)
+            else:
+                transition_run(instance=obj, name=transition_name, actor=request.user,
+                               check_perm=True, **kwargs)
+        except DomainError as exc:
+            self.message_user(request, exc.detail, level=messages.ERROR)
+            return False
+        self.message_user(request, self.get_fsm_label(self._get_fsm_transition_by_name(
+            obj=obj, transition_name=transition_name)) + " ✓", level=messages.SUCCESS)
+        return True
