@@ -1,0 +1,69 @@
+# Ansim: `make run` starts the embedded platform; `make test` runs every check CI runs.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+APP ?=
+
+# Test and CI environment: real PostgreSQL, RabbitMQ and Redis on this machine.
+TEST_ENV := DEBUG=false SECURE_SSL_REDIRECT=false STATIC_MANIFEST=false \
+	SECRET_KEY=test-secret-key-that-is-long-enough-for-django-checks-0123456789 \
+	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 \
+	PII_ENCRYPTION_KEYS=dGVzdC1rZXktbmV3ZXN0LTAxMjM0NTY3ODlhYmNkZWY=,dGVzdC1rZXktb2xkZXItMDEyMzQ1Njc4OWFiY2RlZmc= \
+	PII_HASH_KEY=test-blind-index-key \
+	DATABASE_URL=$${DATABASE_URL:-postgres:///ansim} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-amqp://guest:guest@127.0.0.1:5672//} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
+	API_ANON_RATE=100000/minute API_USER_RATE=100000/minute LOG_LEVEL=WARNING
+
+# The deploy check runs as production would be configured.
+DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=example.com \
+	SECRET_KEY=deploy-check-0123456789-abcdefghijklmnopqrstuvwxyz-XY \
+	PII_ENCRYPTION_KEYS=ZGVwbG95LWNoZWNrLWtleS0wMTIzNDU2Nzg5YWJjZGU= PII_HASH_KEY=deploy-check-hash \
+	DATABASE_URL=$${DATABASE_URL:-postgres:///ansim}
+
+.PHONY: run test lint check bench venv venv-dev migrate seed messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+venv-dev: $(VENV)/.installed-dev
+
+run: venv
+	PORT=$(PORT) ./scripts/run-embedded
+
+migrate: venv
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	DEBUG=true $(BIN)/python manage.py seed_demo
+
+lint: venv-dev
+	$(BIN)/ruff check .
+
+check: venv-dev
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(DEPLOY_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(TEST_ENV) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+test: lint check
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: venv-dev
+	$(BIN)/python bench/run.py $(APP)
+
+messages: venv-dev
+	DEBUG=true $(BIN)/python manage.py makemessages -l ko -l en --ignore=.venv --ignore=var
+	DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf var .pytest_cache
