@@ -167,7 +167,9 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The login form and authenticate() both name the email "username".
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_LOCKOUT_CALLABLE = "trustplatform.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 # Behind a proxy the client address comes from X-Forwarded-For (set USE_X_FORWARDED=true).
 AXES_IPWARE_PROXY_COUNT = 1 if env_bool("USE_X_FORWARDED", False) else None

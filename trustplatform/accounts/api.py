@@ -36,7 +36,7 @@ class TokenCreateApi(APIView):
     class Output(OutputSerializer):
         token = serializers.CharField()
 
-    @extend_schema(request=Input, responses={200: Output, 400: ErrorSerializer, 403: ErrorSerializer},
+    @extend_schema(request=Input, responses={200: Output, 400: ErrorSerializer, 429: ErrorSerializer},
                    operation_id="auth_token_create", tags=["accounts"])
     def post(self, request):
         data = self.Input(data=request.data)
@@ -44,7 +44,7 @@ class TokenCreateApi(APIView):
         credentials = {"username": data.validated_data["email"]}
         if not AxesProxyHandler.is_allowed(request._request, credentials):
             raise DomainError("Too many failed logins: this account is locked for a while.",
-                              code="locked_out", status=403)
+                              code="locked_out", status=429)
         user = authenticate(request._request, username=data.validated_data["email"],
                             password=data.validated_data["password"])
         if user is None:

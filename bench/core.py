@@ -1,0 +1,86 @@
+"""Core: what one request through the full Django stack costs, against a bare WSGI app on the same server.
+
+`core.json_rps` loads /healthz/ (middleware, URL routing and a JSON response, no database); `core.orm_get_rps`
+loads the public partner profile (the same plus DRF, the anonymous throttle in Redis, and one PostgreSQL
+read by primary key). Both are stated as ratios of raw WSGI hello-world under the same gunicorn and wrk,
+so the figures mean the same on a faster or slower machine; later apps state theirs as ratios of these.
+"""
+
+# The same wrk settings for the anchor and both figures, so the ratios compare like with like.
+WARMUP_S = 2
+DURATION_S = 10
+CONNECTIONS = 32
+THREADS = 2
+
+JSON_GOAL = 0.50
+ORM_GOAL = 0.25
+P99_GOAL_MS = 50
+
+BENCH_USER = "bench-owner@ansim.example"
+BENCH_BRN = "1248100998"  # a valid business registration number (check digit 8)
+
+# Idempotent: reuses the bench partner across runs and re-approves it if an earlier run left it otherwise.
+SEED_PARTNER = f"""
+from trustplatform.accounts.models import User
+from trustplatform.partners.models import Partner
+
+user = User.objects.filter(email={BENCH_USER!r}).first()
+if user is None:
+    user = User.objects.create_user({BENCH_USER!r}, None, full_name="Bench Owner")
+partner = Partner.objects.filter(registration_number={BENCH_BRN!r}).exclude(status="rejected").first()
+if partner is None:
+    partner = Partner.objects.create(
+        name="안심 벤치 게스트하우스", kind="lodging", registration_number={BENCH_BRN!r},
+        representative="Bench Owner", contact_email={BENCH_USER!r}, address="서울특별시 중구 세종대로 110",
+        applied_by=user, status="approved",
+    )
+elif partner.status != "approved":
+    Partner.objects.filter(pk=partner.pk).update(status="approved")
+print("BENCH_PARTNER_ID", partner.pk)
+"""
+
+
+def seed_partner(ctx) -> int:
+    out = ctx.django_shell(SEED_PARTNER)
+    for line in out.splitlines():
+        if line.startswith("BENCH_PARTNER_ID "):
+            return int(line.split()[1])
+    ctx.fail(f"seeding the bench partner printed no id:\n{out}")
+
+
+def measure(ctx, url: str, label: str):
+    """A warm-up run (imports, connection pools, caches), then the measured one."""
+    ctx.wrk(url, WARMUP_S, CONNECTIONS, THREADS).check(f"{label} warm-up")
+    return ctx.wrk(url, DURATION_S, CONNECTIONS, THREADS).check(label)
+
+
+def run(ctx) -> None:
+    raw_server = ctx.start_gunicorn("raw_wsgi:application", name="raw-wsgi", pythonpath=ctx.bench_dir)
+    try:
+        raw = measure(ctx, raw_server.url("/"), "raw WSGI")
+    finally:
+        # Stopped before the project is loaded, so its idle workers take nothing from the measurement.
+        ctx.stop_server(raw_server)
+
+    partner_id = seed_partner(ctx)
+    app = ctx.server
+    json_url = app.url("/healthz/")
+    orm_url = app.url(f"/api/v1/public/partners/{partner_id}/")
+    ctx.expect_ok(json_url, "core.json_rps")
+    ctx.expect_ok(orm_url, "core.orm_get_rps")
+
+    json_res = measure(ctx, json_url, "core.json_rps")
+    orm_res = measure(ctx, orm_url, "core.orm_get_rps")
+
+    setup = f"wrk {CONNECTIONS} connections, {THREADS} threads, {DURATION_S} s, {ctx.workers} sync workers"
+    anchor_raw = f"raw WSGI hello-world under the same gunicorn: {raw.rps:.1f} req/s"
+    ctx.figure("core", "json_rps", json_res.rps, "req/s", f">={JSON_GOAL:.2f}xraw",
+               f"{anchor_raw} (ratio {json_res.rps / raw.rps:.2f}x); GET /healthz/, {setup}")
+    ctx.figure("core", "orm_get_rps", orm_res.rps, "req/s", f">={ORM_GOAL:.2f}xraw",
+               f"{anchor_raw} (ratio {orm_res.rps / raw.rps:.2f}x); GET /api/v1/public/partners/<id>/, "
+               f"one PostgreSQL read by primary key, PostgreSQL on this machine; {setup}")
+    ctx.figure("core", "json_p99_ms", json_res.p99, "ms", f"<={P99_GOAL_MS}",
+               f"wrk {CONNECTIONS} connections, GET /healthz/; raw WSGI p99 {raw.p99:.2f} ms")
+    ctx.figure("core", "orm_get_p99_ms", orm_res.p99, "ms", f"<={P99_GOAL_MS}",
+               f"wrk {CONNECTIONS} connections, GET /api/v1/public/partners/<id>/; "
+               f"raw WSGI p99 {raw.p99:.2f} ms")

@@ -1,0 +1,708 @@
+"""Benchmark harness: runs bench/<app>.py modules against the real stack and prints one line per figure.
+
+Usage: `run.py` runs every app module found, `run.py core masking` only those (core always first, since the
+other apps state their figures as ratios of core's). Each module exposes `run(ctx) -> None` and reports
+through `ctx.figure(...)`, which prints exactly one line per figure:
+
+    figure <app>.<name> <value> <unit> goal=<goal> anchor=<what it is compared with>
+
+The stack is the production one on this machine: gunicorn sync workers, PostgreSQL through its local socket
+(database `ansim_bench`, or DATABASE_URL_BENCH), Redis for the cache, DEBUG off. Load comes from Debian's
+wrk (closed loop, maximum throughput) or from `ctx.fixed_rate` (open loop, latency at a set rate). Every
+target is on the loopback interface; every load loop is bounded by a request count and a deadline.
+Progress goes to stderr so that stdout carries only the figure lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import base64
+import contextlib
+import hashlib
+import http.client
+import importlib.util
+import json
+import math
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import NoReturn
+from urllib.parse import urlsplit
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+WRK = "/usr/bin/wrk"
+
+# Apps run in this order; any other bench/<name>.py runs after them, alphabetically.
+APP_ORDER = ("core", "masking", "escrow", "bookings", "listings")
+# Files in bench/ that are not benchmark modules.
+NOT_APPS = {"run", "raw_wsgi"}
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+HEALTH_PATH = "/healthz/"
+SERVER_START_TIMEOUT_S = 60.0
+
+# Fixed, made-up secrets: the bench database holds only synthetic rows and is never exposed.
+BENCH_SECRET_KEY = "ansim-bench-only-secret-key-never-used-outside-bench-0123456789"
+BENCH_FERNET_KEY = base64.urlsafe_b64encode(hashlib.sha256(b"ansim-bench-pii-key").digest()).decode()
+
+
+class BenchError(Exception):
+    """A benchmark could not produce a trustworthy figure; the message says why."""
+
+
+def bench_env() -> dict[str, str]:
+    """The environment of every subprocess: production settings pointed at the bench database."""
+    env = dict(os.environ)
+    # gunicorn reads these from the environment; the bench sets its flags explicitly instead.
+    env.pop("GUNICORN_CMD_ARGS", None)
+    env.pop("WEB_CONCURRENCY", None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="trustplatform.settings",
+        DATABASE_URL=os.environ.get("DATABASE_URL_BENCH") or "postgres:///ansim_bench",
+        DEBUG="false",
+        SECRET_KEY=BENCH_SECRET_KEY,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        PII_ENCRYPTION_KEYS=BENCH_FERNET_KEY,
+        PII_HASH_KEY="bench-hash-key",
+        SECURE_SSL_REDIRECT="false",
+        STATIC_MANIFEST="false",
+        REDIS_URL="redis://127.0.0.1:6379/9",
+        CELERY_BROKER_URL="amqp://guest:guest@127.0.0.1:5672//",
+        LOG_LEVEL="WARNING",
+        # Every bench request comes from 127.0.0.1: the production per-client limit would answer 429.
+        API_ANON_RATE="100000000/second",
+        API_USER_RATE="100000000/second",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def worker_count() -> int:
+    """gunicorn's usual 2*cores+1, capped at 5 so the load generator keeps some CPU on small machines."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return min(2 * cores + 1, 5)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def local_url(url: str):
+    """Split a URL and refuse anything not on this machine: load is only ever sent to loopback."""
+    parts = urlsplit(url)
+    if parts.scheme != "http" or parts.hostname not in LOCAL_HOSTS:
+        raise BenchError(f"refusing to send load to {url!r}: only http://127.0.0.1 (or localhost) is allowed")
+    return parts
+
+
+def percentile(sorted_values: list[float], pct: float) -> float:
+    """Nearest-rank percentile of an already sorted list (nan when empty)."""
+    if not sorted_values:
+        return math.nan
+    rank = max(1, math.ceil(pct / 100 * len(sorted_values)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+def format_value(value: float) -> str:
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.1f}" if abs(value) >= 100 else f"{value:.2f}"
+
+
+def log(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+# --- Load results -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class WrkResult:
+    """What wrk printed: throughput, its latency percentiles (ms) and the failed requests."""
+
+    url: str
+    requests: int
+    duration_s: float
+    rps: float
+    latency_ms: dict[int, float]  # percentile -> ms, from --latency (50, 75, 90, 99)
+    non_2xx_3xx: int = 0
+    socket_errors: dict[str, int] = field(default_factory=dict)
+    output: str = ""
+
+    @property
+    def errors(self) -> int:
+        return self.non_2xx_3xx + sum(self.socket_errors.values())
+
+    @property
+    def p50(self) -> float:
+        return self.latency_ms[50]
+
+    @property
+    def p99(self) -> float:
+        return self.latency_ms[99]
+
+    def check(self, label: str) -> WrkResult:
+        """Fail the benchmark when any request failed: a throughput of error pages means nothing."""
+        if self.requests == 0:
+            raise BenchError(f"{label}: wrk completed no request against {self.url}")
+        if self.errors:
+            raise BenchError(
+                f"{label}: {self.errors} of {self.requests} requests to {self.url} failed "
+                f"(non-2xx/3xx {self.non_2xx_3xx}, socket errors {self.socket_errors})"
+            )
+        return self
+
+
+@dataclass
+class FixedRateResult:
+    """An open-loop run: latency counted from each request's scheduled send time, in ms."""
+
+    url: str
+    target_rate: float
+    scheduled: int
+    latencies_ms: list[float]
+    errors: int  # HTTP status >= 400, socket errors, timeouts, and requests never sent before the deadline
+    dropped: int  # of which: never sent, because the generator fell behind past the deadline
+    elapsed_s: float
+    max_send_lag_ms: float  # how late the generator itself sent a request; large means the client saturated
+
+    def __post_init__(self) -> None:
+        self._sorted = sorted(self.latencies_ms)
+
+    @property
+    def achieved_rate(self) -> float:
+        return len(self.latencies_ms) / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    def percentile(self, pct: float) -> float:
+        return percentile(self._sorted, pct)
+
+    @property
+    def p50(self) -> float:
+        return self.percentile(50)
+
+    @property
+    def p95(self) -> float:
+        return self.percentile(95)
+
+    @property
+    def p99(self) -> float:
+        return self.percentile(99)
+
+    def check(self, label: str) -> FixedRateResult:
+        if not self.latencies_ms:
+            raise BenchError(f"{label}: no request to {self.url} succeeded")
+        if self.errors:
+            raise BenchError(
+                f"{label}: {self.errors} of {self.scheduled} requests to {self.url} failed "
+                f"({self.dropped} never sent in time)"
+            )
+        return self
+
+
+_UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+def _wrk_time_ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text)
+    if not match:
+        raise BenchError(f"cannot read wrk latency {text!r}")
+    return float(match[1]) * _UNIT_MS[match[2]]
+
+
+def parse_wrk(url: str, output: str) -> WrkResult:
+    """Read requests/s, the --latency percentiles and the error counts from wrk's text report."""
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.M)
+    total = re.search(r"^\s*(\d+) requests in ([\d.]+)(us|ms|s|m|h)", output, re.M)
+    if not rps or not total:
+        raise BenchError(f"cannot read wrk's report for {url}:\n{output}")
+    latency = {
+        int(pct): _wrk_time_ms(value)
+        for pct, value in re.findall(r"^\s+(\d+)%\s+([\d.]+(?:us|ms|s|m|h))\s*$", output, re.M)
+    }
+    if 99 not in latency:
+        raise BenchError(f"wrk printed no latency distribution for {url}:\n{output}")
+    socket_errors: dict[str, int] = {}
+    errors_line = re.search(r"Socket errors: (.+)$", output, re.M)
+    if errors_line:
+        socket_errors = {k: int(v) for k, v in re.findall(r"(\w+) (\d+)", errors_line[1])}
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return WrkResult(
+        url=url,
+        requests=int(total[1]),
+        duration_s=_wrk_time_ms(total[2] + total[3]) / 1000,
+        rps=float(rps[1]),
+        latency_ms=latency,
+        non_2xx_3xx=int(non_2xx[1]) if non_2xx else 0,
+        socket_errors=socket_errors,
+        output=output,
+    )
+
+
+def lua_string(text: str) -> str:
+    """A Lua string literal; bytes outside printable ASCII become decimal escapes, which LuaJIT reads."""
+    out = []
+    for byte in text.encode():
+        char = chr(byte)
+        out.append(char if 32 <= byte < 127 and char not in '"\\' else f"\\{byte:03d}")
+    return '"' + "".join(out) + '"'
+
+
+def encode_body(body, headers: dict[str, str] | None) -> tuple[bytes | None, dict[str, str]]:
+    headers = dict(headers or {})
+    if isinstance(body, dict | list):
+        body = json.dumps(body)
+        headers.setdefault("Content-Type", "application/json")
+    if isinstance(body, str):
+        body = body.encode()
+    return body, headers
+
+
+# --- Servers ----------------------------------------------------------------------------------------------
+
+
+class Server:
+    """A gunicorn master in its own process group, so that stopping it also stops every worker."""
+
+    def __init__(self, name: str, proc: subprocess.Popen, port: int, log_path: Path) -> None:
+        self.name = name
+        self.proc = proc
+        self.port = port
+        self.log_path = log_path
+        self.base_url = f"http://127.0.0.1:{port}"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def stop(self) -> None:
+        if self.proc.poll() is not None:
+            return
+        for sig, wait_s in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, sig)
+            try:
+                self.proc.wait(timeout=wait_s)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+
+class Context:
+    """What every benchmark module gets: the servers, the load generators, and the figures so far."""
+
+    Error = BenchError  # for modules, which cannot import this script
+
+    def __init__(self, *, verbose: bool = False) -> None:
+        self.root = ROOT
+        self.bench_dir = BENCH_DIR
+        self.python = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
+        self.gunicorn = str(VENV_BIN / "gunicorn")
+        self.env = bench_env()
+        self.workers = worker_count()
+        self.verbose = verbose
+        self.figures: dict[str, float] = {}
+        self.tmp = Path(tempfile.mkdtemp(prefix="ansim-bench-"))
+        self._servers: list[Server] = []
+        self._app_server: Server | None = None
+        self._db_ready = False
+        self._closed = False
+
+    def fail(self, message: str) -> NoReturn:
+        """Stop the current module with a clear message; the run goes on with the others."""
+        raise BenchError(message)
+
+    # Figures ------------------------------------------------------------------------------------------
+
+    def figure(self, app: str, name: str, value: float, unit: str, goal: str, anchor: str) -> None:
+        """Print one figure on one line and keep its value for later modules' ratios."""
+        key = f"{app}.{name}"
+        self.figures[key] = value
+        anchor = " ".join(str(anchor).split())  # one line, whatever the caller passed
+        print(f"figure {key} {format_value(value)} {unit} goal={goal} anchor={anchor}", flush=True)
+
+    # Database and Django ------------------------------------------------------------------------------
+
+    def ensure_database(self) -> None:
+        """Create the bench database when missing, then migrate it: once per run."""
+        if self._db_ready:
+            return
+        import psycopg
+        from psycopg import sql
+        from psycopg.conninfo import conninfo_to_dict
+
+        url = self.env["DATABASE_URL"]
+        params = conninfo_to_dict(url)
+        dbname = params.get("dbname")
+        if not dbname:
+            raise BenchError(f"the bench database URL names no database: {url}")
+        # CREATE DATABASE runs from the maintenance database, outside any transaction.
+        try:
+            with psycopg.connect(**{**params, "dbname": "postgres"}, autocommit=True) as conn:
+                exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone()
+                if not exists:
+                    log(f"creating database {dbname}")
+                    conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+        except psycopg.OperationalError as exc:
+            raise BenchError(f"cannot reach PostgreSQL for {url}: {exc}") from exc
+        log("migrating the bench database")
+        self.manage("migrate", "--noinput")
+        self._db_ready = True
+
+    def manage(self, *args: str, timeout_s: float = 600) -> str:
+        """Run manage.py in the bench environment; return its stdout, or fail with its stderr."""
+        cmd = [self.python, str(ROOT / "manage.py"), *args]
+        try:
+            done = subprocess.run(cmd, cwd=ROOT, env=self.env, capture_output=True, text=True,
+                                  timeout=timeout_s)
+        except subprocess.TimeoutExpired as exc:
+            raise BenchError(f"manage.py {args[0]} took more than {timeout_s:.0f} s") from exc
+        if done.returncode != 0:
+            raise BenchError(f"manage.py {' '.join(args[:1])} failed ({done.returncode}):\n"
+                             f"{done.stdout[-2000:]}{done.stderr[-4000:]}")
+        return done.stdout
+
+    def django_shell(self, code: str) -> str:
+        """Run a snippet through `manage.py shell -c` against the bench database; return its stdout."""
+        self.ensure_database()
+        return self.manage("shell", "-c", code)
+
+    # Servers ------------------------------------------------------------------------------------------
+
+    def start_gunicorn(self, app_spec: str, *, name: str, pythonpath: Path | None = None,
+                       workers: int | None = None) -> Server:
+        """Start gunicorn on a free loopback port and wait until /healthz/ answers 200."""
+        port = free_port()
+        # An explicit config file, so a gunicorn.conf.py in the project cannot change what is measured.
+        conf = self.tmp / "gunicorn_bench_conf.py"
+        if not conf.exists():
+            conf.write_text("accesslog = None\nloglevel = 'warning'\n")
+        cmd = [self.gunicorn, app_spec, "-c", str(conf), "-b", f"127.0.0.1:{port}",
+               "-w", str(workers or self.workers), "--worker-class", "sync", "--log-level", "warning"]
+        if pythonpath:
+            cmd += ["--pythonpath", str(pythonpath)]
+        log_path = self.tmp / f"{name}.log"
+        with open(log_path, "wb") as log_file:
+            proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL, stdout=log_file,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+        server = Server(name, proc, port, log_path)
+        self._servers.append(server)
+        log(f"started {name}: gunicorn {app_spec} on 127.0.0.1:{port}, "
+            f"{workers or self.workers} sync workers")
+        self._wait_ready(server)
+        return server
+
+    def _wait_ready(self, server: Server) -> None:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        last = "no answer"
+        while time.monotonic() < deadline:
+            if server.proc.poll() is not None:
+                raise BenchError(f"{server.name} exited with {server.proc.returncode} while starting:\n"
+                                 f"{server.log_tail()}")
+            try:
+                status, body = self.request("GET", server.url(HEALTH_PATH), timeout_s=2)
+                if status == 200:
+                    return
+                last = f"HTTP {status}: {body[:200]!r}"
+            except (OSError, http.client.HTTPException) as exc:
+                last = repr(exc)
+            time.sleep(0.2)
+        raise BenchError(f"{server.name}: GET {HEALTH_PATH} did not answer 200 within "
+                         f"{SERVER_START_TIMEOUT_S:.0f} s (last: {last})\n{server.log_tail()}")
+
+    @property
+    def server(self) -> Server:
+        """The project's gunicorn, started on first use and shared by every module of the run."""
+        if self._app_server is None or self._app_server.proc.poll() is not None:
+            self.ensure_database()
+            self._app_server = self.start_gunicorn("trustplatform.wsgi:application", name="ansim")
+        return self._app_server
+
+    def stop_server(self, server: Server) -> None:
+        server.stop()
+        if server in self._servers:
+            self._servers.remove(server)
+        if server is self._app_server:
+            self._app_server = None
+
+    def close(self) -> None:
+        """Stop every server this run started; safe to call twice (finally, then atexit)."""
+        if self._closed:
+            return
+        self._closed = True
+        for server in reversed(self._servers):
+            server.stop()
+        self._servers.clear()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # Requests and load --------------------------------------------------------------------------------
+
+    def request(self, method: str, url: str, body=None, headers: dict[str, str] | None = None,
+                timeout_s: float = 10) -> tuple[int, bytes]:
+        """One request on a fresh connection: for setup and for checking an endpoint before loading it."""
+        parts = local_url(url)
+        payload, headers = encode_body(body, headers)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout_s)
+        try:
+            conn.request(method, parts.path + (f"?{parts.query}" if parts.query else ""), body=payload,
+                         headers=headers)
+            resp = conn.getresponse()
+            return resp.status, resp.read()
+        finally:
+            conn.close()
+
+    def expect_ok(self, url: str, label: str, **kwargs) -> bytes:
+        """Fail clearly when the endpoint a figure is about does not answer 200 before loading it."""
+        try:
+            status, body = self.request(kwargs.pop("method", "GET"), url, **kwargs)
+        except (OSError, http.client.HTTPException) as exc:
+            raise BenchError(f"{label}: {url} did not answer: {exc!r}") from exc
+        if status != 200:
+            raise BenchError(f"{label}: {url} answered HTTP {status}, not 200: {body[:300]!r}")
+        return body
+
+    def wrk(self, url: str, duration_s: float, connections: int, threads: int, rate: float | None = None,
+            *, method: str = "GET", body=None, headers: dict[str, str] | None = None):
+        """Closed-loop load with wrk (maximum throughput). Debian's wrk has no fixed-rate mode: with `rate`,
+        this runs `fixed_rate` instead and returns its FixedRateResult."""
+        if rate is not None:
+            return self.fixed_rate(url, rate, duration_s, method=method, body=body, headers=headers,
+                                   concurrency=connections)
+        local_url(url)
+        if not os.access(WRK, os.X_OK):
+            raise BenchError(f"{WRK} not found: install it with `apt-get install wrk`")
+        threads = max(1, min(threads, connections))
+        cmd = [WRK, "--latency", "-d", f"{max(1, round(duration_s))}s", "-c", str(connections),
+               "-t", str(threads)]
+        payload, headers = encode_body(body, headers)
+        if method != "GET" or payload is not None or headers:
+            # wrk sets method, body and headers only from a Lua script.
+            script = self.tmp / f"wrk_{abs(hash((method, payload, tuple(sorted(headers.items())))))}.lua"
+            lines = [f"wrk.method = {lua_string(method)}"]
+            if payload is not None:
+                lines.append(f"wrk.body = {lua_string(payload.decode())}")
+            lines += [f"wrk.headers[{lua_string(k)}] = {lua_string(v)}" for k, v in headers.items()]
+            script.write_text("\n".join(lines) + "\n")
+            cmd += ["-s", str(script)]
+        cmd.append(url)
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration_s + 60)
+        except subprocess.TimeoutExpired as exc:
+            raise BenchError(f"wrk against {url} did not finish in {duration_s + 60:.0f} s") from exc
+        if done.returncode != 0:
+            raise BenchError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
+        if self.verbose:
+            print(done.stdout, file=sys.stderr)
+        return parse_wrk(url, done.stdout)
+
+    def fixed_rate(self, url: str, rate_per_s: float, duration_s: float, method: str = "GET", body=None,
+                   headers: dict[str, str] | None = None, *, concurrency: int = 32,
+                   timeout_s: float = 10.0) -> FixedRateResult:
+        """Open-loop load: request i is due at start + i/rate, sent by a pool of keep-alive connections.
+
+        Latency runs from the due time, not the send time, so a server that falls behind is charged for
+        the queue it causes (no coordinated omission). Bounded by count (rate*duration requests) and by a
+        deadline (duration + timeout + 5 s); requests still unsent at the deadline count as errors.
+        """
+        parts = local_url(url)
+        if rate_per_s <= 0 or duration_s <= 0:
+            raise BenchError("fixed_rate needs a positive rate and duration")
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        payload, headers = encode_body(body, headers)
+        total = max(1, int(rate_per_s * duration_s))
+        interval = 1.0 / rate_per_s
+        lock = threading.Lock()
+        state = {"next": 0, "errors": 0, "dropped": 0, "lag": 0.0}
+        latencies: list[float] = []
+        start = time.monotonic() + 0.1  # let every thread start before the first request is due
+        deadline = start + duration_s + timeout_s + 5
+
+        def worker() -> None:
+            conn: http.client.HTTPConnection | None = None
+            try:
+                while True:
+                    with lock:
+                        index = state["next"]
+                        state["next"] += 1
+                    if index >= total:
+                        return
+                    due = start + index * interval
+                    now = time.monotonic()
+                    if due > now:
+                        time.sleep(due - now)
+                    elif now > deadline:
+                        with lock:
+                            state["dropped"] += 1
+                        continue
+                    with lock:
+                        state["lag"] = max(state["lag"], time.monotonic() - due)
+                    try:
+                        if conn is None:
+                            conn = http.client.HTTPConnection(parts.hostname, parts.port or 80,
+                                                              timeout=timeout_s)
+                        conn.request(method, path, body=payload, headers=headers)
+                        resp = conn.getresponse()
+                        resp.read()  # the whole body, so the connection can be reused
+                        finished = time.monotonic()
+                        if resp.will_close:
+                            conn.close()
+                            conn = None
+                        if resp.status < 400:
+                            latencies.append((finished - due) * 1000)
+                        else:
+                            with lock:
+                                state["errors"] += 1
+                    except (OSError, http.client.HTTPException):
+                        with lock:
+                            state["errors"] += 1
+                        if conn is not None:
+                            conn.close()
+                        conn = None
+            finally:
+                if conn is not None:
+                    conn.close()
+
+        pool = [threading.Thread(target=worker, daemon=True, name=f"fixed-rate-{i}")
+                for i in range(max(1, min(concurrency, total)))]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join(timeout=max(0.0, deadline + timeout_s - time.monotonic()))
+        elapsed = max(time.monotonic() - start, 1e-9)
+        with lock:
+            # Anything a stuck thread never finished counts as failed.
+            unfinished = max(0, total - len(latencies) - state["errors"] - state["dropped"])
+            return FixedRateResult(
+                url=url, target_rate=rate_per_s, scheduled=total, latencies_ms=list(latencies),
+                errors=state["errors"] + state["dropped"] + unfinished, dropped=state["dropped"] + unfinished,
+                elapsed_s=elapsed, max_send_lag_ms=state["lag"] * 1000,
+            )
+
+
+# --- Discovery and main -----------------------------------------------------------------------------------
+
+
+def discover() -> list[str]:
+    """Every bench/<app>.py that is a benchmark module, in APP_ORDER then alphabetical order."""
+    names = {p.stem for p in BENCH_DIR.glob("*.py")
+             if p.stem.isidentifier() and not p.stem.startswith("_") and p.stem not in NOT_APPS}
+    return [n for n in APP_ORDER if n in names] + sorted(names - set(APP_ORDER))
+
+
+def load(app: str) -> ModuleType:
+    # Loaded by path under a prefixed name, so bench/core.py cannot clash with any installed `core`.
+    spec = importlib.util.spec_from_file_location(f"ansim_bench_{app}", BENCH_DIR / f"{app}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if not callable(getattr(module, "run", None)):
+        raise BenchError(f"bench/{app}.py has no run(ctx) function")
+    return module
+
+
+def requirements(app: str, module: ModuleType) -> tuple[str, ...]:
+    """Apps other than core compare with core's figures unless they say `REQUIRES = ()`."""
+    return tuple(getattr(module, "REQUIRES", () if app == "core" else ("core",)))
+
+
+def plan(requested: list[str], available: list[str]) -> tuple[list[str], dict[str, ModuleType]]:
+    unknown = [a for a in requested if a not in available]
+    if unknown:
+        raise BenchError(f"no benchmark module for {', '.join(unknown)}; "
+                         f"available: {', '.join(available) or 'none'}")
+    wanted = list(dict.fromkeys(requested or available))
+    modules: dict[str, ModuleType] = {}
+    pending = list(wanted)
+    while pending:  # bounded: each app is loaded once and there are finitely many
+        app = pending.pop()
+        if app in modules:
+            continue
+        if app not in available:
+            raise BenchError(f"a benchmark needs bench/{app}.py, which does not exist")
+        modules[app] = load(app)
+        pending.extend(requirements(app, modules[app]))
+    ordered = [a for a in available if a in modules]
+    return ordered, modules
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("apps", nargs="*", help="apps to benchmark (default: every bench/<app>.py)")
+    parser.add_argument("--list", action="store_true", help="list the benchmark modules and exit")
+    parser.add_argument("-v", "--verbose", action="store_true", help="echo wrk's full reports to stderr")
+    args = parser.parse_args(argv)
+
+    available = discover()
+    if args.list:
+        print("\n".join(available))
+        return 0
+    if not os.access(WRK, os.X_OK):
+        print(f"bench: {WRK} not found. Install the load generator with: apt-get install wrk",
+              file=sys.stderr)
+        return 2
+    try:
+        order, modules = plan(args.apps, available)
+    except BenchError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 2
+
+    # SIGTERM (e.g. from make's parent or CI) unwinds like Ctrl-C, so the finally below stops the servers.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    ctx = Context(verbose=args.verbose)
+    atexit.register(ctx.close)
+    failed: list[str] = []
+    try:
+        log(f"running {', '.join(order)} with {ctx.workers} gunicorn workers")
+        for app in order:
+            blocked = [req for req in requirements(app, modules[app]) if req in failed]
+            if blocked:
+                log(f"{app}: skipped, it needs {', '.join(blocked)}, which failed")
+                failed.append(app)
+                continue
+            started = time.monotonic()
+            try:
+                modules[app].run(ctx)
+            except BenchError as exc:
+                print(f"bench: {app} FAILED: {exc}", file=sys.stderr, flush=True)
+                failed.append(app)
+                continue
+            except Exception:  # a bug in one module should not hide the others' figures
+                traceback.print_exc()
+                print(f"bench: {app} FAILED with the error above", file=sys.stderr, flush=True)
+                failed.append(app)
+                continue
+            log(f"{app} done in {time.monotonic() - started:.0f} s")
+    except KeyboardInterrupt:
+        print("bench: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        ctx.close()
+    if failed:
+        print(f"bench: failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
