@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_fsm",
     "django_celery_beat",
     "axes",
     "trustplatform.accounts",

@@ -20,13 +20,13 @@ def transition_run(*, instance, name: str, actor=None, reason: str = "", check_p
     with transaction.atomic():
         locked = model._default_manager.select_for_update().get(pk=instance.pk)
         method = getattr(locked, name)
-        if check_perm and actor is not None and not has_transition_perm(method, actor):
-            raise Forbidden("You are not allowed to do this.", code="transition_forbidden")
         if not can_proceed(method):
             raise Conflict(
                 f"This cannot be done now: it is {locked.get_status_display()}.",
                 code="invalid_transition",
             )
+        if check_perm and actor is not None and not has_transition_perm(method, actor):
+            raise Forbidden("You are not allowed to do this.", code="transition_forbidden")
         try:
             method(by=actor, reason=reason, **kwargs)
             locked.save()

@@ -1,0 +1,34 @@
+import pytest
+from django.contrib.auth.models import Permission
+from django.db import DatabaseError, transaction
+from django.urls import reverse
+
+from trustplatform.audit.models import AuditEntry
+from trustplatform.audit.services import audit_record
+
+from ..factories import PartnerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_database_refuses_update_and_delete_of_audit_rows():
+    entry = audit_record(obj=PartnerFactory(), action="note", reason="checked by phone")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(reason="rewritten")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).delete()
+    entry.refresh_from_db()
+    assert entry.reason == "checked by phone"
+
+
+def test_staff_can_read_but_not_change_or_delete_audit_in_admin(client):
+    entry = audit_record(obj=PartnerFactory(), action="note")
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=[
+        "view_auditentry", "change_auditentry", "delete_auditentry"]))
+    client.force_login(staff)
+    assert client.get(reverse("admin:audit_auditentry_changelist")).status_code == 200
+    page = client.get(reverse("admin:audit_auditentry_change", args=[entry.pk]))
+    assert page.status_code == 200 and b'name="_save"' not in page.content
+    assert client.post(reverse("admin:audit_auditentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
