@@ -425,7 +425,7 @@ class Context:
                 status, body = self.request("GET", server.url(HEALTH_PATH), timeout_s=2)
                 if status == 200:
                     return
-                last = f"HTTP {status}: {body[:200]!r}"
+                last = f"HTTP {status}: {body[:200].decode(errors='replace')}"
             except (OSError, http.client.HTTPException) as exc:
                 last = repr(exc)
             time.sleep(0.2)
@@ -480,7 +480,8 @@ class Context:
         except (OSError, http.client.HTTPException) as exc:
             raise BenchError(f"{label}: {url} did not answer: {exc!r}") from exc
         if status != 200:
-            raise BenchError(f"{label}: {url} answered HTTP {status}, not 200: {body[:300]!r}")
+            raise BenchError(f"{label}: {url} answered HTTP {status}, not 200: "
+                             f"{body[:300].decode(errors='replace')}")
         return body
 
     def wrk(self, url: str, duration_s: float, connections: int, threads: int, rate: float | None = None,
