@@ -6,7 +6,8 @@ from trustplatform.partners.models import Partner
 pytestmark = pytest.mark.django_db
 
 APPLICATION = {"name": "바른 인테리어", "kind": "contractor", "registration_number": "220-81-62517",
-               "representative": "박도윤", "contact_email": "build@example.kr", "address": "부산광역시 해운대구 센텀로 1"}
+               "representative": "박도윤", "contact_email": "build@example.kr",
+               "address": "부산광역시 해운대구 센텀로 1"}
 
 
 @pytest.fixture

@@ -59,7 +59,8 @@ def test_application_lifecycle_with_one_audit_row_per_transition(consumer):
     partner = services.partner_reinstate(instance=partner, actor=staff)
     assert partner.status == Partner.Status.APPROVED
 
-    rows = list(AuditEntry.objects.order_by("id").values_list("action", "source", "target", "actor", "reason"))
+    rows = list(AuditEntry.objects.order_by("id")
+                .values_list("action", "source", "target", "actor", "reason"))
     assert rows == [
         ("approve", "applied", "approved", staff.pk, ""),
         ("suspend", "approved", "suspended", staff.pk, "민원 다수"),
