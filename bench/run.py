@@ -19,6 +19,7 @@ import argparse
 import atexit
 import base64
 import contextlib
+import ctypes
 import hashlib
 import http.client
 import importlib.util
@@ -103,6 +104,12 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    """Runs in the gunicorn child before exec: even a SIGKILLed harness leaves no server behind (Linux)."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 def local_url(url: str):
@@ -406,7 +413,8 @@ class Context:
         log_path = self.tmp / f"{name}.log"
         with open(log_path, "wb") as log_file:
             proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL, stdout=log_file,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
+                                    stderr=subprocess.STDOUT, start_new_session=True,
+                                    preexec_fn=_die_with_parent)
         server = Server(name, proc, port, log_path)
         self._servers.append(server)
         log(f"started {name}: gunicorn {app_spec} on 127.0.0.1:{port}, "

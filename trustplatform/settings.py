@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "trustplatform.partners",
     "trustplatform.audit",
     "trustplatform.notifications",
+    "escrow",
 ]
 
 MIDDLEWARE = [
@@ -253,10 +254,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "trustplatform.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    "DEFAULT_THROTTLE_CLASSES": ["trustplatform.api.throttling.CallerRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_ANON_RATE", default="120/minute"),
         "user": env.str("API_USER_RATE", default="1200/minute"),
@@ -311,6 +309,10 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-requeue-stale": {
         "task": "trustplatform.notifications.tasks.messages_requeue_stale",
         "schedule": crontab(minute="*/5"),
+    },
+    "escrow-reconcile-nightly": {
+        "task": "escrow.tasks.ledger_reconcile_nightly",
+        "schedule": crontab(hour=3, minute=30),
     },
     "notifications-purge-old": {
         "task": "trustplatform.notifications.tasks.notifications_purge",

@@ -5,7 +5,6 @@ from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from trustplatform.api.serializers import ErrorSerializer, InputSerializer, OutputSerializer
@@ -27,7 +26,6 @@ class TokenCreateApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [AnonRateThrottle]
 
     class Input(InputSerializer):
         email = serializers.EmailField()

@@ -107,7 +107,8 @@ class PublicPartnerApi(APIView):
                    tags=["public"])
     def get(self, request, partner_id: int):
         partner = get_object_or_404(
-            Partner.objects.only("id", "name", "kind", "registration_number"),
+            # status is read by the FSM mixin on load; leaving it out costs a second query.
+            Partner.objects.only("id", "name", "kind", "registration_number", "status"),
             pk=partner_id, status=Partner.Status.APPROVED,
         )
         return Response(self.Output(partner).data)

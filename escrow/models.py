@@ -1,0 +1,134 @@
+"""The double-entry ledger: every won that moves on the platform moves here, once.
+
+A transfer takes an amount from one account (debit) and gives it to another (credit); balances
+are the running sum of transfers. Transfers are append-only (PostgreSQL refuses UPDATE/DELETE);
+corrections are new transfers. Accounts that must not go negative are held to it by a
+CHECK constraint on balance minus the amount reserved by pending holds.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+
+class LedgerAccount(models.Model):
+    class Kind(models.TextChoices):
+        PLATFORM = "platform", _("Platform")
+        EXTERNAL = "external", _("Outside world (PSP, banks)")
+        CONSUMER = "consumer", _("Consumer")
+        PARTNER = "partner", _("Partner")
+        HOLDING = "holding", _("Held in trust")
+
+    code = models.SlugField(_("code"), max_length=100, unique=True,
+                            help_text=_("Stable name, e.g. platform-guarantee-fund or partner-12-payable."))
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="ledger_accounts")
+    partner = models.ForeignKey("partners.Partner", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="ledger_accounts")
+    # Only accounts standing for the outside world may go below zero (money came in from there).
+    allow_negative = models.BooleanField(_("may go negative"), default=False)
+    balance_krw = models.BigIntegerField(_("balance (KRW)"), default=0)
+    reserved_krw = models.BigIntegerField(_("reserved by pending holds (KRW)"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ledger account")
+        verbose_name_plural = _("ledger accounts")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(allow_negative=True) | Q(balance_krw__gte=F("reserved_krw")),
+                name="escrow_account_not_overdrawn",
+            ),
+            models.CheckConstraint(condition=Q(reserved_krw__gte=0), name="escrow_account_reserved_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def available_krw(self) -> int:
+        return self.balance_krw - self.reserved_krw
+
+
+class Transfer(models.Model):
+    """One movement of money between two accounts. Never updated, never deleted."""
+
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    debit_account = models.ForeignKey(LedgerAccount, verbose_name=_("from"), on_delete=models.PROTECT,
+                                      related_name="debits")
+    credit_account = models.ForeignKey(LedgerAccount, verbose_name=_("to"), on_delete=models.PROTECT,
+                                       related_name="credits")
+    amount_krw = models.BigIntegerField(_("amount (KRW)"))
+    reason = models.CharField(_("reason"), max_length=300)
+    subject_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    subject_id = models.CharField(max_length=64, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_krw__gt=0), name="escrow_transfer_amount_positive"),
+            models.CheckConstraint(condition=~Q(debit_account=F("credit_account")),
+                                   name="escrow_transfer_two_accounts"),
+        ]
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+
+    def __str__(self) -> str:
+        return f"₩{self.amount_krw:,} {self.debit_account_id}→{self.credit_account_id} ({self.reason})"
+
+
+class Hold(ConcurrentTransitionMixin, models.Model):
+    """Money reserved on an account now and moved (posted) or let go (voided) later, exactly once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        POSTED = "posted", _("Posted")
+        VOIDED = "voided", _("Voided")
+
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    debit_account = models.ForeignKey(LedgerAccount, verbose_name=_("from"), on_delete=models.PROTECT,
+                                      related_name="holds_out")
+    credit_account = models.ForeignKey(LedgerAccount, verbose_name=_("to"), on_delete=models.PROTECT,
+                                       related_name="holds_in")
+    amount_krw = models.BigIntegerField(_("amount (KRW)"))
+    reason = models.CharField(_("reason"), max_length=300)
+    status = FSMField(_("status"), default=Status.PENDING, choices=Status.choices, protected=True)
+    transfer = models.OneToOneField(Transfer, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="hold")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hold")
+        verbose_name_plural = _("holds")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_krw__gt=0), name="escrow_hold_amount_positive"),
+            models.CheckConstraint(condition=~Q(debit_account=F("credit_account")),
+                                   name="escrow_hold_two_accounts"),
+            # A posted hold points at its transfer; no other state does.
+            models.CheckConstraint(condition=Q(status="posted", transfer__isnull=False)
+                                   | (~Q(status="posted") & Q(transfer__isnull=True)),
+                                   name="escrow_hold_posted_has_transfer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"₩{self.amount_krw:,} {self.get_status_display()} ({self.reason})"
+
+    @transition(field=status, source=Status.PENDING, target=Status.POSTED)
+    def post(self, *, by=None, reason: str = "", transfer: Transfer) -> None:
+        self.transfer = transfer
+
+    @transition(field=status, source=Status.PENDING, target=Status.VOIDED)
+    def void(self, *, by=None, reason: str = "") -> None:
+        pass

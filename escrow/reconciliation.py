@@ -1,0 +1,22 @@
+from django.utils.translation import gettext as _
+
+from trustplatform.audit.services import audit_record
+from trustplatform.notifications.services import staff_notify
+
+from .models import LedgerAccount
+from .selectors import ledger_reconcile
+
+
+def ledger_reconcile_and_report() -> list:
+    """Run the reconciliation; any difference is audited and sent to finance staff."""
+    problems = ledger_reconcile()
+    if problems:
+        anchor = LedgerAccount.objects.order_by("pk").first()
+        details = "\n".join(str(problem) for problem in problems)
+        if anchor is not None:
+            audit_record(obj=anchor, action="ledger_reconcile_failed", reason=details[:5000],
+                         extra={"problems": len(problems)})
+        staff_notify(group="finance", title=_("Ledger reconciliation found %(count)s differences")
+                     % {"count": len(problems)}, body=details[:5000],
+                     url="/admin/escrow/ledgeraccount/")
+    return problems

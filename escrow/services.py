@@ -1,0 +1,180 @@
+"""The ledger's public service API, used by every app that moves money.
+
+`ledger_transfer`, `ledger_hold`, `hold_post`, `hold_void`, and `account_open`. Each takes an
+idempotency key: a repeat with the same key and the same terms returns the first result and moves
+nothing; the same key with other terms is refused. Account rows are locked in primary-key order,
+so two transfers over the same accounts never deadlock.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trustplatform.errors import Conflict, DomainError
+
+from .models import Hold, LedgerAccount, Transfer
+
+
+class LedgerError(DomainError):
+    pass
+
+
+PLATFORM_ACCOUNTS = {
+    # code: (name, kind, allow_negative)
+    "platform-psp-clearing": ("PSP clearing (payments in)", LedgerAccount.Kind.EXTERNAL, True),
+    "platform-payouts-sent": ("Payouts sent to banks", LedgerAccount.Kind.EXTERNAL, False),
+    "platform-capital": ("Platform capital", LedgerAccount.Kind.EXTERNAL, True),
+    "platform-guarantee-fund": ("Guarantee fund", LedgerAccount.Kind.PLATFORM, False),
+    "platform-fee-revenue": ("Fee revenue", LedgerAccount.Kind.PLATFORM, False),
+}
+
+
+def account_open(*, code: str, name: str, kind: str, allow_negative: bool = False, user=None,
+                 partner=None) -> LedgerAccount:
+    """The account with this code, created on first use (safe under concurrency)."""
+    account, _created = LedgerAccount.objects.get_or_create(
+        code=code, defaults={"name": name, "kind": kind, "allow_negative": allow_negative,
+                             "user": user, "partner": partner},
+    )
+    return account
+
+
+def platform_account(code: str) -> LedgerAccount:
+    name, kind, allow_negative = PLATFORM_ACCOUNTS[code]
+    return account_open(code=code, name=name, kind=kind, allow_negative=allow_negative)
+
+
+def _check_amount(amount_krw) -> int:
+    # bool is an int in Python; a True amount is a bug, not one won.
+    if isinstance(amount_krw, bool) or not isinstance(amount_krw, int) or amount_krw <= 0:
+        raise LedgerError(_("An amount is a whole number of won above zero."), code="invalid_amount",
+                          fields={"amount_krw": [_("Must be a whole number above zero.")]})
+    return amount_krw
+
+
+def _lock_accounts(*account_ids: int) -> dict[int, LedgerAccount]:
+    """SELECT ... FOR UPDATE on the accounts, always in primary-key order (no deadlocks)."""
+    rows = LedgerAccount.objects.select_for_update().filter(pk__in=set(account_ids)).order_by("pk")
+    return {account.pk: account for account in rows}
+
+
+def _same_terms(existing, *, debit_id: int, credit_id: int, amount_krw: int) -> None:
+    if (existing.debit_account_id, existing.credit_account_id, existing.amount_krw) != (
+            debit_id, credit_id, amount_krw):
+        raise Conflict(_("This idempotency key was already used for a different movement."),
+                       code="idempotency_mismatch")
+
+
+def _subject_fields(subject) -> dict:
+    if subject is None:
+        return {}
+    return {"subject_type": ContentType.objects.get_for_model(type(subject)), "subject_id": str(subject.pk)}
+
+
+def _refuse_overdraft(account: LedgerAccount, amount_krw: int) -> None:
+    if not account.allow_negative and account.available_krw < amount_krw:
+        raise LedgerError(
+            _("%(account)s has ₩%(available)s available, less than ₩%(amount)s.")
+            % {"account": account.name, "available": f"{account.available_krw:,}",
+               "amount": f"{amount_krw:,}"},
+            code="insufficient_funds", status=409,
+        )
+
+
+def ledger_transfer(*, debit: LedgerAccount, credit: LedgerAccount, amount_krw: int, key: str,
+                    reason: str, subject=None, metadata: dict | None = None) -> Transfer:
+    """Move `amount_krw` from `debit` to `credit` once. Locks both account rows (pk order)."""
+    amount_krw = _check_amount(amount_krw)
+    if debit.pk == credit.pk:
+        raise LedgerError(_("A transfer needs two different accounts."), code="same_account")
+    try:
+        with transaction.atomic():
+            accounts = _lock_accounts(debit.pk, credit.pk)
+            # Checked under the lock: a concurrent twin over these accounts has committed by now.
+            existing = Transfer.objects.filter(idempotency_key=key).first()
+            if existing is not None:
+                _same_terms(existing, debit_id=debit.pk, credit_id=credit.pk, amount_krw=amount_krw)
+                return existing
+            _refuse_overdraft(accounts[debit.pk], amount_krw)
+            return _post_transfer(debit_id=debit.pk, credit_id=credit.pk, amount_krw=amount_krw, key=key,
+                                  reason=reason, subject=subject, metadata=metadata)
+    except IntegrityError:
+        # The same key raced in over other accounts: the unique index kept one; say which.
+        existing = Transfer.objects.filter(idempotency_key=key).first()
+        if existing is None:
+            raise
+        _same_terms(existing, debit_id=debit.pk, credit_id=credit.pk, amount_krw=amount_krw)
+        return existing
+
+
+def _post_transfer(*, debit_id: int, credit_id: int, amount_krw: int, key: str, reason: str,
+                   subject=None, metadata=None) -> Transfer:
+    """Write the transfer row and apply it to both balances; the caller holds both row locks."""
+    LedgerAccount.objects.filter(pk=debit_id).update(balance_krw=F("balance_krw") - amount_krw)
+    LedgerAccount.objects.filter(pk=credit_id).update(balance_krw=F("balance_krw") + amount_krw)
+    return Transfer.objects.create(
+        idempotency_key=key, debit_account_id=debit_id, credit_account_id=credit_id,
+        amount_krw=amount_krw, reason=reason[:300], metadata=metadata or {}, **_subject_fields(subject),
+    )
+
+
+def ledger_hold(*, debit: LedgerAccount, credit: LedgerAccount, amount_krw: int, key: str,
+                reason: str) -> Hold:
+    """Reserve `amount_krw` on `debit` for a later post to `credit`. Locks both account rows."""
+    amount_krw = _check_amount(amount_krw)
+    if debit.pk == credit.pk:
+        raise LedgerError(_("A hold needs two different accounts."), code="same_account")
+    with transaction.atomic():
+        accounts = _lock_accounts(debit.pk, credit.pk)
+        existing = Hold.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            _same_terms(existing, debit_id=debit.pk, credit_id=credit.pk, amount_krw=amount_krw)
+            return existing
+        _refuse_overdraft(accounts[debit.pk], amount_krw)
+        LedgerAccount.objects.filter(pk=debit.pk).update(reserved_krw=F("reserved_krw") + amount_krw)
+        return Hold.objects.create(idempotency_key=key, debit_account=debit, credit_account=credit,
+                                   amount_krw=amount_krw, reason=reason[:300])
+
+
+def _locked_hold(hold: Hold) -> Hold:
+    """Lock the two accounts (pk order) and then the hold; the same order as ledger_hold."""
+    _lock_accounts(hold.debit_account_id, hold.credit_account_id)
+    return Hold.objects.select_for_update().get(pk=hold.pk)
+
+
+def hold_post(*, hold: Hold, actor=None) -> Transfer:
+    """Move a pending hold's money; posting an already posted hold returns its transfer."""
+    with transaction.atomic():
+        locked = _locked_hold(hold)
+        if locked.status == Hold.Status.POSTED:
+            return locked.transfer
+        if locked.status != Hold.Status.PENDING:
+            raise Conflict(_("This hold was voided; its money can no longer move."), code="hold_voided")
+        LedgerAccount.objects.filter(pk=locked.debit_account_id).update(
+            reserved_krw=F("reserved_krw") - locked.amount_krw)
+        transfer = _post_transfer(debit_id=locked.debit_account_id, credit_id=locked.credit_account_id,
+                                  amount_krw=locked.amount_krw, key=f"{locked.idempotency_key}:post",
+                                  reason=locked.reason, metadata={"hold": locked.pk})
+        locked.post(by=actor, transfer=transfer)
+        locked.settled_at = timezone.now()
+        locked.save()
+        return transfer
+
+
+def hold_void(*, hold: Hold, actor=None, reason: str = "") -> Hold:
+    """Release a pending hold's reservation; voiding a voided hold does nothing."""
+    with transaction.atomic():
+        locked = _locked_hold(hold)
+        if locked.status == Hold.Status.VOIDED:
+            return locked
+        if locked.status != Hold.Status.PENDING:
+            raise Conflict(_("This hold was already posted; refund it with a new transfer."),
+                           code="hold_posted")
+        LedgerAccount.objects.filter(pk=locked.debit_account_id).update(
+            reserved_krw=F("reserved_krw") - locked.amount_krw)
+        locked.void(by=actor, reason=reason)
+        locked.settled_at = timezone.now()
+        locked.save()
+        return locked
