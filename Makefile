@@ -10,7 +10,7 @@ TEST_ENV := DEBUG=false SECURE_SSL_REDIRECT=false STATIC_MANIFEST=false \
 	SECRET_KEY=test-secret-key-that-is-long-enough-for-django-checks-0123456789 \
 	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 \
 	PII_ENCRYPTION_KEYS=dGVzdC1rZXktbmV3ZXN0LTAxMjM0NTY3ODlhYmNkZWY=,dGVzdC1rZXktb2xkZXItMDEyMzQ1Njc4OWFiY2RlZmc= \
-	PII_HASH_KEY=test-blind-index-key \
+	PII_HASH_KEY=test-blind-index-key PAYMENTS_WEBHOOK_SECRET=test-webhook-secret \
 	DATABASE_URL=$${DATABASE_URL:-postgres:///ansim} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-amqp://guest:guest@127.0.0.1:5672//} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
@@ -19,7 +19,7 @@ TEST_ENV := DEBUG=false SECURE_SSL_REDIRECT=false STATIC_MANIFEST=false \
 # The deploy check runs as production would be configured.
 DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=example.com \
 	SECRET_KEY=deploy-check-0123456789-abcdefghijklmnopqrstuvwxyz-XY \
-	PII_ENCRYPTION_KEYS=ZGVwbG95LWNoZWNrLWtleS0wMTIzNDU2Nzg5YWJjZGU= PII_HASH_KEY=deploy-check-hash \
+	PII_ENCRYPTION_KEYS=ZGVwbG95LWNoZWNrLWtleS0wMTIzNDU2Nzg5YWJjZGU= PII_HASH_KEY=deploy-check-hash PAYMENTS_WEBHOOK_SECRET=deploy-check-webhook-secret \
 	DATABASE_URL=$${DATABASE_URL:-postgres:///ansim}
 
 .PHONY: run test lint check bench venv venv-dev migrate seed messages clean

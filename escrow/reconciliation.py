@@ -14,9 +14,16 @@ def ledger_reconcile_and_report() -> list:
         anchor = LedgerAccount.objects.order_by("pk").first()
         details = "\n".join(str(problem) for problem in problems)
         if anchor is not None:
-            audit_record(obj=anchor, action="ledger_reconcile_failed", reason=details[:5000],
-                         extra={"problems": len(problems)})
-        staff_notify(group="finance", title=_("Ledger reconciliation found %(count)s differences")
-                     % {"count": len(problems)}, body=details[:5000],
-                     url="/admin/escrow/ledgeraccount/")
+            audit_record(
+                obj=anchor,
+                action="ledger_reconcile_failed",
+                reason=details[:5000],
+                extra={"problems": len(problems)},
+            )
+        staff_notify(
+            group="finance",
+            title=_("Ledger reconciliation found %(count)s differences") % {"count": len(problems)},
+            body=details[:5000],
+            url="/admin/escrow/ledgeraccount/",
+        )
     return problems

@@ -11,8 +11,11 @@ def account_balance(*, account: LedgerAccount) -> int:
 
 
 def account_history(*, account: LedgerAccount, limit: int = 100):
-    return (Transfer.objects.filter(Q(debit_account=account) | Q(credit_account=account))
-            .select_related("debit_account", "credit_account").order_by("-id")[:limit])
+    return (
+        Transfer.objects.filter(Q(debit_account=account) | Q(credit_account=account))
+        .select_related("debit_account", "credit_account")
+        .order_by("-id")[:limit]
+    )
 
 
 @dataclass(frozen=True)
@@ -29,16 +32,27 @@ class Discrepancy:
 def ledger_reconcile() -> list[Discrepancy]:
     """Prove the ledger: every balance equals its transfers, every reservation its pending holds,
     and all balances sum to zero. Returns what does not hold (empty when all is well)."""
-    credits = dict(Transfer.objects.values("credit_account").annotate(total=Sum("amount_krw"))
-                   .values_list("credit_account", "total"))
-    debits = dict(Transfer.objects.values("debit_account").annotate(total=Sum("amount_krw"))
-                  .values_list("debit_account", "total"))
-    reserved = dict(Hold.objects.filter(status=Hold.Status.PENDING).values("debit_account")
-                    .annotate(total=Sum("amount_krw")).values_list("debit_account", "total"))
+    credits = dict(
+        Transfer.objects.values("credit_account")
+        .annotate(total=Sum("amount_krw"))
+        .values_list("credit_account", "total")
+    )
+    debits = dict(
+        Transfer.objects.values("debit_account")
+        .annotate(total=Sum("amount_krw"))
+        .values_list("debit_account", "total")
+    )
+    reserved = dict(
+        Hold.objects.filter(status=Hold.Status.PENDING)
+        .values("debit_account")
+        .annotate(total=Sum("amount_krw"))
+        .values_list("debit_account", "total")
+    )
     problems = []
     total = 0
     for pk, code, balance, stored_reserved in LedgerAccount.objects.values_list(
-            "pk", "code", "balance_krw", "reserved_krw").iterator():
+        "pk", "code", "balance_krw", "reserved_krw"
+    ).iterator():
         expected = credits.get(pk, 0) - debits.get(pk, 0)
         total += balance
         if balance != expected:

@@ -1,8 +1,69 @@
 from celery import shared_task
 
+from escrow.providers.registry import RegistryUnavailable
+
 from . import reconciliation
+from .services import agreements, release
+
+
+@shared_task(autoretry_for=(RegistryUnavailable,), retry_backoff=True, max_retries=5)
+def agreement_evaluate_task(agreement_id: int) -> None:
+    release.agreement_evaluate(agreement_id=agreement_id)
+
+
+@shared_task
+def conditions_sweep() -> None:
+    from escrow.models import EscrowAgreement
+
+    for agreement_id in EscrowAgreement.objects.filter(status="funded").values_list("pk", flat=True):
+        agreement_evaluate_task.delay(agreement_id)
+
+
+@shared_task
+def milestones_sweep() -> None:
+    due = release.milestones_due()
+    for milestone_id in due["remind"]:
+        milestone_remind_task.delay(milestone_id)
+    for milestone_id in due["approve"]:
+        milestone_auto_approve_task.delay(milestone_id)
+    for milestone_id in due["retention"]:
+        retention_release_task.delay(milestone_id)
+
+
+@shared_task
+def milestone_remind_task(milestone_id: int) -> None:
+    release.milestone_remind(milestone_id=milestone_id)
+
+
+@shared_task
+def milestone_auto_approve_task(milestone_id: int) -> None:
+    release.milestone_auto_approve(milestone_id=milestone_id)
+
+
+@shared_task
+def retention_release_task(milestone_id: int) -> None:
+    release.retention_release(milestone_id=milestone_id)
+
+
+@shared_task
+def agreements_expire_sweep() -> None:
+    for agreement_id in agreements.agreements_expire_due():
+        agreement_expire_task.delay(agreement_id)
+
+
+@shared_task
+def agreement_expire_task(agreement_id: int) -> None:
+    agreements.agreement_expire(agreement_id=agreement_id)
 
 
 @shared_task
 def ledger_reconcile_nightly() -> None:
     reconciliation.ledger_reconcile_and_report()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
+def sandbox_webhook_deliver(body: str, headers: dict) -> None:
+    """The sandbox PSP calling our webhook over HTTP, as a real PSP would, a moment after payment."""
+    from escrow.providers.payments import webhook_post
+
+    webhook_post(body=body.encode(), headers=headers)

@@ -324,6 +324,46 @@ if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
 
 NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 365, minimum=1)
 
+# --- Escrow ---------------------------------------------------------------------------------
+def env_percent_bps(name: str, default: str) -> int:
+    """A percentage such as "1.5" as whole basis points (150), so fee maths stays in integers."""
+    from decimal import Decimal, InvalidOperation
+
+    raw = env.str(name, default=default)
+    try:
+        value = Decimal(raw)
+    except InvalidOperation as exc:
+        raise ImproperlyConfigured(f"{name} must be a percentage such as 1.5, got {raw!r}") from exc
+    if not Decimal(0) <= value <= Decimal(100) or (value * 100) % 1:
+        raise ImproperlyConfigured(f"{name} must be between 0 and 100 with at most two decimals")
+    return int(value * 100)
+
+
+ESCROW_FEE_BPS = env_percent_bps("ESCROW_FEE_PERCENT", "1.0")
+ESCROW_FUND_WITHIN_DAYS = env_int("ESCROW_FUND_WITHIN_DAYS", 7, minimum=1)
+ESCROW_INSPECTION_WINDOW_DAYS = env_int("ESCROW_INSPECTION_WINDOW_DAYS", 14, minimum=1)
+ESCROW_WARRANTY_DAYS = env_int("ESCROW_WARRANTY_DAYS", 365, minimum=1)
+ESCROW_FOUR_EYES_THRESHOLD_KRW = env_int("ESCROW_FOUR_EYES_THRESHOLD_KRW", 5_000_000)
+ESCROW_GUARANTEE_CAP_KRW = env_int("ESCROW_GUARANTEE_CAP_KRW", 30_000_000)
+PAYMENTS_PROVIDER = env.str("PAYMENTS_PROVIDER", default="sandbox")
+PAYMENTS_PROVIDERS = {"sandbox": "escrow.providers.payments.SandboxProvider"}
+if PAYMENTS_PROVIDER not in PAYMENTS_PROVIDERS:
+    raise ImproperlyConfigured(f"PAYMENTS_PROVIDER must be one of {sorted(PAYMENTS_PROVIDERS)}")
+PAYMENTS_WEBHOOK_SECRET = env.str("PAYMENTS_WEBHOOK_SECRET",
+                                  default="sandbox-webhook-secret" if DEBUG else "")
+if not PAYMENTS_WEBHOOK_SECRET:
+    raise ImproperlyConfigured("PAYMENTS_WEBHOOK_SECRET must be set when DEBUG is off")
+PAYMENTS_WEBHOOK_TOLERANCE_SECONDS = env_int("PAYMENTS_WEBHOOK_TOLERANCE_SECONDS", 300, minimum=1)
+REGISTRY_PROVIDER = env.str("REGISTRY_PROVIDER", default="escrow.providers.registry.SandboxRegistry")
+ESCROW_EVIDENCE_MAX_BYTES = env_int("ESCROW_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+CELERY_BEAT_SCHEDULE.update({
+    "escrow-evaluate-conditions": {"task": "escrow.tasks.conditions_sweep",
+                                   "schedule": crontab(minute="*/10")},
+    "escrow-milestones-sweep": {"task": "escrow.tasks.milestones_sweep", "schedule": crontab(minute=7)},
+    "escrow-expire-unfunded": {"task": "escrow.tasks.agreements_expire_sweep",
+                               "schedule": crontab(minute=37)},
+})
+
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {

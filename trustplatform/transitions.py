@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 from django_fsm.admin import FSMAdminMixin
 
@@ -22,16 +23,16 @@ def transition_run(*, instance, name: str, actor=None, reason: str = "", check_p
         method = getattr(locked, name)
         if not can_proceed(method):
             raise Conflict(
-                f"This cannot be done now: it is {locked.get_status_display()}.",
+                _("This cannot be done now: it is %(status)s.") % {"status": locked.get_status_display()},
                 code="invalid_transition",
             )
         if check_perm and actor is not None and not has_transition_perm(method, actor):
-            raise Forbidden("You are not allowed to do this.", code="transition_forbidden")
+            raise Forbidden(_("You are not allowed to do this."), code="transition_forbidden")
         try:
             method(by=actor, reason=reason, **kwargs)
             locked.save()
         except ConcurrentTransition as exc:
-            raise Conflict("Someone else changed this at the same time; reload and try again.",
+            raise Conflict(_("Someone else changed this at the same time; reload and try again."),
                            code="concurrent_change") from exc
     return locked
 

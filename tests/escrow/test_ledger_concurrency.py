@@ -6,6 +6,7 @@ import pytest
 from django.db import IntegrityError, close_old_connections, connection
 
 from escrow import services
+from escrow.services import ledger
 from escrow.models import LedgerAccount, Transfer
 from escrow.selectors import ledger_reconcile
 from trustplatform.errors import DomainError
@@ -90,7 +91,7 @@ def test_control_without_the_row_lock_the_race_is_real_and_the_constraint_catche
     the account from going negative — proof that the lock is what makes refusals clean."""
     payer = _funded_account(make_account, outside, 10_000)
     payee = make_account()
-    monkeypatch.setattr(services, "_lock_accounts",
+    monkeypatch.setattr(ledger, "_lock_accounts",
                         lambda *ids: {a.pk: a for a in LedgerAccount.objects.filter(pk__in=ids)})
     outcomes = _race(lambda i: services.ledger_transfer(
         debit=payer, credit=payee, amount_krw=1_000, key=f"c-{i}", reason="pay"))

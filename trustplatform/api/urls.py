@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from trustplatform.accounts import api as accounts_api
 from trustplatform.partners import api as partners_api
@@ -15,4 +15,5 @@ urlpatterns = [
     path("members/<int:membership_id>/", partners_api.MemberDetailApi.as_view(), name="member"),
     path("public/partners/<int:partner_id>/", partners_api.PublicPartnerApi.as_view(),
          name="public_partner"),
+    path("escrow/", include("escrow.api_urls")),
 ]

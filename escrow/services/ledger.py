@@ -12,9 +12,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from escrow.models import Hold, LedgerAccount, Transfer
 from trustplatform.errors import Conflict, DomainError
-
-from .models import Hold, LedgerAccount, Transfer
 
 
 class LedgerError(DomainError):
@@ -31,12 +30,19 @@ PLATFORM_ACCOUNTS = {
 }
 
 
-def account_open(*, code: str, name: str, kind: str, allow_negative: bool = False, user=None,
-                 partner=None) -> LedgerAccount:
+def account_open(
+    *, code: str, name: str, kind: str, allow_negative: bool = False, user=None, partner=None
+) -> LedgerAccount:
     """The account with this code, created on first use (safe under concurrency)."""
     account, _created = LedgerAccount.objects.get_or_create(
-        code=code, defaults={"name": name, "kind": kind, "allow_negative": allow_negative,
-                             "user": user, "partner": partner},
+        code=code,
+        defaults={
+            "name": name,
+            "kind": kind,
+            "allow_negative": allow_negative,
+            "user": user,
+            "partner": partner,
+        },
     )
     return account
 
@@ -49,8 +55,11 @@ def platform_account(code: str) -> LedgerAccount:
 def _check_amount(amount_krw) -> int:
     # bool is an int in Python; a True amount is a bug, not one won.
     if isinstance(amount_krw, bool) or not isinstance(amount_krw, int) or amount_krw <= 0:
-        raise LedgerError(_("An amount is a whole number of won above zero."), code="invalid_amount",
-                          fields={"amount_krw": [_("Must be a whole number above zero.")]})
+        raise LedgerError(
+            _("An amount is a whole number of won above zero."),
+            code="invalid_amount",
+            fields={"amount_krw": [_("Must be a whole number above zero.")]},
+        )
     return amount_krw
 
 
@@ -62,9 +71,13 @@ def _lock_accounts(*account_ids: int) -> dict[int, LedgerAccount]:
 
 def _same_terms(existing, *, debit_id: int, credit_id: int, amount_krw: int) -> None:
     if (existing.debit_account_id, existing.credit_account_id, existing.amount_krw) != (
-            debit_id, credit_id, amount_krw):
-        raise Conflict(_("This idempotency key was already used for a different movement."),
-                       code="idempotency_mismatch")
+        debit_id,
+        credit_id,
+        amount_krw,
+    ):
+        raise Conflict(
+            _("This idempotency key was already used for a different movement."), code="idempotency_mismatch"
+        )
 
 
 def _subject_fields(subject) -> dict:
@@ -77,14 +90,26 @@ def _refuse_overdraft(account: LedgerAccount, amount_krw: int) -> None:
     if not account.allow_negative and account.available_krw < amount_krw:
         raise LedgerError(
             _("%(account)s has ₩%(available)s available, less than ₩%(amount)s.")
-            % {"account": account.name, "available": f"{account.available_krw:,}",
-               "amount": f"{amount_krw:,}"},
-            code="insufficient_funds", status=409,
+            % {
+                "account": account.name,
+                "available": f"{account.available_krw:,}",
+                "amount": f"{amount_krw:,}",
+            },
+            code="insufficient_funds",
+            status=409,
         )
 
 
-def ledger_transfer(*, debit: LedgerAccount, credit: LedgerAccount, amount_krw: int, key: str,
-                    reason: str, subject=None, metadata: dict | None = None) -> Transfer:
+def ledger_transfer(
+    *,
+    debit: LedgerAccount,
+    credit: LedgerAccount,
+    amount_krw: int,
+    key: str,
+    reason: str,
+    subject=None,
+    metadata: dict | None = None,
+) -> Transfer:
     """Move `amount_krw` from `debit` to `credit` once. Locks both account rows (pk order)."""
     amount_krw = _check_amount(amount_krw)
     if debit.pk == credit.pk:
@@ -98,8 +123,15 @@ def ledger_transfer(*, debit: LedgerAccount, credit: LedgerAccount, amount_krw: 
                 _same_terms(existing, debit_id=debit.pk, credit_id=credit.pk, amount_krw=amount_krw)
                 return existing
             _refuse_overdraft(accounts[debit.pk], amount_krw)
-            return _post_transfer(debit_id=debit.pk, credit_id=credit.pk, amount_krw=amount_krw, key=key,
-                                  reason=reason, subject=subject, metadata=metadata)
+            return _post_transfer(
+                debit_id=debit.pk,
+                credit_id=credit.pk,
+                amount_krw=amount_krw,
+                key=key,
+                reason=reason,
+                subject=subject,
+                metadata=metadata,
+            )
     except IntegrityError:
         # The same key raced in over other accounts: the unique index kept one; say which.
         existing = Transfer.objects.filter(idempotency_key=key).first()
@@ -109,19 +141,26 @@ def ledger_transfer(*, debit: LedgerAccount, credit: LedgerAccount, amount_krw: 
         return existing
 
 
-def _post_transfer(*, debit_id: int, credit_id: int, amount_krw: int, key: str, reason: str,
-                   subject=None, metadata=None) -> Transfer:
+def _post_transfer(
+    *, debit_id: int, credit_id: int, amount_krw: int, key: str, reason: str, subject=None, metadata=None
+) -> Transfer:
     """Write the transfer row and apply it to both balances; the caller holds both row locks."""
     LedgerAccount.objects.filter(pk=debit_id).update(balance_krw=F("balance_krw") - amount_krw)
     LedgerAccount.objects.filter(pk=credit_id).update(balance_krw=F("balance_krw") + amount_krw)
     return Transfer.objects.create(
-        idempotency_key=key, debit_account_id=debit_id, credit_account_id=credit_id,
-        amount_krw=amount_krw, reason=reason[:300], metadata=metadata or {}, **_subject_fields(subject),
+        idempotency_key=key,
+        debit_account_id=debit_id,
+        credit_account_id=credit_id,
+        amount_krw=amount_krw,
+        reason=reason[:300],
+        metadata=metadata or {},
+        **_subject_fields(subject),
     )
 
 
-def ledger_hold(*, debit: LedgerAccount, credit: LedgerAccount, amount_krw: int, key: str,
-                reason: str) -> Hold:
+def ledger_hold(
+    *, debit: LedgerAccount, credit: LedgerAccount, amount_krw: int, key: str, reason: str
+) -> Hold:
     """Reserve `amount_krw` on `debit` for a later post to `credit`. Locks both account rows."""
     amount_krw = _check_amount(amount_krw)
     if debit.pk == credit.pk:
@@ -134,8 +173,13 @@ def ledger_hold(*, debit: LedgerAccount, credit: LedgerAccount, amount_krw: int,
             return existing
         _refuse_overdraft(accounts[debit.pk], amount_krw)
         LedgerAccount.objects.filter(pk=debit.pk).update(reserved_krw=F("reserved_krw") + amount_krw)
-        return Hold.objects.create(idempotency_key=key, debit_account=debit, credit_account=credit,
-                                   amount_krw=amount_krw, reason=reason[:300])
+        return Hold.objects.create(
+            idempotency_key=key,
+            debit_account=debit,
+            credit_account=credit,
+            amount_krw=amount_krw,
+            reason=reason[:300],
+        )
 
 
 def _locked_hold(hold: Hold) -> Hold:
@@ -153,10 +197,16 @@ def hold_post(*, hold: Hold, actor=None) -> Transfer:
         if locked.status != Hold.Status.PENDING:
             raise Conflict(_("This hold was voided; its money can no longer move."), code="hold_voided")
         LedgerAccount.objects.filter(pk=locked.debit_account_id).update(
-            reserved_krw=F("reserved_krw") - locked.amount_krw)
-        transfer = _post_transfer(debit_id=locked.debit_account_id, credit_id=locked.credit_account_id,
-                                  amount_krw=locked.amount_krw, key=f"{locked.idempotency_key}:post",
-                                  reason=locked.reason, metadata={"hold": locked.pk})
+            reserved_krw=F("reserved_krw") - locked.amount_krw
+        )
+        transfer = _post_transfer(
+            debit_id=locked.debit_account_id,
+            credit_id=locked.credit_account_id,
+            amount_krw=locked.amount_krw,
+            key=f"{locked.idempotency_key}:post",
+            reason=locked.reason,
+            metadata={"hold": locked.pk},
+        )
         locked.post(by=actor, transfer=transfer)
         locked.settled_at = timezone.now()
         locked.save()
@@ -170,10 +220,12 @@ def hold_void(*, hold: Hold, actor=None, reason: str = "") -> Hold:
         if locked.status == Hold.Status.VOIDED:
             return locked
         if locked.status != Hold.Status.PENDING:
-            raise Conflict(_("This hold was already posted; refund it with a new transfer."),
-                           code="hold_posted")
+            raise Conflict(
+                _("This hold was already posted; refund it with a new transfer."), code="hold_posted"
+            )
         LedgerAccount.objects.filter(pk=locked.debit_account_id).update(
-            reserved_krw=F("reserved_krw") - locked.amount_krw)
+            reserved_krw=F("reserved_krw") - locked.amount_krw
+        )
         locked.void(by=actor, reason=reason)
         locked.settled_at = timezone.now()
         locked.save()

@@ -22,14 +22,24 @@ class LedgerAccount(models.Model):
         PARTNER = "partner", _("Partner")
         HOLDING = "holding", _("Held in trust")
 
-    code = models.SlugField(_("code"), max_length=100, unique=True,
-                            help_text=_("Stable name, e.g. platform-guarantee-fund or partner-12-payable."))
+    code = models.SlugField(
+        _("code"),
+        max_length=100,
+        unique=True,
+        help_text=_("Stable name, e.g. platform-guarantee-fund or partner-12-payable."),
+    )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="ledger_accounts")
-    partner = models.ForeignKey("partners.Partner", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="ledger_accounts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_accounts",
+    )
+    partner = models.ForeignKey(
+        "partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_accounts"
+    )
     # Only accounts standing for the outside world may go below zero (money came in from there).
     allow_negative = models.BooleanField(_("may go negative"), default=False)
     balance_krw = models.BigIntegerField(_("balance (KRW)"), default=0)
@@ -60,14 +70,17 @@ class Transfer(models.Model):
     """One movement of money between two accounts. Never updated, never deleted."""
 
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
-    debit_account = models.ForeignKey(LedgerAccount, verbose_name=_("from"), on_delete=models.PROTECT,
-                                      related_name="debits")
-    credit_account = models.ForeignKey(LedgerAccount, verbose_name=_("to"), on_delete=models.PROTECT,
-                                       related_name="credits")
+    debit_account = models.ForeignKey(
+        LedgerAccount, verbose_name=_("from"), on_delete=models.PROTECT, related_name="debits"
+    )
+    credit_account = models.ForeignKey(
+        LedgerAccount, verbose_name=_("to"), on_delete=models.PROTECT, related_name="credits"
+    )
     amount_krw = models.BigIntegerField(_("amount (KRW)"))
     reason = models.CharField(_("reason"), max_length=300)
-    subject_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
+    subject_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     subject_id = models.CharField(max_length=64, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
@@ -78,8 +91,9 @@ class Transfer(models.Model):
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_krw__gt=0), name="escrow_transfer_amount_positive"),
-            models.CheckConstraint(condition=~Q(debit_account=F("credit_account")),
-                                   name="escrow_transfer_two_accounts"),
+            models.CheckConstraint(
+                condition=~Q(debit_account=F("credit_account")), name="escrow_transfer_two_accounts"
+            ),
         ]
         indexes = [models.Index(fields=["subject_type", "subject_id"])]
 
@@ -96,15 +110,18 @@ class Hold(ConcurrentTransitionMixin, models.Model):
         VOIDED = "voided", _("Voided")
 
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
-    debit_account = models.ForeignKey(LedgerAccount, verbose_name=_("from"), on_delete=models.PROTECT,
-                                      related_name="holds_out")
-    credit_account = models.ForeignKey(LedgerAccount, verbose_name=_("to"), on_delete=models.PROTECT,
-                                       related_name="holds_in")
+    debit_account = models.ForeignKey(
+        LedgerAccount, verbose_name=_("from"), on_delete=models.PROTECT, related_name="holds_out"
+    )
+    credit_account = models.ForeignKey(
+        LedgerAccount, verbose_name=_("to"), on_delete=models.PROTECT, related_name="holds_in"
+    )
     amount_krw = models.BigIntegerField(_("amount (KRW)"))
     reason = models.CharField(_("reason"), max_length=300)
     status = FSMField(_("status"), default=Status.PENDING, choices=Status.choices, protected=True)
-    transfer = models.OneToOneField(Transfer, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="hold")
+    transfer = models.OneToOneField(
+        Transfer, null=True, blank=True, on_delete=models.PROTECT, related_name="hold"
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
 
@@ -114,12 +131,15 @@ class Hold(ConcurrentTransitionMixin, models.Model):
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_krw__gt=0), name="escrow_hold_amount_positive"),
-            models.CheckConstraint(condition=~Q(debit_account=F("credit_account")),
-                                   name="escrow_hold_two_accounts"),
+            models.CheckConstraint(
+                condition=~Q(debit_account=F("credit_account")), name="escrow_hold_two_accounts"
+            ),
             # A posted hold points at its transfer; no other state does.
-            models.CheckConstraint(condition=Q(status="posted", transfer__isnull=False)
-                                   | (~Q(status="posted") & Q(transfer__isnull=True)),
-                                   name="escrow_hold_posted_has_transfer"),
+            models.CheckConstraint(
+                condition=Q(status="posted", transfer__isnull=False)
+                | (~Q(status="posted") & Q(transfer__isnull=True)),
+                name="escrow_hold_posted_has_transfer",
+            ),
         ]
 
     def __str__(self) -> str:

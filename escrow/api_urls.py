@@ -1,0 +1,2 @@
+app_name = "escrow_api"
+urlpatterns: list = []

@@ -1,0 +1,22 @@
+from .agreements import Condition, EscrowAgreement, Evidence, Milestone
+from .disputes import Dispute, DisputeApproval, GuaranteeClaim
+from .ledger import Hold, LedgerAccount, Transfer
+from .payments import IdempotentRequest, Payment, Payout, ProviderEvent, SandboxRegistryRecord
+
+__all__ = [
+    "Condition",
+    "Dispute",
+    "DisputeApproval",
+    "EscrowAgreement",
+    "Evidence",
+    "GuaranteeClaim",
+    "Hold",
+    "IdempotentRequest",
+    "LedgerAccount",
+    "Milestone",
+    "Payment",
+    "Payout",
+    "ProviderEvent",
+    "SandboxRegistryRecord",
+    "Transfer",
+]

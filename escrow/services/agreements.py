@@ -1,0 +1,176 @@
+"""Agreements: create from a template, propose, accept the exact terms, expire when unfunded."""
+
+import hashlib
+import json
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from escrow.models import Condition, EscrowAgreement, Milestone
+from escrow.templates_catalog import default_conditions, default_milestones
+from trustplatform.notifications.services import notification_send
+from trustplatform.partners.models import Partner
+from trustplatform.transitions import transition_run
+
+from .common import EscrowError, lock_agreement, require_side
+
+
+def agreement_create(
+    *,
+    created_by,
+    payer,
+    payee: Partner,
+    template: str,
+    title: str,
+    amount_krw: int,
+    property_address: str = "",
+    conditions: list[dict] | None = None,
+    milestones: list[dict] | None = None,
+    notes: str = "",
+) -> EscrowAgreement:
+    """A draft agreement with the template's conditions and milestones (or the ones given)."""
+    if template not in EscrowAgreement.Template.values:
+        raise EscrowError(
+            _("Choose a template."), code="invalid_template", fields={"template": [_("Unknown.")]}
+        )
+    if isinstance(amount_krw, bool) or not isinstance(amount_krw, int) or amount_krw <= 0:
+        raise EscrowError(
+            _("The amount is a whole number of won above zero."),
+            code="invalid_amount",
+            fields={"amount_krw": [_("Must be above zero.")]},
+        )
+    if payee.status != Partner.Status.APPROVED:
+        raise EscrowError(_("Only an approved partner can receive escrowed money."), code="payee_not_active")
+    conditions = default_conditions(template) if conditions is None else conditions
+    milestones = default_milestones(template, amount_krw) if milestones is None else milestones
+    if milestones and sum(m["amount_krw"] for m in milestones) != amount_krw:
+        raise EscrowError(
+            _("The milestones must add up to the whole amount."),
+            code="milestones_mismatch",
+            fields={"milestones": [_("They add up to a different amount.")]},
+        )
+    with transaction.atomic():
+        agreement = EscrowAgreement.objects.create(
+            template=template,
+            title=title,
+            payer=payer,
+            payee=payee,
+            amount_krw=amount_krw,
+            property_address=property_address,
+            terms={"notes": notes},
+            created_by=created_by,
+        )
+        for sequence, spec in enumerate(milestones, start=1):
+            Milestone.objects.create(
+                agreement=agreement, sequence=sequence, kind=spec["kind"], amount_krw=spec["amount_krw"]
+            )
+        for spec in conditions:
+            Condition.objects.create(
+                agreement=agreement,
+                kind=spec["kind"],
+                label=str(spec["label"]),
+                confirmer=spec.get("confirmer", ""),
+                due_date=spec.get("due_date"),
+            )
+    return agreement
+
+
+def terms_snapshot(agreement: EscrowAgreement) -> dict:
+    """Everything both sides agree to, in a canonical form."""
+    return {
+        "agreement": agreement.pk,
+        "template": agreement.template,
+        "title": agreement.title,
+        "payer": agreement.payer_id,
+        "payee": agreement.payee_id,
+        "amount_krw": agreement.amount_krw,
+        "property_address": agreement.property_address,
+        "notes": agreement.terms.get("notes", ""),
+        "fee_bps": settings.ESCROW_FEE_BPS,
+        "conditions": [
+            [c.kind, c.label, c.confirmer, c.due_date.isoformat() if c.due_date else None]
+            for c in agreement.conditions.order_by("pk")
+        ],
+        "milestones": [[m.sequence, m.kind, m.amount_krw] for m in agreement.milestones.order_by("sequence")],
+    }
+
+
+def terms_hash(agreement: EscrowAgreement) -> str:
+    return hashlib.sha256(
+        json.dumps(terms_snapshot(agreement), sort_keys=True, default=str).encode()
+    ).hexdigest()
+
+
+def agreement_propose(*, agreement: EscrowAgreement, actor) -> EscrowAgreement:
+    """Send the draft to the other side; the terms are fingerprinted and the proposer accepts them."""
+    side = require_side(user=actor, agreement=agreement)
+    with transaction.atomic():
+        agreement = lock_agreement(agreement.pk)
+        fingerprint = terms_hash(agreement)
+        agreement = transition_run(instance=agreement, name="propose", actor=actor)
+        EscrowAgreement.objects.filter(pk=agreement.pk).update(
+            terms_hash=fingerprint,
+            proposed_at=timezone.now(),
+            fund_by=timezone.now() + timedelta(days=settings.ESCROW_FUND_WITHIN_DAYS),
+            **{f"{side}_accepted_hash": fingerprint},
+        )
+        if side == "payee":
+            notification_send(
+                user=agreement.payer,
+                title=_("A deposit agreement waits for you: %(title)s") % {"title": agreement.title},
+                url=f"/deposits/{agreement.pk}/",
+                sms_text=True,
+            )
+    agreement.refresh_from_db()
+    return agreement
+
+
+def agreement_accept(*, agreement: EscrowAgreement, actor, accepted_hash: str) -> EscrowAgreement:
+    """Accept the exact terms shown (their fingerprint); when both sides have, the terms freeze."""
+    side = require_side(user=actor, agreement=agreement)
+    with transaction.atomic():
+        agreement = lock_agreement(agreement.pk)
+        if agreement.status != EscrowAgreement.Status.PROPOSED:
+            raise EscrowError(
+                _("This agreement is not waiting for acceptance."), code="invalid_transition", status=409
+            )
+        if accepted_hash != agreement.terms_hash or terms_hash(agreement) != agreement.terms_hash:
+            raise EscrowError(
+                _("The terms changed since you read them. Read them again before accepting."),
+                code="terms_changed",
+                status=409,
+            )
+        setattr(agreement, f"{side}_accepted_hash", accepted_hash)
+        agreement.save(update_fields=[f"{side}_accepted_hash"])
+        if agreement.payer_accepted_hash == agreement.payee_accepted_hash == agreement.terms_hash:
+            agreement = transition_run(instance=agreement, name="agree", actor=actor)
+            EscrowAgreement.objects.filter(pk=agreement.pk).update(agreed_at=timezone.now())
+    agreement.refresh_from_db()
+    return agreement
+
+
+def agreement_expire(*, agreement_id: int) -> bool:
+    """Expire an agreement not funded by its deadline; does nothing to one funded in time."""
+    with transaction.atomic():
+        agreement = lock_agreement(agreement_id)
+        unfunded = agreement.status in {
+            EscrowAgreement.Status.DRAFT,
+            EscrowAgreement.Status.PROPOSED,
+            EscrowAgreement.Status.AGREED,
+        }
+        if not unfunded or agreement.fund_by is None or agreement.fund_by > timezone.now():
+            return False
+        transition_run(instance=agreement, name="expire", reason="not funded in time")
+        EscrowAgreement.objects.filter(pk=agreement.pk).update(closed_at=timezone.now())
+    return True
+
+
+def agreements_expire_due() -> list[int]:
+    return list(
+        EscrowAgreement.objects.filter(
+            status__in=["draft", "proposed", "agreed"], fund_by__lt=timezone.now()
+        ).values_list("pk", flat=True)
+    )

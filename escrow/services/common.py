@@ -1,0 +1,70 @@
+"""Helpers shared by the escrow services: errors, accounts of an agreement, who is who."""
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from escrow.models import EscrowAgreement, LedgerAccount
+from trustplatform.errors import DomainError
+from trustplatform.partners.models import Membership, Partner
+
+from .ledger import account_open
+
+
+class EscrowError(DomainError):
+    pass
+
+
+def holding_account(agreement: EscrowAgreement) -> LedgerAccount:
+    return account_open(
+        code=agreement.holding_code,
+        name=f"Held in trust: agreement #{agreement.pk}",
+        kind=LedgerAccount.Kind.HOLDING,
+    )
+
+
+def partner_payable(partner: Partner) -> LedgerAccount:
+    return account_open(
+        code=f"partner-{partner.pk}-payable",
+        name=f"Payable to {partner.name}",
+        kind=LedgerAccount.Kind.PARTNER,
+        partner=partner,
+    )
+
+
+def consumer_payable(user) -> LedgerAccount:
+    return account_open(
+        code=f"consumer-{user.pk}-payable",
+        name=f"Payable to consumer #{user.pk}",
+        kind=LedgerAccount.Kind.CONSUMER,
+        user=user,
+    )
+
+
+def fee_of(amount_krw: int) -> int:
+    return amount_krw * settings.ESCROW_FEE_BPS // 10_000
+
+
+def side_of(*, user, agreement: EscrowAgreement) -> str | None:
+    """'payer', 'payee' (a member of the payee partner) or None."""
+    if user.pk == agreement.payer_id:
+        return "payer"
+    is_member = Membership.objects.filter(
+        user=user, partner_id=agreement.payee_id, partner__status=Partner.Status.APPROVED
+    ).exists()
+    return "payee" if is_member else None
+
+
+def require_side(*, user, agreement: EscrowAgreement, sides=("payer", "payee")) -> str:
+    side = side_of(user=user, agreement=agreement)
+    if side not in sides:
+        # Not a party: the agreement does not exist for this user.
+        raise EscrowError(_("No such agreement."), code="not_found", status=404)
+    return side
+
+
+def lock_agreement(agreement_id: int) -> EscrowAgreement:
+    """SELECT ... FOR UPDATE on the agreement: every money movement of an agreement serialises here."""
+    try:
+        return EscrowAgreement.objects.select_for_update().get(pk=agreement_id)
+    except EscrowAgreement.DoesNotExist as exc:
+        raise EscrowError(_("No such agreement."), code="not_found", status=404) from exc

@@ -1,0 +1,299 @@
+"""Disputes (money frozen, an agent decides, four-eyes above a threshold) and guarantee claims."""
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from escrow.models import Dispute, DisputeApproval, EscrowAgreement, GuaranteeClaim, Milestone
+from trustplatform.notifications.services import notification_send, staff_notify
+from trustplatform.transitions import transition_run
+
+from .common import (
+    EscrowError,
+    consumer_payable,
+    holding_account,
+    lock_agreement,
+    partner_payable,
+    require_side,
+)
+from .ledger import ledger_transfer, platform_account
+from .release import _release, refund_to_payer
+
+
+def dispute_open(*, agreement: EscrowAgreement, actor, reasons: str) -> Dispute:
+    """Either party opens a dispute; the agreement's money freezes until it is decided."""
+    require_side(user=actor, agreement=agreement)
+    if not reasons.strip():
+        raise EscrowError(
+            _("Say what went wrong."), code="reason_required", fields={"reasons": [_("Required.")]}
+        )
+    with transaction.atomic():
+        agreement = lock_agreement(agreement.pk)
+        if agreement.status != EscrowAgreement.Status.FUNDED:
+            raise EscrowError(_("Only money still held can be disputed."), code="not_disputable", status=409)
+        transition_run(instance=agreement, name="dispute", actor=actor, reason=reasons[:500])
+        dispute = Dispute.objects.create(agreement=agreement, opened_by=actor, reasons=reasons)
+        staff_notify(
+            group="agents",
+            title=_("New dispute on %(title)s") % {"title": agreement.title},
+            url=f"/admin/escrow/dispute/{dispute.pk}/change/",
+        )
+    return dispute
+
+
+def _require_perm(actor, perm: str) -> None:
+    if not actor.has_perm(perm):
+        raise EscrowError(_("You are not allowed to do this."), code="forbidden", status=403)
+
+
+def dispute_decide(
+    *, dispute: Dispute, actor, outcome: str, payee_amount_krw: int, payer_amount_krw: int, note: str
+) -> Dispute:
+    """An agent records a decision that splits exactly what is held; any earlier approval is void."""
+    _require_perm(actor, "escrow.decide_dispute")
+    with transaction.atomic():
+        agreement = lock_agreement(dispute.agreement_id)
+        held = holding_account(agreement).balance_krw
+        if payee_amount_krw < 0 or payer_amount_krw < 0 or payee_amount_krw + payer_amount_krw != held:
+            raise EscrowError(
+                _("The two amounts must add up to the ₩%(held)s held.") % {"held": f"{held:,}"},
+                code="amounts_mismatch",
+                fields={"payee_amount_krw": [_("Check the split.")]},
+            )
+        expected = {
+            Dispute.Outcome.RELEASE: payer_amount_krw == 0,
+            Dispute.Outcome.REFUND: payee_amount_krw == 0,
+            Dispute.Outcome.SPLIT: payee_amount_krw > 0 and payer_amount_krw > 0,
+        }
+        if not expected.get(outcome, False):
+            raise EscrowError(_("The outcome does not match the amounts."), code="outcome_mismatch")
+        dispute = transition_run(instance=dispute, name="decide", actor=actor, reason=note)
+        dispute.outcome, dispute.payee_amount_krw, dispute.payer_amount_krw = (
+            outcome,
+            payee_amount_krw,
+            payer_amount_krw,
+        )
+        dispute.decision_note, dispute.decided_by, dispute.decided_at = note, actor, timezone.now()
+        # Approvals are bound to the hash: a changed decision has a new hash, so old approvals stop counting.
+        dispute.decision_hash = dispute.compute_decision_hash()
+        dispute.save(
+            update_fields=[
+                "outcome",
+                "payee_amount_krw",
+                "payer_amount_krw",
+                "decision_note",
+                "decided_by",
+                "decided_at",
+                "decision_hash",
+            ]
+        )
+        if _needs_second_approval(dispute):
+            staff_notify(
+                group="finance",
+                title=_("A dispute decision needs your approval"),
+                url=f"/admin/escrow/dispute/{dispute.pk}/change/",
+            )
+    return dispute
+
+
+def _needs_second_approval(dispute: Dispute) -> bool:
+    return dispute.payee_amount_krw + dispute.payer_amount_krw >= settings.ESCROW_FOUR_EYES_THRESHOLD_KRW
+
+
+def dispute_approve(*, dispute: Dispute, actor, decision_hash: str) -> DisputeApproval:
+    """A second finance user approves the exact decision they saw; the decider never can."""
+    _require_perm(actor, "escrow.approve_dispute")
+    with transaction.atomic():
+        dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
+        if dispute.status != Dispute.Status.DECIDED:
+            raise EscrowError(_("There is no decision to approve."), code="invalid_transition", status=409)
+        if actor.pk == dispute.decided_by_id:
+            raise EscrowError(_("The person who decided cannot also approve."), code="four_eyes", status=403)
+        if decision_hash != dispute.decision_hash:
+            raise EscrowError(
+                _("The decision changed since you read it."), code="decision_changed", status=409
+            )
+        approval, _created = DisputeApproval.objects.get_or_create(
+            dispute=dispute, approver=actor, decision_hash=decision_hash
+        )
+    return approval
+
+
+def dispute_execute(*, dispute: Dispute, actor) -> Dispute:
+    """Move the decided amounts, once; large decisions need a valid second approval first."""
+    _require_perm(actor, "escrow.decide_dispute")
+    with transaction.atomic():
+        agreement = lock_agreement(dispute.agreement_id)
+        dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
+        if dispute.status == Dispute.Status.EXECUTED:
+            return dispute
+        if dispute.status != Dispute.Status.DECIDED:
+            raise EscrowError(_("Decide the dispute first."), code="invalid_transition", status=409)
+        if dispute.compute_decision_hash() != dispute.decision_hash:
+            raise EscrowError(
+                _("The decision was altered after it was made; decide again."),
+                code="decision_changed",
+                status=409,
+            )
+        if (
+            _needs_second_approval(dispute)
+            and not dispute.approvals.filter(decision_hash=dispute.decision_hash)
+            .exclude(approver=dispute.decided_by)
+            .exists()
+        ):
+            raise EscrowError(
+                _("A second finance approval of this exact decision is required."),
+                code="approval_required",
+                status=409,
+            )
+        _release(agreement=agreement, amount_krw=dispute.payee_amount_krw, key=f"dispute-{dispute.pk}")
+        refund_to_payer(agreement=agreement, amount_krw=dispute.payer_amount_krw, key=f"dispute-{dispute.pk}")
+        dispute = transition_run(instance=dispute, name="execute", actor=actor)
+        Dispute.objects.filter(pk=dispute.pk).update(executed_at=timezone.now())
+        for milestone in agreement.milestones.exclude(status__in=["released", "refunded"]):
+            transition_run(instance=milestone, name="mark_refunded", reason="settled by dispute")
+        transition_run(instance=agreement, name="resolve", actor=actor, reason=dispute.get_outcome_display())
+        EscrowAgreement.objects.filter(pk=agreement.pk).update(closed_at=timezone.now())
+        notification_send(
+            user=agreement.payer,
+            title=_("Your dispute was decided: %(outcome)s") % {"outcome": dispute.get_outcome_display()},
+            url=f"/deposits/{agreement.pk}/",
+        )
+    return dispute
+
+
+def dispute_withdraw(*, dispute: Dispute, actor) -> Dispute:
+    """The party who opened it withdraws; the money is held again under the original conditions."""
+    if actor.pk != dispute.opened_by_id:
+        raise EscrowError(
+            _("Only the person who opened the dispute can withdraw it."), code="forbidden", status=403
+        )
+    with transaction.atomic():
+        agreement = lock_agreement(dispute.agreement_id)
+        dispute = transition_run(instance=dispute, name="withdraw", actor=actor)
+        transition_run(instance=agreement, name="resume", actor=actor, reason="dispute withdrawn")
+    return dispute
+
+
+# --- guarantee claims ------------------------------------------------------------------------
+
+
+def claim_file(
+    *, agreement: EscrowAgreement, actor, accident: str, description: str, amount_krw: int
+) -> GuaranteeClaim:
+    """The customer of a renovation claims one of the three core accidents."""
+    require_side(user=actor, agreement=agreement, sides=("payer",))
+    if agreement.template != EscrowAgreement.Template.RENOVATION:
+        raise EscrowError(_("The guarantee covers renovation agreements."), code="not_covered")
+    if accident not in GuaranteeClaim.Accident.values:
+        raise EscrowError(
+            _("Choose what happened."), code="invalid_accident", fields={"accident": [_("Unknown.")]}
+        )
+    if isinstance(amount_krw, bool) or not isinstance(amount_krw, int) or amount_krw <= 0:
+        raise EscrowError(_("The amount is a whole number of won above zero."), code="invalid_amount")
+    claim = GuaranteeClaim.objects.create(
+        agreement=agreement,
+        accident=accident,
+        description=description,
+        amount_requested_krw=amount_krw,
+        filed_by=actor,
+    )
+    staff_notify(
+        group="agents",
+        title=_("Guarantee claim: %(accident)s") % {"accident": claim.get_accident_display()},
+        url=f"/admin/escrow/guaranteeclaim/{claim.pk}/change/",
+    )
+    return claim
+
+
+def _claims_paid(agreement: EscrowAgreement) -> int:
+    return (
+        agreement.claims.filter(status=GuaranteeClaim.Status.PAID).aggregate(
+            total=Sum("amount_approved_krw")
+        )["total"]
+        or 0
+    )
+
+
+def claim_decide(
+    *,
+    claim: GuaranteeClaim,
+    actor,
+    approve: bool,
+    amount_krw: int = 0,
+    reason: str = "",
+    pay_to: str = GuaranteeClaim.PayTo.CUSTOMER,
+    replacement=None,
+) -> GuaranteeClaim:
+    """Staff approve (up to the cap left on the agreement) or reject a claim."""
+    _require_perm(actor, "escrow.decide_claim")
+    with transaction.atomic():
+        agreement = lock_agreement(claim.agreement_id)
+        if not approve:
+            return transition_run(instance=claim, name="reject", actor=actor, reason=reason)
+        room = settings.ESCROW_GUARANTEE_CAP_KRW - _claims_paid(agreement)
+        if amount_krw <= 0 or amount_krw > min(room, claim.amount_requested_krw):
+            raise EscrowError(
+                _("Approve between ₩1 and ₩%(room)s (the cap left on this agreement).")
+                % {"room": f"{max(0, min(room, claim.amount_requested_krw)):,}"},
+                code="over_cap",
+                fields={"amount_krw": [_("Too much.")]},
+            )
+        if pay_to == GuaranteeClaim.PayTo.REPLACEMENT and replacement is None:
+            raise EscrowError(_("Name the replacement contractor."), code="replacement_required")
+        claim = transition_run(instance=claim, name="approve", actor=actor, reason=reason)
+        GuaranteeClaim.objects.filter(pk=claim.pk).update(
+            amount_approved_krw=amount_krw, pay_to=pay_to, replacement=replacement, decided_at=timezone.now()
+        )
+    claim.refresh_from_db()
+    return claim
+
+
+def claim_pay(*, claim: GuaranteeClaim, actor) -> GuaranteeClaim:
+    """Pay an approved claim once: first from the retention still held, the rest from the guarantee fund."""
+    _require_perm(actor, "escrow.decide_claim")
+    with transaction.atomic():
+        agreement = lock_agreement(claim.agreement_id)
+        claim = GuaranteeClaim.objects.select_for_update().get(pk=claim.pk)
+        if claim.status == GuaranteeClaim.Status.PAID:
+            return claim
+        if claim.status != GuaranteeClaim.Status.APPROVED:
+            raise EscrowError(_("Approve the claim first."), code="invalid_transition", status=409)
+        target = (
+            partner_payable(claim.replacement)
+            if claim.pay_to == GuaranteeClaim.PayTo.REPLACEMENT
+            else consumer_payable(agreement.payer)
+        )
+        retention = (
+            agreement.milestones.filter(kind=Milestone.Kind.RETENTION)
+            .exclude(status__in=["released", "refunded"])
+            .first()
+        )
+        from_retention = 0
+        if retention is not None and agreement.status == EscrowAgreement.Status.FUNDED:
+            from_retention = min(
+                claim.amount_approved_krw, retention.amount_krw, holding_account(agreement).balance_krw
+            )
+        if from_retention:
+            ledger_transfer(
+                debit=holding_account(agreement),
+                credit=target,
+                amount_krw=from_retention,
+                key=f"claim:{claim.pk}:retention",
+                reason=f"guarantee claim #{claim.pk}",
+                subject=claim,
+            )
+        rest = claim.amount_approved_krw - from_retention
+        if rest:
+            ledger_transfer(
+                debit=platform_account("platform-guarantee-fund"),
+                credit=target,
+                amount_krw=rest,
+                key=f"claim:{claim.pk}:fund",
+                reason=f"guarantee claim #{claim.pk}",
+                subject=claim,
+            )
+        claim = transition_run(instance=claim, name="mark_paid", actor=actor)
+    return claim

@@ -1,0 +1,38 @@
+"""The agreement templates: the conditions and milestones each kind of deal starts with."""
+
+from django.utils.translation import gettext_lazy as _
+
+from escrow.models import Condition, EscrowAgreement, Milestone
+
+RENTAL_CONDITIONS = [
+    {"kind": Condition.Kind.COUNTERPARTY, "label": _("Keys handed over to the tenant"), "confirmer": "payer"},
+    {
+        "kind": Condition.Kind.DOCUMENT,
+        "label": _("Move-in report (전입신고) and fixed date (확정일자) accepted"),
+    },
+    {"kind": Condition.Kind.REGISTRY, "label": _("No new lien or change of owner in the property registry")},
+    {"kind": Condition.Kind.DATE, "label": _("Move-in date reached")},
+]
+
+# Share of the contract amount per renovation milestone, in percent; the rest goes to the retention.
+RENOVATION_SPLIT = [
+    (Milestone.Kind.DOWN_PAYMENT, 30),
+    (Milestone.Kind.INTERIM, 30),
+    (Milestone.Kind.COMPLETION, 30),
+    (Milestone.Kind.RETENTION, 10),
+]
+
+
+def default_conditions(template: str) -> list[dict]:
+    if template == EscrowAgreement.Template.RENTAL_DEPOSIT:
+        return [dict(item) for item in RENTAL_CONDITIONS]
+    return []
+
+
+def default_milestones(template: str, amount_krw: int) -> list[dict]:
+    if template != EscrowAgreement.Template.RENOVATION:
+        return []
+    parts = [{"kind": kind, "amount_krw": amount_krw * share // 100} for kind, share in RENOVATION_SPLIT]
+    # Whole won: rounding leftovers go to the completion payment, so the parts add up exactly.
+    parts[2]["amount_krw"] += amount_krw - sum(part["amount_krw"] for part in parts)
+    return parts
