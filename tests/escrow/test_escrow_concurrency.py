@@ -1,0 +1,100 @@
+"""Money under real parallel requests: exactly one outcome wins, nothing is paid twice."""
+
+import threading
+
+import pytest
+from django.db import close_old_connections, connection
+
+from escrow.models import EscrowAgreement, ProviderEvent, Transfer
+from escrow.providers.payments import SandboxProvider
+from escrow.selectors import ledger_reconcile
+from escrow.services import payments, release
+from escrow.services.common import holding_account
+from trustplatform.errors import DomainError
+
+from .factories import agreed_rental, fund, paid_event, staff_with
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _race(work, count):
+    barrier = threading.Barrier(count)
+    outcomes, lock = [], threading.Lock()
+
+    def run(index):
+        close_old_connections()
+        try:
+            barrier.wait(timeout=60)
+            result = work(index)
+        except DomainError as exc:
+            result = exc
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(outcomes) == count, "a thread hung"
+    return outcomes
+
+
+def _ready_to_release():
+    agreement, tenant, landlord = agreed_rental()
+    fund(agreement, tenant)
+    for condition in agreement.conditions.filter(kind__in=["counterparty", "document"]):
+        if condition.kind == "counterparty":
+            release.condition_confirm(condition=condition, actor=tenant)
+        else:
+            release.condition_review(condition=condition, actor=staff_with("review_document"), accept=True)
+    return agreement
+
+
+def test_100_concurrent_release_attempts_release_once():
+    agreement = _ready_to_release()
+    outcomes = _race(lambda i: release.agreement_evaluate(agreement_id=agreement.pk), 100)
+    assert outcomes.count("released") == 1
+    assert set(outcomes) == {"released", "not_live"}
+    assert Transfer.objects.filter(idempotency_key__startswith=f"agreement:{agreement.pk}:release").count() == 2
+    assert holding_account(agreement).balance_krw == 0 and ledger_reconcile() == []
+
+
+def test_a_release_racing_a_refund_has_exactly_one_winner():
+    agreement = _ready_to_release()
+    staff = staff_with("change_escrowagreement")
+
+    def work(index):
+        if index % 2:
+            return release.agreement_evaluate(agreement_id=agreement.pk)
+        return release.agreement_refund(agreement=agreement, actor=staff, reason="race").status
+
+    outcomes = _race(work, 20)
+    agreement.refresh_from_db()
+    holding = holding_account(agreement)
+    assert holding.balance_krw == 0 and ledger_reconcile() == []
+    moved_out = Transfer.objects.filter(debit_account=holding)
+    if agreement.status == EscrowAgreement.Status.RELEASED:
+        assert not moved_out.filter(idempotency_key__endswith=":refund").exists()
+        assert all(isinstance(o, DomainError) or o in ("released", "not_live") for o in outcomes)
+    else:
+        assert agreement.status == EscrowAgreement.Status.REFUNDED
+        assert moved_out.count() == 1 and moved_out.get().idempotency_key.endswith(":refund")
+
+
+def test_a_duplicated_psp_webhook_delivered_in_parallel_funds_once():
+    agreement, tenant, landlord = agreed_rental()
+    payment = payments.payment_start(agreement=agreement, actor=tenant, method="card")
+    body, headers = paid_event(payment)
+
+    def work(index):
+        event = SandboxProvider().parse_webhook(body=body, headers=headers)
+        return payments.provider_event_receive(provider="sandbox", event=event)
+
+    outcomes = _race(work, 30)
+    assert set(outcomes) == {"funded"}
+    assert ProviderEvent.objects.count() == 1
+    assert Transfer.objects.filter(idempotency_key=f"payment:{payment.pk}:funding").count() == 1
+    assert holding_account(agreement).balance_krw == agreement.amount_krw and ledger_reconcile() == []
