@@ -1,0 +1,260 @@
+"""A whole-platform money simulation: random funding, releases, disputes, claims, payouts,
+duplicate webhooks and killed workers, with every ledger invariant checked after each step.
+
+`simulate(seed=...)` runs one seeded scenario inside a transaction that is rolled back at the
+end, and raises `InvariantBroken` naming the step that broke a rule. Used by the test suite (a few
+seeds) and by the benchmark (`escrow.simulation_seeds`, a thousand).
+"""
+
+import random
+from datetime import date
+
+from django.db import transaction
+
+from escrow.models import Condition, EscrowAgreement, LedgerAccount, Milestone, Payment, SandboxRegistryRecord
+from escrow.providers.payments import SandboxProvider
+from escrow.selectors import ledger_reconcile
+from escrow.services import agreements, disputes, ledger, payments, release
+from escrow.services.common import holding_account, partner_payable
+from trustplatform.accounts.models import User
+from trustplatform.errors import DomainError
+from trustplatform.partners.models import Membership, Partner
+
+ADDRESS = "시뮬레이션시 테스트구 1-1"
+
+
+class InvariantBroken(AssertionError):
+    pass
+
+
+class _Rollback(Exception):
+    pass
+
+
+class _Crash(Exception):
+    """A worker killed before its transaction committed."""
+
+
+class Simulation:
+    def __init__(self, seed: int):
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.log: list[str] = []
+
+    # --- world ---------------------------------------------------------------------------------
+    def setup(self) -> None:
+        self.staff = User.objects.create_user(
+            f"sim-staff-{self.seed}@sim.kr", None, full_name="staff", is_staff=True, is_superuser=True
+        )
+        self.finance = User.objects.create_user(
+            f"sim-fin-{self.seed}@sim.kr", None, full_name="finance", is_staff=True, is_superuser=True
+        )
+        self.payers = [
+            User.objects.create_user(f"sim-{self.seed}-{i}@sim.kr", None, full_name=f"payer {i}")
+            for i in range(3)
+        ]
+        owner = User.objects.create_user(f"sim-owner-{self.seed}@sim.kr", None, full_name="owner")
+        self.payee = Partner.objects.create(
+            name="sim partner",
+            kind="contractor",
+            registration_number="1248100998",
+            representative="owner",
+            contact_email="o@sim.kr",
+            address=ADDRESS,
+            applied_by=owner,
+            status=Partner.Status.APPROVED,
+        )
+        Membership.objects.create(user=owner, partner=self.payee, role="owner")
+        self.owner = owner
+        SandboxRegistryRecord.objects.update_or_create(
+            address=ADDRESS, defaults={"owner_name": "o", "liens": []}
+        )
+        ledger.ledger_transfer(
+            debit=ledger.platform_account("platform-capital"),
+            credit=ledger.platform_account("platform-guarantee-fund"),
+            amount_krw=1_000_000_000,
+            key=f"sim-{self.seed}-fund",
+            reason="sim",
+        )
+        self.agreements: list[EscrowAgreement] = []
+        for _ in range(self.rng.randint(2, 4)):
+            self.agreements.append(self._new_agreement())
+
+    def _new_agreement(self) -> EscrowAgreement:
+        template = self.rng.choice(["rental_deposit", "renovation"])
+        payer = self.rng.choice(self.payers)
+        amount = self.rng.randint(1, 50) * 100_000 + self.rng.randint(0, 99)
+        agreement = agreements.agreement_create(
+            created_by=self.owner,
+            payer=payer,
+            payee=self.payee,
+            template=template,
+            title="sim",
+            amount_krw=amount,
+            property_address=ADDRESS,
+        )
+        agreement.conditions.filter(kind=Condition.Kind.DATE).update(due_date=date(2020, 1, 1))
+        agreement = agreements.agreement_propose(agreement=agreement, actor=self.owner)
+        return agreements.agreement_accept(
+            agreement=agreement, actor=payer, accepted_hash=agreement.terms_hash
+        )
+
+    # --- actions -------------------------------------------------------------------------------
+    def _as_worker(self, work) -> None:
+        """Run work as a worker would: sometimes killed before commit (then redelivered), sometimes
+        delivered twice after it committed (acks late)."""
+        fate = self.rng.random()
+        if fate < 0.15:
+            try:
+                with transaction.atomic():
+                    work()
+                    raise _Crash
+            except _Crash:
+                pass
+        work()
+        if fate > 0.85:
+            work()
+
+    def act_fund(self, agreement: EscrowAgreement) -> None:
+        payment = payments.payment_start(
+            agreement=agreement, actor=agreement.payer, method=self.rng.choice(["card", "virtual_account"])
+        )
+        sandbox = SandboxProvider()
+        body, headers = sandbox.event(
+            event_type="payment.paid",
+            data={"payment_id": payment.provider_payment_id, "amount_krw": payment.amount_krw},
+        )
+        event = sandbox.parse_webhook(body=body, headers=headers)
+        self._as_worker(lambda: payments.provider_event_receive(provider="sandbox", event=event))
+
+    def act_conditions(self, agreement: EscrowAgreement) -> None:
+        for condition in agreement.conditions.filter(status="pending"):
+            if condition.kind == Condition.Kind.COUNTERPARTY:
+                release.condition_confirm(condition=condition, actor=agreement.payer)
+            elif condition.kind == Condition.Kind.DOCUMENT:
+                release.condition_review(condition=condition, actor=self.staff, accept=True)
+        if self.rng.random() < 0.1:
+            SandboxRegistryRecord.objects.filter(address=ADDRESS).update(liens=["근저당"])
+        self._as_worker(lambda: release.agreement_evaluate(agreement_id=agreement.pk))
+
+    def act_milestone(self, agreement: EscrowAgreement) -> None:
+        milestone = (
+            agreement.milestones.exclude(status__in=["released", "refunded"]).order_by("sequence").first()
+        )
+        if milestone is None:
+            return
+        if milestone.status == Milestone.Status.PENDING:
+            release.milestone_submit(milestone=milestone, actor=self.owner)
+        else:
+            release.milestone_approve(milestone=milestone, actor=agreement.payer)
+
+    def act_dispute(self, agreement: EscrowAgreement) -> None:
+        dispute = disputes.dispute_open(agreement=agreement, actor=agreement.payer, reasons="sim")
+        held = holding_account(agreement).balance_krw
+        payee_share = self.rng.randint(0, held)
+        outcome = "release" if payee_share == held else "refund" if payee_share == 0 else "split"
+        dispute = disputes.dispute_decide(
+            dispute=dispute,
+            actor=self.staff,
+            outcome=outcome,
+            payee_amount_krw=payee_share,
+            payer_amount_krw=held - payee_share,
+            note="sim",
+        )
+        disputes.dispute_approve(dispute=dispute, actor=self.finance, decision_hash=dispute.decision_hash)
+        self._as_worker(lambda: disputes.dispute_execute(dispute=dispute, actor=self.staff))
+
+    def act_refund(self, agreement: EscrowAgreement) -> None:
+        self._as_worker(lambda: release.agreement_refund(agreement=agreement, actor=self.staff, reason="sim"))
+
+    def act_claim(self, agreement: EscrowAgreement) -> None:
+        claim = disputes.claim_file(
+            agreement=agreement,
+            actor=agreement.payer,
+            accident="vanished",
+            description="sim",
+            amount_krw=self.rng.randint(1, 5_000_000),
+        )
+        disputes.claim_decide(
+            claim=claim,
+            actor=self.staff,
+            approve=True,
+            amount_krw=self.rng.randint(1, claim.amount_requested_krw),
+        )
+        self._as_worker(lambda: disputes.claim_pay(claim=claim, actor=self.staff))
+
+    def act_payout(self) -> None:
+        available = partner_payable(self.payee).available_krw
+        if available <= 0:
+            return
+        payout = payments.payout_request(
+            partner=self.payee, amount_krw=self.rng.randint(1, available), actor=self.owner
+        )
+        sandbox = SandboxProvider()
+        body, headers = sandbox.event(
+            event_type=self.rng.choice(["payout.paid", "payout.failed"]),
+            data={"payout_id": payout.provider_payout_id},
+        )
+        event = sandbox.parse_webhook(body=body, headers=headers)
+        self._as_worker(lambda: payments.provider_event_receive(provider="sandbox", event=event))
+
+    # --- invariants ----------------------------------------------------------------------------
+    def check(self, step: str) -> None:
+        problems = ledger_reconcile()
+        if problems:
+            raise InvariantBroken(f"seed {self.seed} after {step}: {problems}")
+        overdrawn = LedgerAccount.objects.filter(allow_negative=False, balance_krw__lt=0)
+        if overdrawn.exists():
+            raise InvariantBroken(f"seed {self.seed} after {step}: negative {list(overdrawn)}")
+        for agreement in EscrowAgreement.objects.filter(pk__in=[a.pk for a in self.agreements]):
+            held = holding_account(agreement).balance_krw
+            paid = Payment.objects.filter(agreement=agreement, status="paid").count()
+            if paid > 1:
+                raise InvariantBroken(f"seed {self.seed} after {step}: agreement {agreement.pk} paid twice")
+            if agreement.status in ("released", "refunded", "resolved") and held != 0:
+                raise InvariantBroken(f"seed {self.seed} after {step}: closed agreement still holds {held}")
+            if agreement.status in ("proposed", "agreed") and held != 0:
+                raise InvariantBroken(f"seed {self.seed} after {step}: unfunded agreement holds {held}")
+
+    def run(self, steps: int) -> None:
+        self.setup()
+        self.check("setup")
+        for number in range(steps):
+            agreement = EscrowAgreement.objects.get(pk=self.rng.choice(self.agreements).pk)
+            action = self._choose(agreement)
+            try:
+                if action == "payout":
+                    self.act_payout()
+                else:
+                    getattr(self, f"act_{action}")(agreement)
+            except DomainError as exc:
+                # Refusals are fine (e.g. a payout above what is free); they must leave no trace.
+                self.log.append(f"{number} {action}: refused {exc.code}")
+            else:
+                self.log.append(f"{number} {action}")
+            self.check(f"step {number} ({action})")
+
+    def _choose(self, agreement: EscrowAgreement) -> str:
+        if agreement.status == "agreed":
+            return "fund"
+        if agreement.status == "funded":
+            options = ["dispute", "refund", "payout"]
+            options += (
+                ["milestone", "milestone", "claim"]
+                if agreement.template == "renovation"
+                else ["conditions"] * 3
+            )
+            return self.rng.choice(options)
+        return "payout"
+
+
+def simulate(*, seed: int, steps: int = 12) -> list[str]:
+    """Run one seeded scenario and roll it back; returns its step log, raises InvariantBroken."""
+    simulation = Simulation(seed)
+    try:
+        with transaction.atomic():
+            simulation.run(steps)
+            raise _Rollback
+    except _Rollback:
+        pass
+    return simulation.log
