@@ -1,2 +1,28 @@
+from django.urls import path
+
+from . import portal
+
 app_name = "escrow_portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("", portal.agreement_list, name="list"),
+    path("new/", portal.agreement_propose, name="propose"),
+    path("payouts/", portal.payout_list, name="payouts"),
+    path("<int:agreement_id>/", portal.agreement_detail, name="detail"),
+    path(
+        "<int:agreement_id>/conditions/<int:condition_id>/confirm/",
+        portal.condition_confirm,
+        name="condition_confirm",
+    ),
+    path(
+        "<int:agreement_id>/conditions/<int:condition_id>/evidence/",
+        portal.condition_evidence,
+        name="condition_evidence",
+    ),
+    path("<int:agreement_id>/evidence/<int:evidence_id>/", portal.evidence_file, name="evidence_file"),
+    path(
+        "<int:agreement_id>/milestones/<int:milestone_id>/submit/",
+        portal.milestone_submit,
+        name="milestone_submit",
+    ),
+    path("<int:agreement_id>/dispute/", portal.dispute_open, name="dispute_open"),
+]

@@ -85,10 +85,16 @@ def agreement_held_amounts(*, agreement) -> list[HeldAmount]:
     if status not in (EscrowAgreement.Status.FUNDED, EscrowAgreement.Status.DISPUTED):
         return []
     if status == EscrowAgreement.Status.DISPUTED:
+        holding_balance = (
+            LedgerAccount.objects.filter(code=agreement.holding_code)
+            .values_list("balance_krw", flat=True)
+            .first()
+            or 0
+        )
         return [
             HeldAmount(
-                _("Whole deposit"),
-                agreement.amount_krw,
+                _("Money still held"),
+                holding_balance,
                 [_("An agent's decision on the dispute")],
                 _("Paid out as the decision says, after a second approval when it is large."),
             )

@@ -23,9 +23,18 @@ RENOVATION_SPLIT = [
 ]
 
 
+# A custom deal is released when the payer says it was done as agreed, unless other conditions are set.
+CUSTOM_CONDITIONS = [
+    {"kind": Condition.Kind.COUNTERPARTY, "label": _("The payer confirms the deal was done as agreed"),
+     "confirmer": "payer"},
+]
+
+
 def default_conditions(template: str) -> list[dict]:
     if template == EscrowAgreement.Template.RENTAL_DEPOSIT:
         return [dict(item) for item in RENTAL_CONDITIONS]
+    if template == EscrowAgreement.Template.CUSTOM:
+        return [dict(item) for item in CUSTOM_CONDITIONS]
     return []
 
 

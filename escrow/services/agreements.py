@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from escrow.models import Condition, EscrowAgreement, Milestone
 from escrow.templates_catalog import default_conditions, default_milestones
 from trustplatform.notifications.services import notification_send
-from trustplatform.partners.models import Partner
+from trustplatform.partners.models import Membership, Partner
 from trustplatform.transitions import transition_run
 
 from .common import EscrowError, lock_agreement, require_side
@@ -44,8 +44,21 @@ def agreement_create(
         )
     if payee.status != Partner.Status.APPROVED:
         raise EscrowError(_("Only an approved partner can receive escrowed money."), code="payee_not_active")
+    if Membership.objects.filter(user=payer, partner=payee).exists():
+        raise EscrowError(
+            _("The payer cannot be a member of the business being paid."),
+            code="payer_is_payee",
+            fields={"payer": [_("Choose someone outside the business.")]},
+        )
     conditions = default_conditions(template) if conditions is None else conditions
     milestones = default_milestones(template, amount_krw) if milestones is None else milestones
+    if not conditions and not milestones:
+        # Without a condition the money would be released the moment it arrives.
+        raise EscrowError(
+            _("Add at least one condition the release waits for."),
+            code="no_conditions",
+            fields={"conditions": [_("At least one is needed.")]},
+        )
     if milestones and sum(m["amount_krw"] for m in milestones) != amount_krw:
         raise EscrowError(
             _("The milestones must add up to the whole amount."),

@@ -89,7 +89,7 @@ def dispute_decide(
                 "decision_hash",
             ]
         )
-        if _needs_second_approval(dispute):
+        if dispute_needs_second_approval(dispute):
             staff_notify(
                 group="finance",
                 title=_("A dispute decision needs your approval"),
@@ -98,7 +98,7 @@ def dispute_decide(
     return dispute
 
 
-def _needs_second_approval(dispute: Dispute) -> bool:
+def dispute_needs_second_approval(dispute: Dispute) -> bool:
     return dispute.payee_amount_krw + dispute.payer_amount_krw >= settings.ESCROW_FOUR_EYES_THRESHOLD_KRW
 
 
@@ -138,7 +138,7 @@ def dispute_execute(*, dispute: Dispute, actor) -> Dispute:
                 status=409,
             )
         if (
-            _needs_second_approval(dispute)
+            dispute_needs_second_approval(dispute)
             and not dispute.approvals.filter(decision_hash=dispute.decision_hash)
             .exclude(approver=dispute.decided_by)
             .exists()

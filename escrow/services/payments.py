@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from escrow.models import EscrowAgreement, Hold, Payment, Payout, ProviderEvent
 from escrow.providers.payments import ProviderEventData, get_provider
 from trustplatform.notifications.services import notification_send
+from trustplatform.partners.models import Membership
 from trustplatform.transitions import transition_run
 
 from .common import EscrowError, holding_account, lock_agreement, partner_payable, require_side
@@ -125,7 +126,13 @@ def _payment_failed(event: ProviderEventData) -> str:
 
 
 def payout_request(*, partner, amount_krw: int, actor) -> Payout:
-    """Reserve money on the partner's payable account and ask the provider to send it to the bank."""
+    """Reserve money on the partner's payable account and ask the provider to send it to the bank.
+    Only the partner's owner or a manager may."""
+    role = Membership.objects.filter(user=actor, partner=partner).values_list("role", flat=True).first()
+    if role not in (Membership.Role.OWNER, Membership.Role.MANAGER):
+        raise EscrowError(
+            _("Only the owner or a manager can request a payout."), code="forbidden", status=403
+        )
     provider = get_provider()
     with transaction.atomic():
         payable = partner_payable(partner)

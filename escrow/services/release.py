@@ -17,6 +17,8 @@ from .common import EscrowError, fee_of, holding_account, lock_agreement, partne
 from .ledger import ledger_transfer, platform_account
 
 LIVE = (EscrowAgreement.Status.FUNDED,)
+# The first bytes of the evidence files we accept: PDF, JPEG, PNG (HEIC is recognised by its ftyp box).
+EVIDENCE_SIGNATURES = (b"%PDF", b"\xff\xd8\xff", b"\x89PNG")
 
 
 def evidence_add(
@@ -33,21 +35,39 @@ def evidence_add(
             % {"mb": settings.ESCROW_EVIDENCE_MAX_BYTES // (1024 * 1024)},
             code="file_too_large",
         )
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in EVIDENCE_SIGNATURES) and b"ftypheic" not in head:
+        raise EscrowError(
+            _("Upload a PDF, JPEG, PNG or HEIC file."),
+            code="file_type",
+            fields={"file": [_("This kind of file is not accepted.")]},
+        )
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    return Evidence.objects.create(
-        condition=condition,
-        dispute=dispute,
-        claim=claim,
-        file=upload,
-        original_name=upload.name[:200],
-        sha256=digest.hexdigest(),
-        size_bytes=upload.size,
-        description=description,
-        uploaded_by=actor,
-    )
+    with transaction.atomic():
+        evidence = Evidence.objects.create(
+            condition=condition,
+            dispute=dispute,
+            claim=claim,
+            file=upload,
+            original_name=upload.name[:200],
+            sha256=digest.hexdigest(),
+            size_bytes=upload.size,
+            description=description,
+            uploaded_by=actor,
+        )
+        refused_document = (
+            condition is not None
+            and condition.kind == Condition.Kind.DOCUMENT
+            and condition.status == Condition.Status.FAILED
+        )
+        if refused_document:
+            # A new document after a refusal goes back to the review queue.
+            transition_run(instance=condition, name="reopen", actor=actor, reason="new document uploaded")
+    return evidence
 
 
 def condition_confirm(*, condition: Condition, actor) -> Condition:
@@ -57,6 +77,8 @@ def condition_confirm(*, condition: Condition, actor) -> Condition:
         raise EscrowError(
             _("This condition is confirmed by the other side."), code="not_your_condition", status=403
         )
+    if condition.agreement.status != EscrowAgreement.Status.FUNDED:
+        raise EscrowError(_("Confirm once the money is held."), code="not_live", status=409)
     condition = _condition_decide(condition=condition, actor=actor, satisfied=True, reason="")
     return condition
 
@@ -265,6 +287,26 @@ def milestone_approve(*, milestone: Milestone, actor=None, automatic: bool = Fal
         Milestone.objects.filter(pk=milestone.pk).update(**updates)
         milestone.refresh_from_db()
         milestone_release(milestone=milestone, agreement=agreement)
+    return milestone
+
+
+def milestone_send_back(*, milestone: Milestone, actor, reason: str = "") -> Milestone:
+    """The payer says a submitted stage is not done; the automatic approval is called off."""
+    require_side(user=actor, agreement=milestone.agreement, sides=("payer",))
+    with transaction.atomic():
+        agreement = lock_agreement(milestone.agreement_id)
+        if agreement.status not in LIVE:
+            raise EscrowError(_("The money is frozen by a dispute."), code="not_live", status=409)
+        milestone = transition_run(instance=milestone, name="send_back", actor=actor, reason=reason)
+        Milestone.objects.filter(pk=milestone.pk).update(approve_by=None, submitted_at=None, reminders_sent=0)
+        for membership in agreement.payee.memberships.select_related("user"):
+            notification_send(
+                user=membership.user,
+                title=_("%(stage)s was sent back: %(reason)s")
+                % {"stage": milestone.get_kind_display(), "reason": reason or "-"},
+                url=f"/portal/deposits/{agreement.pk}/",
+            )
+    milestone.refresh_from_db()
     return milestone
 
 

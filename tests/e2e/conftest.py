@@ -55,6 +55,7 @@ class Browsers:
 
     `problems` collects what a person would notice or a broken page would cause: JavaScript
     errors, requests that failed, and sub-resources (CSS, images, scripts) answered with an error.
+    Tests assert it is empty at the end.
     """
 
     def __init__(self, browser):
@@ -70,8 +71,10 @@ class Browsers:
         self.contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: self.problems.append(f"JS error on {page.url}: {error}"))
+        # ERR_ABORTED is a load cancelled by the next navigation, not a fault of the page.
         page.on("requestfailed", lambda request: self.problems.append(
-            f"request failed: {request.url} ({request.failure})"))
+            f"request failed: {request.url} ({request.failure})")
+            if "ERR_ABORTED" not in (request.failure or "") else None)
         page.on("response", lambda response: self.problems.append(
             f"{response.status} for {response.request.resource_type} {response.url}")
             if response.status >= 400 and response.request.resource_type != "document" else None)

@@ -12,8 +12,13 @@ _codes = itertools.count()
 def make_account(db):
     def make(*, allow_negative: bool = False, kind: str = LedgerAccount.Kind.CONSUMER) -> LedgerAccount:
         number = next(_codes)
-        return services.account_open(code=f"test-{kind}-{number}", name=f"Test account {number}", kind=kind,
-                                     allow_negative=allow_negative)
+        return services.account_open(
+            code=f"test-{kind}-{number}",
+            name=f"Test account {number}",
+            kind=kind,
+            allow_negative=allow_negative,
+        )
+
     return make
 
 

@@ -12,7 +12,9 @@ ADDRESS = "서울특별시 성동구 성수이로 113, 302호"
 
 def staff_with(*codenames):
     user = UserFactory(is_staff=True)
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="escrow", codename__in=codenames))
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="escrow", codename__in=codenames)
+    )
     return type(user).objects.get(pk=user.pk)
 
 
@@ -20,16 +22,23 @@ def agreed_rental(*, amount_krw=10_000_000, move_in=None):
     """A rental deposit both sides accepted, with the registry record in place."""
     tenant = UserFactory(full_name="김세입")
     landlord = MembershipFactory(partner=PartnerFactory(kind="landlord", name="성수 하우스"))
-    SandboxRegistryRecord.objects.update_or_create(address=ADDRESS,
-                                                   defaults={"owner_name": "정하은", "liens": []})
+    SandboxRegistryRecord.objects.update_or_create(
+        address=ADDRESS, defaults={"owner_name": "정하은", "liens": []}
+    )
     agreement = agreements.agreement_create(
-        created_by=landlord.user, payer=tenant, payee=landlord.partner,
-        template=EscrowAgreement.Template.RENTAL_DEPOSIT, title="성수 302호 보증금",
-        amount_krw=amount_krw, property_address=ADDRESS,
+        created_by=landlord.user,
+        payer=tenant,
+        payee=landlord.partner,
+        template=EscrowAgreement.Template.RENTAL_DEPOSIT,
+        title="성수 302호 보증금",
+        amount_krw=amount_krw,
+        property_address=ADDRESS,
     )
     agreement.conditions.filter(kind=Condition.Kind.DATE).update(due_date=move_in or date(2020, 1, 1))
     agreement = agreements.agreement_propose(agreement=agreement, actor=landlord.user)
-    agreement = agreements.agreement_accept(agreement=agreement, actor=tenant, accepted_hash=agreement.terms_hash)
+    agreement = agreements.agreement_accept(
+        agreement=agreement, actor=tenant, accepted_hash=agreement.terms_hash
+    )
     return agreement, tenant, landlord.user
 
 

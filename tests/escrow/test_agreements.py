@@ -31,8 +31,14 @@ def test_accepting_stale_terms_is_refused(settings):
 
     tenant = UserFactory()
     landlord = MembershipFactory(partner=PartnerFactory(kind="landlord"))
-    agreement = agreements.agreement_create(created_by=landlord.user, payer=tenant, payee=landlord.partner,
-                                            template="rental_deposit", title="t", amount_krw=1_000_000)
+    agreement = agreements.agreement_create(
+        created_by=landlord.user,
+        payer=tenant,
+        payee=landlord.partner,
+        template="rental_deposit",
+        title="t",
+        amount_krw=1_000_000,
+    )
     agreement = agreements.agreement_propose(agreement=agreement, actor=landlord.user)
     with pytest.raises(DomainError) as exc:
         agreements.agreement_accept(agreement=agreement, actor=tenant, accepted_hash="0" * 64)
@@ -97,12 +103,17 @@ def test_webhook_endpoint_funds_once_and_refuses_bad_signatures(client, settings
     url = reverse("escrow_webhook:payments", args=["sandbox"])
     body, headers = paid_event(payment)
     signature = headers["Ansim-Signature"]
-    post = lambda b, s: client.post(url, data=b, content_type="application/json",  # noqa: E731
-                                    HTTP_ANSIM_SIGNATURE=s)
+
+    def post(raw_body, signature_header):
+        return client.post(
+            url, data=raw_body, content_type="application/json", HTTP_ANSIM_SIGNATURE=signature_header
+        )
+
     # Tampered body, missing signature, a signature from another secret: 403, nothing stored.
     assert post(body.replace(b'"amount_krw":', b'"amount_krw":1'), signature).status_code == 403
     assert post(body, "").status_code == 403
     from escrow.providers.payments import sign
+
     assert post(body, sign(secret="wrong", body=body, timestamp=int(signature[2:12]))).status_code == 403
     assert not ProviderEvent.objects.exists()
     # The real event funds; its replay changes nothing.
@@ -123,11 +134,17 @@ def test_a_stale_webhook_is_refused(client):
 
     agreement, tenant, landlord = agreed_rental()
     payment = payments.payment_start(agreement=agreement, actor=tenant, method="card")
-    body, headers = SandboxProvider().event(event_type="payment.paid", timestamp=int(time.time()) - 301,
-                                            data={"payment_id": payment.provider_payment_id,
-                                                  "amount_krw": payment.amount_krw})
-    response = client.post(reverse("escrow_webhook:payments", args=["sandbox"]), data=body,
-                           content_type="application/json", HTTP_ANSIM_SIGNATURE=headers["Ansim-Signature"])
+    body, headers = SandboxProvider().event(
+        event_type="payment.paid",
+        timestamp=int(time.time()) - 301,
+        data={"payment_id": payment.provider_payment_id, "amount_krw": payment.amount_krw},
+    )
+    response = client.post(
+        reverse("escrow_webhook:payments", args=["sandbox"]),
+        data=body,
+        content_type="application/json",
+        HTTP_ANSIM_SIGNATURE=headers["Ansim-Signature"],
+    )
     assert response.status_code == 403
     payment.refresh_from_db()
     assert payment.status == Payment.Status.PENDING
@@ -142,8 +159,9 @@ def test_a_second_payment_for_a_funded_agreement_is_not_kept():
     bank = payments.payment_start(agreement=agreement, actor=tenant, method="virtual_account")
     for payment in (card, bank):
         body, headers = paid_event(payment)
-        payments.provider_event_receive(provider="sandbox",
-                                        event=SandboxProvider().parse_webhook(body=body, headers=headers))
+        payments.provider_event_receive(
+            provider="sandbox", event=SandboxProvider().parse_webhook(body=body, headers=headers)
+        )
     card.refresh_from_db()
     bank.refresh_from_db()
     assert (card.status, bank.status) == (Payment.Status.PAID, Payment.Status.CANCELLED)
@@ -177,3 +195,57 @@ def test_unfunded_agreements_expire_after_the_deadline():
     assert agreements.agreement_expire(agreement_id=agreement.pk) is True
     agreement.refresh_from_db()
     assert agreement.status == EscrowAgreement.Status.EXPIRED
+
+
+def test_evidence_must_be_a_document_or_photo_and_refused_documents_reopen_on_upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    agreement, tenant, landlord = agreed_rental()
+    fund(agreement, tenant)
+    document = agreement.conditions.get(kind=Condition.Kind.DOCUMENT)
+    with pytest.raises(DomainError) as exc:
+        release.evidence_add(
+            actor=tenant, condition=document, upload=SimpleUploadedFile("x.exe", b"MZ\x90\x00")
+        )
+    assert exc.value.code == "file_type"
+    release.condition_review(
+        condition=document,
+        actor=staff_with("review_document"),
+        accept=False,
+        reason="확정일자 도장이 없습니다",
+    )
+    document.refresh_from_db()
+    assert document.status == Condition.Status.FAILED
+    evidence = release.evidence_add(
+        actor=tenant, condition=document, upload=SimpleUploadedFile("확정일자.pdf", b"%PDF-1.7 stamped")
+    )
+    document.refresh_from_db()
+    assert document.status == Condition.Status.PENDING and len(evidence.sha256) == 64
+
+
+def test_agreements_need_a_condition_and_an_outside_payer():
+    from escrow.services import agreements
+
+    _agreement, tenant, landlord = agreed_rental()
+    partner = landlord.memberships.get().partner
+    with pytest.raises(DomainError) as exc:
+        agreements.agreement_create(
+            created_by=landlord,
+            payer=tenant,
+            payee=partner,
+            template="custom",
+            title="t",
+            amount_krw=1_000,
+            conditions=[],
+        )
+    assert exc.value.code == "no_conditions"
+    with pytest.raises(DomainError) as exc:
+        agreements.agreement_create(
+            created_by=landlord,
+            payer=landlord,
+            payee=partner,
+            template="rental_deposit",
+            title="t",
+            amount_krw=1_000,
+        )
+    assert exc.value.code == "payer_is_payee"

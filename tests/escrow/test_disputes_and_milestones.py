@@ -7,8 +7,8 @@ from escrow.models import Dispute, EscrowAgreement, GuaranteeClaim, Milestone, T
 from escrow.selectors import ledger_reconcile
 from escrow.services import agreements, disputes, ledger, release
 from escrow.services.common import consumer_payable, holding_account, partner_payable
-from trustplatform.errors import DomainError
 from tests.factories import MembershipFactory, PartnerFactory, UserFactory
+from trustplatform.errors import DomainError
 
 from .factories import agreed_rental, fund, staff_with
 
@@ -18,10 +18,18 @@ pytestmark = pytest.mark.django_db
 def funded_renovation(amount_krw=20_000_000):
     customer = UserFactory(full_name="최고객")
     contractor = MembershipFactory(partner=PartnerFactory(kind="contractor", name="바른손 인테리어"))
-    agreement = agreements.agreement_create(created_by=contractor.user, payer=customer, payee=contractor.partner,
-                                            template="renovation", title="욕실 리모델링", amount_krw=amount_krw)
+    agreement = agreements.agreement_create(
+        created_by=contractor.user,
+        payer=customer,
+        payee=contractor.partner,
+        template="renovation",
+        title="욕실 리모델링",
+        amount_krw=amount_krw,
+    )
     agreement = agreements.agreement_propose(agreement=agreement, actor=contractor.user)
-    agreement = agreements.agreement_accept(agreement=agreement, actor=customer, accepted_hash=agreement.terms_hash)
+    agreement = agreements.agreement_accept(
+        agreement=agreement, actor=customer, accepted_hash=agreement.terms_hash
+    )
     fund(agreement, customer)
     return agreement, customer, contractor.user
 
@@ -67,12 +75,19 @@ def test_retention_waits_for_the_warranty_and_open_claims():
     retention.refresh_from_db()
     assert retention.status == Milestone.Status.APPROVED and retention.release_after > timezone.now()
     Milestone.objects.filter(pk=retention.pk).update(release_after=timezone.now() - timedelta(days=1))
-    claim = disputes.claim_file(agreement=agreement, actor=customer, accident="as_not_done",
-                                description="누수 보수 미이행", amount_krw=500_000)
+    claim = disputes.claim_file(
+        agreement=agreement,
+        actor=customer,
+        accident="as_not_done",
+        description="누수 보수 미이행",
+        amount_krw=500_000,
+    )
     release.retention_release(milestone_id=retention.pk)
     retention.refresh_from_db()
     assert retention.status == Milestone.Status.APPROVED  # held while the claim is open
-    disputes.claim_decide(claim=claim, actor=staff_with("decide_claim"), approve=False, reason="보수 완료 확인")
+    disputes.claim_decide(
+        claim=claim, actor=staff_with("decide_claim"), approve=False, reason="보수 완료 확인"
+    )
     release.retention_release(milestone_id=retention.pk)
     retention.refresh_from_db()
     assert retention.status == Milestone.Status.RELEASED
@@ -89,8 +104,14 @@ def test_dispute_freezes_the_money_and_a_large_decision_needs_a_second_approver(
 
     agent = staff_with("decide_dispute", "approve_dispute")
     finance = staff_with("approve_dispute")
-    dispute = disputes.dispute_decide(dispute=dispute, actor=agent, outcome="split", payee_amount_krw=7_000_000,
-                                      payer_amount_krw=3_000_000, note="수리비 300만원 공제")
+    dispute = disputes.dispute_decide(
+        dispute=dispute,
+        actor=agent,
+        outcome="split",
+        payee_amount_krw=7_000_000,
+        payer_amount_krw=3_000_000,
+        note="수리비 300만원 공제",
+    )
     with pytest.raises(DomainError) as exc:
         disputes.dispute_execute(dispute=dispute, actor=agent)
     assert exc.value.code == "approval_required"
@@ -99,8 +120,14 @@ def test_dispute_freezes_the_money_and_a_large_decision_needs_a_second_approver(
     assert exc.value.code == "four_eyes"
     disputes.dispute_approve(dispute=dispute, actor=finance, decision_hash=dispute.decision_hash)
     # The agent changes the decision: the approval was for the old one and no longer counts.
-    dispute = disputes.dispute_decide(dispute=dispute, actor=agent, outcome="split", payee_amount_krw=6_000_000,
-                                      payer_amount_krw=4_000_000, note="수리비 400만원 공제")
+    dispute = disputes.dispute_decide(
+        dispute=dispute,
+        actor=agent,
+        outcome="split",
+        payee_amount_krw=6_000_000,
+        payer_amount_krw=4_000_000,
+        note="수리비 400만원 공제",
+    )
     with pytest.raises(DomainError) as exc:
         disputes.dispute_execute(dispute=dispute, actor=agent)
     assert exc.value.code == "approval_required"
@@ -119,8 +146,14 @@ def test_a_decision_must_split_exactly_what_is_held():
     fund(agreement, tenant)
     dispute = disputes.dispute_open(agreement=agreement, actor=landlord, reasons="월세 미납")
     with pytest.raises(DomainError) as exc:
-        disputes.dispute_decide(dispute=dispute, actor=staff_with("decide_dispute"), outcome="split",
-                                payee_amount_krw=9_000_000, payer_amount_krw=2_000_000, note="")
+        disputes.dispute_decide(
+            dispute=dispute,
+            actor=staff_with("decide_dispute"),
+            outcome="split",
+            payee_amount_krw=9_000_000,
+            payer_amount_krw=2_000_000,
+            note="",
+        )
     assert exc.value.code == "amounts_mismatch"
 
 
@@ -128,10 +161,20 @@ def test_guarantee_claim_pays_from_retention_then_the_fund_up_to_the_cap(setting
     settings.ESCROW_GUARANTEE_CAP_KRW = 3_000_000
     agreement, customer, contractor = funded_renovation(20_000_000)  # retention ₩2,000,000
     capital = ledger.platform_account("platform-capital")
-    ledger.ledger_transfer(debit=capital, credit=ledger.platform_account("platform-guarantee-fund"),
-                           amount_krw=100_000_000, key="seed-fund", reason="fund the guarantee")
-    claim = disputes.claim_file(agreement=agreement, actor=customer, accident="vanished",
-                                description="계약금 받고 연락 두절", amount_krw=5_000_000)
+    ledger.ledger_transfer(
+        debit=capital,
+        credit=ledger.platform_account("platform-guarantee-fund"),
+        amount_krw=100_000_000,
+        key="seed-fund",
+        reason="fund the guarantee",
+    )
+    claim = disputes.claim_file(
+        agreement=agreement,
+        actor=customer,
+        accident="vanished",
+        description="계약금 받고 연락 두절",
+        amount_krw=5_000_000,
+    )
     staff = staff_with("decide_claim")
     with pytest.raises(DomainError) as exc:
         disputes.claim_decide(claim=claim, actor=staff, approve=True, amount_krw=5_000_000)
@@ -163,7 +206,9 @@ def test_payout_is_held_until_the_provider_confirms():
     assert payable.available_krw == 0 and payable.balance_krw == available
     with pytest.raises(DomainError):  # the reserved money cannot be paid out twice
         payments.payout_request(partner=agreement.payee, amount_krw=1, actor=contractor)
-    body, headers = SandboxProvider().event(event_type="payout.paid", data={"payout_id": payout.provider_payout_id})
+    body, headers = SandboxProvider().event(
+        event_type="payout.paid", data={"payout_id": payout.provider_payout_id}
+    )
     event = SandboxProvider().parse_webhook(body=body, headers=headers)
     assert payments.provider_event_receive(provider="sandbox", event=event) == "payout_paid"
     payable.refresh_from_db()

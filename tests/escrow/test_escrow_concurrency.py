@@ -58,7 +58,9 @@ def test_100_concurrent_release_attempts_release_once():
     outcomes = _race(lambda i: release.agreement_evaluate(agreement_id=agreement.pk), 100)
     assert outcomes.count("released") == 1
     assert set(outcomes) == {"released", "not_live"}
-    assert Transfer.objects.filter(idempotency_key__startswith=f"agreement:{agreement.pk}:release").count() == 2
+    assert (
+        Transfer.objects.filter(idempotency_key__startswith=f"agreement:{agreement.pk}:release").count() == 2
+    )
     assert holding_account(agreement).balance_krw == 0 and ledger_reconcile() == []
 
 

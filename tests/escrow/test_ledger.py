@@ -16,8 +16,9 @@ def _balance(account):
 
 def test_a_transfer_moves_money_and_the_ledger_balances(outside, make_account):
     tenant = make_account()
-    services.ledger_transfer(debit=outside, credit=tenant, amount_krw=5_000_000, key="fund-1",
-                             reason="deposit")
+    services.ledger_transfer(
+        debit=outside, credit=tenant, amount_krw=5_000_000, key="fund-1", reason="deposit"
+    )
     assert (_balance(outside), _balance(tenant)) == (-5_000_000, 5_000_000)
     assert ledger_reconcile() == []
 
@@ -60,8 +61,9 @@ def test_the_database_itself_refuses_a_negative_protected_balance(make_account):
 
 
 def test_the_database_refuses_update_and_delete_of_transfers(outside, make_account):
-    transfer = services.ledger_transfer(debit=outside, credit=make_account(), amount_krw=10, key="t",
-                                        reason="r")
+    transfer = services.ledger_transfer(
+        debit=outside, credit=make_account(), amount_krw=10, key="t", reason="r"
+    )
     with pytest.raises(DatabaseError), transaction.atomic():
         Transfer.objects.filter(pk=transfer.pk).update(amount_krw=1)
     with pytest.raises(DatabaseError), transaction.atomic():
@@ -110,8 +112,10 @@ def test_reconciliation_finds_a_planted_corruption(outside, make_account):
     services.ledger_transfer(debit=outside, credit=tenant, amount_krw=500, key="in", reason="r")
     LedgerAccount.objects.filter(pk=tenant.pk).update(balance_krw=600)  # money from nowhere
     problems = ledger_reconcile()
-    assert {(p.account_code, p.what) for p in problems} == {(tenant.code, "balance"),
-                                                            ("(all accounts)", "sum of balances")}
+    assert {(p.account_code, p.what) for p in problems} == {
+        (tenant.code, "balance"),
+        ("(all accounts)", "sum of balances"),
+    }
 
 
 def test_reconcile_command_reports_to_finance(outside, make_account):

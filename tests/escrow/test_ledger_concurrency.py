@@ -6,9 +6,9 @@ import pytest
 from django.db import IntegrityError, close_old_connections, connection
 
 from escrow import services
-from escrow.services import ledger
 from escrow.models import LedgerAccount, Transfer
 from escrow.selectors import ledger_reconcile
+from escrow.services import ledger
 from trustplatform.errors import DomainError
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,16 +44,20 @@ def _race(work, count=THREADS):
 
 def _funded_account(make_account, outside, amount):
     account = make_account()
-    services.ledger_transfer(debit=outside, credit=account, amount_krw=amount, key=f"fund-{account.pk}",
-                             reason="fund")
+    services.ledger_transfer(
+        debit=outside, credit=account, amount_krw=amount, key=f"fund-{account.pk}", reason="fund"
+    )
     return account
 
 
 def test_parallel_withdrawals_never_overdraw(make_account, outside):
     payer = _funded_account(make_account, outside, 10_000)
     payee = make_account()
-    outcomes = _race(lambda i: services.ledger_transfer(
-        debit=payer, credit=payee, amount_krw=1_000, key=f"w-{i}", reason="pay"))
+    outcomes = _race(
+        lambda i: services.ledger_transfer(
+            debit=payer, credit=payee, amount_krw=1_000, key=f"w-{i}", reason="pay"
+        )
+    )
     assert sum(isinstance(o, Transfer) for o in outcomes) == 10
     refused = [o for o in outcomes if not isinstance(o, Transfer)]
     assert len(refused) == THREADS - 10 and all(o.code == "insufficient_funds" for o in refused)
@@ -64,8 +68,11 @@ def test_parallel_withdrawals_never_overdraw(make_account, outside):
 def test_parallel_repeats_of_one_key_move_money_once(make_account, outside):
     payer = _funded_account(make_account, outside, 10_000)
     payee = make_account()
-    outcomes = _race(lambda i: services.ledger_transfer(
-        debit=payer, credit=payee, amount_krw=3_000, key="same-key", reason="pay"))
+    outcomes = _race(
+        lambda i: services.ledger_transfer(
+            debit=payer, credit=payee, amount_krw=3_000, key="same-key", reason="pay"
+        )
+    )
     assert {o.pk for o in outcomes} == {Transfer.objects.get(idempotency_key="same-key").pk}
     payee.refresh_from_db()
     assert payee.balance_krw == 3_000 and ledger_reconcile() == []
@@ -77,8 +84,9 @@ def test_opposite_transfers_between_two_accounts_do_not_deadlock(make_account, o
 
     def work(i):
         debit, credit = (left, right) if i % 2 else (right, left)
-        return services.ledger_transfer(debit=debit, credit=credit, amount_krw=1_000, key=f"x-{i}",
-                                        reason="x")
+        return services.ledger_transfer(
+            debit=debit, credit=credit, amount_krw=1_000, key=f"x-{i}", reason="x"
+        )
 
     outcomes = _race(work)
     assert all(isinstance(o, Transfer) for o in outcomes)
@@ -86,15 +94,20 @@ def test_opposite_transfers_between_two_accounts_do_not_deadlock(make_account, o
 
 
 def test_control_without_the_row_lock_the_race_is_real_and_the_constraint_catches_it(
-        make_account, outside, monkeypatch):
+    make_account, outside, monkeypatch
+):
     """With the lock taken away, the Python balance check races; only the CHECK constraint saves
     the account from going negative — proof that the lock is what makes refusals clean."""
     payer = _funded_account(make_account, outside, 10_000)
     payee = make_account()
-    monkeypatch.setattr(ledger, "_lock_accounts",
-                        lambda *ids: {a.pk: a for a in LedgerAccount.objects.filter(pk__in=ids)})
-    outcomes = _race(lambda i: services.ledger_transfer(
-        debit=payer, credit=payee, amount_krw=1_000, key=f"c-{i}", reason="pay"))
+    monkeypatch.setattr(
+        ledger, "_lock_accounts", lambda *ids: {a.pk: a for a in LedgerAccount.objects.filter(pk__in=ids)}
+    )
+    outcomes = _race(
+        lambda i: services.ledger_transfer(
+            debit=payer, credit=payee, amount_krw=1_000, key=f"c-{i}", reason="pay"
+        )
+    )
     payer.refresh_from_db()
     assert payer.balance_krw >= 0
     assert sum(isinstance(o, Transfer) for o in outcomes) == 10

@@ -23,8 +23,12 @@ class LedgerMachine(RuleBasedStateMachine):
     @initialize(protected=st.integers(min_value=2, max_value=4))
     def open_accounts(self, protected):
         self.run = LedgerAccount.objects.count()
-        self.outside = services.account_open(code=f"prop-{self.run}-outside", name="outside",
-                                             kind=LedgerAccount.Kind.EXTERNAL, allow_negative=True)
+        self.outside = services.account_open(
+            code=f"prop-{self.run}-outside",
+            name="outside",
+            kind=LedgerAccount.Kind.EXTERNAL,
+            allow_negative=True,
+        )
         self.accounts = [self.outside] + [
             services.account_open(code=f"prop-{self.run}-{i}", name=f"a{i}", kind=LedgerAccount.Kind.CONSUMER)
             for i in range(protected)
@@ -60,8 +64,11 @@ class LedgerMachine(RuleBasedStateMachine):
         debit.refresh_from_db()
         allowed = debit.allow_negative or debit.available_krw >= amount
         try:
-            self.holds.append(services.ledger_hold(debit=debit, credit=credit, amount_krw=amount,
-                                                   key=self._key(), reason="p"))
+            self.holds.append(
+                services.ledger_hold(
+                    debit=debit, credit=credit, amount_krw=amount, key=self._key(), reason="p"
+                )
+            )
         except DomainError as exc:
             assert not allowed and exc.code == "insufficient_funds"
 
@@ -105,7 +112,9 @@ class LedgerMachine(RuleBasedStateMachine):
 @pytest.mark.django_db
 def test_ledger_invariants_hold_for_random_operation_sequences():
     LedgerMachine.TestCase.settings = settings(
-        max_examples=40, stateful_step_count=25, deadline=None,
+        max_examples=40,
+        stateful_step_count=25,
+        deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     )
     LedgerMachine.TestCase("runTest").runTest()

@@ -12,8 +12,10 @@ from trustplatform import pii
 from . import sms
 from .models import Notification, OutboundMessage
 
-# A message claimed longer ago than this is taken to belong to a dead worker and is retried.
-STALE_CLAIM = timedelta(minutes=10)
+
+def _stale_claim() -> timedelta:
+    """A claim older than twice the task time limit belongs to a dead worker: its task was killed."""
+    return max(timedelta(minutes=10), timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT))
 
 
 def message_enqueue(*, channel: str, to: str, body: str, key: str, subject: str = "") -> OutboundMessage:
@@ -70,7 +72,7 @@ def message_deliver(*, message_id: int) -> bool:
 def messages_requeue_stale_ids() -> list[int]:
     """Ids of messages to deliver again: claimed by a worker that died, or queued and not picked up
     (a failed send or a lost task)."""
-    cutoff = timezone.now() - STALE_CLAIM
+    cutoff = timezone.now() - _stale_claim()
     OutboundMessage.objects.filter(
         status=OutboundMessage.Status.SENDING, claimed_at__lt=cutoff
     ).update(status=OutboundMessage.Status.QUEUED)

@@ -1,0 +1,134 @@
+"""The ledger, payments in and out, provider events (all read-only), and the sandbox registry."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from escrow.models import Hold, LedgerAccount, Payment, Payout, ProviderEvent, SandboxRegistryRecord, Transfer
+from escrow.reconciliation import ledger_reconcile_and_report
+
+from .base import ReadOnlyAdmin
+from .forms import SandboxRegistryRecordForm
+
+
+def reconcile_and_tell(request, admin_view) -> None:
+    """Run the reconciliation and say the result; differences also go to finance and the audit trail."""
+    problems = ledger_reconcile_and_report()
+    if not problems:
+        admin_view.message_user(
+            request,
+            _(
+                "Reconciliation OK: %(count)s accounts; every balance equals its transfers and all balances "
+                "sum to zero."
+            )
+            % {"count": LedgerAccount.objects.count()},
+            level=messages.SUCCESS,
+        )
+        return
+    listed = "; ".join(str(problem) for problem in problems[:10])
+    admin_view.message_user(
+        request,
+        ngettext(
+            "Reconciliation found %(count)s difference: %(list)s",
+            "Reconciliation found %(count)s differences: %(list)s",
+            len(problems),
+        )
+        % {"count": len(problems), "list": listed},
+        level=messages.ERROR,
+    )
+
+
+@admin.register(LedgerAccount)
+class LedgerAccountAdmin(ReadOnlyAdmin):
+    list_display = ["code", "name", "kind", "balance_krw", "reserved_krw", "allow_negative"]
+    list_filter = ["kind", "allow_negative"]
+    search_fields = ["code", "name"]
+    change_list_template = "admin/escrow/ledgeraccount/change_list.html"
+    actions = ["reconcile"]
+
+    def get_urls(self):
+        return [
+            path(
+                "reconcile/", self.admin_site.admin_view(self.reconcile_view), name="escrow_ledger_reconcile"
+            ),
+            *super().get_urls(),
+        ]
+
+    def reconcile_view(self, request):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        reconcile_and_tell(request, self)
+        return HttpResponseRedirect(reverse("admin:escrow_ledgeraccount_changelist"))
+
+    @admin.action(description=_("Run the ledger reconciliation (checks every account)"), permissions=["view"])
+    def reconcile(self, request, queryset):
+        reconcile_and_tell(request, self)
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnlyAdmin):
+    list_display = ["id", "created_at", "debit_account", "credit_account", "amount_krw", "reason"]
+    list_select_related = ["debit_account", "credit_account"]
+    search_fields = ["idempotency_key", "reason", "debit_account__code", "credit_account__code"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Hold)
+class HoldAdmin(ReadOnlyAdmin):
+    list_display = ["id", "created_at", "debit_account", "credit_account", "amount_krw", "status", "reason"]
+    list_filter = ["status"]
+    list_select_related = ["debit_account", "credit_account"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = [
+        "provider_payment_id",
+        "agreement",
+        "method",
+        "amount_krw",
+        "status",
+        "created_at",
+        "paid_at",
+    ]
+    list_filter = ["status", "method", "provider"]
+    search_fields = ["provider_payment_id", "=agreement__id", "virtual_account"]
+    list_select_related = ["agreement"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    list_display = ["id", "partner", "amount_krw", "status", "provider_payout_id", "created_at", "settled_at"]
+    list_filter = ["status", "provider"]
+    search_fields = ["provider_payout_id", "partner__name"]
+    list_select_related = ["partner"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ProviderEvent)
+class ProviderEventAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "provider", "event_id", "event_type", "outcome"]
+    list_filter = ["provider", "event_type", "outcome"]
+    search_fields = ["event_id"]
+    date_hierarchy = "received_at"
+
+
+@admin.register(SandboxRegistryRecord)
+class SandboxRegistryRecordAdmin(admin.ModelAdmin):
+    """The sandbox registry the registry check reads: staff add a lien here to see a release stop."""
+
+    form = SandboxRegistryRecordForm
+    list_display = ["address", "owner_name", "lien_count", "updated_at"]
+    search_fields = ["address", "owner_name"]
+    fields = ["address", "owner_name", "liens_text", "updated_at"]
+    readonly_fields = ["updated_at"]
+
+    @admin.display(description=_("liens"))
+    def lien_count(self, obj) -> int:
+        return len(obj.liens or [])

@@ -1,0 +1,46 @@
+"""Payouts of the acting partner to its bank."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from escrow.idempotency import idempotent
+from escrow.models import Payout
+from escrow.services import payments
+from trustplatform.api.scoping import PartnerScopedMixin
+from trustplatform.api.serializers import ErrorSerializer, InputSerializer
+from trustplatform.partners.api import PARTNER_HEADER_PARAM
+
+from .common import TAGS, post_schema
+from .outputs import EscrowPayoutOutput, EscrowPayoutPageOutput
+
+
+class EscrowPayoutListApi(PartnerScopedMixin, APIView):
+    """The acting partner's payouts to its bank, newest first; and asking for a new one."""
+
+    class Input(InputSerializer):
+        amount_krw = serializers.IntegerField(min_value=1, help_text="Whole won, at most what is available.")
+
+    @extend_schema(
+        parameters=[PARTNER_HEADER_PARAM],
+        responses={200: EscrowPayoutPageOutput, 403: ErrorSerializer},
+        operation_id="escrow_payouts_list",
+        tags=TAGS,
+    )
+    def get(self, request):
+        payouts = self.scoped(Payout.objects.all()).order_by("-created_at", "-id")
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(payouts, request, view=self)
+        return paginator.get_paginated_response(EscrowPayoutOutput(page, many=True).data)
+
+    @post_schema("escrow_payouts_request", request=Input, responses={201: EscrowPayoutOutput})
+    @idempotent
+    def post(self, request):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        payout = payments.payout_request(
+            partner=request.partner, amount_krw=data.validated_data["amount_krw"], actor=request.user
+        )
+        return Response(EscrowPayoutOutput(payout).data, status=status.HTTP_201_CREATED)

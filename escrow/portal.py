@@ -1,0 +1,193 @@
+"""Owner-portal pages: propose agreements from templates, follow funding and conditions, add
+evidence, report milestones done, and pay out. Every page acts for `request.partner` only."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from trustplatform.errors import DomainError
+from trustplatform.partners.portal import portal_view
+
+from . import views
+from .forms import PayoutForm, ProposeForm
+from .models import Condition, EscrowAgreement, Payout
+from .providers.payments import SandboxProvider
+from .selectors import agreements_for_partner
+from .services import agreements, payments, release
+from .services.common import partner_payable
+from .tasks import sandbox_webhook_deliver
+from .templates_catalog import default_conditions
+
+
+def _ours(request, agreement_id: int) -> EscrowAgreement:
+    # Scoped lookup: another partner's agreement is simply not found.
+    return get_object_or_404(
+        EscrowAgreement.objects.select_related("payer", "payee"), pk=agreement_id, payee=request.partner
+    )
+
+
+def _detail(request, agreement: EscrowAgreement, *, forms: dict | None = None):
+    context = views.agreement_page_context(
+        request=request, agreement=agreement, side="payee", namespace="escrow_portal", forms=forms
+    )
+    return render(request, "escrow/portal_detail.html", context)
+
+
+def _back(agreement: EscrowAgreement):
+    return redirect("escrow_portal:detail", agreement.pk)
+
+
+def _conditions_for(template: str, *, move_in_date) -> list[dict]:
+    """The template's conditions with the move-in date filled in; a custom deal waits for the payer."""
+    conditions = default_conditions(template)
+    for condition in conditions:
+        if condition["kind"] == Condition.Kind.DATE:
+            condition["due_date"] = move_in_date
+    if template == EscrowAgreement.Template.CUSTOM:
+        # With no condition at all the money would be released the moment it arrives.
+        conditions = [
+            {
+                "kind": Condition.Kind.COUNTERPARTY,
+                "confirmer": "payer",
+                "label": _("The payer confirms they received what was agreed"),
+            }
+        ]
+    return conditions
+
+
+@portal_view
+def agreement_list(request):
+    return render(
+        request, "escrow/portal_list.html", {"agreements": agreements_for_partner(partner=request.partner)}
+    )
+
+
+@portal_view
+def agreement_propose(request):
+    form = ProposeForm(request.POST or None, partner=request.partner)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():  # a refused proposal leaves no draft behind
+                agreement = agreements.agreement_create(
+                    created_by=request.user,
+                    payer=data["payer"],
+                    payee=request.partner,
+                    template=data["template"],
+                    title=data["title"],
+                    amount_krw=data["amount_krw"],
+                    property_address=data["property_address"],
+                    notes=data["notes"],
+                    conditions=_conditions_for(data["template"], move_in_date=data["move_in_date"]),
+                )
+                agreement = agreements.agreement_propose(agreement=agreement, actor=request.user)
+        except DomainError as exc:
+            form.add_error(None, exc.detail)
+            for field, errors in exc.fields.items():
+                if field in form.fields:
+                    for error in errors:
+                        form.add_error(field, error)
+        else:
+            messages.success(
+                request,
+                _("Proposed. %(payer)s can now read and accept the terms.") % {"payer": agreement.payer},
+            )
+            return _back(agreement)
+    return render(request, "escrow/portal_propose.html", {"form": form})
+
+
+@portal_view
+def agreement_detail(request, agreement_id: int):
+    return _detail(request, _ours(request, agreement_id))
+
+
+@portal_view
+@require_POST
+def condition_confirm(request, agreement_id: int, condition_id: int):
+    agreement = _ours(request, agreement_id)
+    condition = get_object_or_404(agreement.conditions, pk=condition_id)
+    try:
+        release.condition_confirm(condition=condition, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("Confirmed: %(condition)s") % {"condition": condition.label})
+    return _back(agreement)
+
+
+@portal_view
+@require_POST
+def condition_evidence(request, agreement_id: int, condition_id: int):
+    agreement = _ours(request, agreement_id)
+    response = views.evidence_upload(
+        request, agreement=agreement, condition_id=condition_id, render_detail=_detail
+    )
+    return response or _back(agreement)
+
+
+@portal_view
+def evidence_file(request, agreement_id: int, evidence_id: int):
+    agreement = _ours(request, agreement_id)
+    return views.evidence_download(views.evidence_of(agreement=agreement, evidence_id=evidence_id))
+
+
+@portal_view
+@require_POST
+def milestone_submit(request, agreement_id: int, milestone_id: int):
+    agreement = _ours(request, agreement_id)
+    milestone = get_object_or_404(agreement.milestones, pk=milestone_id)
+    try:
+        release.milestone_submit(milestone=milestone, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(
+            request,
+            _("%(stage)s reported done. %(payer)s has been asked to approve it.")
+            % {"stage": milestone.get_kind_display(), "payer": agreement.payer},
+        )
+    return _back(agreement)
+
+
+@portal_view
+@require_POST
+def dispute_open(request, agreement_id: int):
+    agreement = _ours(request, agreement_id)
+    return views.dispute_submit(request, agreement=agreement, render_detail=_detail) or _back(agreement)
+
+
+@portal_view
+def payout_list(request):
+    partner = request.partner
+    available = partner_payable(partner).available_krw
+    form = PayoutForm(request.POST or None, available_krw=available)
+    if request.method == "POST" and form.is_valid():
+        try:
+            payout = payments.payout_request(
+                partner=partner, amount_krw=form.cleaned_data["amount_krw"], actor=request.user
+            )
+        except DomainError as exc:
+            form.add_error("amount_krw", exc.detail)
+        else:
+            if payout.provider == SandboxProvider.name:
+                # The sandbox bank confirms the transfer through the same signed webhook a real PSP sends.
+                body, headers = SandboxProvider().event(
+                    event_type="payout.paid", data={"payout_id": payout.provider_payout_id}
+                )
+                sandbox_webhook_deliver.delay_on_commit(body.decode(), headers)
+            messages.success(
+                request,
+                _("₩%(amount)s is on its way to your bank account.") % {"amount": f"{payout.amount_krw:,}"},
+            )
+            return redirect("escrow_portal:payouts")
+    return render(
+        request,
+        "escrow/portal_payouts.html",
+        {
+            "available_krw": available,
+            "form": form,
+            "payouts": Payout.objects.filter(partner=partner).order_by("-created_at")[:100],
+        },
+    )
