@@ -1,6 +1,7 @@
 """Real parallel transactions against PostgreSQL: threads start together behind a barrier."""
 
 import threading
+import time
 
 import pytest
 from django.db import IntegrityError, close_old_connections, connection
@@ -14,6 +15,11 @@ from trustplatform.errors import DomainError
 pytestmark = pytest.mark.django_db(transaction=True)
 
 THREADS = 16
+
+
+@pytest.fixture(params=[True, False], ids=["postgres-statement", "portable"], autouse=True)
+def ledger_path(request, monkeypatch):
+    monkeypatch.setattr(ledger, "SINGLE_STATEMENT", request.param)
 
 
 def _race(work, count=THREADS):
@@ -100,9 +106,17 @@ def test_control_without_the_row_lock_the_race_is_real_and_the_constraint_catche
     the account from going negative — proof that the lock is what makes refusals clean."""
     payer = _funded_account(make_account, outside, 10_000)
     payee = make_account()
+    monkeypatch.setattr(ledger, "SINGLE_STATEMENT", False)  # the portable path locks in Python
     monkeypatch.setattr(
         ledger, "_lock_accounts", lambda *ids: {a.pk: a for a in LedgerAccount.objects.filter(pk__in=ids)}
     )
+    checked = ledger._refuse_overdraft
+
+    def slow_check(account, amount_krw):
+        checked(account, amount_krw)
+        time.sleep(0.05)  # widen the gap between the check and the update so every run races
+
+    monkeypatch.setattr(ledger, "_refuse_overdraft", slow_check)
     outcomes = _race(
         lambda i: services.ledger_transfer(
             debit=payer, credit=payee, amount_krw=1_000, key=f"c-{i}", reason="pay"

@@ -110,7 +110,11 @@ class LedgerMachine(RuleBasedStateMachine):
 
 
 @pytest.mark.django_db
-def test_ledger_invariants_hold_for_random_operation_sequences():
+@pytest.mark.parametrize("single_statement", [True, False], ids=["postgres-statement", "portable"])
+def test_ledger_invariants_hold_for_random_operation_sequences(single_statement, monkeypatch):
+    from escrow.services import ledger
+
+    monkeypatch.setattr(ledger, "SINGLE_STATEMENT", single_statement)
     LedgerMachine.TestCase.settings = settings(
         max_examples=40,
         stateful_step_count=25,
