@@ -7,6 +7,9 @@ from trustplatform.notifications.sms import LocmemSmsBackend
 
 from .factories import MembershipFactory, PartnerFactory, UserFactory
 
+# One set of browser fixtures for every browser test (tests/browser.py).
+pytest_plugins = ["tests.browser"]
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls around it are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "trustplatform.partners",
     "trustplatform.audit",
     "trustplatform.notifications",
+    "masking",
     "escrow",
 ]
 
@@ -318,6 +319,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trustplatform.notifications.tasks.notifications_purge",
         "schedule": crontab(hour=4, minute=5),
     },
+    "masking-sessions-expire": {
+        "task": "masking.tasks.sessions_expire",
+        "schedule": crontab(minute="*"),
+    },
+    "masking-sessions-scrub": {
+        "task": "masking.tasks.sessions_scrub",
+        "schedule": crontab(minute="*/10"),
+    },
+    "masking-pool-check": {
+        "task": "masking.tasks.pool_check",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_TASK_SOFT_TIME_LIMIT must be below CELERY_TASK_TIME_LIMIT")
@@ -363,6 +376,39 @@ CELERY_BEAT_SCHEDULE.update({
     "escrow-expire-unfunded": {"task": "escrow.tasks.agreements_expire_sweep",
                                "schedule": crontab(minute=37)},
 })
+
+# --- Masking --------------------------------------------------------------------------------
+import hashlib  # noqa: E402  (kept inside this block so the masking settings stay in one place)
+
+# Telephony for safe numbers: "sandbox" (no network; the phone simulator page) or "twilio".
+MASKING_PROVIDER = env.str("MASKING_PROVIDER", default="sandbox")
+if MASKING_PROVIDER not in {"sandbox", "twilio"}:
+    raise ImproperlyConfigured(f"MASKING_PROVIDER must be sandbox or twilio, got {MASKING_PROVIDER!r}")
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+if MASKING_PROVIDER == "twilio" and not (TWILIO_ACCOUNT_SID.startswith("AC") and TWILIO_AUTH_TOKEN):
+    raise ImproperlyConfigured(
+        "MASKING_PROVIDER=twilio needs TWILIO_ACCOUNT_SID (AC...) and TWILIO_AUTH_TOKEN")
+# The sandbox signs its webhooks like Twilio, with this token (derived from SECRET_KEY by default).
+MASKING_SANDBOX_AUTH_TOKEN = env.str("MASKING_SANDBOX_AUTH_TOKEN", default="") or hashlib.sha256(
+    f"masking-sandbox:{SECRET_KEY}".encode()).hexdigest()[:32]
+# Status texts go straight to the consumer's real number from this sender.
+MASKING_STATUS_SENDER = env.str("MASKING_STATUS_SENDER", default=SMS_SENDER)
+MASKING_COOLOFF_MINUTES = env_int("MASKING_COOLOFF_MINUTES", 60)
+MASKING_SCRUB_HOURS = env_int("MASKING_SCRUB_HOURS", 24, minimum=1)
+if MASKING_SCRUB_HOURS * 60 < MASKING_COOLOFF_MINUTES:
+    # Erasing a number still in its cool-off would let the rule's constraint forget it.
+    raise ImproperlyConfigured("MASKING_SCRUB_HOURS must not end before MASKING_COOLOFF_MINUTES")
+MASKING_MAX_SESSION_DAYS = env_int("MASKING_MAX_SESSION_DAYS", 30, minimum=1)
+MASKING_CALLS_PER_SESSION_HOUR = env_int("MASKING_CALLS_PER_SESSION_HOUR", 20, minimum=1)
+MASKING_TEXTS_PER_SESSION_HOUR = env_int("MASKING_TEXTS_PER_SESSION_HOUR", 40, minimum=1)
+MASKING_CALLS_PER_CALLER_HOUR = env_int("MASKING_CALLS_PER_CALLER_HOUR", 30, minimum=1)
+MASKING_TEXTS_PER_CALLER_HOUR = env_int("MASKING_TEXTS_PER_CALLER_HOUR", 60, minimum=1)
+MASKING_POOL_ALERT_PERCENT = env_int("MASKING_POOL_ALERT_PERCENT", 80, minimum=1)
+if MASKING_POOL_ALERT_PERCENT > 100:
+    raise ImproperlyConfigured("MASKING_POOL_ALERT_PERCENT must be at most 100")
+# A provider's retry of one event within this window gets the first answer; later, 403 (a replay).
+MASKING_WEBHOOK_REPLAY_SECONDS = env_int("MASKING_WEBHOOK_REPLAY_SECONDS", 600, minimum=1)
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 from django_fsm.admin import FSMAdminMixin
@@ -40,25 +41,34 @@ def transition_run(*, instance, name: str, actor=None, reason: str = "", check_p
 class TransitionAdmin(FSMAdminMixin, admin.ModelAdmin):
     """Admin whose FSM buttons go through the app's services (lock, audit, side effects).
 
-    `transition_services` maps a transition name to `service(instance=, actor=, reason=)`;
-    transitions without an entry run through `transition_run`.
+    `transition_services` maps a transition name to `service(instance=, actor=, **form data)`. Only
+    those transitions get a button, and only those run, even if another name is posted by hand.
     """
 
     fsm_fields = ["status"]
     transition_services: dict = {}
 
+    def is_fsm_transition_visible(self, transition) -> bool:
+        return transition.name in self.transition_services and super().is_fsm_transition_visible(transition)
+
+    def response_change(self, request, obj):
+        name = request.POST.get(self.fsm_post_param)
+        if name and name not in self.transition_services:
+            # A hand-made or stale form: refuse with a message instead of failing on an unknown name.
+            self.message_user(request, _("This change cannot be made here."), level=messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
     def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None):
-        kwargs = dict(kwargs or {})
         service = self.transition_services.get(transition_name)
+        if service is None:
+            self.message_user(request, _("This change cannot be made here."), level=messages.ERROR)
+            return False
         try:
-            if service is not None:
-                service(instance=obj, actor=request.user, **kwargs)
-            else:
-                transition_run(instance=obj, name=transition_name, actor=request.user,
-                               check_perm=True, **kwargs)
+            service(instance=obj, actor=request.user, **dict(kwargs or {}))
         except DomainError as exc:
             self.message_user(request, exc.detail, level=messages.ERROR)
             return False
-        self.message_user(request, self.get_fsm_label(self._get_fsm_transition_by_name(
-            obj=obj, transition_name=transition_name)) + " ✓", level=messages.SUCCESS)
+        label = self.get_fsm_label(self._get_fsm_transition_by_name(obj=obj, transition_name=transition_name))
+        self.message_user(request, f"{label} ✓", level=messages.SUCCESS)
         return True

@@ -135,3 +135,20 @@ def test_staff_groups_exist_with_their_permissions():
     agents = Group.objects.get(name="agents")
     assert agents.permissions.filter(codename="decide_partner").exists()
     assert {"agents", "inspectors", "finance"} <= set(Group.objects.values_list("name", flat=True))
+
+
+@pytest.mark.parametrize("name", ["delete", "save", "__init__"])
+def test_admin_refuses_a_posted_name_that_is_not_a_button(client, consumer, name):
+    partner = services.partner_apply(user=consumer, **APPLICATION)
+    staff = _decider()
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=["view_partner", "change_partner"]))
+    client.force_login(staff)
+    url = reverse("admin:partners_partner_change", args=[partner.pk])
+    form = client.get(url).context["adminform"].form
+    data = {field: form[field].value() or "" for field in form.fields}
+    data.update({"_fsm_transition_to": name, "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "1",
+                 "memberships-0-id": partner.memberships.get().pk, "memberships-0-partner": partner.pk,
+                 "memberships-0-user": consumer.pk, "memberships-0-role": "owner"})
+    assert client.post(url, data).status_code == 302
+    partner.refresh_from_db()
+    assert partner.status == Partner.Status.APPLIED and not AuditEntry.objects.exists()

@@ -28,6 +28,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read staff and API messages in English, the source language."""
+    settings.LANGUAGE_CODE = "en"
+
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 

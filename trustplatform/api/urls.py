@@ -15,5 +15,6 @@ urlpatterns = [
     path("members/<int:membership_id>/", partners_api.MemberDetailApi.as_view(), name="member"),
     path("public/partners/<int:partner_id>/", partners_api.PublicPartnerApi.as_view(),
          name="public_partner"),
+    path("masking/", include("masking.api_urls")),
     path("escrow/", include("escrow.api_urls")),
 ]

@@ -1,0 +1,150 @@
+"""Reads of the masking app: routing (the hot path), pool utilisation, sessions per audience."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from trustplatform import pii
+
+from .models import Block, Interaction, MaskedSession, Participant, ProxyNumber
+
+
+@dataclass(frozen=True)
+class Route:
+    """Who is calling on which number, and the one person such a call may ever reach."""
+
+    session_id: int
+    status: str
+    mode: str
+    opens_at: datetime
+    expires_at: datetime
+    caller_id: int
+    caller_label: str
+    callee_id: int
+    callee_phone: str
+    callee_proxy: str  # what the callee sees as caller id: the number they dial to reach the caller
+    blocked: bool
+
+    def usable_at(self, now: datetime) -> bool:
+        return self.status == MaskedSession.Status.OPEN and self.opens_at <= now < self.expires_at
+
+
+# One round trip: the caller's hold on this number at `now`, its session, the counterpart and any block.
+# Served by masking_part_route (phone_index, proxy_number_id, holds_until) and the session FK index.
+_ROUTE_SQL = """
+SELECT s.id, s.status, s.mode, s.opens_at, s.expires_at, c.id, c.label, o.id, o.phone, op.e164,
+       EXISTS (SELECT 1 FROM masking_block b
+               WHERE b.blocked_index = c.phone_index AND b.owner_index = o.phone_index)
+FROM masking_participant c
+JOIN masking_proxynumber cp ON cp.id = c.proxy_number_id
+JOIN masking_maskedsession s ON s.id = c.session_id
+JOIN masking_participant o ON o.session_id = c.session_id AND o.id <> c.id
+JOIN masking_proxynumber op ON op.id = o.proxy_number_id
+WHERE c.phone_index = %s AND cp.e164 = %s AND c.held_from <= %s AND c.holds_until > %s
+ORDER BY c.held_from DESC
+LIMIT 1
+"""
+
+
+def route_lookup(*, proxy_e164: str, caller_index: str, now: datetime) -> Route | None:
+    """The session in which this caller holds this number now (open or cooling off), if any."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ROUTE_SQL, [caller_index, proxy_e164, now, now])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (session_id, status, mode, opens_at, expires_at, caller_id, caller_label, callee_id, callee_phone,
+     callee_proxy, blocked) = row
+    if connection.vendor == "sqlite":
+        from django.db.models.fields import DateTimeField
+
+        field = DateTimeField()
+        opens_at, expires_at = (field.to_python(v) for v in (opens_at, expires_at))
+    return Route(session_id=session_id, status=status, mode=mode, opens_at=opens_at, expires_at=expires_at,
+                 caller_id=caller_id, caller_label=caller_label, callee_id=callee_id,
+                 callee_phone=pii.decrypt(callee_phone) if callee_phone else "",
+                 callee_proxy=callee_proxy, blocked=bool(blocked))
+
+
+@dataclass(frozen=True)
+class PoolUsage:
+    pool_size: int
+    need: int  # the most numbers any one person holds now (open or cooling): the lower bound
+    open_sessions: int
+    cooling_sessions: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.need / self.pool_size if self.pool_size else 100.0
+
+
+def pool_usage(*, now: datetime | None = None) -> PoolUsage:
+    now = now or timezone.now()
+    holding = Participant.objects.filter(held_from__lte=now, holds_until__gt=now,
+                                         phone_index__isnull=False)
+    need = (holding.values("phone_index").annotate(n=Count("id")).order_by("-n")
+            .values_list("n", flat=True).first()) or 0
+    sessions = MaskedSession.objects.filter(participants__in=holding).distinct()
+    return PoolUsage(
+        pool_size=ProxyNumber.objects.filter(status=ProxyNumber.Status.ACTIVE).count(),
+        need=need,
+        open_sessions=sessions.filter(status=MaskedSession.Status.OPEN).count(),
+        cooling_sessions=sessions.exclude(status=MaskedSession.Status.OPEN).count(),
+    )
+
+
+def _with_participants(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("partner").prefetch_related(
+        Prefetch("participants", queryset=Participant.objects.select_related("proxy_number")))
+
+
+def partner_sessions(*, partner, status: str | None = None) -> QuerySet[MaskedSession]:
+    sessions = MaskedSession.objects.filter(partner=partner)
+    if status:
+        sessions = sessions.filter(status=status)
+    return _with_participants(sessions).order_by("-created_at", "-id")
+
+
+def user_sessions(*, user) -> QuerySet[MaskedSession]:
+    """Sessions where the user is the consumer: linked to their account or to their verified number."""
+    mine = Q(participants__user=user, participants__side=Participant.Side.CONSUMER)
+    if user.phone_verified and user.phone_index:
+        mine |= Q(participants__phone_index=user.phone_index, participants__side=Participant.Side.CONSUMER)
+    ids = MaskedSession.objects.filter(mine).values("pk")
+    return _with_participants(MaskedSession.objects.filter(pk__in=ids)).order_by("-created_at", "-id")
+
+
+def user_owns_consumer_side(*, user, session: MaskedSession) -> Participant | None:
+    for participant in session.participants.all():
+        if participant.side != Participant.Side.CONSUMER:
+            continue
+        if participant.user_id == user.pk or (
+                user.phone_verified and participant.phone_index
+                and participant.phone_index == user.phone_index):
+            return participant
+    return None
+
+
+def user_blocks(*, user) -> QuerySet[Block]:
+    indexes = set(Participant.objects.filter(user=user, phone_index__isnull=False)
+                  .values_list("phone_index", flat=True))
+    if user.phone_verified and user.phone_index:
+        indexes.add(user.phone_index)
+    return Block.objects.filter(owner_index__in=indexes).order_by("-created_at")
+
+
+def session_interactions(*, session: MaskedSession) -> QuerySet[Interaction]:
+    return session.interactions.order_by("-created_at", "-id")
+
+
+def ringing_calls(*, user) -> QuerySet[Interaction]:
+    """Click-to-calls waiting for the business to answer: the simulator shows its user's own."""
+    calls = Interaction.objects.filter(kind=Interaction.Kind.CLICK_TO_CALL,
+                                       outcome=Interaction.Outcome.RINGING).select_related(
+        "session__partner", "caller__proxy_number", "callee__proxy_number")
+    if not user.is_staff:
+        calls = calls.filter(session__partner__memberships__user=user)
+    return calls.order_by("-created_at")

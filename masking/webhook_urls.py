@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import webhooks
+
+app_name = "masking_webhook"
+urlpatterns = [
+    path("voice/", webhooks.voice, name="voice"),
+    path("sms/", webhooks.sms, name="sms"),
+    path("bridge/<uuid:token>/", webhooks.bridge, name="bridge"),
+]
