@@ -1,15 +1,14 @@
 """Money under real parallel requests: exactly one outcome wins, nothing is paid twice."""
 
-import threading
 
 import pytest
-from django.db import close_old_connections, connection
 
 from escrow.models import EscrowAgreement, ProviderEvent, Transfer
 from escrow.providers.payments import SandboxProvider
 from escrow.selectors import ledger_reconcile
 from escrow.services import payments, release
 from escrow.services.common import holding_account
+from tests.race import race
 from trustplatform.errors import DomainError
 
 from .factories import agreed_rental, fund, paid_event, staff_with
@@ -18,28 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _race(work, count):
-    barrier = threading.Barrier(count)
-    outcomes, lock = [], threading.Lock()
-
-    def run(index):
-        close_old_connections()
-        try:
-            barrier.wait(timeout=60)
-            result = work(index)
-        except DomainError as exc:
-            result = exc
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert len(outcomes) == count, "a thread hung"
-    return outcomes
+    return race(work, count, expected=(DomainError,))
 
 
 def _ready_to_release():

@@ -1,16 +1,15 @@
 """Real parallel transactions against PostgreSQL: threads start together behind a barrier."""
 
-import threading
 import time
 
 import pytest
-from django.db import IntegrityError, close_old_connections, connection
+from django.db import IntegrityError
 
 from escrow import services
 from escrow.models import LedgerAccount, Transfer
 from escrow.selectors import ledger_reconcile
 from escrow.services import ledger
-from trustplatform.errors import DomainError
+from tests.race import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,29 +22,7 @@ def ledger_path(request, monkeypatch):
 
 
 def _race(work, count=THREADS):
-    barrier = threading.Barrier(count)
-    outcomes = []
-    lock = threading.Lock()
-
-    def run(index):
-        close_old_connections()
-        try:
-            barrier.wait(timeout=30)
-            result = work(index)
-        except (DomainError, IntegrityError) as exc:
-            result = exc
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert len(outcomes) == count
-    return outcomes
+    return race(work, count)
 
 
 def _funded_account(make_account, outside, amount):

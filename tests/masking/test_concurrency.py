@@ -1,14 +1,14 @@
 """Real parallel session openings against PostgreSQL: threads start together behind a barrier."""
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import IntegrityError, close_old_connections, connection
+from django.db import IntegrityError
 
 from masking.errors import MaskingError
 from masking.models import MaskedSession, Participant
 from masking.services import sessions as session_services
+from tests.race import race
 
 from .conftest import mobile
 
@@ -18,28 +18,7 @@ OPENINGS = 50
 
 
 def _race(work, count=OPENINGS):
-    barrier = threading.Barrier(count)
-    outcomes, lock = [], threading.Lock()
-
-    def run(index):
-        close_old_connections()
-        try:
-            barrier.wait(timeout=30)
-            result = work(index)
-        except (MaskingError, IntegrityError) as exc:
-            result = exc
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert len(outcomes) == count
-    return outcomes
+    return race(work, count, expected=(MaskingError, IntegrityError), timeout=30)
 
 
 def _no_person_holds_a_number_twice():
