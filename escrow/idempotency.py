@@ -10,9 +10,11 @@ with the same key once the problem is fixed.
 import functools
 import hashlib
 import json
+from datetime import timedelta
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
@@ -124,3 +126,9 @@ def idempotent(handler):
         return response
 
     return wrapper
+
+
+def idempotent_requests_purge(*, older_than: timedelta = timedelta(hours=24)) -> int:
+    """Forget stored answers older than a day: a client retries within minutes, not days."""
+    deleted, _counts = IdempotentRequest.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    return deleted

@@ -33,7 +33,6 @@ def _english(settings):
     settings.LANGUAGE_CODE = "en"
 
 
-
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
@@ -478,3 +477,23 @@ def test_holding_account_is_untouched_by_a_refused_request():
         "not_payable",
     )
     assert holding_account(agreement).balance_krw == before and not IdempotentRequest.objects.exists()
+
+
+def test_stored_idempotent_answers_are_forgotten_after_a_day():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from escrow.idempotency import idempotent_requests_purge
+    from escrow.models import IdempotentRequest
+
+    user = UserFactory()
+    old = IdempotentRequest.objects.create(
+        user=user, key="old", fingerprint="f", status_code=201, response={}
+    )
+    fresh = IdempotentRequest.objects.create(
+        user=user, key="new", fingerprint="f", status_code=201, response={}
+    )
+    IdempotentRequest.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    assert idempotent_requests_purge() == 1
+    assert list(IdempotentRequest.objects.values_list("pk", flat=True)) == [fresh.pk]
