@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from trustplatform.errors import DomainError
 from trustplatform.partners.portal import portal_view
 
-from . import views
+from . import pages
 from .forms import PayoutForm, ProposeForm
 from .models import Condition, EscrowAgreement, Payout
 from .providers.payments import SandboxProvider
@@ -29,7 +29,7 @@ def _ours(request, agreement_id: int) -> EscrowAgreement:
 
 
 def _detail(request, agreement: EscrowAgreement, *, forms: dict | None = None):
-    context = views.agreement_page_context(
+    context = pages.agreement_page_context(
         request=request, agreement=agreement, side="payee", namespace="escrow_portal", forms=forms
     )
     return render(request, "escrow/portal_detail.html", context)
@@ -108,12 +108,11 @@ def agreement_detail(request, agreement_id: int):
 def condition_confirm(request, agreement_id: int, condition_id: int):
     agreement = _ours(request, agreement_id)
     condition = get_object_or_404(agreement.conditions, pk=condition_id)
-    try:
-        release.condition_confirm(condition=condition, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("Confirmed: %(condition)s") % {"condition": condition.label})
+    pages.page_action(
+        request,
+        lambda: release.condition_confirm(condition=condition, actor=request.user),
+        _("Confirmed: %(condition)s") % {"condition": condition.label},
+    )
     return _back(agreement)
 
 
@@ -121,7 +120,7 @@ def condition_confirm(request, agreement_id: int, condition_id: int):
 @require_POST
 def condition_evidence(request, agreement_id: int, condition_id: int):
     agreement = _ours(request, agreement_id)
-    response = views.evidence_upload(
+    response = pages.evidence_upload(
         request, agreement=agreement, condition_id=condition_id, render_detail=_detail
     )
     return response or _back(agreement)
@@ -130,7 +129,7 @@ def condition_evidence(request, agreement_id: int, condition_id: int):
 @portal_view
 def evidence_file(request, agreement_id: int, evidence_id: int):
     agreement = _ours(request, agreement_id)
-    return views.evidence_download(views.evidence_of(agreement=agreement, evidence_id=evidence_id))
+    return pages.evidence_download(pages.evidence_of(agreement=agreement, evidence_id=evidence_id))
 
 
 @portal_view
@@ -138,16 +137,12 @@ def evidence_file(request, agreement_id: int, evidence_id: int):
 def milestone_submit(request, agreement_id: int, milestone_id: int):
     agreement = _ours(request, agreement_id)
     milestone = get_object_or_404(agreement.milestones, pk=milestone_id)
-    try:
-        release.milestone_submit(milestone=milestone, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(
-            request,
-            _("%(stage)s reported done. %(payer)s has been asked to approve it.")
-            % {"stage": milestone.get_kind_display(), "payer": agreement.payer},
-        )
+    pages.page_action(
+        request,
+        lambda: release.milestone_submit(milestone=milestone, actor=request.user),
+        _("%(stage)s reported done. %(payer)s has been asked to approve it.")
+        % {"stage": milestone.get_kind_display(), "payer": agreement.payer},
+    )
     return _back(agreement)
 
 
@@ -155,7 +150,7 @@ def milestone_submit(request, agreement_id: int, milestone_id: int):
 @require_POST
 def dispute_open(request, agreement_id: int):
     agreement = _ours(request, agreement_id)
-    return views.dispute_submit(request, agreement=agreement, render_detail=_detail) or _back(agreement)
+    return pages.dispute_submit(request, agreement=agreement, render_detail=_detail) or _back(agreement)
 
 
 @portal_view

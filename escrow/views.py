@@ -1,127 +1,34 @@
 """Consumer pages: my deposits, the exact terms, paying through the checkout, and the timeline that
 says what every held won waits for. Pages load → guard → call a service → respond."""
 
-from dataclasses import dataclass
-from datetime import datetime
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from trustplatform.errors import DomainError
 
-from .forms import AcceptForm, ClaimForm, DisputeForm, EvidenceForm, PayForm
-from .models import Condition, EscrowAgreement, Evidence, LedgerAccount, Milestone, Payment
+from .forms import AcceptForm, ClaimForm, PayForm
+from .models import EscrowAgreement, Payment
+from .pages import (
+    CHECKOUT_SESSION_KEY,
+    agreement_page_context,
+    dispute_submit,
+    evidence_download,
+    evidence_of,
+    evidence_upload,
+    page_action,
+)
 from .providers.payments import SandboxProvider
-from .selectors import agreement_held_amounts, agreement_money_history, agreements_for_user
+from .selectors import agreements_for_user
 from .services import agreements, disputes, payments, release
 from .services.common import side_of
 from .tasks import sandbox_webhook_deliver
 
-# Payments the payer sent from the sandbox checkout, so the page can say "processing" until the webhook.
-CHECKOUT_SESSION_KEY = "escrow_checkout_sent"
-EVIDENCE_OPEN = {"proposed", "agreed", "funded", "disputed"}
 CLAIMABLE = {"funded", "disputed", "released", "resolved"}
-
-
-@dataclass(frozen=True)
-class Movement:
-    kind: str  # funding | release | fee | refund | other
-    text: str
-    amount_krw: int
-    at: datetime
-
-
-def money_movements(*, agreement: EscrowAgreement) -> list[Movement]:
-    """The agreement's transfers told in the words of its parties rather than account codes."""
-    holding = agreement.holding_code
-    rows = []
-    for transfer in agreement_money_history(agreement=agreement):
-        debit, credit = transfer.debit_account, transfer.credit_account
-        if credit.code == holding:
-            kind, text = "funding", _("Payment received and held in trust")
-        elif debit.code == holding and credit.kind == LedgerAccount.Kind.PARTNER:
-            kind, text = "release", _("Released to %(payee)s") % {"payee": agreement.payee.name}
-        elif debit.code == holding and credit.code == "platform-fee-revenue":
-            kind, text = "fee", _("Ansim fee")
-        elif debit.code == holding and credit.code == "platform-psp-clearing":
-            kind, text = "refund", _("Refunded to the payer")
-        else:
-            kind, text = "other", transfer.reason
-        rows.append(Movement(kind, text, transfer.amount_krw, transfer.created_at))
-    return rows
-
-
-def agreement_page_context(
-    *, request, agreement: EscrowAgreement, side: str, namespace: str, forms: dict | None = None
-) -> dict:
-    """Everything the consumer and portal detail pages show; `forms` carries bound forms with errors."""
-    forms = forms or {}
-    funded = agreement.status == EscrowAgreement.Status.FUNDED
-    conditions = [
-        {
-            "condition": condition,
-            "can_confirm": funded
-            and condition.status == Condition.Status.PENDING
-            and condition.kind == Condition.Kind.COUNTERPARTY
-            and condition.confirmer == side,
-            "evidence_form": forms.get(f"evidence-{condition.pk}")
-            or EvidenceForm(prefix=f"condition-{condition.pk}"),
-        }
-        for condition in agreement.conditions.prefetch_related("evidence")
-    ]
-    milestones = [
-        {
-            "milestone": milestone,
-            "can_submit": funded and side == "payee" and milestone.status == Milestone.Status.PENDING,
-            "can_approve": funded and side == "payer" and milestone.status == Milestone.Status.SUBMITTED,
-        }
-        for milestone in agreement.milestones.all()
-    ]
-    sent = request.session.get(CHECKOUT_SESSION_KEY, [])
-    return {
-        "agreement": agreement,
-        "side": side,
-        "ns": namespace,
-        "held": agreement_held_amounts(agreement=agreement),
-        "movements": money_movements(agreement=agreement),
-        "conditions": conditions,
-        "milestones": milestones,
-        "payments": agreement.payments.order_by("-created_at"),
-        "disputes": agreement.disputes.prefetch_related("evidence"),
-        "claims": agreement.claims.prefetch_related("evidence"),
-        "fee_percent": f"{settings.ESCROW_FEE_BPS / 100:g}",
-        "evidence_open": agreement.status in EVIDENCE_OPEN,
-        "can_accept": agreement.status == EscrowAgreement.Status.PROPOSED
-        and getattr(agreement, f"{side}_accepted_hash") != agreement.terms_hash,
-        "accept_error": forms.get("accept_error"),
-        "dispute_form": (forms.get("dispute") or DisputeForm()) if funded else None,
-        "processing": agreement.status == EscrowAgreement.Status.AGREED
-        and agreement.payments.filter(pk__in=sent, status=Payment.Status.PENDING).exists(),
-    }
-
-
-def evidence_of(*, agreement: EscrowAgreement, evidence_id: int) -> Evidence:
-    return get_object_or_404(
-        Evidence,
-        Q(condition__agreement=agreement) | Q(dispute__agreement=agreement) | Q(claim__agreement=agreement),
-        pk=evidence_id,
-    )
-
-
-def evidence_download(evidence: Evidence) -> FileResponse:
-    # Always an attachment: an uploaded file is never rendered as a page of ours.
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=evidence.original_name)
 
 
 # --- pages ----------------------------------------------------------------------------------------
@@ -249,37 +156,12 @@ def checkout(request, agreement_id: int, payment_id: int):
 def condition_confirm(request, agreement_id: int, condition_id: int):
     agreement = _mine(request, agreement_id)
     condition = get_object_or_404(agreement.conditions, pk=condition_id)
-    try:
-        release.condition_confirm(condition=condition, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("Confirmed: %(condition)s") % {"condition": condition.label})
+    page_action(
+        request,
+        lambda: release.condition_confirm(condition=condition, actor=request.user),
+        _("Confirmed: %(condition)s") % {"condition": condition.label},
+    )
     return _back(agreement)
-
-
-def evidence_upload(request, *, agreement: EscrowAgreement, condition_id: int, render_detail):
-    """Shared by the consumer and portal pages: a bad file re-renders the page with the reason."""
-    condition = get_object_or_404(agreement.conditions, pk=condition_id)
-    form = EvidenceForm(request.POST, request.FILES, prefix=f"condition-{condition.pk}")
-    if form.is_valid():
-        try:
-            evidence = release.evidence_add(
-                actor=request.user,
-                upload=form.cleaned_data["file"],
-                condition=condition,
-                description=form.cleaned_data["description"],
-            )
-        except DomainError as exc:
-            form.add_error("file", exc.detail)
-        else:
-            messages.success(
-                request,
-                _("%(name)s is stored with fingerprint %(sha)s…")
-                % {"name": evidence.original_name, "sha": evidence.sha256[:12]},
-            )
-            return None
-    return render_detail(request, agreement, forms={f"evidence-{condition.pk}": form})
 
 
 @login_required
@@ -300,16 +182,12 @@ def evidence_file(request, agreement_id: int, evidence_id: int):
 def milestone_approve(request, agreement_id: int, milestone_id: int):
     agreement = _mine(request, agreement_id)
     milestone = get_object_or_404(agreement.milestones, pk=milestone_id)
-    try:
-        release.milestone_approve(milestone=milestone, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(
-            request,
-            _("Approved: %(stage)s is paid to %(payee)s.")
-            % {"stage": milestone.get_kind_display(), "payee": agreement.payee.name},
-        )
+    page_action(
+        request,
+        lambda: release.milestone_approve(milestone=milestone, actor=request.user),
+        _("Approved: %(stage)s is paid to %(payee)s.")
+        % {"stage": milestone.get_kind_display(), "payee": agreement.payee.name},
+    )
     return _back(agreement)
 
 
@@ -318,39 +196,14 @@ def milestone_approve(request, agreement_id: int, milestone_id: int):
 def milestone_send_back(request, agreement_id: int, milestone_id: int):
     agreement = _mine(request, agreement_id)
     milestone = get_object_or_404(agreement.milestones, pk=milestone_id)
-    try:
-        release.milestone_send_back(milestone=milestone, actor=request.user,
-                                    reason=request.POST.get("reason", "")[:500])
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(
-            request,
-            _("Sent back: %(stage)s stays held until the work is done.")
-            % {"stage": milestone.get_kind_display()},
-        )
+    reason = request.POST.get("reason", "")[:500]
+    page_action(
+        request,
+        lambda: release.milestone_send_back(milestone=milestone, actor=request.user, reason=reason),
+        _("Sent back: %(stage)s stays held until the work is done.")
+        % {"stage": milestone.get_kind_display()},
+    )
     return _back(agreement)
-
-
-def dispute_submit(request, *, agreement: EscrowAgreement, render_detail):
-    """Shared by the consumer and portal pages: open a dispute, with an optional file as evidence."""
-    form = DisputeForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                dispute = disputes.dispute_open(
-                    agreement=agreement, actor=request.user, reasons=form.cleaned_data["reasons"]
-                )
-                if form.cleaned_data["file"]:
-                    release.evidence_add(
-                        actor=request.user, upload=form.cleaned_data["file"], dispute=dispute
-                    )
-        except DomainError as exc:
-            form.add_error(None, exc.detail)
-        else:
-            messages.success(request, _("Dispute opened. The money is frozen until an agent decides."))
-            return None
-    return render_detail(request, agreement, forms={"dispute": form})
 
 
 @login_required

@@ -86,7 +86,11 @@ def _payment_paid(event: ProviderEventData) -> str:
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.status != Payment.Status.PENDING:
         return "already_settled"
-    if int(event.data.get("amount_krw", -1)) != payment.amount_krw:
+    try:
+        paid_amount = int(event.data.get("amount_krw"))
+    except (TypeError, ValueError):
+        paid_amount = None  # a malformed amount is treated like a wrong one: nothing is funded
+    if paid_amount != payment.amount_krw:
         transition_run(instance=payment, name="mark_failed", reason="amount differs from the checkout")
         return "amount_mismatch"
     if agreement.status != EscrowAgreement.Status.AGREED:

@@ -249,3 +249,21 @@ def test_agreements_need_a_condition_and_an_outside_payer():
             amount_krw=1_000,
         )
     assert exc.value.code == "payer_is_payee"
+
+
+def test_a_signed_event_with_a_malformed_amount_funds_nothing(client):
+    from escrow.services import payments
+
+    agreement, tenant, landlord = agreed_rental()
+    payment = payments.payment_start(agreement=agreement, actor=tenant, method="card")
+    body, headers = paid_event(payment, amount_krw="ten million")
+    response = client.post(
+        reverse("escrow_webhook:payments", args=["sandbox"]),
+        data=body,
+        content_type="application/json",
+        HTTP_ANSIM_SIGNATURE=headers["Ansim-Signature"],
+    )
+    assert response.status_code == 200 and response.json()["outcome"] == "amount_mismatch"
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.FAILED
+    assert holding_account(agreement).balance_krw == 0
