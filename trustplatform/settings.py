@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "trustplatform.notifications",
     "masking",
     "escrow",
+    "bookings",
+    "listings",
 ]
 
 MIDDLEWARE = [
@@ -411,6 +413,10 @@ if MASKING_POOL_ALERT_PERCENT > 100:
     raise ImproperlyConfigured("MASKING_POOL_ALERT_PERCENT must be at most 100")
 # A provider's retry of one event within this window gets the first answer; later, 403 (a replay).
 MASKING_WEBHOOK_REPLAY_SECONDS = env_int("MASKING_WEBHOOK_REPLAY_SECONDS", 600, minimum=1)
+
+# --- Bookings -------------------------------------------------------------------------------
+
+# --- Listings -------------------------------------------------------------------------------
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

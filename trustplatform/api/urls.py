@@ -17,4 +17,6 @@ urlpatterns = [
          name="public_partner"),
     path("masking/", include("masking.api_urls")),
     path("escrow/", include("escrow.api_urls")),
+    path("bookings/", include("bookings.api_urls")),
+    path("listings/", include("listings.api_urls")),
 ]
