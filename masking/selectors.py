@@ -32,12 +32,13 @@ class Route:
         return self.status == MaskedSession.Status.OPEN and self.opens_at <= now < self.expires_at
 
 
-# One round trip: the caller's hold on this number at `now`, its session, the counterpart and any block.
+# The caller's hold on this number at `now`, its session, the counterpart and any block.
 # Served by masking_part_route (phone_index, proxy_number_id, holds_until) and the session FK index.
 _ROUTE_SQL = """
-SELECT s.id, s.status, s.mode, s.opens_at, s.expires_at, c.id, c.label, o.id, o.phone, op.e164,
+SELECT s.id AS session_id, s.status, s.mode, s.opens_at, s.expires_at, c.id AS caller_id,
+       c.label AS caller_label, o.id AS callee_id, o.phone AS callee_phone, op.e164 AS callee_proxy,
        EXISTS (SELECT 1 FROM masking_block b
-               WHERE b.blocked_index = c.phone_index AND b.owner_index = o.phone_index)
+               WHERE b.blocked_index = c.phone_index AND b.owner_index = o.phone_index) AS blocked
 FROM masking_participant c
 JOIN masking_proxynumber cp ON cp.id = c.proxy_number_id
 JOIN masking_maskedsession s ON s.id = c.session_id
@@ -48,17 +49,31 @@ ORDER BY c.held_from DESC
 LIMIT 1
 """
 
+# The webhook's one round trip on PostgreSQL: an event already stored under (provider, sid), if any,
+# beside the route. Served by the unique (provider, sid) index and the route's indexes.
+_INBOUND_SQL = f"""
+SELECT e.request_digest, e.response, e.created_at, r.*
+FROM (SELECT 1) AS one
+LEFT JOIN masking_interaction e ON e.provider = %s AND e.sid = %s
+LEFT JOIN LATERAL ({_ROUTE_SQL}) AS r ON TRUE
+"""
 
-def route_lookup(*, proxy_e164: str, caller_index: str, now: datetime) -> Route | None:
-    """The session in which this caller holds this number now (open or cooling off), if any."""
-    with connection.cursor() as cursor:
-        cursor.execute(_ROUTE_SQL, [caller_index, proxy_e164, now, now])
-        row = cursor.fetchone()
-    if row is None:
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """What a repeat of an event is compared with and answered from."""
+
+    request_digest: str
+    response: str
+    created_at: datetime
+
+
+def _route(row, vendor: str) -> Route | None:
+    if row is None or row[0] is None:
         return None
     (session_id, status, mode, opens_at, expires_at, caller_id, caller_label, callee_id, callee_phone,
      callee_proxy, blocked) = row
-    if connection.vendor == "sqlite":
+    if vendor == "sqlite":
         from django.db.models.fields import DateTimeField
 
         field = DateTimeField()
@@ -67,6 +82,34 @@ def route_lookup(*, proxy_e164: str, caller_index: str, now: datetime) -> Route 
                  caller_id=caller_id, caller_label=caller_label, callee_id=callee_id,
                  callee_phone=pii.decrypt(callee_phone) if callee_phone else "",
                  callee_proxy=callee_proxy, blocked=bool(blocked))
+
+
+def route_lookup(*, proxy_e164: str, caller_index: str, now: datetime) -> Route | None:
+    """The session in which this caller holds this number now (open or cooling off), if any."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ROUTE_SQL, [caller_index, proxy_e164, now, now])
+        row = cursor.fetchone()
+    return _route(row, connection.vendor)
+
+
+def inbound_lookup(*, provider: str, sid: str, proxy_e164: str, caller_index: str | None,
+                   now: datetime) -> tuple[StoredEvent | None, Route | None]:
+    """An inbound event's stored first answer (if this is a repeat) and its route (if any)."""
+    if connection.vendor != "postgresql":
+        existing = Interaction.objects.filter(provider=provider, sid=sid).values_list(
+            "request_digest", "response", "created_at").first()
+        route = (route_lookup(proxy_e164=proxy_e164, caller_index=caller_index, now=now)
+                 if caller_index else None)
+        return (StoredEvent(*existing) if existing else None), route
+    with connection.cursor() as cursor:
+        cursor.execute(_INBOUND_SQL, [provider, sid, caller_index, proxy_e164, now, now])
+        row = cursor.fetchone()
+    existing = None
+    if row[0] is not None:
+        # The stored answer holds the real number it dialled: encrypted at rest like every other.
+        response = Interaction._meta.get_field("response").from_db_value(row[1], None, connection)
+        existing = StoredEvent(request_digest=row[0], response=response, created_at=row[2])
+    return existing, _route(row[3:], "postgresql")
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from .. import limits, twiml
 from ..errors import MaskingError
 from ..models import Interaction, MaskedSession, Participant
 from ..numbers import caller_normalize
-from ..selectors import Route, route_lookup
+from ..selectors import Route, StoredEvent, inbound_lookup
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def request_digest(params: dict[str, list[str]]) -> str:
     return pii.blind_index(canonical)
 
 
-def _repeat(existing: Interaction, digest: str) -> str:
+def _repeat(existing: Interaction | StoredEvent, digest: str) -> str:
     """A provider's retry gets the first answer; anything else with that id is refused."""
     window = timedelta(seconds=settings.MASKING_WEBHOOK_REPLAY_SECONDS)
     if existing.request_digest != digest or not existing.response:
@@ -99,41 +99,66 @@ def _answer(event: InboundEvent, route: Route | None, outcome: str, now) -> str:
     return twiml.voice_refuse(message) if call else twiml.text_reply(message)
 
 
+def _event_store(interaction: Interaction) -> bool:
+    """Insert an inbound event once; False if (provider, sid) is already stored.
+
+    On PostgreSQL this is one statement in its own transaction that does not wait for the WAL
+    flush: the answer is already decided, and losing the row in a database crash only means a
+    provider retry is routed afresh. It is the webhook's only write, so it is worth one round trip.
+    """
+    if connection.vendor != "postgresql":
+        try:
+            with transaction.atomic():
+                interaction.save(force_insert=True)
+        except IntegrityError:
+            return False
+        return True
+    meta = Interaction._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    values = [field.get_db_prep_save(field.pre_save(interaction, True), connection) for field in fields]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    sql = (
+        "WITH durability AS (SELECT set_config('synchronous_commit', 'off', true)) "
+        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "
+        f"SELECT {', '.join(['%s'] * len(values))} FROM durability "
+        "ON CONFLICT (provider, sid) DO NOTHING RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    interaction.pk = row[0]
+    return True
+
+
 def inbound_answer(*, event: InboundEvent) -> str:
     """Route one inbound call or text and return the TwiML to answer with.
 
     A repeat of a stored event returns the stored answer and changes nothing; a concurrent
     duplicate loses on the unique (provider, sid) index and returns the winner's answer.
     """
-    existing = Interaction.objects.filter(provider=event.provider, sid=event.sid).only(
-        "request_digest", "response", "created_at").first()
-    if existing is not None:
-        return _repeat(existing, event.digest)
     now = timezone.now()
     caller_e164 = caller_normalize(event.caller)
     caller_index = pii.blind_index(caller_e164) if caller_e164 else None
-    route = route_lookup(proxy_e164=event.proxy, caller_index=caller_index, now=now) if caller_index else None
+    existing, route = inbound_lookup(provider=event.provider, sid=event.sid, proxy_e164=event.proxy,
+                                     caller_index=caller_index, now=now)
+    if existing is not None:
+        return _repeat(existing, event.digest)
     within = _limits(event, caller_index, route)
     outcome = _decide(event, route, within, now)
     response = _answer(event, route, outcome, now)
     # Refusals inside a known session stay in its history (and are erased with it).
     routed = route is not None
-    try:
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                # The answer is already decided; losing this row in a database crash only means a
-                # provider retry is routed afresh. Not waiting for the WAL flush triples throughput.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            Interaction.objects.create(
-                provider=event.provider, sid=event.sid, kind=event.kind, inbound=True,
-                session_id=route.session_id if routed else None,
-                caller_id=route.caller_id if routed else None,
-                callee_id=route.callee_id if routed else None,
-                caller_hint=pii.mask_phone(caller_e164) if caller_e164 else "",
-                outcome=outcome, request_digest=event.digest, response=response,
-            )
-    except IntegrityError:
+    stored = _event_store(Interaction(
+        provider=event.provider, sid=event.sid, kind=event.kind, inbound=True,
+        session_id=route.session_id if routed else None,
+        caller_id=route.caller_id if routed else None,
+        callee_id=route.callee_id if routed else None,
+        caller_hint=pii.mask_phone(caller_e164) if caller_e164 else "",
+        outcome=outcome, request_digest=event.digest, response=response,
+    ))
+    if not stored:
         existing = Interaction.objects.get(provider=event.provider, sid=event.sid)
         return _repeat(existing, event.digest)
     logger.info("masking %s %s -> %s", event.kind, event.sid, outcome)
