@@ -98,7 +98,7 @@ class SessionListApi(_SessionApi):
             partner=request.partner, reference=values["reference"], mode=values["mode"],
             opens_at=values.get("opens_at"), expires_at=values["expires_at"], actor=request.user,
             consumer=services.Party(**values["consumer"]), business=services.Party(**values["business"]))
-        return Response(SessionOutput(self.session(session.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(SessionOutput(session).data, status=status.HTTP_201_CREATED)
 
 
 class SessionDetailApi(_SessionApi):

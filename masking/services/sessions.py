@@ -43,14 +43,57 @@ def cooloff() -> timedelta:
 def _identity_lock(*indexes: str) -> None:
     """Serialise allocations per person (pg advisory lock per blind index, sorted: no deadlock).
 
-    SQLite needs none: it lets one writer in at a time.
+    One statement takes them all, left to right. SQLite needs none: it lets one writer in at a time.
     """
     if connection.vendor != "postgresql":
         return
     keys = sorted({zlib.crc32(index.encode()) - 2**31 for index in indexes})
+    locks = ", ".join("pg_advisory_xact_lock(%s, %s)" for _key in keys)
     with connection.cursor() as cursor:
-        for key in keys:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, key])
+        cursor.execute(f"SELECT {locks}", [value for key in keys for value in (LOCK_NAMESPACE, key)])
+
+
+@dataclass(frozen=True)
+class _Situation:
+    """What allocation needs to know, read under the identity locks."""
+
+    pool: dict[int, str]  # active proxy numbers in rank order: pk -> E.164
+    held: dict[str, set[int]]  # person (blind index) -> numbers they hold over the window
+    sticky: dict[str, int | None]  # person -> the number they used for this counterpart last time
+
+
+# One round trip on PostgreSQL. Sticky takes the newest participation by id through max() over
+# (id, number) pairs rather than ORDER BY ... LIMIT 1, which can make PostgreSQL walk the primary key.
+_SITUATION_SQL = """
+SELECT
+  (SELECT array_agg(id ORDER BY id) FROM masking_proxynumber WHERE status = %(active)s),
+  (SELECT array_agg(e164 ORDER BY id) FROM masking_proxynumber WHERE status = %(active)s),
+  (SELECT array_agg(DISTINCT proxy_number_id) FROM masking_participant
+    WHERE phone_index = %(a)s AND held_from < %(end)s AND holds_until > %(start)s),
+  (SELECT array_agg(DISTINCT proxy_number_id) FROM masking_participant
+    WHERE phone_index = %(b)s AND held_from < %(end)s AND holds_until > %(start)s),
+  (SELECT (max(ARRAY[p.id, p.proxy_number_id]))[2] FROM masking_participant p
+    JOIN masking_participant q ON q.session_id = p.session_id
+    WHERE p.phone_index = %(a)s AND q.phone_index = %(b)s),
+  (SELECT (max(ARRAY[p.id, p.proxy_number_id]))[2] FROM masking_participant p
+    JOIN masking_participant q ON q.session_id = p.session_id
+    WHERE p.phone_index = %(b)s AND q.phone_index = %(a)s)
+"""
+
+
+def _situation(a: str, b: str, start: datetime, end: datetime) -> _Situation:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_SITUATION_SQL, {"active": ProxyNumber.Status.ACTIVE, "a": a, "b": b,
+                                            "start": start, "end": end})
+            ids, numbers, held_a, held_b, sticky_a, sticky_b = cursor.fetchone()
+        return _Situation(pool=dict(zip(ids or [], numbers or [], strict=True)),
+                          held={a: set(held_a or []), b: set(held_b or [])},
+                          sticky={a: sticky_a, b: sticky_b})
+    pool = dict(ProxyNumber.objects.filter(status=ProxyNumber.Status.ACTIVE)
+                .order_by("pk").values_list("pk", "e164"))
+    return _Situation(pool=pool, held={index: _held(index, start, end) for index in (a, b)},
+                      sticky={a: _sticky(a, b), b: _sticky(b, a)})
 
 
 def _held(index: str, start: datetime, end: datetime) -> set[int]:
@@ -60,7 +103,6 @@ def _held(index: str, start: datetime, end: datetime) -> set[int]:
 
 def _sticky(index: str, other_index: str) -> int | None:
     """The number this person used to reach the same counterpart last time, if still known."""
-    # Sorted here, not by ORDER BY ... LIMIT 1, which can make PostgreSQL walk the primary key.
     rows = (Participant.objects.filter(phone_index=index, session__participants__phone_index=other_index)
             .order_by().values_list("id", "proxy_number_id"))
     return max(rows, default=(None, None))[1]
@@ -103,11 +145,10 @@ def session_open(*, consumer: Party, business: Party, expires_at: datetime,
     holds_until = expires_at + cooloff()
     with transaction.atomic():
         _identity_lock(consumer_index, business_index)
-        pool = list(ProxyNumber.objects.filter(status=ProxyNumber.Status.ACTIVE)
-                    .order_by("pk").values_list("pk", flat=True))
-        held = {index: _held(index, opens_at, holds_until) for index in (consumer_index, business_index)}
-        picks = {index: number_pick(pool=pool, held=held[index], sticky=_sticky(index, other))
-                 for index, other in ((consumer_index, business_index), (business_index, consumer_index))}
+        known = _situation(consumer_index, business_index, opens_at, holds_until)
+        pool = list(known.pool)
+        picks = {index: number_pick(pool=pool, held=known.held[index], sticky=known.sticky[index])
+                 for index in (consumer_index, business_index)}
         if None in picks.values():
             raise MaskingError(
                 _("No safe number is free right now. Try again shortly; staff have been told."),
@@ -117,20 +158,29 @@ def session_open(*, consumer: Party, business: Party, expires_at: datetime,
             subject_type=ContentType.objects.get_for_model(subject) if subject is not None else None,
             subject_id=str(subject.pk) if subject is not None else reference[:64],
         )
+        participants = [
+            Participant(session=session, side=side, label=party.label[:60], user=party.user,
+                        phone=e164, phone_index=index, phone_hint=pii.mask_phone(e164),
+                        proxy_number=ProxyNumber(pk=picks[index], e164=known.pool[picks[index]],
+                                                 status=ProxyNumber.Status.ACTIVE),
+                        held_from=opens_at, holds_until=holds_until)
+            for side, party, e164, index in (
+                (Participant.Side.CONSUMER, consumer, consumer_e164, consumer_index),
+                (Participant.Side.BUSINESS, business, business_e164, business_index))
+        ]
         try:
-            with transaction.atomic():
-                Participant.objects.bulk_create([
-                    Participant(session=session, side=side, label=party.label[:60], user=party.user,
-                                phone=e164, phone_index=index, phone_hint=pii.mask_phone(e164),
-                                proxy_number_id=picks[index], held_from=opens_at, holds_until=holds_until)
-                    for side, party, e164, index in (
-                        (Participant.Side.CONSUMER, consumer, consumer_e164, consumer_index),
-                        (Participant.Side.BUSINESS, business, business_e164, business_index))
-                ])
-        except IntegrityError as exc:  # only reachable if the lock above were bypassed
+            # No savepoint: a conflict aborts the whole opening anyway.
+            Participant.objects.bulk_create(participants)
+        except IntegrityError as exc:  # only reachable if the locks above were bypassed
             raise MaskingError(_("Someone else took that number at the same moment; try again."),
                                code="allocation_conflict", status=409) from exc
-        need = max(len(held[index]) + 1 for index in picks)
+        need = max(len(known.held[index]) + 1 for index in picks)
+    # The caller usually shows both sides' numbers next: no need to read back what was just written.
+    # (Filled the way prefetch_related fills it, so further filtering still queries the database.)
+    written = session.participants.all()
+    written._result_cache = sorted(participants, key=lambda participant: participant.side)
+    written._prefetch_done = True
+    session._prefetched_objects_cache = {"participants": written}
     _pool_watch(need=need, pool_size=len(pool))
     return session
 
