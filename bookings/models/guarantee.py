@@ -1,0 +1,174 @@
+"""Upgrade-on-cancel: the case opened when a property cancels, its candidates and the agents' notes."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+
+class GuaranteeCase(ConcurrentTransitionMixin, models.Model):
+    """The platform's promise to a guest whose confirmed booking the property cancelled."""
+
+    class Status(models.TextChoices):
+        OPENED = "opened", _("Opened")
+        SEARCHING = "searching", _("Searching for a room")
+        OFFERED = "offered", _("Offers sent")
+        REBOOKED = "rebooked", _("Rebooked")
+        REFUNDED = "refunded", _("Refunded")
+        ESCALATED = "escalated", _("With an agent")
+        CLOSED = "closed", _("Closed")
+
+    class Mode(models.TextChoices):
+        AUTO = "auto", _("Booked at once (check-in is close)")
+        OFFER = "offer", _("Guest chooses")
+
+    booking = models.OneToOneField(
+        "Booking", verbose_name=_("cancelled booking"), on_delete=models.PROTECT, related_name="guarantee"
+    )
+    status = FSMField(_("status"), default=Status.OPENED, choices=Status.choices, protected=True)
+    mode = models.CharField(_("mode"), max_length=5, choices=Mode.choices, default=Mode.OFFER)
+    reason = models.CharField(_("property's reason"), max_length=300, blank=True)
+    budget_krw = models.PositiveIntegerField(_("extra-cost budget (KRW)"))
+    offer_deadline = models.DateTimeField(_("answer by"), null=True, blank=True)
+    rebooked = models.ForeignKey(
+        "Booking",
+        verbose_name=_("new booking"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    extra_cost_krw = models.PositiveIntegerField(_("paid by the guarantee fund (KRW)"), default=0)
+    penalty_krw = models.PositiveIntegerField(_("penalty (KRW)"), default=0)
+    refund_krw = models.PositiveIntegerField(_("refunded (KRW)"), default=0)
+    compensation_krw = models.PositiveIntegerField(_("compensation (KRW)"), default=0)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    escalation_reason = models.CharField(_("why an agent"), max_length=300, blank=True)
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("guarantee case")
+        verbose_name_plural = _("guarantee cases")
+        ordering = ["-opened_at", "-pk"]
+        permissions = [("work_case", _("Can work guarantee cases (rebook, notes, close)"))]
+        indexes = [models.Index(fields=["status", "offer_deadline"], name="bookings_case_deadline")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.booking.code}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (
+            self.Status.OPENED,
+            self.Status.SEARCHING,
+            self.Status.OFFERED,
+            self.Status.ESCALATED,
+        )
+
+    @transition(field=status, source=Status.OPENED, target=Status.SEARCHING)
+    def search(self, *, by=None, reason: str = "") -> None:
+        pass
+
+    @transition(field=status, source=Status.SEARCHING, target=Status.OFFERED)
+    def offer(self, *, by=None, reason: str = "", deadline=None) -> None:
+        self.offer_deadline = deadline
+
+    @transition(
+        field=status, source=[Status.SEARCHING, Status.OFFERED, Status.ESCALATED], target=Status.REBOOKED
+    )
+    def rebook(self, *, by=None, reason: str = "", at=None) -> None:
+        self.resolved_at = at
+
+    # The guest swaps the room booked for them for the second candidate (auto mode).
+    @transition(field=status, source=Status.REBOOKED, target=Status.REBOOKED)
+    def swap(self, *, by=None, reason: str = "") -> None:
+        pass
+
+    @transition(
+        field=status, source=[Status.SEARCHING, Status.OFFERED, Status.ESCALATED], target=Status.REFUNDED
+    )
+    def refund(self, *, by=None, reason: str = "", at=None) -> None:
+        self.resolved_at = at
+
+    @transition(
+        field=status,
+        source=[Status.OPENED, Status.SEARCHING, Status.OFFERED, Status.REFUNDED],
+        target=Status.ESCALATED,
+        custom={"label": _("Escalate to an agent")},
+    )
+    def escalate(self, *, by=None, reason: str = "") -> None:
+        self.escalation_reason = reason[:300]
+
+    @transition(
+        field=status,
+        source=[Status.REBOOKED, Status.REFUNDED, Status.ESCALATED],
+        target=Status.CLOSED,
+        permission="bookings.work_case",
+        custom={"label": _("Close")},
+    )
+    def close(self, *, by=None, reason: str = "", at=None) -> None:
+        self.closed_at = at
+
+
+class GuaranteeCandidate(models.Model):
+    """A room that passed every hard filter for a case, with its score (higher is better)."""
+
+    class Status(models.TextChoices):
+        FOUND = "found", _("Found")
+        OFFERED = "offered", _("Offered")
+        BOOKED = "booked", _("Booked")
+        RELEASED = "released", _("Released")
+        LOST = "lost", _("Taken by someone else")
+
+    case = models.ForeignKey(GuaranteeCase, on_delete=models.CASCADE, related_name="candidates")
+    room_type = models.ForeignKey("RoomType", on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    score = models.FloatField(_("score"))
+    same_property = models.BooleanField(_("same property"), default=False)
+    distance_m = models.PositiveIntegerField(_("distance (m)"))
+    price_total_krw = models.PositiveIntegerField(_("price (KRW)"))
+    extra_cost_krw = models.PositiveIntegerField(_("extra cost (KRW)"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.FOUND)
+    # The room held for the guest while the offer is open, or the rebooking.
+    booking = models.ForeignKey("Booking", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    accept_token = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        ordering = ["case_id", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "room_type"], name="bookings_candidate_once"),
+            models.UniqueConstraint(fields=["case", "rank"], name="bookings_candidate_rank_once"),
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="booked"), name="bookings_candidate_one_booked"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.rank} {self.room_type} ({self.score:.2f})"
+
+
+class CaseNote(models.Model):
+    case = models.ForeignKey(GuaranteeCase, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

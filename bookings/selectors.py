@@ -1,0 +1,414 @@
+"""Reads of the bookings app: search, availability, candidates for the guarantee, scoped lists.
+
+Search and candidate queries are constant in number, whatever the results: a bounding-box
+prefilter on (latitude, longitude) (btree index), an exact haversine distance in Python, then one
+aggregate over the nights of every room type left, grouped by room type.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from trustplatform.partners.models import Partner
+
+from .models import Booking, CalendarFeed, Conflict, GuaranteeCase, Night, Property, RoomType
+
+EARTH_RADIUS_M = 6_371_000
+
+
+def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in metres."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlmb = phi2 - phi1, math.radians(lng2 - lng1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def bounding_box(lat: float, lng: float, radius_m: float) -> tuple[float, float, float, float]:
+    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
+    dlng = math.degrees(radius_m / (EARTH_RADIUS_M * max(0.01, math.cos(math.radians(lat)))))
+    return lat - dlat, lat + dlat, lng - dlng, lng + dlng
+
+
+def _bookable_properties() -> QuerySet[Property]:
+    return Property.objects.filter(is_active=True, partner__status=Partner.Status.APPROVED)
+
+
+def properties_near(
+    *, lat: float, lng: float, radius_m: float, queryset=None
+) -> dict[int, tuple[dict, float]]:
+    """{property id: (its fields, distance m)} within `radius_m`: index range scan, then exact distance."""
+    south, north, west, east = bounding_box(lat, lng, radius_m)
+    rows = (
+        (queryset if queryset is not None else _bookable_properties())
+        .filter(
+            latitude__gte=south,
+            latitude__lte=north,
+            longitude__gte=west,
+            longitude__lte=east,
+        )
+        .values(
+            "id",
+            "name",
+            "city",
+            "address",
+            "latitude",
+            "longitude",
+            "rating",
+            "review_count",
+            "star_class",
+            "amenities",
+            "is_urban",
+        )
+    )
+    found = {}
+    for row in rows:
+        distance = haversine_m(lat, lng, row["latitude"], row["longitude"])
+        if distance <= radius_m:
+            found[row["id"]] = (row, distance)
+    return found
+
+
+def available_room_types(
+    *, property_ids, check_in: date, check_out: date, guests: int, extra: Q | None = None
+) -> list[dict]:
+    """Room types with a free room on every night of the stay, with their total price (one query)."""
+    nights = (check_out - check_in).days
+    rows = (
+        Night.objects.filter(
+            room_type__property_id__in=list(property_ids),
+            room_type__is_active=True,
+            room_type__capacity__gte=guests,
+            date__gte=check_in,
+            date__lt=check_out,
+            stop_sell=False,
+            sold__lt=F("rooms") - F("external"),
+        )
+        .filter(extra or Q())
+        .values(
+            "room_type_id",
+            "room_type__property_id",
+            "room_type__name",
+            "room_type__grade",
+            "room_type__capacity",
+            "room_type__amenities",
+        )
+        .annotate(total=Sum("price_krw"), free_nights=Count("id"))
+        .filter(free_nights=nights)
+        .order_by()
+    )
+    return list(rows)
+
+
+@dataclass
+class SearchResult:
+    property_id: int
+    name: str
+    city: str
+    address: str
+    distance_m: int
+    rating: Decimal
+    review_count: int
+    star_class: int
+    amenities: list
+    price_total_krw: int
+    room_type_id: int
+    room_name: str
+    rooms_left: int = 0
+    room_count: int = 1
+
+
+@dataclass
+class SearchQuery:
+    lat: float
+    lng: float
+    check_in: date
+    check_out: date
+    guests: int = 2
+    radius_m: int = 0
+    min_price: int | None = None
+    max_price: int | None = None
+    min_rating: float | None = None
+    amenities: list = field(default_factory=list)
+    sort: str = "distance"
+
+
+SORTS = {
+    "distance": lambda r: (r.distance_m, r.price_total_krw, r.property_id),
+    "price": lambda r: (r.price_total_krw, r.distance_m, r.property_id),
+    "rating": lambda r: (-r.rating, r.distance_m, r.property_id),
+}
+
+
+def search(query: SearchQuery) -> list[SearchResult]:
+    """Properties with a room for these dates and guests near a place, cheapest room each, sorted.
+
+    Two queries whatever the number of results."""
+    radius = query.radius_m or settings.BOOKINGS_SEARCH_RADIUS_M
+    near = properties_near(lat=query.lat, lng=query.lng, radius_m=radius)
+    if query.min_rating is not None:
+        near = {pk: v for pk, v in near.items() if float(v[0]["rating"]) >= query.min_rating}
+    wanted = set(query.amenities)
+    best: dict[int, SearchResult] = {}
+    if not near:
+        return []
+    for row in available_room_types(
+        property_ids=near.keys(), check_in=query.check_in, check_out=query.check_out, guests=query.guests
+    ):
+        prop, distance = near[row["room_type__property_id"]]
+        if wanted and not wanted <= set(prop["amenities"] or []) | set(row["room_type__amenities"] or []):
+            continue
+        total = row["total"]
+        if query.min_price is not None and total < query.min_price:
+            continue
+        if query.max_price is not None and total > query.max_price:
+            continue
+        current = best.get(prop["id"])
+        if current is not None:
+            current.room_count += 1
+            if (current.price_total_krw, current.room_type_id) <= (total, row["room_type_id"]):
+                continue
+        result = SearchResult(
+            property_id=prop["id"],
+            name=prop["name"],
+            city=prop["city"],
+            address=prop["address"],
+            distance_m=int(distance),
+            rating=prop["rating"],
+            review_count=prop["review_count"],
+            star_class=prop["star_class"],
+            amenities=prop["amenities"] or [],
+            price_total_krw=total,
+            room_type_id=row["room_type_id"],
+            room_name=row["room_type__name"],
+            room_count=current.room_count if current else 1,
+        )
+        best[prop["id"]] = result
+    return sorted(best.values(), key=SORTS.get(query.sort, SORTS["distance"]))
+
+
+def property_availability(
+    *, property_obj: Property, check_in: date, check_out: date, guests: int
+) -> list[dict]:
+    """Every room type of a property with its total price and rooms left for the stay (None: sold out)."""
+    room_types = list(property_obj.room_types.filter(is_active=True).order_by("grade", "pk"))
+    nights = (check_out - check_in).days
+    stats = {}
+    for row in Night.objects.filter(room_type__in=room_types, date__gte=check_in, date__lt=check_out).values(
+        "room_type_id", "rooms", "sold", "external", "stop_sell", "price_krw"
+    ):
+        entry = stats.setdefault(row["room_type_id"], {"total": 0, "left": None, "nights": 0})
+        free = 0 if row["stop_sell"] else max(0, row["rooms"] - row["sold"] - row["external"])
+        entry["total"] += row["price_krw"]
+        entry["left"] = free if entry["left"] is None else min(entry["left"], free)
+        entry["nights"] += 1
+    out = []
+    for room_type in room_types:
+        entry = stats.get(room_type.pk)
+        ok = entry and entry["nights"] == nights and entry["left"] and room_type.capacity >= guests
+        out.append(
+            {
+                "room_type": room_type,
+                "price_total_krw": entry["total"] if ok else None,
+                "rooms_left": entry["left"] if ok else 0,
+            }
+        )
+    return out
+
+
+# --- Guarantee candidates ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    room_type_id: int
+    property_id: int
+    same_property: bool
+    grade: int
+    rating: float
+    amenities: frozenset
+    distance_m: int
+    price_total_krw: int
+    extra_cost_krw: int
+    score: float
+
+    @property
+    def order(self) -> tuple:
+        # Deterministic: best score, then nearer, cheaper, then the lower id.
+        return (-round(self.score, 6), self.distance_m, self.extra_cost_krw, self.room_type_id)
+
+
+def guarantee_radius_m(prop: Property) -> int:
+    return settings.BOOKINGS_CITY_RADIUS_M if prop.is_urban else settings.BOOKINGS_OTHER_RADIUS_M
+
+
+def fund_spent_this_month() -> int:
+    start = timezone.localdate().replace(day=1)
+    totals = GuaranteeCase.objects.filter(resolved_at__date__gte=start).aggregate(
+        extra=Sum("extra_cost_krw"), compensation=Sum("compensation_krw")
+    )
+    return (totals["extra"] or 0) + (totals["compensation"] or 0)
+
+
+def candidate_budget_krw(case: GuaranteeCase) -> int:
+    monthly_left = settings.BOOKINGS_FUND_MONTHLY_BUDGET_KRW - fund_spent_this_month()
+    return max(0, min(case.budget_krw, monthly_left))
+
+
+def candidates_find(*, booking: Booking, budget_krw: int, exclude_room_types=()) -> list[Candidate]:
+    """Rooms passing every hard filter for a cancelled booking, best first (scored, deterministic).
+
+    Hard filters: same dates and guests; grade ≥ the original (other properties: class too); rating
+    ≥ original − tolerance with enough reviews; within the radius; the guest's must-have amenities;
+    a free room on every night of our live inventory; extra cost within `budget_krw`.
+    """
+    original_prop = booking.property
+    original = booking.room_type
+    min_rating = float(original_prop.rating) - settings.BOOKINGS_RATING_TOLERANCE
+    must = set(booking.must_have or [])
+    near = properties_near(
+        lat=original_prop.latitude, lng=original_prop.longitude, radius_m=guarantee_radius_m(original_prop)
+    )
+    eligible = {}
+    for pk, (prop, distance) in near.items():
+        same = pk == original_prop.pk
+        if not same and (
+            float(prop["rating"]) < min_rating - 1e-9
+            or prop["review_count"] < settings.BOOKINGS_MIN_REVIEWS
+            or prop["star_class"] < original_prop.star_class
+        ):
+            continue
+        eligible[pk] = (prop, distance, same)
+    if not eligible:
+        return []
+    rows = available_room_types(
+        property_ids=eligible.keys(),
+        check_in=booking.check_in,
+        check_out=booking.check_out,
+        guests=booking.guests,
+        extra=Q(room_type__grade__gte=original.grade)
+        & ~Q(room_type_id=original.pk)
+        & ~Q(room_type_id__in=list(exclude_room_types)),
+    )
+    found = []
+    for row in rows:
+        prop, distance, same = eligible[row["room_type__property_id"]]
+        amenities = frozenset(prop["amenities"] or []) | frozenset(row["room_type__amenities"] or [])
+        if not must <= amenities:
+            continue
+        extra_cost = max(0, row["total"] - booking.price_total_krw)
+        if extra_cost > budget_krw:
+            continue
+        grade = row["room_type__grade"]
+        rating = float(prop["rating"])
+        score = (
+            100.0 * same
+            + 10.0 * (grade - original.grade)
+            + 5.0 * (rating - float(original_prop.rating))
+            + 1.0 * len(amenities)
+            - 3.0 * distance / 1000
+            - extra_cost / 10_000
+        )
+        found.append(
+            Candidate(
+                room_type_id=row["room_type_id"],
+                property_id=prop["id"],
+                same_property=same,
+                grade=grade,
+                rating=rating,
+                amenities=amenities,
+                distance_m=int(distance),
+                price_total_krw=row["total"],
+                extra_cost_krw=extra_cost,
+                score=score,
+            )
+        )
+    return sorted(found, key=lambda c: c.order)
+
+
+def candidate_passes(*, original: Booking, rebooked: Booking) -> list[str]:
+    """The hard filters a rebooking fails (empty: it fits). Used by tests, the bench and the admin."""
+    problems = []
+    prop, orig_prop = rebooked.property, original.property
+    if (rebooked.check_in, rebooked.check_out) != (original.check_in, original.check_out):
+        problems.append("dates")
+    if rebooked.guests != original.guests or rebooked.room_type.capacity < original.guests:
+        problems.append("guests")
+    if rebooked.room_type.grade < original.room_type.grade or rebooked.room_type_id == original.room_type_id:
+        problems.append("grade")
+    if prop.pk != orig_prop.pk:
+        if float(prop.rating) < float(orig_prop.rating) - settings.BOOKINGS_RATING_TOLERANCE - 1e-9:
+            problems.append("rating")
+        if prop.review_count < settings.BOOKINGS_MIN_REVIEWS:
+            problems.append("reviews")
+        if prop.star_class < orig_prop.star_class:
+            problems.append("class")
+    if haversine_m(
+        prop.latitude, prop.longitude, orig_prop.latitude, orig_prop.longitude
+    ) > guarantee_radius_m(orig_prop):
+        problems.append("distance")
+    if not set(original.must_have or []) <= set(prop.amenities or []) | set(
+        rebooked.room_type.amenities or []
+    ):
+        problems.append("amenities")
+    if rebooked.status not in (Booking.Status.CONFIRMED, Booking.Status.CHECKED_IN, Booking.Status.COMPLETED):
+        problems.append("not_confirmed")
+    return problems
+
+
+# --- Scoped lists ------------------------------------------------------------------------------
+
+
+def guest_bookings(*, user) -> QuerySet[Booking]:
+    return (
+        Booking.objects.filter(guest=user)
+        .select_related("property", "room_type")
+        .prefetch_related(Prefetch("guarantee", queryset=GuaranteeCase.objects.all()))
+        .order_by("-check_in", "-pk")
+    )
+
+
+def partner_bookings(*, partner, status: str | None = None) -> QuerySet[Booking]:
+    qs = (
+        Booking.objects.filter(property__partner=partner)
+        .select_related("property", "room_type", "masked_session")
+        .prefetch_related("masked_session__participants__proxy_number")
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("check_in", "pk")
+
+
+def partner_properties(*, partner) -> QuerySet[Property]:
+    return Property.objects.filter(partner=partner).order_by("name", "pk")
+
+
+def partner_room_types(*, partner) -> QuerySet[RoomType]:
+    return RoomType.objects.filter(property__partner=partner).select_related("property")
+
+
+def partner_feeds(*, partner) -> QuerySet[CalendarFeed]:
+    return CalendarFeed.objects.filter(room_type__property__partner=partner).select_related(
+        "room_type__property"
+    )
+
+
+def partner_conflicts(*, partner, open_only: bool = False) -> QuerySet[Conflict]:
+    qs = Conflict.objects.filter(booking__property__partner=partner).select_related(
+        "booking__room_type", "feed"
+    )
+    return qs.filter(status=Conflict.Status.OPEN) if open_only else qs
+
+
+def property_cancellations(*, property_obj: Property) -> QuerySet[Booking]:
+    """The owner's cancellation history on a property (newest first), for agents."""
+    return (
+        Booking.objects.filter(property=property_obj, status=Booking.Status.CANCELLED_BY_PROPERTY)
+        .select_related("room_type")
+        .order_by("-cancelled_at")
+    )

@@ -1,0 +1,1 @@
+"""Writes of the bookings app: `<noun>_<verb>(*, ...)`, keyword-only."""

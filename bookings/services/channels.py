@@ -1,0 +1,379 @@
+"""Other channels' calendars: import by iCal URL (bounded fetch), flag collisions, export ours.
+
+A bad feed (unreachable, malformed, too big) changes nothing and is reported to the owner. An
+imported stay colliding with a confirmed booking of ours opens a Conflict at once; the owner keeps
+ours or cancels it (guarantee), and doing nothing until the deadline counts as cancelling.
+"""
+
+import ipaddress
+import logging
+import socket
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
+
+import icalendar
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..errors import BookingError
+from ..models import Booking, CalendarFeed, Conflict, ImportedBlock, Night, RoomType
+from .inventory import nights_ensure
+from .stays import check_in_at, partner_notify
+
+logger = logging.getLogger(__name__)
+
+
+class FeedError(Exception):
+    """Why a feed could not be imported, in words for the owner."""
+
+
+@dataclass(frozen=True)
+class Stay:
+    uid: str
+    start: date
+    end: date
+    summary: str
+
+
+def feed_add(*, room_type: RoomType, name: str, url: str) -> CalendarFeed:
+    _check_url(url, resolve=False)
+    feed, created = CalendarFeed.objects.get_or_create(
+        room_type=room_type, url=url, defaults={"name": name[:60]}
+    )
+    if not created:
+        raise BookingError(
+            _("This calendar is already imported for this room type."),
+            code="duplicate_feed",
+            status=409,
+            fields={"url": [_("Already added.")]},
+        )
+    from ..tasks import feed_import_task
+
+    feed_import_task.delay_on_commit(feed.pk)
+    return feed
+
+
+def _check_url(url: str, *, resolve: bool = True) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BookingError(
+            _("Give an http(s) address of an .ics calendar."),
+            code="invalid_url",
+            fields={"url": [_("Not an http(s) address.")]},
+        )
+    if not resolve or settings.BOOKINGS_FEED_ALLOW_PRIVATE:
+        return
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+    except OSError as exc:
+        raise FeedError(_("The calendar's host name could not be found.")) from exc
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
+            raise FeedError(_("The calendar's address points into a private network."))
+
+
+def fetch(url: str) -> bytes:
+    """GET the feed with a timeout and a size cap; raises FeedError with the reason."""
+    _check_url(url)
+    limit = settings.BOOKINGS_FEED_MAX_BYTES
+    request = urllib.request.Request(
+        url, headers={"User-Agent": "Ansim-calendar-import/1.0", "Accept": "text/calendar"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=settings.BOOKINGS_FEED_TIMEOUT_SECONDS) as response:  # noqa: S310
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > limit:
+                raise FeedError(_("The calendar is too big (%(size)s bytes).") % {"size": declared})
+            body = response.read(limit + 1)
+    except urllib.error.HTTPError as exc:
+        raise FeedError(_("The calendar's server answered %(status)s.") % {"status": exc.code}) from exc
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise FeedError(
+            _("The calendar could not be reached (%(why)s).")
+            % {"why": str(getattr(exc, "reason", exc))[:100]}
+        ) from exc
+    if len(body) > limit:
+        raise FeedError(_("The calendar is bigger than %(limit)s bytes.") % {"limit": limit})
+    return body
+
+
+def _as_date(value) -> date:
+    if isinstance(value, datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if isinstance(value, date):
+        return value
+    raise FeedError(_("An event has a start or end that is not a date."))
+
+
+def parse(body: bytes) -> list[Stay]:
+    """The stays of an iCal calendar (VEVENTs), or FeedError when it is not a calendar."""
+    try:
+        calendar = icalendar.Calendar.from_ical(body)
+    except Exception as exc:  # the library raises ValueError and others on malformed input
+        raise FeedError(_("The file is not a valid iCal calendar.")) from exc
+    if getattr(calendar, "name", "") != "VCALENDAR":
+        raise FeedError(_("The file is not a valid iCal calendar."))
+    stays = []
+    try:
+        for event in calendar.walk("VEVENT"):
+            if str(event.get("STATUS", "")).upper() == "CANCELLED" or event.get("DTSTART") is None:
+                continue
+            start = _as_date(event.decoded("DTSTART"))
+            end = (
+                _as_date(event.decoded("DTEND"))
+                if event.get("DTEND") is not None
+                else start + timedelta(days=1)
+            )
+            if end <= start:
+                end = start + timedelta(days=1)
+            uid = str(event.get("UID") or f"{start.isoformat()}-{end.isoformat()}")[:300]
+            stays.append(Stay(uid=uid, start=start, end=end, summary=str(event.get("SUMMARY", ""))[:200]))
+    except FeedError:
+        raise
+    except Exception as exc:
+        raise FeedError(_("The calendar has an event that cannot be read.")) from exc
+    return stays
+
+
+def feed_import(*, feed_id: int) -> str:
+    """Fetch and apply one feed. Network first (no transaction open), then one transaction."""
+    feed = CalendarFeed.objects.select_related("room_type__property__partner").get(pk=feed_id)
+    now = timezone.now()
+    try:
+        stays = parse(fetch(feed.url))
+    except FeedError as exc:
+        _feed_failed(feed, str(exc), now)
+        return "failed"
+    with transaction.atomic():
+        feed = (
+            CalendarFeed.objects.select_for_update(of=("self",))
+            .select_related("room_type__property__partner")
+            .get(pk=feed_id)
+        )
+        _apply_stays(feed, stays)
+        CalendarFeed.objects.filter(pk=feed.pk).update(
+            state=CalendarFeed.State.OK,
+            last_fetch_at=now,
+            last_success_at=now,
+            last_error="",
+            failures=0,
+            events=len(stays),
+        )
+    return "imported"
+
+
+def _feed_failed(feed: CalendarFeed, why: str, now: datetime) -> None:
+    CalendarFeed.objects.filter(pk=feed.pk).update(
+        state=CalendarFeed.State.FAILING, last_fetch_at=now, last_error=why[:300], failures=feed.failures + 1
+    )
+    if feed.failures == 0:  # tell the owner once per run of failures, not every interval
+        partner_notify(
+            partner=feed.room_type.property.partner,
+            url="/portal/stays/feeds/",
+            key=f"feed:{feed.pk}:failing:{now:%Y%m%d%H%M}",
+            title=_(
+                "The %(channel)s calendar of %(room)s could not be imported: %(why)s Nothing was changed."
+            )
+            % {"channel": feed.name, "room": feed.room_type, "why": why},
+        )
+
+
+def _apply_stays(feed: CalendarFeed, stays: list[Stay]) -> None:
+    today = timezone.localdate()
+    horizon = today + timedelta(days=settings.BOOKINGS_MAX_ADVANCE_DAYS)
+    keep = {(s.uid, s.start): s for s in stays if s.end > today and s.start < horizon}
+    old = list(feed.blocks.values_list("start", "end"))
+    feed.blocks.all().delete()
+    ImportedBlock.objects.bulk_create(
+        [
+            ImportedBlock(feed=feed, uid=s.uid, start=s.start, end=s.end, summary=s.summary)
+            for s in keep.values()
+        ]
+    )
+    spans = old + [(s.start, s.end) for s in keep.values()]
+    if spans:
+        start = max(today, min(a for a, _b in spans))
+        end = min(horizon, max(b for _a, b in spans))
+        if end > start:
+            _recount_external(feed.room_type, start, end)
+    _detect_conflicts(feed)
+
+
+def _recount_external(room_type: RoomType, start: date, end: date) -> None:
+    """Night.external = imported stays covering that night, over every feed of the room type."""
+    nights_ensure(room_type=room_type, start=start, end=end)
+    covering = (
+        ImportedBlock.objects.filter(
+            feed__room_type=room_type, start__lte=OuterRef("date"), end__gt=OuterRef("date")
+        )
+        .order_by()
+        .values("feed__room_type")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    Night.objects.filter(room_type=room_type, date__gte=start, date__lt=end).update(
+        external=Coalesce(Subquery(covering), 0)
+    )
+
+
+def _detect_conflicts(feed: CalendarFeed) -> None:
+    room_type = feed.room_type
+    blocks = list(feed.blocks.all())
+    over = set(
+        Night.objects.filter(room_type=room_type, external__gt=0)
+        .filter(sold__gt=0)
+        .extra(where=["sold + external > rooms"])
+        .values_list("date", flat=True)
+    )
+    bookings = list(
+        Booking.objects.filter(
+            room_type=room_type, status__in=[Booking.Status.CONFIRMED], check_out__gt=timezone.localdate()
+        )
+    )
+    live = set()
+    for block in blocks:
+        for booking in bookings:
+            if block.start >= booking.check_out or block.end <= booking.check_in:
+                continue
+            nights = {booking.check_in + timedelta(days=i) for i in range(booking.nights)}
+            if not nights & over:
+                continue
+            live.add((booking.pk, block.uid))
+            conflict, created = Conflict.objects.get_or_create(
+                booking=booking,
+                feed=feed,
+                uid=block.uid,
+                status=Conflict.Status.OPEN,
+                defaults={
+                    "start": block.start,
+                    "end": block.end,
+                    "summary": block.summary,
+                    "deadline": _deadline(booking),
+                },
+            )
+            if created:
+                _announce_conflict(conflict)
+    for conflict in Conflict.objects.filter(feed=feed, status=Conflict.Status.OPEN):
+        if (conflict.booking_id, conflict.uid) not in live:
+            Conflict.objects.filter(pk=conflict.pk).update(
+                status=Conflict.Status.GONE, resolved_at=timezone.now()
+            )
+
+
+def _deadline(booking: Booking) -> datetime:
+    deadline = check_in_at(booking) - timedelta(hours=settings.BOOKINGS_CONFLICT_DEADLINE_HOURS)
+    # Found late: the owner still gets a short while, never a deadline in the past.
+    return max(deadline, timezone.now() + timedelta(minutes=30))
+
+
+def _announce_conflict(conflict: Conflict) -> None:
+    booking = conflict.booking
+    partner_notify(
+        partner=booking.property.partner,
+        url=f"/portal/stays/conflicts/{conflict.pk}/",
+        key=f"conflict:{conflict.pk}",
+        title=_(
+            "Double booking: %(channel)s has a stay %(start)s–%(end)s on %(room)s, where our guest's booking "
+            "%(code)s is confirmed. Resolve it by %(deadline)s or we rehouse our guest at your cost."
+        )
+        % {
+            "channel": conflict.feed.name,
+            "start": conflict.start.isoformat(),
+            "end": conflict.end.isoformat(),
+            "room": booking.room_type.name,
+            "code": booking.code,
+            "deadline": timezone.localtime(conflict.deadline).strftime("%m-%d %H:%M"),
+        },
+    )
+
+
+def conflict_resolve(*, conflict: Conflict, actor, keep_ours: bool) -> Conflict:
+    """The owner says our guest keeps the room (they moved the other stay), or cancels ours (guarantee)."""
+    from .stays import booking_cancel_by_property
+
+    with transaction.atomic():
+        conflict = (
+            Conflict.objects.select_for_update(of=("self",))
+            .select_related("booking", "feed")
+            .get(pk=conflict.pk)
+        )
+        if conflict.status != Conflict.Status.OPEN:
+            raise BookingError(_("This conflict is already resolved."), code="already_resolved", status=409)
+        if keep_ours:
+            conflict.status = Conflict.Status.KEPT
+        else:
+            booking_cancel_by_property(
+                booking=conflict.booking, actor=actor, reason=f"double-booked on {conflict.feed.name}"
+            )
+            conflict.status = Conflict.Status.CANCELLED
+        conflict.resolved_at = timezone.now()
+        conflict.save(update_fields=["status", "resolved_at"])
+    return conflict
+
+
+def conflicts_due() -> int:
+    """Open conflicts past their deadline: our booking counts as cancelled by the property (beat)."""
+    from .stays import booking_cancel_by_property
+
+    done = 0
+    for conflict_id in Conflict.objects.filter(
+        status=Conflict.Status.OPEN, deadline__lte=timezone.now()
+    ).values_list("pk", flat=True)[:200]:
+        with transaction.atomic():
+            conflict = (
+                Conflict.objects.select_for_update(of=("self",))
+                .select_related("booking", "feed")
+                .get(pk=conflict_id)
+            )
+            if conflict.status != Conflict.Status.OPEN:
+                continue
+            if conflict.booking.status == Booking.Status.CONFIRMED:
+                booking_cancel_by_property(
+                    booking=conflict.booking,
+                    actor=None,
+                    reason=f"unresolved double booking with {conflict.feed.name}",
+                )
+            Conflict.objects.filter(booking=conflict.booking, status=Conflict.Status.OPEN).update(
+                status=Conflict.Status.EXPIRED, resolved_at=timezone.now()
+            )
+            done += 1
+    return done
+
+
+def feeds_due() -> list[int]:
+    cutoff = timezone.now() - timedelta(minutes=settings.BOOKINGS_FEED_INTERVAL_MINUTES)
+    return list(
+        CalendarFeed.objects.filter(Q(last_fetch_at__isnull=True) | Q(last_fetch_at__lte=cutoff)).values_list(
+            "pk", flat=True
+        )[:1000]
+    )
+
+
+def ical_export(*, room_type: RoomType) -> bytes:
+    """Our bookings of a room type as iCal (no guest data): other channels import it to block nights."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Ansim//Bookings//KO")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"Ansim · {room_type.name}")
+    since = timezone.localdate() - timedelta(days=30)
+    for code, check_in, check_out, created in (
+        Booking.objects.filter(room_type=room_type, status__in=Booking.HOLDS_ROOM, check_out__gte=since)
+        .order_by("check_in", "pk")
+        .values_list("code", "check_in", "check_out", "created_at")
+    ):
+        event = icalendar.Event()
+        event.add("uid", f"{code}@ansim.kr")
+        event.add("summary", "Ansim booking")
+        event.add("dtstart", check_in)
+        event.add("dtend", check_out)
+        event.add("dtstamp", created)
+        calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,140 @@
+"""Nights of inventory: created ahead, edited on the calendar, taken and released under row locks."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..errors import BookingError
+from ..models import Night, RoomType
+
+
+def _dates(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=offset) for offset in range((end - start).days)]
+
+
+def nights_ensure(*, room_type: RoomType, start: date, end: date) -> None:
+    """Create the missing nights of [start, end) from the room type's rooms and price (idempotent)."""
+    Night.objects.bulk_create(
+        [
+            Night(room_type=room_type, date=day, rooms=room_type.rooms, price_krw=room_type.price_krw)
+            for day in _dates(start, end)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def nights_extend_all(*, days: int | None = None) -> None:
+    """Keep every active room type's calendar open `BOOKINGS_MAX_ADVANCE_DAYS` ahead (beat, nightly)."""
+    start = timezone.localdate()
+    end = start + timedelta(days=days or settings.BOOKINGS_MAX_ADVANCE_DAYS)
+    for room_type in RoomType.objects.filter(is_active=True).iterator():
+        nights_ensure(room_type=room_type, start=start, end=end)
+
+
+def _locked_nights(room_type, check_in: date, check_out: date) -> list[tuple]:
+    return list(
+        Night.objects.select_for_update()
+        .filter(room_type=room_type, date__gte=check_in, date__lt=check_out)
+        .order_by("date")
+        .values_list("pk", "rooms", "sold", "external", "stop_sell", "price_krw")
+    )
+
+
+def nights_take(*, room_type: RoomType, check_in: date, check_out: date) -> int:
+    """Sell one room of `room_type` on every night of [check_in, check_out); returns the total price.
+
+    Locks the nights with SELECT ... FOR UPDATE in date order (every taker locks in the same order,
+    so no deadlock), re-checks them under the lock, then increments `sold`. Must run inside the
+    caller's transaction; raises `sold_out` (409) when any night has no room left.
+    """
+    wanted = (check_out - check_in).days
+    rows = _locked_nights(room_type, check_in, check_out)
+    if len(rows) != wanted:  # the calendar does not reach that far yet: open it, then lock again
+        nights_ensure(room_type=room_type, start=check_in, end=check_out)
+        rows = _locked_nights(room_type, check_in, check_out)
+    if len(rows) != wanted or any(
+        stop or sold + external >= rooms for _pk, rooms, sold, external, stop, _p in rows
+    ):
+        raise BookingError(
+            _("Sold out: no room of this type is left for these dates."), code="sold_out", status=409
+        )
+    # The CHECK sold <= rooms backs this up if anything above were ever wrong.
+    Night.objects.filter(pk__in=[row[0] for row in rows]).update(sold=F("sold") + 1)
+    return sum(row[5] for row in rows)
+
+
+def nights_release(*, room_type_id: int, check_in: date, check_out: date) -> None:
+    """Give one room back on every night of [check_in, check_out). Locks the nights in date order."""
+    ids = list(
+        Night.objects.select_for_update()
+        .filter(room_type_id=room_type_id, date__gte=check_in, date__lt=check_out, sold__gt=0)
+        .order_by("date")
+        .values_list("pk", flat=True)
+    )
+    Night.objects.filter(pk__in=ids).update(sold=F("sold") - 1)
+
+
+def quote(*, room_type: RoomType, check_in: date, check_out: date) -> int | None:
+    """Total price if a room is free on every night (no lock; the booking re-checks under the lock)."""
+    rows = list(
+        Night.objects.filter(room_type=room_type, date__gte=check_in, date__lt=check_out).values_list(
+            "rooms", "sold", "external", "stop_sell", "price_krw"
+        )
+    )
+    if len(rows) != (check_out - check_in).days:
+        return None
+    if any(stop or sold + external >= rooms for rooms, sold, external, stop, _p in rows):
+        return None
+    return sum(row[4] for row in rows)
+
+
+def calendar_update(
+    *,
+    room_type: RoomType,
+    start: date,
+    end: date,
+    rooms: int | None = None,
+    price_krw: int | None = None,
+    stop_sell: bool | None = None,
+) -> int:
+    """Set rooms, price and/or stop-sell on the nights [start, end) of a room type; returns nights changed.
+
+    Fewer rooms than already sold on a night is refused (the CHECK would refuse it too)."""
+    if end <= start or (end - start).days > 366:
+        raise BookingError(
+            _("Choose an end date after the start, at most a year later."),
+            code="invalid_range",
+            fields={"end": [_("Invalid range.")]},
+        )
+    if price_krw is not None and price_krw <= 0:
+        raise BookingError(
+            _("A price is above zero."), code="invalid_price", fields={"price_krw": [_("Too low.")]}
+        )
+    changes = {}
+    if rooms is not None:
+        changes["rooms"] = rooms
+    if price_krw is not None:
+        changes["price_krw"] = price_krw
+    if stop_sell is not None:
+        changes["stop_sell"] = stop_sell
+    if not changes:
+        return 0
+    with transaction.atomic():
+        nights_ensure(room_type=room_type, start=start, end=end)
+        nights = Night.objects.select_for_update().filter(room_type=room_type, date__gte=start, date__lt=end)
+        ordered = list(nights.order_by("date").values_list("date", "sold"))
+        if rooms is not None:
+            short = [day for day, sold in ordered if sold > rooms]
+            if short:
+                raise BookingError(
+                    _("%(count)s night(s) already have more rooms sold than that, first %(day)s.")
+                    % {"count": len(short), "day": short[0].isoformat()},
+                    code="below_sold",
+                    status=409,
+                    fields={"rooms": [_("Below the rooms already sold.")]},
+                )
+        return nights.update(**changes)

@@ -1,0 +1,85 @@
+"""The bookings app's ledger accounts and the rules that size refunds, penalties and compensation."""
+
+from datetime import date, datetime
+
+from django.conf import settings
+
+from escrow.models import LedgerAccount
+from escrow.services import account_open, ledger_transfer, platform_account
+from escrow.services.common import partner_payable
+
+from ..models import Booking
+
+
+def held_account(booking: Booking) -> LedgerAccount:
+    """The guest's money for one booking, held in trust until the stay is over or refunded."""
+    return account_open(
+        code=f"booking-{booking.pk}-held",
+        name=f"Held in trust: booking {booking.code}",
+        kind=LedgerAccount.Kind.HOLDING,
+    )
+
+
+def guarantee_charges_account(partner) -> LedgerAccount:
+    """What a property owes for the guarantee it triggered; below zero until settled from payouts."""
+    return account_open(
+        code=f"partner-{partner.pk}-guarantee-charges",
+        name=f"Guarantee charges: {partner.name}",
+        kind=LedgerAccount.Kind.PARTNER,
+        allow_negative=True,
+        partner=partner,
+    )
+
+
+def clearing() -> LedgerAccount:
+    return platform_account("platform-psp-clearing")
+
+
+def fund() -> LedgerAccount:
+    return platform_account("platform-guarantee-fund")
+
+
+def move(*, debit, credit, amount_krw: int, key: str, reason: str, subject=None) -> None:
+    """A ledger transfer that skips zero amounts (the ledger refuses them)."""
+    if amount_krw > 0:
+        ledger_transfer(
+            debit=debit, credit=credit, amount_krw=amount_krw, key=key, reason=reason, subject=subject
+        )
+
+
+def payable(partner) -> LedgerAccount:
+    return partner_payable(partner)
+
+
+def _percent_for(table: list[tuple[int, int]], days_before: int) -> int:
+    """The percent of the first row whose 'days before at least' the stay meets (tables run high→low)."""
+    for at_least, percent in table:
+        if days_before >= at_least:
+            return percent
+    return table[-1][1]
+
+
+def guest_refund_krw(*, booking: Booking, today: date) -> int:
+    """What a guest cancelling today gets back under the property's policy."""
+    table = settings.BOOKINGS_CANCELLATION_POLICIES[booking.property.cancellation_policy]
+    return booking.guest_paid_krw * _percent_for(table, (booking.check_in - today).days) // 100
+
+
+def is_peak(day: date) -> bool:
+    for (start_month, start_day), (end_month, end_day) in settings.BOOKINGS_PEAK_SEASONS:
+        start, end, here = (start_month, start_day), (end_month, end_day), (day.month, day.day)
+        inside = start <= here <= end if start <= end else (here >= start or here <= end)
+        if inside:
+            return True
+    return False
+
+
+def compensation_krw(*, booking: Booking, at: datetime) -> int:
+    """Compensation on top of the full refund when we could not rehouse the guest (consumer standard)."""
+    table = settings.BOOKINGS_COMPENSATION["peak" if is_peak(booking.check_in) else "off_peak"]
+    days_before = max(0, (booking.check_in - at.date()).days)
+    return booking.price_total_krw * _percent_for(table, days_before) // 100
+
+
+def penalty_krw(booking: Booking) -> int:
+    return booking.price_total_krw * settings.BOOKINGS_PENALTY_BPS // 10_000

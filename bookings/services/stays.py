@@ -1,0 +1,375 @@
+"""A guest's booking from hold to check-out: hold rooms, confirm on payment, cancel, expire, finish."""
+
+import logging
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trustplatform import pii
+from trustplatform.notifications.services import notification_send
+from trustplatform.partners.models import Membership, Partner
+from trustplatform.transitions import transition_run
+
+from ..errors import BookingError
+from ..models import Booking, RoomType
+from . import money
+from .inventory import nights_release, nights_take
+
+logger = logging.getLogger(__name__)
+
+
+def _validate_stay(*, room_type: RoomType, check_in: date, check_out: date, guests: int) -> None:
+    today = timezone.localdate()
+    if check_in < today:
+        raise BookingError(
+            _("Check-in cannot be in the past."),
+            code="invalid_dates",
+            fields={"check_in": [_("In the past.")]},
+        )
+    if check_out <= check_in:
+        raise BookingError(
+            _("Check-out must be after check-in."),
+            code="invalid_dates",
+            fields={"check_out": [_("Not after check-in.")]},
+        )
+    if (check_out - check_in).days > settings.BOOKINGS_MAX_NIGHTS:
+        raise BookingError(
+            _("At most %(n)s nights per booking.") % {"n": settings.BOOKINGS_MAX_NIGHTS},
+            code="too_long",
+            fields={"check_out": [_("Too many nights.")]},
+        )
+    if (check_in - today).days > settings.BOOKINGS_MAX_ADVANCE_DAYS:
+        raise BookingError(
+            _("That is too far ahead to book."), code="too_far", fields={"check_in": [_("Too far ahead.")]}
+        )
+    if guests < 1 or guests > room_type.capacity:
+        raise BookingError(
+            _("This room takes at most %(n)s guests.") % {"n": room_type.capacity},
+            code="too_many_guests",
+            fields={"guests": [_("Too many guests.")]},
+        )
+    prop = room_type.property
+    if not (room_type.is_active and prop.is_active and prop.partner.status == Partner.Status.APPROVED):
+        raise BookingError(_("This room cannot be booked now."), code="not_bookable", status=409)
+
+
+def booking_hold(
+    *,
+    guest,
+    room_type: RoomType,
+    check_in: date,
+    check_out: date,
+    guests: int,
+    guest_name: str = "",
+    guest_phone: str = "",
+    must_have: list | None = None,
+) -> Booking:
+    """Hold one room on every night for the guest until payment (or expiry). Locks the nights."""
+    room_type = RoomType.objects.select_related("property__partner").get(pk=room_type.pk)
+    _validate_stay(room_type=room_type, check_in=check_in, check_out=check_out, guests=guests)
+    phone = guest_phone or guest.phone
+    if phone:
+        try:
+            phone = pii.normalize_phone(phone)
+        except pii.InvalidPhoneNumber as exc:
+            raise BookingError(str(exc), code="invalid_phone", fields={"guest_phone": [str(exc)]}) from exc
+    with transaction.atomic():
+        total = nights_take(room_type=room_type, check_in=check_in, check_out=check_out)
+        return Booking.objects.create(
+            guest=guest,
+            property=room_type.property,
+            room_type=room_type,
+            check_in=check_in,
+            check_out=check_out,
+            guests=guests,
+            price_total_krw=total,
+            guest_paid_krw=total,
+            guest_name=(guest_name or guest.full_name or guest.email)[:100],
+            guest_phone=phone,
+            must_have=sorted(set(must_have or [])),
+            hold_expires_at=timezone.now() + timedelta(minutes=settings.BOOKINGS_HOLD_MINUTES),
+        )
+
+
+def lock(booking_id: int) -> Booking:
+    """SELECT ... FOR UPDATE on the booking row only (`of=self`): never on its property or room type,
+    whose rows every concurrent booking's foreign-key check needs at commit."""
+    return (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("property__partner", "room_type")
+        .get(pk=booking_id)
+    )
+
+
+def _stay_end(booking: Booking) -> datetime:
+    tz = timezone.get_current_timezone()
+    return datetime.combine(booking.check_out, booking.property.check_out_time, tzinfo=tz)
+
+
+def check_in_at(booking: Booking) -> datetime:
+    tz = timezone.get_current_timezone()
+    return datetime.combine(booking.check_in, booking.property.check_in_time, tzinfo=tz)
+
+
+def booking_confirm_paid(*, booking: Booking, amount_krw: int, payment_key: str) -> Booking:
+    """The PSP confirmed the guest's payment: hold the money in trust and confirm. Caller holds the lock."""
+    money.move(
+        debit=money.clearing(),
+        credit=money.held_account(booking),
+        amount_krw=amount_krw,
+        key=payment_key,
+        reason=f"booking {booking.code} paid",
+        subject=booking,
+    )
+    booking = transition_run(instance=booking, name="confirm", at=timezone.now())
+    transaction.on_commit(lambda: _after_confirm(booking.pk))
+    return booking
+
+
+def _after_confirm(booking_id: int) -> None:
+    from ..tasks import booking_confirmed_task
+
+    booking_confirmed_task.delay(booking_id)
+
+
+def booking_announce(*, booking_id: int) -> None:
+    """After confirmation: give the guest and the property a safe number, and tell both (idempotent)."""
+    booking = Booking.objects.select_related("property__partner", "room_type", "guest").get(pk=booking_id)
+    if booking.status != Booking.Status.CONFIRMED:
+        return
+    safe_number_open(booking=booking)
+    booking.refresh_from_db()
+    notification_send(
+        user=booking.guest,
+        url=f"/stays/bookings/{booking.code}/",
+        sms_text=True,
+        key=f"booking:{booking.pk}:confirmed:guest",
+        title=_("Booking %(code)s confirmed: %(property)s, %(day)s.")
+        % {"code": booking.code, "property": booking.property.name, "day": booking.check_in.isoformat()},
+    )
+    partner_notify(
+        partner=booking.property.partner,
+        key=f"booking:{booking.pk}:confirmed:property",
+        url=f"/portal/stays/bookings/{booking.code}/",
+        title=_("New booking %(code)s: %(room)s, %(day)s, %(nights)s night(s). Guest: %(number)s")
+        % {
+            "code": booking.code,
+            "room": booking.room_type.name,
+            "day": booking.check_in.isoformat(),
+            "nights": booking.nights,
+            "number": guest_number_for_property(booking) or "—",
+        },
+    )
+
+
+def partner_notify(*, partner, title: str, url: str, key: str, sms_text: bool = True) -> None:
+    """Tell the partner's owners and managers, in the portal and by text (never with a guest's number)."""
+    members = Membership.objects.filter(
+        partner=partner, role__in=[Membership.Role.OWNER, Membership.Role.MANAGER]
+    ).select_related("user")
+    for membership in members:
+        notification_send(
+            user=membership.user, title=title, url=url, sms_text=sms_text, key=f"{key}:{membership.user_id}"
+        )
+
+
+def safe_number_open(*, booking: Booking) -> None:
+    """Open the guest ↔ property masked session until 24 h after check-out, if not open yet.
+
+    A stay too far ahead for the masking window, or a full pool, is retried by the nightly sweep."""
+    from masking.errors import MaskingError
+    from masking.services import Party, session_open
+
+    if booking.masked_session_id or not booking.guest_phone or not booking.property.contact_phone:
+        return
+    expires_at = _stay_end(booking) + timedelta(hours=settings.BOOKINGS_SAFE_NUMBER_HOURS_AFTER)
+    try:
+        with transaction.atomic():
+            session = session_open(
+                consumer=Party(phone=booking.guest_phone, label=booking.guest_name, user=booking.guest),
+                business=Party(phone=booking.property.contact_phone, label=booking.property.name),
+                expires_at=expires_at,
+                partner=booking.property.partner,
+                subject=booking,
+            )
+            Booking.objects.filter(pk=booking.pk, masked_session__isnull=True).update(masked_session=session)
+    except MaskingError as exc:
+        logger.info("safe number for booking %s not opened yet: %s", booking.code, exc.code)
+
+
+def safe_numbers_open_due() -> int:
+    """Open the safe numbers that could not be opened at confirmation (too far ahead, pool full)."""
+    opened = 0
+    horizon = timezone.localdate() + timedelta(days=max(1, settings.MASKING_MAX_SESSION_DAYS - 2))
+    for booking in Booking.objects.filter(
+        status=Booking.Status.CONFIRMED,
+        masked_session__isnull=True,
+        check_out__lte=horizon,
+        check_out__gte=timezone.localdate(),
+    ).select_related("property__partner", "guest")[:500]:
+        safe_number_open(booking=booking)
+        opened += 1
+    return opened
+
+
+def _number_of(booking: Booking, side: str) -> str:
+    session = booking.masked_session
+    if session is None:
+        return ""
+    for participant in session.participants.all():
+        if participant.side == side:
+            return participant.proxy_number.e164
+    return ""
+
+
+def guest_number_for_property(booking: Booking) -> str:
+    """The virtual number the property dials to reach the guest; the real one is never shown."""
+    return _number_of(booking, "business")
+
+
+def property_number_for_guest(booking: Booking) -> str:
+    return _number_of(booking, "consumer")
+
+
+def _close_safe_number(booking: Booking, reason: str) -> None:
+    from masking.services import session_complete
+
+    if booking.masked_session_id:
+        transaction.on_commit(lambda: session_complete(session=booking.masked_session, reason=reason))
+
+
+def booking_cancel_by_guest(*, booking: Booking, actor, reason: str = "") -> Booking:
+    """The guest cancels: rooms back on sale, the policy's refund to the guest, the rest to the property."""
+    with transaction.atomic():
+        booking = lock(booking.pk)
+        if booking.guest_id != actor.pk and not actor.is_staff:
+            raise BookingError(_("No such booking."), code="not_found", status=404)
+        was_paid = booking.status == Booking.Status.CONFIRMED
+        booking = transition_run(
+            instance=booking, name="cancel_by_guest", actor=actor, reason=reason, at=timezone.now()
+        )
+        nights_release(
+            room_type_id=booking.room_type_id, check_in=booking.check_in, check_out=booking.check_out
+        )
+        if was_paid:
+            held = money.held_account(booking)
+            refund = money.guest_refund_krw(booking=booking, today=timezone.localdate())
+            money.move(
+                debit=held,
+                credit=money.clearing(),
+                amount_krw=refund,
+                key=f"booking-{booking.pk}-guest-cancel-refund",
+                reason=f"refund {booking.code}",
+                subject=booking,
+            )
+            money.move(
+                debit=held,
+                credit=money.payable(booking.property.partner),
+                amount_krw=booking.guest_paid_krw - refund,
+                key=f"booking-{booking.pk}-guest-cancel-fee",
+                reason=f"cancellation fee {booking.code}",
+                subject=booking,
+            )
+            _close_safe_number(booking, "booking cancelled by the guest")
+        booking.payments.filter(status="pending").update(status="cancelled")
+    if was_paid:
+        partner_notify(
+            partner=booking.property.partner,
+            key=f"booking:{booking.pk}:guest-cancelled",
+            url=f"/portal/stays/bookings/{booking.code}/",
+            title=_("Booking %(code)s was cancelled by the guest.") % {"code": booking.code},
+        )
+    return booking
+
+
+def booking_cancel_by_property(*, booking: Booking, actor, reason: str):
+    """The property cancels a confirmed booking: rooms back, and a guarantee case opens for the guest.
+
+    Returns the case; its search runs after commit."""
+    from .guarantee import case_open
+
+    if not reason.strip():
+        raise BookingError(
+            _("Say why you cancel; the guest and our agents will see it."),
+            code="reason_required",
+            fields={"reason": [_("Required.")]},
+        )
+    with transaction.atomic():
+        booking = lock(booking.pk)
+        booking = transition_run(
+            instance=booking, name="cancel_by_property", actor=actor, reason=reason, at=timezone.now()
+        )
+        nights_release(
+            room_type_id=booking.room_type_id, check_in=booking.check_in, check_out=booking.check_out
+        )
+        _close_safe_number(booking, "booking cancelled by the property")
+        return case_open(booking=booking, reason=reason)
+
+
+def booking_expire(*, booking_id: int) -> bool:
+    """Release an unpaid hold whose time ran out; False when it was paid or released meanwhile."""
+    with transaction.atomic():
+        booking = lock(booking_id)
+        if booking.status != Booking.Status.PENDING_PAYMENT or booking.source != Booking.Source.GUEST:
+            return False
+        if booking.hold_expires_at and booking.hold_expires_at > timezone.now():
+            return False
+        transition_run(instance=booking, name="expire", reason="unpaid hold expired", at=timezone.now())
+        nights_release(
+            room_type_id=booking.room_type_id, check_in=booking.check_in, check_out=booking.check_out
+        )
+        booking.payments.filter(status="pending").update(status="cancelled")
+        return True
+
+
+def holds_expire_due() -> int:
+    ids = list(
+        Booking.objects.filter(
+            status=Booking.Status.PENDING_PAYMENT,
+            source=Booking.Source.GUEST,
+            hold_expires_at__lte=timezone.now(),
+        ).values_list("pk", flat=True)[:1000]
+    )
+    return sum(booking_expire(booking_id=pk) for pk in ids)
+
+
+def booking_check_in(*, booking: Booking, actor=None) -> Booking:
+    return transition_run(instance=booking, name="check_in_guest", actor=actor)
+
+
+def booking_complete(*, booking: Booking, actor=None) -> Booking:
+    """The stay is over: the money held in trust goes to the property."""
+    with transaction.atomic():
+        booking = transition_run(instance=booking, name="complete", actor=actor)
+        _pay_property(booking, "complete")
+    return booking
+
+
+def booking_no_show(*, booking: Booking, actor=None) -> Booking:
+    """The guest did not come: the property keeps the payment."""
+    with transaction.atomic():
+        booking = transition_run(instance=booking, name="mark_no_show", actor=actor)
+        _pay_property(booking, "no-show")
+    return booking
+
+
+def _pay_property(booking: Booking, why: str) -> None:
+    held = money.held_account(booking)
+    held.refresh_from_db()
+    money.move(
+        debit=held,
+        credit=money.payable(booking.property.partner),
+        amount_krw=held.balance_krw,
+        key=f"booking-{booking.pk}-payout",
+        reason=f"{why} {booking.code}",
+        subject=booking,
+    )
+
+
+def partner_member(*, user, partner_id: int) -> bool:
+    return Membership.objects.filter(
+        user=user, partner_id=partner_id, partner__status=Partner.Status.APPROVED
+    ).exists()

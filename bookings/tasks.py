@@ -1,0 +1,84 @@
+"""Celery tasks of the bookings app: ids in, a service call; each is safe to run twice."""
+
+from celery import shared_task
+
+
+@shared_task
+def case_search_task(case_id: int) -> str:
+    from .services.guarantee import case_search
+
+    return case_search(case_id=case_id)
+
+
+@shared_task
+def booking_confirmed_task(booking_id: int) -> None:
+    from .services.stays import booking_announce
+
+    booking_announce(booking_id=booking_id)
+
+
+@shared_task
+def holds_expire() -> int:
+    from .services.stays import holds_expire_due
+
+    return holds_expire_due()
+
+
+@shared_task
+def offers_due() -> int:
+    """Book the best held room when the guest did not answer; restart searches whose task was lost."""
+    from .services.guarantee import cases_requeue_stuck, offers_due
+
+    for case_id in cases_requeue_stuck():
+        case_search_task.delay(case_id)
+    return offers_due()
+
+
+@shared_task
+def feeds_import_due() -> int:
+    from .services.channels import feeds_due
+
+    for feed_id in feeds_due():
+        feed_import_task.delay(feed_id)
+    return 0
+
+
+@shared_task
+def feed_import_task(feed_id: int) -> str:
+    from .services.channels import feed_import
+
+    return feed_import(feed_id=feed_id)
+
+
+@shared_task
+def conflicts_due() -> int:
+    from .services.channels import conflicts_due as due
+
+    return due()
+
+
+@shared_task
+def calendars_extend() -> None:
+    """Nightly: keep calendars open ahead, and open safe numbers that were too far ahead."""
+    from .services.inventory import nights_extend_all
+    from .services.stays import safe_numbers_open_due
+
+    nights_extend_all()
+    safe_numbers_open_due()
+
+
+@shared_task
+def sandbox_webhook_deliver(body: str, headers: dict) -> None:
+    """The sandbox PSP calling our bookings webhook over HTTP, a moment after the guest paid."""
+    import urllib.request
+
+    from django.conf import settings
+
+    request = urllib.request.Request(
+        f"{settings.SITE_URL}/stays/hooks/payments/sandbox/",
+        data=body.encode(),
+        method="POST",
+        headers=headers,
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (our own URL)
+        response.read()
