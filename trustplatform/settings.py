@@ -417,6 +417,58 @@ MASKING_WEBHOOK_REPLAY_SECONDS = env_int("MASKING_WEBHOOK_REPLAY_SECONDS", 600, 
 # --- Bookings -------------------------------------------------------------------------------
 
 # --- Listings -------------------------------------------------------------------------------
+# Photos: size cap per upload, how many per listing, and how close two perceptual hashes must be to
+# count as the same picture (bits that differ out of 64; at most 3, which the 4 indexed 16-bit bands
+# of the hash are guaranteed to find).
+LISTINGS_PHOTO_MAX_BYTES = env_int("LISTINGS_PHOTO_MAX_BYTES", 5 * 1024 * 1024, minimum=10 * 1024)
+LISTINGS_PHOTOS_PER_LISTING = env_int("LISTINGS_PHOTOS_PER_LISTING", 20, minimum=1)
+LISTINGS_PHOTO_NEAR_BITS = env_int("LISTINGS_PHOTO_NEAR_BITS", 3)
+if LISTINGS_PHOTO_NEAR_BITS > 3:
+    raise ImproperlyConfigured("LISTINGS_PHOTO_NEAR_BITS must be 0 to 3 (four 16-bit bands find those)")
+# How long each verification level holds, in days, and how long an owner's text link stays valid.
+LISTINGS_VERIFICATION_DAYS = {
+    "phone": env_int("LISTINGS_VERIFY_PHONE_DAYS", 30, minimum=1),
+    "owner_link": env_int("LISTINGS_VERIFY_OWNER_LINK_DAYS", 30, minimum=1),
+    "registry": env_int("LISTINGS_VERIFY_REGISTRY_DAYS", 90, minimum=1),
+    "on_site": env_int("LISTINGS_VERIFY_ON_SITE_DAYS", 180, minimum=1),
+}
+LISTINGS_OWNER_LINK_HOURS = env_int("LISTINGS_OWNER_LINK_HOURS", 48, minimum=1)
+# Reports: per reporter per day, the broker's time to answer first, and the ban for false reporting.
+LISTINGS_REPORTS_PER_DAY = env_int("LISTINGS_REPORTS_PER_DAY", 5, minimum=1)
+LISTINGS_BROKER_RESPONSE_HOURS = env_int("LISTINGS_BROKER_RESPONSE_HOURS", 48, minimum=1)
+LISTINGS_FALSE_REPORT_BAN_DAYS = env_int("LISTINGS_FALSE_REPORT_BAN_DAYS", 90, minimum=1)
+# Wasted-trip compensation (헛걸음 보상) paid once from the guarantee fund.
+LISTINGS_WASTED_TRIP_KRW = env_int("LISTINGS_WASTED_TRIP_KRW", 30_000, minimum=1)
+# Strikes: posting-suspension days for the 2nd, 3rd, 4th strike point; one more means removal.
+_suspension_raw = env.list("LISTINGS_STRIKE_SUSPENSION_DAYS", default=["3", "7", "30"])
+if not _suspension_raw or not all(str(days).strip().isdigit() and int(days) > 0 for days in _suspension_raw):
+    raise ImproperlyConfigured("LISTINGS_STRIKE_SUSPENSION_DAYS must be whole days above zero, e.g. 3,7,30")
+LISTINGS_STRIKE_SUSPENSION_DAYS = [int(days) for days in _suspension_raw]
+LISTINGS_STRIKE_MONTHS = env_int("LISTINGS_STRIKE_MONTHS", 12, minimum=1)
+# This many strikes within 30 days flag the office for a public notice.
+LISTINGS_PUBLIC_NOTICE_STRIKES = env_int("LISTINGS_PUBLIC_NOTICE_STRIKES", 3, minimum=1)
+LISTINGS_APPEAL_WINDOW_DAYS = env_int("LISTINGS_APPEAL_WINDOW_DAYS", 20, minimum=1)
+# Risk: an account younger than this is a (small) risk signal; an unrefreshed listing goes stale.
+LISTINGS_YOUNG_BROKER_DAYS = env_int("LISTINGS_YOUNG_BROKER_DAYS", 90, minimum=1)
+LISTINGS_STALE_DAYS = env_int("LISTINGS_STALE_DAYS", 30, minimum=1)
+# The monthly campaign: top areas, inspections per inspector, random base-rate sample, broker cap.
+LISTINGS_CAMPAIGN_TOP_AREAS = env_int("LISTINGS_CAMPAIGN_TOP_AREAS", 5, minimum=1)
+LISTINGS_CAMPAIGN_PER_INSPECTOR = env_int("LISTINGS_CAMPAIGN_PER_INSPECTOR", 40, minimum=1)
+LISTINGS_CAMPAIGN_SAMPLE_PERCENT = env_int("LISTINGS_CAMPAIGN_SAMPLE_PERCENT", 10)
+LISTINGS_CAMPAIGN_BROKER_CAP_PERCENT = env_int("LISTINGS_CAMPAIGN_BROKER_CAP_PERCENT", 20, minimum=1)
+if LISTINGS_CAMPAIGN_SAMPLE_PERCENT > 50 or LISTINGS_CAMPAIGN_BROKER_CAP_PERCENT > 100:
+    raise ImproperlyConfigured("LISTINGS_CAMPAIGN_SAMPLE_PERCENT must be at most 50 and "
+                               "LISTINGS_CAMPAIGN_BROKER_CAP_PERCENT at most 100")
+LISTINGS_CAMPAIGN_LOOKBACK_DAYS = env_int("LISTINGS_CAMPAIGN_LOOKBACK_DAYS", 90, minimum=1)
+LISTINGS_CAMPAIGN_COOLDOWN_MONTHS = env_int("LISTINGS_CAMPAIGN_COOLDOWN_MONTHS", 2)
+# A consumer's safe number to a broker lasts this long.
+LISTINGS_CONTACT_HOURS = env_int("LISTINGS_CONTACT_HOURS", 72, minimum=1)
+CELERY_BEAT_SCHEDULE["listings-rescore"] = {"task": "listings.tasks.listings_rescore",
+                                            "schedule": crontab(hour=2, minute=15)}
+CELERY_BEAT_SCHEDULE["listings-campaign-open"] = {"task": "listings.tasks.campaign_open_monthly",
+                                                  "schedule": crontab(day_of_month=1, hour=6, minute=0)}
+CELERY_BEAT_SCHEDULE["listings-sweep"] = {"task": "listings.tasks.listings_sweep",
+                                          "schedule": crontab(minute=23)}
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

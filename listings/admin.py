@@ -1,0 +1,419 @@
+"""Staff console for listings: report queue, inspections and campaigns, strikes, appeals, badge,
+risk components. Nothing is edited directly; every button runs a service (lock, audit, notices)."""
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from escrow.admin.base import QueueFilter, ReadOnlyAdmin, ReadOnlyInline, ServiceTransitionAdmin
+from trustplatform.transitions import transition_run
+
+from . import services
+from .forms import DecisionForm
+from .models import (
+    Appeal,
+    AppealEvidence,
+    BrokerStanding,
+    Campaign,
+    Inspection,
+    InspectionPhoto,
+    Listing,
+    ListingPhoto,
+    Report,
+    ReporterStanding,
+    RiskScore,
+    Strike,
+    Suspension,
+    Verification,
+    WastedTripClaim,
+)
+from .services.campaigns import campaign_open
+
+# --- forms ------------------------------------------------------------------------------------------
+
+
+class FakeConfirmForm(forms.Form):
+    category = forms.ChoiceField(label=_("What was fake"), choices=Inspection.FakeCategory.choices)
+    note = forms.CharField(label=_("How it was established"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PhoneCheckForm(forms.Form):
+    note = forms.CharField(label=_("What the owner said"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RejectReportForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    false_report = forms.BooleanField(label=_("Proven false (bans the reporter for a while)"), required=False)
+
+
+def _components(score: RiskScore | None) -> str:
+    if score is None:
+        return "—"
+    rows = "".join(
+        format_html(
+            "<tr><th>{}</th><td>{}</td><td><code>{}</code></td></tr>",
+            name,
+            detail.get("value"),
+            json.dumps({k: v for k, v in detail.items() if k != "value"}, ensure_ascii=False),
+        )
+        for name, detail in score.components.items()
+    )
+    return format_html(
+        "<p>{} ({}, {})</p><table>{}</table>",
+        score.score,
+        score.version,
+        score.computed_at,
+        format_html(rows),
+    )
+
+
+# --- listings --------------------------------------------------------------------------------------
+
+
+class PhotoInline(ReadOnlyInline):
+    model = ListingPhoto
+    fields = ["image", "dhash", "width", "height", "uploaded_at"]
+
+
+class VerificationInline(ReadOnlyInline):
+    model = Verification
+    fields = ["level", "status", "owner_phone_hint", "requested_at", "expires_at"]
+
+
+class ListingQueue(QueueFilter):
+    title = _("queue")
+    default = "live"
+    queues = {
+        "live": (_("Live"), {"status__in": ["published", "verified", "flagged"]}),
+        "flagged": (_("Under review"), {"status": "flagged"}),
+        "all": (_("All listings"), None),
+    }
+
+
+@admin.register(Listing)
+class ListingAdmin(ServiceTransitionAdmin):
+    list_display = [
+        "id",
+        "title",
+        "partner",
+        "status",
+        "deal_type",
+        "headline_krw",
+        "verification_level",
+        "risk_score",
+    ]
+    list_filter = [ListingQueue, "deal_type", "sigungu_code"]
+    search_fields = ["=id", "title", "address", "partner__name"]
+    extra_readonly_fields = ("risk_components",)
+    inlines = [PhotoInline, VerificationInline]
+    action_permissions = ("listings.decide_listing",)
+    actions = ["send_for_inspection"]
+    transition_services = {
+        "flag": lambda *, instance, actor, **kw: transition_run(instance=instance, name="flag", actor=actor),
+        "clear": lambda *, instance, actor, **kw: transition_run(
+            instance=instance, name="clear", actor=actor
+        ),
+        "remove": lambda *, instance, actor, category, note, **kw: services.fake_confirm(
+            listing=instance, actor=actor, category=category, note=note
+        ),
+    }
+    transition_labels = {
+        "flag": _("Flag for review"),
+        "clear": _("Clear"),
+        "remove": _("Confirm fake (strike)…"),
+    }
+    fsm_forms = {"remove": FakeConfirmForm}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("partner", "risk")
+
+    @admin.display(description=_("risk"), ordering="risk__score")
+    def risk_score(self, obj):
+        return getattr(getattr(obj, "risk", None), "score", None)
+
+    @admin.display(description=_("risk components"))
+    def risk_components(self, obj):
+        return _components(getattr(obj, "risk", None))
+
+    @admin.action(description=_("Send for an on-site inspection"), permissions=["act"])
+    def send_for_inspection(self, request, queryset):
+        for listing in queryset:
+            services.inspection_queue_open(listing=listing, actor=request.user)
+        self.message_user(request, _("Queued for inspectors."), messages.SUCCESS)
+
+    def has_act_permission(self, request):
+        return self.can_act(request)
+
+
+@admin.register(RiskScore)
+class RiskScoreAdmin(ReadOnlyAdmin):
+    list_display = ["listing", "score", "version", "computed_at"]
+    ordering = ["-score"]
+    readonly_fields = ["listing", "score", "version", "computed_at", "explained"]
+    fields = readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields
+
+    @admin.display(description=_("components"))
+    def explained(self, obj):
+        return _components(obj)
+
+
+@admin.register(Verification)
+class VerificationAdmin(ServiceTransitionAdmin):
+    list_display = ["id", "listing", "level", "status", "owner_phone_hint", "requested_at", "expires_at"]
+    list_filter = ["status", "level"]
+    exclude = ["owner_phone"]
+    action_permissions = ("listings.decide_listing",)
+    transition_services = {
+        "confirm": lambda *, instance, actor, note, **kw: services.phone_check_record(
+            instance=instance, actor=actor, confirmed=True, note=note
+        ),
+        "fail": lambda *, instance, actor, note, **kw: services.phone_check_record(
+            instance=instance, actor=actor, confirmed=False, note=note
+        ),
+    }
+    transition_labels = {"confirm": _("Owner confirmed by phone…"), "fail": _("Owner did not confirm…")}
+    fsm_forms = {"confirm": PhoneCheckForm, "fail": PhoneCheckForm}
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name != "owner_phone"]
+
+    def transitions_apply_to(self, obj) -> bool:
+        return obj.level == Verification.Level.PHONE
+
+
+# --- reports ----------------------------------------------------------------------------------------
+
+
+class ReportQueue(QueueFilter):
+    title = _("queue")
+    default = "check"
+    queues = {
+        "check": (_("To check by phone"), {"status": "in_review"}),
+        "broker": (_("Waiting for the broker"), {"status": "awaiting_broker"}),
+        "on_site": (_("Sent on site"), {"status": "on_site"}),
+        "all": (_("All reports"), None),
+    }
+
+
+@admin.register(Report)
+class ReportAdmin(ServiceTransitionAdmin):
+    list_display = [
+        "id",
+        "listing",
+        "reason",
+        "status",
+        "weight",
+        "respond_by",
+        "broker_action",
+        "created_at",
+    ]
+    list_filter = [ReportQueue, "reason"]
+    search_fields = ["=id", "=listing__id", "details"]
+    action_permissions = ("listings.decide_listing",)
+    transition_services = {
+        "escalate": lambda *, instance, actor, note, **kw: services.report_phone_check(
+            instance=instance, actor=actor, outcome="on_site", note=note
+        ),
+        "reject": lambda *, instance, actor, reason, false_report=False, **kw: services.report_decide(
+            instance=instance, actor=actor, uphold=False, reason=reason, false_report=false_report
+        ),
+        "uphold": lambda *, instance, actor, reason, **kw: services.report_decide(
+            instance=instance, actor=actor, uphold=True, reason=reason
+        ),
+    }
+    transition_labels = {
+        "escalate": _("Phone check inconclusive: send on site…"),
+        "reject": _("Not upheld…"),
+        "uphold": _("Uphold…"),
+    }
+    fsm_forms = {"escalate": PhoneCheckForm, "reject": RejectReportForm, "uphold": DecisionForm}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("listing")
+
+
+@admin.register(ReporterStanding)
+class ReporterStandingAdmin(ReadOnlyAdmin):
+    list_display = ["user", "upheld_count", "rejected_count", "false_count", "banned_until"]
+
+
+@admin.register(WastedTripClaim)
+class WastedTripClaimAdmin(ServiceTransitionAdmin):
+    list_display = ["id", "listing", "status", "amount_krw", "evidence", "visited_on", "created_at"]
+    list_filter = ["status"]
+    action_permissions = ("listings.pay_wasted_trip",)
+    transition_services = {
+        "pay": lambda *, instance, actor, **kw: services.claim_pay(instance=instance, actor=actor),
+        "reject": lambda *, instance, actor, reason, **kw: services.claim_reject(
+            instance=instance, actor=actor, reason=reason
+        ),
+    }
+    transition_labels = {"pay": _("Pay from the guarantee fund"), "reject": _("Reject…")}
+    fsm_forms = {"reject": DecisionForm}
+
+
+# --- inspections and campaigns ------------------------------------------------------------------------
+
+
+class InspectionPhotoInline(ReadOnlyInline):
+    model = InspectionPhoto
+    fields = ["image", "uploaded_at"]
+
+
+class InspectionQueue(QueueFilter):
+    title = _("queue")
+    default = "queued"
+    queues = {
+        "queued": (_("Queued"), {"status": "queued"}),
+        "unassigned": (_("Queued, no inspector"), {"status": "queued", "inspector__isnull": True}),
+        "done": (_("Done"), {"status": "done"}),
+        "all": (_("All inspections"), None),
+    }
+
+
+@admin.register(Inspection)
+class InspectionAdmin(ServiceTransitionAdmin):
+    list_display = ["id", "listing", "reason", "priority", "inspector", "status", "outcome", "campaign"]
+    list_filter = [InspectionQueue, "inspector", "reason", "outcome", "campaign"]
+    inlines = [InspectionPhotoInline]
+    action_permissions = ("listings.decide_listing",)
+    transition_services = {
+        "cancel": lambda *, instance, actor, **kw: transition_run(
+            instance=instance, name="cancel", actor=actor
+        ),
+    }
+    transition_labels = {"cancel": _("Cancel")}
+
+
+class CampaignOpenForm(forms.ModelForm):
+    seed = forms.IntegerField(label=_("Seed (leave empty for a random one)"), required=False)
+    capacity = forms.IntegerField(
+        label=_("Capacity (empty: inspectors × per-inspector)"), required=False, min_value=1
+    )
+
+    class Meta:
+        model = Campaign
+        fields = ["month"]
+
+
+class CampaignInspectionInline(ReadOnlyInline):
+    model = Inspection
+    fields = ["listing", "reason", "priority", "inspector", "status", "outcome"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(ServiceTransitionAdmin):
+    list_display = ["month", "status", "capacity", "broker_cap", "seed", "areas"]
+    inlines = [CampaignInspectionInline]
+    action_permissions = ("listings.decide_listing",)
+    transition_services = {
+        "close": lambda *, instance, actor, **kw: transition_run(
+            instance=instance, name="close", actor=actor
+        ),
+    }
+    transition_labels = {"close": _("Close")}
+
+    @admin.display(description=_("areas"))
+    def areas(self, obj):
+        return ", ".join(obj.selected_areas)
+
+    def has_add_permission(self, request):
+        return self.can_act(request)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            return CampaignOpenForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else super().get_readonly_fields(request, obj)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["month", "seed", "capacity"]
+        return super().get_fields(request, obj)
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else self.inlines
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            campaign = campaign_open(
+                month=form.cleaned_data["month"],
+                seed=form.cleaned_data.get("seed"),
+                capacity=form.cleaned_data.get("capacity"),
+                actor=request.user,
+            )
+            obj.pk = campaign.pk
+
+
+# --- standing, strikes, appeals ----------------------------------------------------------------------
+
+
+@admin.register(BrokerStanding)
+class BrokerStandingAdmin(ServiceTransitionAdmin):
+    list_display = ["partner", "badge", "posting_suspended_until", "removed_at", "public_notice_at"]
+    list_filter = ["badge"]
+    fsm_fields = ["badge"]
+    action_permissions = ("listings.decide_listing",)
+    transition_services = {
+        "grant": lambda *, instance, actor, **kw: services.badge_grant(instance=instance, actor=actor),
+    }
+    transition_labels = {"grant": _("Grant the 안심중개사 badge")}
+
+
+class SuspensionInline(ReadOnlyInline):
+    model = Suspension
+    fields = ["starts_at", "ends_at", "lifted_at", "lifted_reason"]
+
+
+@admin.register(Strike)
+class StrikeAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "partner",
+        "listing",
+        "severity",
+        "category",
+        "status",
+        "consequence",
+        "issued_at",
+        "expires_at",
+    ]
+    list_filter = ["status", "severity", "category"]
+    inlines = [SuspensionInline]
+
+
+class AppealEvidenceInline(ReadOnlyInline):
+    model = AppealEvidence
+    fields = ["file", "uploaded_at"]
+
+
+class AppealQueue(QueueFilter):
+    title = _("queue")
+    default = "pending"
+    queues = {"pending": (_("Pending"), {"status": "pending"}), "all": (_("All appeals"), None)}
+
+
+@admin.register(Appeal)
+class AppealAdmin(ServiceTransitionAdmin):
+    list_display = ["id", "strike", "status", "filed_at", "decided_by"]
+    list_filter = [AppealQueue]
+    inlines = [AppealEvidenceInline]
+    action_permissions = ("listings.decide_appeal",)
+    transition_services = {
+        "uphold": lambda *, instance, actor, reason, **kw: services.appeal_decide(
+            instance=instance, actor=actor, uphold=True, reason=reason
+        ),
+        "reject": lambda *, instance, actor, reason, **kw: services.appeal_decide(
+            instance=instance, actor=actor, uphold=False, reason=reason
+        ),
+    }
+    transition_labels = {"uphold": _("Uphold (overrule the strike)…"), "reject": _("Reject…")}
+    fsm_forms = {"uphold": DecisionForm, "reject": DecisionForm}

@@ -1,0 +1,25 @@
+from .inspections import Campaign, Inspection, InspectionPhoto
+from .listings import LIVE_STATUSES, Listing, ListingContact, ListingPhoto, RiskScore, Verification
+from .reports import OPEN_REPORT_STATUSES, Report, ReporterStanding, WastedTripClaim
+from .standing import Appeal, AppealEvidence, BrokerStanding, Strike, Suspension
+
+__all__ = [
+    "LIVE_STATUSES",
+    "OPEN_REPORT_STATUSES",
+    "Appeal",
+    "AppealEvidence",
+    "BrokerStanding",
+    "Campaign",
+    "Inspection",
+    "InspectionPhoto",
+    "Listing",
+    "ListingContact",
+    "ListingPhoto",
+    "Report",
+    "ReporterStanding",
+    "RiskScore",
+    "Strike",
+    "Suspension",
+    "Verification",
+    "WastedTripClaim",
+]

@@ -1,0 +1,59 @@
+"""Helpers shared by the listings services: the standing row lock and notices to a brokerage."""
+
+from django.utils.translation import gettext as _
+
+from trustplatform.notifications.services import notification_send
+from trustplatform.partners.models import Membership, Partner
+
+from ..errors import ListingError
+from ..models import BrokerStanding, Listing
+
+
+def standing_get(partner: Partner) -> BrokerStanding:
+    """The brokerage's standing row, created on first use (safe under concurrency)."""
+    standing, _created = BrokerStanding.objects.get_or_create(partner=partner)
+    return standing
+
+
+def standing_lock(partner_id: int) -> BrokerStanding:
+    """SELECT ... FOR UPDATE on the brokerage's standing: strikes, badge and suspensions serialise here."""
+    BrokerStanding.objects.get_or_create(partner_id=partner_id)
+    return BrokerStanding.objects.select_for_update().get(partner_id=partner_id)
+
+
+def require_brokerage(partner: Partner) -> None:
+    if partner.kind != Partner.Kind.BROKERAGE or partner.status != Partner.Status.APPROVED:
+        raise ListingError(
+            _("Only an approved real-estate brokerage can manage listings."),
+            code="not_a_brokerage",
+            status=403,
+        )
+
+
+def listing_for_partner(*, partner: Partner, listing_id: int) -> Listing:
+    """Scoped lookup: another brokerage's listing does not exist for this one."""
+    listing = Listing.objects.filter(pk=listing_id, partner=partner).first()
+    if listing is None:
+        raise ListingError(_("No such listing."), code="not_found", status=404)
+    return listing
+
+
+def brokerage_notify(
+    *, partner: Partner, title: str, body: str = "", url: str = "", sms: bool = False, key: str = ""
+) -> int:
+    """A notice to the owners and managers of a brokerage (never names a reporter)."""
+    members = Membership.objects.filter(
+        partner=partner, role__in=[Membership.Role.OWNER, Membership.Role.MANAGER]
+    )
+    sent = 0
+    for membership in members.select_related("user"):
+        notification_send(
+            user=membership.user,
+            title=title,
+            body=body,
+            url=url,
+            sms_text=sms,
+            key=f"{key}:{membership.user_id}" if key else "",
+        )
+        sent += 1
+    return sent

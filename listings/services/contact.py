@@ -1,0 +1,105 @@
+"""Reaching the broker from a listing: a safe number (masking) and an escrowed deposit (escrow)."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from escrow.models import Condition, EscrowAgreement
+from escrow.services.agreements import agreement_create, agreement_propose
+from escrow.templates_catalog import default_conditions
+from masking import services as masking
+from masking.models import Participant
+from trustplatform.partners.models import Membership
+
+from ..errors import ListingError
+from ..models import Listing, ListingContact
+from .verification import registry_address
+
+
+@dataclass(frozen=True)
+class SafeContact:
+    contact: ListingContact
+    dial: str  # the safe number the consumer calls or texts
+    expires_at: object
+
+
+def _broker_phone(listing: Listing) -> str:
+    owner = (
+        Membership.objects.filter(partner_id=listing.partner_id, role=Membership.Role.OWNER)
+        .exclude(user__phone="")
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return owner.user.phone if owner else ""
+
+
+def contact_open(*, listing: Listing, consumer) -> SafeContact:
+    """A safe number between the consumer and the brokerage for LISTINGS_CONTACT_HOURS; neither side
+    sees the other's real number. Recorded as the consumer's contact about this listing."""
+    if not listing.is_live:
+        raise ListingError(_("This listing is no longer shown."), code="not_live", status=409)
+    if not (consumer.phone and consumer.phone_verified):
+        raise ListingError(
+            _("Verify your mobile number first: the safe number forwards to it."),
+            code="phone_not_verified",
+            status=409,
+        )
+    broker_phone = _broker_phone(listing)
+    if not broker_phone:
+        raise ListingError(
+            _("This brokerage has no phone number on file."), code="no_broker_phone", status=409
+        )
+    expires_at = timezone.now() + timedelta(hours=settings.LISTINGS_CONTACT_HOURS)
+    with transaction.atomic():
+        session = masking.session_open(
+            consumer=masking.Party(phone=consumer.phone, label=_("Customer"), user=consumer),
+            business=masking.Party(phone=broker_phone, label=listing.partner.name),
+            expires_at=expires_at,
+            partner=listing.partner,
+            subject=listing,
+            actor=consumer,
+        )
+        contact = ListingContact.objects.create(
+            listing=listing, consumer=consumer, masked_session_id=session.pk
+        )
+    mine = session.participants.select_related("proxy_number").get(side=Participant.Side.CONSUMER)
+    return SafeContact(contact=contact, dial=str(mine.proxy_number), expires_at=expires_at)
+
+
+def deposit_start(*, listing: Listing, consumer, move_in_date: date) -> EscrowAgreement:
+    """An escrowed rental deposit for this listing (escrow's rental template), proposed to the brokerage."""
+    if not listing.is_live:
+        raise ListingError(_("This listing is no longer shown."), code="not_live", status=409)
+    if listing.deal_type == Listing.DealType.SALE or listing.deposit_krw <= 0:
+        raise ListingError(
+            _("Escrowed deposits are for rentals with a deposit."), code="not_a_rental", status=409
+        )
+    if move_in_date <= timezone.localdate():
+        raise ListingError(
+            _("The move-in date must be in the future."),
+            code="invalid_date",
+            fields={"move_in_date": [_("Must be in the future.")]},
+        )
+    conditions = default_conditions(EscrowAgreement.Template.RENTAL_DEPOSIT)
+    for condition in conditions:
+        if condition["kind"] == Condition.Kind.DATE:
+            condition["due_date"] = move_in_date
+    with transaction.atomic():
+        agreement = agreement_create(
+            created_by=consumer,
+            payer=consumer,
+            payee=listing.partner,
+            template=EscrowAgreement.Template.RENTAL_DEPOSIT,
+            title=_("Deposit for listing #%(id)s: %(title)s") % {"id": listing.pk, "title": listing.title},
+            amount_krw=listing.deposit_krw,
+            property_address=registry_address(listing),
+            conditions=conditions,
+            notes=f"listing:{listing.pk}",
+        )
+        agreement = agreement_propose(agreement=agreement, actor=consumer)
+    return agreement

@@ -1,0 +1,221 @@
+"""Brokerage writes: create, edit, publish, refresh and close listings; add and remove photos."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trustplatform.audit.services import audit_record
+from trustplatform.partners.models import Partner
+from trustplatform.transitions import transition_run
+
+from ..errors import ListingError
+from ..models import Listing, ListingPhoto, Verification
+from ..photos import photo_prepare
+from ..regions import DONG_RE
+from .common import require_brokerage, standing_get
+
+EDITABLE = (
+    "title",
+    "address",
+    "unit",
+    "dong_code",
+    "deal_type",
+    "deposit_krw",
+    "monthly_rent_krw",
+    "price_krw",
+    "size_m2",
+    "floor",
+    "rooms",
+    "description",
+)
+# Changing where the property is voids what was verified about it.
+IDENTITY_FIELDS = ("address", "unit", "dong_code")
+
+
+def _amount(data: dict, name: str, errors: dict) -> int:
+    value = data.get(name) or 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        errors[name] = [_("A whole number of won, zero or more.")]
+        return 0
+    return value
+
+
+def listing_clean(data: dict) -> dict:
+    """Check a listing's fields together; returns the values to store (region codes derived)."""
+    errors: dict[str, list] = {}
+    clean = {key: data[key] for key in EDITABLE if key in data}
+    if not str(clean.get("title", "")).strip():
+        errors["title"] = [_("Give the listing a title.")]
+    if not str(clean.get("address", "")).strip():
+        errors["address"] = [_("Enter the address.")]
+    dong = str(clean.get("dong_code", ""))
+    if not DONG_RE.match(dong):
+        errors["dong_code"] = [_("Choose the 법정동 (a 10-digit code).")]
+    deal = clean.get("deal_type")
+    if deal not in Listing.DealType.values:
+        errors["deal_type"] = [_("Choose monthly rent, jeonse or sale.")]
+    deposit, rent, price = (
+        _amount(clean, name, errors) for name in ("deposit_krw", "monthly_rent_krw", "price_krw")
+    )
+    if deal == Listing.DealType.MONTHLY and rent <= 0:
+        errors["monthly_rent_krw"] = [_("A monthly rental needs its rent.")]
+    if deal == Listing.DealType.JEONSE and deposit <= 0:
+        errors["deposit_krw"] = [_("A jeonse needs its deposit.")]
+    if deal == Listing.DealType.SALE and price <= 0:
+        errors["price_krw"] = [_("A sale needs its price.")]
+    try:
+        size = Decimal(str(clean.get("size_m2", ""))).quantize(Decimal("0.01"))
+        if not Decimal("1") <= size <= Decimal("99999"):
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        errors["size_m2"] = [_("The size in m², e.g. 33.06.")]
+        size = Decimal(0)
+    floor, rooms = clean.get("floor", 1), clean.get("rooms", 1)
+    if not isinstance(floor, int) or not -10 <= floor <= 200:
+        errors["floor"] = [_("A floor between -10 and 200.")]
+    if not isinstance(rooms, int) or not 0 <= rooms <= 50:
+        errors["rooms"] = [_("Between 0 and 50 rooms.")]
+    if errors:
+        raise ListingError(_("Some fields need fixing."), code="invalid_listing", fields=errors)
+    # Only the amount the deal type uses is kept, so the database constraint holds.
+    clean.update(
+        deposit_krw=deposit if deal != Listing.DealType.SALE else 0,
+        monthly_rent_krw=rent if deal == Listing.DealType.MONTHLY else 0,
+        price_krw=price if deal == Listing.DealType.SALE else 0,
+        size_m2=size,
+        sido_code=dong[:2],
+        sigungu_code=dong[:5],
+        title=str(clean["title"]).strip()[:120],
+        address=str(clean["address"]).strip()[:200],
+        unit=str(clean.get("unit", "")).strip()[:40],
+        description=str(clean.get("description", ""))[:5000],
+    )
+    return clean
+
+
+def listing_create(*, partner: Partner, actor, data: dict, publish: bool = False) -> Listing:
+    """A new draft listing (published at once when asked and the brokerage may post)."""
+    require_brokerage(partner)
+    values = listing_clean(data)
+    with transaction.atomic():
+        listing = Listing.objects.create(partner=partner, created_by=actor, **values)
+        if publish:
+            listing = listing_publish(listing=listing, actor=actor)
+    return listing
+
+
+def listing_update(*, listing: Listing, actor, data: dict) -> Listing:
+    """Edit a listing still open; moving it to another address voids its verifications."""
+    if listing.status in (Listing.Status.REMOVED, Listing.Status.ARCHIVED):
+        raise ListingError(_("A closed listing cannot be edited."), code="listing_closed", status=409)
+    current = {key: getattr(listing, key) for key in EDITABLE}
+    values = listing_clean({**current, **data})
+    with transaction.atomic():
+        locked = Listing.objects.select_for_update().get(pk=listing.pk)
+        moved = any(values[key] != getattr(locked, key) for key in IDENTITY_FIELDS)
+        Listing.objects.filter(pk=locked.pk).update(
+            updated_at=timezone.now(), refreshed_at=timezone.now(), **values
+        )
+        if moved:
+            for verification in locked.verifications.filter(status__in=["requested", "confirmed"]):
+                transition_run(instance=verification, name="cancel", actor=actor, reason="address changed")
+            from .verification import listing_levels_refresh
+
+            listing_levels_refresh(listing_id=locked.pk, actor=actor)
+        audit_record(
+            obj=locked,
+            action="edited",
+            actor=actor,
+            extra={"fields": sorted(key for key in values if values[key] != current.get(key, values[key]))},
+        )
+    listing.refresh_from_db()
+    return listing
+
+
+def listing_publish(*, listing: Listing, actor) -> Listing:
+    """Publish a draft; refused while the brokerage is suspended from posting or removed."""
+    require_brokerage(listing.partner)
+    standing = standing_get(listing.partner)
+    if standing.removed_at is not None:
+        raise ListingError(
+            _("This brokerage was removed from the programme and cannot post listings."),
+            code="brokerage_removed",
+            status=403,
+        )
+    if standing.is_suspended:
+        raise ListingError(
+            _("Posting is suspended until %(until)s.")
+            % {"until": f"{timezone.localtime(standing.posting_suspended_until):%Y-%m-%d %H:%M}"},
+            code="posting_suspended",
+            status=403,
+        )
+    return transition_run(instance=listing, name="publish", actor=actor)
+
+
+def listing_close(*, listing: Listing, actor, reason: str) -> Listing:
+    """The broker closes a listing: deal closed, no longer available (gone), or withdrawn."""
+    if reason not in Listing.ArchiveReason.values:
+        raise ListingError(
+            _("Say why the listing closes."), code="invalid_reason", fields={"reason": [_("Unknown reason.")]}
+        )
+    with transaction.atomic():
+        listing = transition_run(
+            instance=listing, name="archive", actor=actor, reason=reason, archive_reason=reason
+        )
+        for verification in listing.verifications.filter(status="requested"):
+            transition_run(instance=verification, name="cancel", actor=actor, reason="listing closed")
+        from .reports import reports_settle_gone
+
+        reports_settle_gone(listing=listing, actor=actor)
+    return listing
+
+
+def listing_refresh(*, listing: Listing, actor) -> Listing:
+    """The broker confirms the listing is still current (staleness starts again)."""
+    if not listing.is_live:
+        raise ListingError(_("Only a live listing can be confirmed current."), code="not_live", status=409)
+    Listing.objects.filter(pk=listing.pk).update(refreshed_at=timezone.now())
+    listing.refresh_from_db()
+    return listing
+
+
+def photo_add(*, listing: Listing, actor, upload, position: int | None = None) -> ListingPhoto:
+    """Store a checked, re-encoded photo with its perceptual hash and bands."""
+    if listing.status in (Listing.Status.REMOVED, Listing.Status.ARCHIVED):
+        raise ListingError(_("A closed listing cannot take photos."), code="listing_closed", status=409)
+    prepared = photo_prepare(upload)
+    with transaction.atomic():
+        Listing.objects.select_for_update().filter(pk=listing.pk).first()
+        count = listing.photos.count()
+        if count >= settings.LISTINGS_PHOTOS_PER_LISTING:
+            raise ListingError(
+                _("A listing has at most %(n)s photos.") % {"n": settings.LISTINGS_PHOTOS_PER_LISTING},
+                code="too_many_photos",
+                status=409,
+            )
+        photo = ListingPhoto(
+            listing=listing,
+            partner_id=listing.partner_id,
+            position=count if position is None else position,
+            dhash=prepared["dhash"],
+            width=prepared["width"],
+            height=prepared["height"],
+            size_bytes=prepared["size_bytes"],
+            **{f"band{n}": value for n, value in enumerate(prepared["bands"])},
+        )
+        photo.image.save(prepared["file"].name, prepared["file"], save=False)
+        photo.save()
+    return photo
+
+
+def photo_remove(*, photo: ListingPhoto, actor) -> None:
+    audit_record(obj=photo.listing, action="photo_removed", actor=actor, extra={"photo": photo.pk})
+    photo.image.delete(save=False)
+    photo.delete()
+
+
+def verification_level_label(level: int) -> str:
+    return Verification.Level(level).label if level else _("Not verified")

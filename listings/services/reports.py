@@ -1,0 +1,232 @@
+"""Consumer reports: filing (weighted, rate-limited, one open per listing), the broker's first answer,
+the staff phone check, the on-site escalation, and the reporter's track record."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trustplatform.audit.services import audit_record
+from trustplatform.notifications.services import staff_notify
+from trustplatform.partners.models import Membership
+from trustplatform.transitions import transition_run
+
+from ..errors import ListingError
+from ..models import OPEN_REPORT_STATUSES, Inspection, Listing, Report, ReporterStanding
+from .common import brokerage_notify
+
+# Each unit of weighted open reports adds this much to a queued inspection's priority.
+REPORT_PRIORITY = 10.0
+
+
+def _standing_lock(user_id: int) -> ReporterStanding:
+    """SELECT ... FOR UPDATE on the reporter's standing: one reporter's reports serialise here."""
+    ReporterStanding.objects.get_or_create(user_id=user_id)
+    return ReporterStanding.objects.select_for_update().get(user_id=user_id)
+
+
+def report_file(
+    *, listing: Listing, reporter, reason: str, details: str = "", visited: bool = False
+) -> Report:
+    """File a report. Refused for a banned reporter, past the daily limit, on one's own brokerage's
+    listing, or while the same reporter has one open on this listing (a partial unique index)."""
+    if reason not in Report.Reason.values:
+        raise ListingError(
+            _("Choose a reason."), code="invalid_reason", fields={"reason": [_("Unknown reason.")]}
+        )
+    if not listing.is_live:
+        raise ListingError(_("This listing is no longer shown."), code="not_live", status=409)
+    if Membership.objects.filter(user=reporter, partner_id=listing.partner_id).exists():
+        raise ListingError(
+            _("You cannot report your own brokerage's listing."), code="own_listing", status=403
+        )
+    with transaction.atomic():
+        standing = _standing_lock(reporter.pk)
+        if standing.is_banned:
+            raise ListingError(
+                _("You may not report listings until %(until)s: earlier reports were proven false.")
+                % {"until": f"{timezone.localtime(standing.banned_until):%Y-%m-%d}"},
+                code="reporter_banned",
+                status=403,
+            )
+        today = Report.objects.filter(
+            reporter=reporter, created_at__gte=timezone.now() - timedelta(days=1)
+        ).count()
+        if today >= settings.LISTINGS_REPORTS_PER_DAY:
+            raise ListingError(
+                _("You have sent the most reports allowed in a day. Try again tomorrow."),
+                code="report_rate_limited",
+                status=429,
+            )
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(
+                    listing=listing,
+                    reporter=reporter,
+                    reason=reason,
+                    details=details.strip()[:3000],
+                    visited=bool(visited),
+                    weight=standing.weight,
+                    respond_by=timezone.now() + timedelta(hours=settings.LISTINGS_BROKER_RESPONSE_HOURS),
+                )
+        except IntegrityError as exc:
+            raise ListingError(
+                _("You already reported this listing; we are checking it."),
+                code="already_reported",
+                status=409,
+            ) from exc
+        Inspection.objects.filter(listing=listing, status=Inspection.Status.QUEUED).update(
+            priority=F("priority") + report.weight * REPORT_PRIORITY
+        )
+        # The broker hears what was reported and by when to answer; never by whom.
+        brokerage_notify(
+            partner=listing.partner,
+            key=f"listings:report:{report.pk}",
+            title=_("A report about listing #%(id)s: %(reason)s")
+            % {"id": listing.pk, "reason": report.get_reason_display()},
+            body=_("Answer before %(when)s: mark it gone, correct it, or explain.")
+            % {"when": f"{timezone.localtime(report.respond_by):%Y-%m-%d %H:%M}"},
+            url=reverse("listings_portal:report", args=[report.pk]),
+        )
+    return report
+
+
+def report_respond(*, report: Report, actor, action: str, response: str = "") -> Report:
+    """The broker's first answer: mark the listing gone (settles the report), or correct / dispute it
+    (staff then check)."""
+    if not Membership.objects.filter(user=actor, partner_id=report.listing.partner_id).exists():
+        raise ListingError(_("No such report."), code="not_found", status=404)
+    if action not in Report.BrokerAction.values:
+        raise ListingError(
+            _("Choose an answer."), code="invalid_action", fields={"action": [_("Unknown answer.")]}
+        )
+    if report.status != Report.Status.AWAITING_BROKER:
+        raise ListingError(
+            _("This report is no longer waiting for your answer."), code="already_answered", status=409
+        )
+    with transaction.atomic():
+        Report.objects.filter(pk=report.pk).update(
+            broker_action=action, broker_response=response.strip()[:3000]
+        )
+        if action == Report.BrokerAction.GONE:
+            from .listings import listing_close
+
+            listing_close(listing=report.listing, actor=actor, reason=Listing.ArchiveReason.GONE)
+        else:
+            transition_run(instance=report, name="respond", actor=actor, reason=action)
+            staff_notify(
+                group="agents",
+                title=_("Report #%(id)s answered by the broker") % {"id": report.pk},
+                url=reverse("admin:listings_report_change", args=[report.pk]),
+            )
+    report.refresh_from_db()
+    return report
+
+
+def reports_review_due(*, limit: int = 1000) -> int:
+    """The sweep: reports the broker left unanswered past the deadline go to staff."""
+    due = list(
+        Report.objects.filter(
+            status=Report.Status.AWAITING_BROKER, respond_by__lte=timezone.now()
+        ).values_list("pk", flat=True)[:limit]
+    )
+    for report_id in due:
+        report = Report.objects.get(pk=report_id)
+        if report.status == Report.Status.AWAITING_BROKER:
+            transition_run(instance=report, name="review", reason="the broker did not answer in time")
+    if due:
+        staff_notify(group="agents", title=_("%(n)s reports wait for a phone check") % {"n": len(due)})
+    return len(due)
+
+
+def report_phone_check(*, instance: Report, actor, outcome: str, note: str = "") -> Report:
+    """Staff record the phone check: the owner confirms the listing (report not upheld) or the check
+    is inconclusive (an on-site inspection is queued, ranked by the weighted reports)."""
+    if outcome not in ("genuine", "on_site"):
+        raise ListingError(_("Choose the outcome of the call."), code="invalid_outcome")
+    with transaction.atomic():
+        Report.objects.filter(pk=instance.pk).update(phone_check_note=note.strip()[:2000])
+        if outcome == "genuine":
+            return report_decide(
+                instance=instance, actor=actor, uphold=False, reason=note or "owner confirmed by phone"
+            )
+        report = transition_run(instance=instance, name="escalate", actor=actor, reason=note)
+        inspection_for_reports(listing=report.listing)
+    return report
+
+
+def inspection_for_reports(*, listing: Listing) -> Inspection:
+    """Queue (or re-rank) an on-site inspection, its priority raised by the weighted open reports."""
+    weight = sum(listing.reports.filter(status__in=OPEN_REPORT_STATUSES).values_list("weight", flat=True))
+    queued = listing.inspections.filter(status=Inspection.Status.QUEUED).first()
+    if queued is not None:
+        Inspection.objects.filter(pk=queued.pk).update(
+            priority=max(queued.priority, weight * REPORT_PRIORITY)
+        )
+        return queued
+    inspection = Inspection.objects.create(
+        listing=listing, reason=Inspection.Reason.REPORT, priority=weight * REPORT_PRIORITY
+    )
+    staff_notify(
+        group="inspectors", title=_("On-site check requested for listing #%(id)s") % {"id": listing.pk}
+    )
+    return inspection
+
+
+def report_decide(
+    *, instance: Report, actor, uphold: bool, reason: str = "", false_report: bool = False
+) -> Report:
+    """Uphold or reject one report and update the reporter's track record; proven false reporting
+    bans the reporter for LISTINGS_FALSE_REPORT_BAN_DAYS."""
+    if uphold and false_report:
+        raise ListingError(_("An upheld report cannot be false."), code="invalid_decision")
+    with transaction.atomic():
+        standing = _standing_lock(instance.reporter_id)
+        if uphold:
+            report = transition_run(instance=instance, name="uphold", actor=actor, reason=reason)
+            standing.upheld_count += 1
+        else:
+            report = transition_run(
+                instance=instance, name="reject", actor=actor, reason=reason, false_report=false_report
+            )
+            standing.rejected_count += 1
+            if false_report:
+                standing.false_count += 1
+                standing.banned_until = timezone.now() + timedelta(
+                    days=settings.LISTINGS_FALSE_REPORT_BAN_DAYS
+                )
+                audit_record(
+                    obj=standing,
+                    action="reporter_banned",
+                    actor=actor,
+                    extra={"until": standing.banned_until.isoformat(), "report": report.pk},
+                )
+        standing.save()
+        Report.objects.filter(pk=report.pk).update(decided_by=actor)
+    report.refresh_from_db()
+    return report
+
+
+def _settle(*, listing: Listing, actor, uphold: bool, reason: str) -> int:
+    settled = 0
+    for report in listing.reports.filter(status__in=OPEN_REPORT_STATUSES):
+        report_decide(instance=report, actor=actor, uphold=uphold, reason=reason)
+        settled += 1
+    return settled
+
+
+def reports_settle_fake(*, listing: Listing, actor) -> int:
+    return _settle(listing=listing, actor=actor, uphold=True, reason="listing confirmed fake")
+
+
+def reports_settle_gone(*, listing: Listing, actor) -> int:
+    # The broker closed it after the reports: they were right that it should not be shown.
+    return _settle(listing=listing, actor=actor, uphold=True, reason="the broker closed the listing")
+
+
+def reports_settle_genuine(*, listing: Listing, actor) -> int:
+    return _settle(listing=listing, actor=actor, uphold=False, reason="inspected on site: genuine")

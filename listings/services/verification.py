@@ -1,0 +1,231 @@
+"""The verification ladder: owner by phone, owner by text link, registry check, on-site inspection."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from escrow.providers.registry import RegistryUnavailable, get_registry
+from trustplatform import pii
+from trustplatform.notifications.services import message_enqueue, staff_notify
+from trustplatform.transitions import transition_run
+
+from ..errors import ListingError
+from ..models import Inspection, Listing, Verification
+
+LINK_SALT = "listings.owner-link"
+
+
+def _expiry(level: int):
+    return timezone.now() + timedelta(
+        days=settings.LISTINGS_VERIFICATION_DAYS[Verification.LEVEL_KEYS[level]]
+    )
+
+
+def registry_address(listing: Listing) -> str:
+    """The address as the registry knows the unit: "<street address>, <unit>"."""
+    return f"{listing.address}, {listing.unit}" if listing.unit else listing.address
+
+
+def _same_name(a: str, b: str) -> bool:
+    return "".join(a.split()).casefold() == "".join(b.split()).casefold() and bool(a.strip())
+
+
+def _phone(raw: str) -> str:
+    try:
+        return pii.normalize_phone(raw)
+    except pii.InvalidPhoneNumber as exc:
+        raise ListingError(str(exc), code="invalid_phone", fields={"owner_phone": [str(exc)]}) from exc
+
+
+def verification_request(
+    *, listing: Listing, actor, level: int, owner_name: str = "", owner_phone: str = ""
+) -> Verification:
+    """Ask for one level of verification. The registry check answers at once; the others wait for
+    staff (phone), the owner (text link) or an inspector (on site)."""
+    if not listing.is_live:
+        raise ListingError(
+            _("Publish the listing before asking for verification."), code="not_live", status=409
+        )
+    if level not in Verification.Level.values:
+        raise ListingError(
+            _("Choose a verification level."), code="invalid_level", fields={"level": [_("Unknown level.")]}
+        )
+    phone = ""
+    if level in (Verification.Level.PHONE, Verification.Level.OWNER_LINK):
+        phone = _phone(owner_phone)
+    if level == Verification.Level.REGISTRY and not owner_name.strip():
+        raise ListingError(
+            _("Enter the owner's name as in the registry."),
+            code="owner_name_required",
+            fields={"owner_name": [_("Required.")]},
+        )
+    try:
+        with transaction.atomic():
+            verification = Verification.objects.create(
+                listing=listing,
+                level=level,
+                requested_by=actor,
+                owner_name=owner_name.strip()[:100],
+                owner_phone=phone,
+                owner_phone_hint=pii.mask_phone(phone) if phone else "",
+            )
+            if level == Verification.Level.REGISTRY:
+                return registry_check(verification=verification, actor=actor)
+            if level == Verification.Level.OWNER_LINK:
+                _owner_link_send(verification)
+            elif level == Verification.Level.PHONE:
+                staff_notify(
+                    group="agents",
+                    title=_("Call an owner to confirm listing #%(id)s") % {"id": listing.pk},
+                    url=reverse("admin:listings_verification_change", args=[verification.pk]),
+                )
+            else:
+                _on_site_queue(listing=listing)
+    except IntegrityError as exc:
+        raise ListingError(
+            _("This level was already requested and is waiting."), code="already_requested", status=409
+        ) from exc
+    return verification
+
+
+def _on_site_queue(*, listing: Listing) -> None:
+    if not listing.inspections.filter(status=Inspection.Status.QUEUED).exists():
+        Inspection.objects.create(listing=listing, reason=Inspection.Reason.VERIFICATION, priority=10)
+
+
+def owner_link_token(verification: Verification) -> str:
+    return signing.dumps({"v": verification.pk}, salt=LINK_SALT, compress=True)
+
+
+def _owner_link_send(verification: Verification) -> None:
+    url = settings.SITE_URL + reverse("listings:owner_confirm", args=[owner_link_token(verification)])
+    body = _("[Ansim] Your property at %(address)s is advertised by %(broker)s. Confirm or deny: %(url)s") % {
+        "address": verification.listing.address,
+        "broker": verification.listing.partner.name,
+        "url": url,
+    }
+    message_enqueue(
+        channel="sms", to=verification.owner_phone, body=body, key=f"listings:owner-link:{verification.pk}"
+    )
+
+
+def owner_link_verification(token: str) -> Verification:
+    """The verification a text link names; refused when forged or older than its validity."""
+    try:
+        data = signing.loads(token, salt=LINK_SALT, max_age=settings.LISTINGS_OWNER_LINK_HOURS * 3600)
+    except signing.SignatureExpired as exc:
+        raise ListingError(
+            _("This link has expired. Ask the broker to send a new one."), code="link_expired", status=410
+        ) from exc
+    except signing.BadSignature as exc:
+        raise ListingError(_("This link is not valid."), code="link_invalid", status=404) from exc
+    verification = (
+        Verification.objects.select_related("listing", "listing__partner")
+        .filter(pk=data.get("v"), level=Verification.Level.OWNER_LINK)
+        .first()
+    )
+    if verification is None:
+        raise ListingError(_("This link is not valid."), code="link_invalid", status=404)
+    return verification
+
+
+def owner_link_answer(*, token: str, confirmed: bool) -> Verification:
+    """The owner confirms (or denies) through the link; answering twice does nothing more."""
+    verification = owner_link_verification(token)
+    if verification.status != Verification.Status.REQUESTED:
+        return verification
+    return _decide(
+        verification=verification,
+        actor=None,
+        confirmed=confirmed,
+        details={"answered_at": timezone.now().isoformat()},
+    )
+
+
+def phone_check_record(*, instance: Verification, actor, confirmed: bool, note: str = "") -> Verification:
+    """Staff record the outcome of their call to the owner."""
+    if instance.level != Verification.Level.PHONE:
+        raise ListingError(_("This is not a phone verification."), code="wrong_level", status=409)
+    return _decide(verification=instance, actor=actor, confirmed=confirmed, details={"note": note[:500]})
+
+
+def registry_check(*, verification: Verification, actor) -> Verification:
+    """Ask the registry provider who owns the unit; the owner's name and the unit must both match."""
+    listing = verification.listing
+    try:
+        snapshot = get_registry().snapshot(address=registry_address(listing))
+    except RegistryUnavailable as exc:
+        raise ListingError(
+            _("The registry cannot be reached right now; try again shortly."),
+            code="registry_unavailable",
+            status=503,
+        ) from exc
+    unit_found = bool(snapshot.owner)
+    owner_matches = unit_found and _same_name(snapshot.owner, verification.owner_name)
+    details = {"unit_found": unit_found, "owner_matches": owner_matches, "liens": len(snapshot.liens)}
+    return _decide(verification=verification, actor=actor, confirmed=owner_matches, details=details)
+
+
+def on_site_confirm(*, listing: Listing, actor, inspection_id: int) -> Verification:
+    """A genuine on-site inspection is the strongest level."""
+    pending = listing.verifications.filter(level=Verification.Level.ON_SITE, status="requested").first()
+    verification = pending or Verification.objects.create(
+        listing=listing, level=Verification.Level.ON_SITE, requested_by=actor
+    )
+    return _decide(
+        verification=verification, actor=actor, confirmed=True, details={"inspection": inspection_id}
+    )
+
+
+def _decide(*, verification: Verification, actor, confirmed: bool, details: dict) -> Verification:
+    with transaction.atomic():
+        verification = transition_run(
+            instance=verification, name="confirm" if confirmed else "fail", actor=actor
+        )
+        updates = {"details": {**verification.details, **details}}
+        if confirmed:
+            updates["expires_at"] = _expiry(verification.level)
+        Verification.objects.filter(pk=verification.pk).update(**updates)
+        listing_levels_refresh(listing_id=verification.listing_id, actor=actor)
+    verification.refresh_from_db()
+    return verification
+
+
+def listing_levels_refresh(*, listing_id: int, actor=None) -> Listing:
+    """Show the strongest level held now; a live listing moves between published and verified."""
+    with transaction.atomic():
+        listing = Listing.objects.select_for_update().get(pk=listing_id)
+        held = (
+            listing.verifications.filter(status=Verification.Status.CONFIRMED, expires_at__gt=timezone.now())
+            .order_by("-level", "-expires_at")
+            .first()
+        )
+        level, expires = (held.level, held.expires_at) if held else (0, None)
+        Listing.objects.filter(pk=listing.pk).update(
+            verification_level=level, verification_expires_at=expires
+        )
+        if level and listing.status == Listing.Status.PUBLISHED:
+            listing = transition_run(instance=listing, name="verify", actor=actor)
+        elif not level and listing.status == Listing.Status.VERIFIED:
+            listing = transition_run(
+                instance=listing, name="lapse", actor=actor, reason="verification expired"
+            )
+    listing.refresh_from_db()
+    return listing
+
+
+def levels_expire_due(*, limit: int = 1000) -> int:
+    """The sweep: listings whose shown level has lapsed get their strongest remaining one."""
+    due = list(
+        Listing.objects.filter(
+            verification_level__gt=0, verification_expires_at__lte=timezone.now()
+        ).values_list("pk", flat=True)[:limit]
+    )
+    for listing_id in due:
+        listing_levels_refresh(listing_id=listing_id)
+    return len(due)
