@@ -415,6 +415,61 @@ if MASKING_POOL_ALERT_PERCENT > 100:
 MASKING_WEBHOOK_REPLAY_SECONDS = env_int("MASKING_WEBHOOK_REPLAY_SECONDS", 600, minimum=1)
 
 # --- Bookings -------------------------------------------------------------------------------
+# Unpaid holds release their rooms after this many minutes.
+BOOKINGS_HOLD_MINUTES = env_int("BOOKINGS_HOLD_MINUTES", 15, minimum=1)
+BOOKINGS_MAX_NIGHTS = env_int("BOOKINGS_MAX_NIGHTS", 30, minimum=1)
+BOOKINGS_MAX_ADVANCE_DAYS = env_int("BOOKINGS_MAX_ADVANCE_DAYS", 365, minimum=1)
+# The guest <-> property safe number stays open this long after check-out.
+BOOKINGS_SAFE_NUMBER_HOURS_AFTER = env_int("BOOKINGS_SAFE_NUMBER_HOURS_AFTER", 24, minimum=1)
+# Search: how far from the searched place a property may be (metres).
+BOOKINGS_SEARCH_RADIUS_M = env_int("BOOKINGS_SEARCH_RADIUS_M", 5000, minimum=100)
+# Guarantee (upgrade-on-cancel): check-in within this many hours -> the best room is booked at once.
+BOOKINGS_AUTO_REBOOK_HOURS = env_int("BOOKINGS_AUTO_REBOOK_HOURS", 3, minimum=0)
+BOOKINGS_OFFERS = env_int("BOOKINGS_OFFERS", 2, minimum=1)
+BOOKINGS_CITY_RADIUS_M = env_int("BOOKINGS_CITY_RADIUS_M", 1000, minimum=100)
+BOOKINGS_OTHER_RADIUS_M = env_int("BOOKINGS_OTHER_RADIUS_M", 5000, minimum=100)
+BOOKINGS_RATING_TOLERANCE = env.float("BOOKINGS_RATING_TOLERANCE", default=0.1)
+BOOKINGS_MIN_REVIEWS = env_int("BOOKINGS_MIN_REVIEWS", 20)
+BOOKINGS_CASE_BUDGET_KRW = env_int("BOOKINGS_CASE_BUDGET_KRW", 300_000)
+BOOKINGS_FUND_MONTHLY_BUDGET_KRW = env_int("BOOKINGS_FUND_MONTHLY_BUDGET_KRW", 50_000_000)
+# The cancelling property pays the extra cost plus this share of the original price.
+BOOKINGS_PENALTY_BPS = env_percent_bps("BOOKINGS_PENALTY_PERCENT", "10")
+if not 0 <= BOOKINGS_RATING_TOLERANCE <= 5:
+    raise ImproperlyConfigured("BOOKINGS_RATING_TOLERANCE must be between 0 and 5")
+if BOOKINGS_CITY_RADIUS_M > BOOKINGS_OTHER_RADIUS_M:
+    raise ImproperlyConfigured("BOOKINGS_CITY_RADIUS_M must not exceed BOOKINGS_OTHER_RADIUS_M")
+# Compensation when nothing qualifies, after the structure of Korea's consumer dispute resolution
+# standard for lodging (cancellation by the business): (days before check-in at least, percent of
+# the price on top of the full refund). Peak season: Jul 15 - Aug 31 and Dec 20 - Feb 10 by default.
+BOOKINGS_COMPENSATION = {
+    "peak": [(10, 0), (7, 10), (5, 30), (3, 50), (1, 70), (0, 90)],
+    "off_peak": [(2, 0), (1, 10), (0, 20)],
+}
+BOOKINGS_PEAK_SEASONS = [((7, 15), (8, 31)), ((12, 20), (2, 10))]
+# Guest cancellations: (days before check-in at least, percent refunded), per property policy.
+BOOKINGS_CANCELLATION_POLICIES = {
+    "flexible": [(1, 100), (0, 50)],
+    "moderate": [(7, 100), (3, 50), (1, 30), (0, 0)],
+    "strict": [(14, 100), (7, 50), (0, 0)],
+}
+# Other channels' calendars (iCal): import interval, fetch limits; private addresses refused
+# unless allowed (a feed URL is typed by an owner: no requests into our own network).
+BOOKINGS_FEED_INTERVAL_MINUTES = env_int("BOOKINGS_FEED_INTERVAL_MINUTES", 15, minimum=1)
+BOOKINGS_FEED_TIMEOUT_SECONDS = env_int("BOOKINGS_FEED_TIMEOUT_SECONDS", 10, minimum=1)
+BOOKINGS_FEED_MAX_BYTES = env_int("BOOKINGS_FEED_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
+BOOKINGS_FEED_ALLOW_PRIVATE = env_bool("BOOKINGS_FEED_ALLOW_PRIVATE", DEBUG)
+# A collision with another channel must be resolved this many hours before check-in, else the
+# booking counts as cancelled by the property and the guarantee starts.
+BOOKINGS_CONFLICT_DEADLINE_HOURS = env_int("BOOKINGS_CONFLICT_DEADLINE_HOURS", 24, minimum=1)
+CELERY_BEAT_SCHEDULE["bookings-feeds-import"] = {
+    "task": "bookings.tasks.feeds_import_due", "schedule": BOOKINGS_FEED_INTERVAL_MINUTES * 60.0}
+CELERY_BEAT_SCHEDULE["bookings-holds-expire"] = {
+    "task": "bookings.tasks.holds_expire", "schedule": crontab(minute="*")}
+CELERY_BEAT_SCHEDULE["bookings-offers-due"] = {
+    "task": "bookings.tasks.offers_due", "schedule": crontab(minute="*")}
+CELERY_BEAT_SCHEDULE["bookings-conflicts-due"] = {
+    "task": "bookings.tasks.conflicts_due", "schedule": crontab(minute="*/5")}
+
 
 # --- Listings -------------------------------------------------------------------------------
 # Photos: size cap per upload, how many per listing, and how close two perceptual hashes must be to
