@@ -446,10 +446,10 @@ def _swap_to(*, case, current, option, actor) -> Booking:
     )
     nights_release(room_type_id=old.room_type_id, check_in=old.check_in, check_out=old.check_out)
     new = transition_run(instance=option.booking, name="confirm", actor=actor, at=timezone.now())
-    option.status = GuaranteeCandidate.Status.BOOKED
-    option.save(update_fields=["booking", "status"])
     current.status = GuaranteeCandidate.Status.RELEASED
     current.save(update_fields=["status"])
+    option.status = GuaranteeCandidate.Status.BOOKED
+    option.save(update_fields=["booking", "status"])
     key = f"guarantee-case-{case.pk}-swap"
     moved = min(old.price_total_krw, new.price_total_krw)
     money.move(

@@ -17,7 +17,19 @@ HAEUNDAE = (35.1587, 129.1604)
 _phones = itertools.count(1000)
 
 
+_brn_seq = itertools.count(700_000_000)
+
+
+def brn_make(nine: int) -> str:
+    """A valid business registration number from nine leading digits (the check digit computed)."""
+    head = f"{nine:09d}"
+    numbers = [int(ch) for ch in head]
+    total = sum(n * w for n, w in zip(numbers, (1, 3, 7, 1, 3, 7, 1, 3, 5), strict=True)) + numbers[8] * 5 // 10
+    return head + str((10 - total % 10) % 10)
+
+
 def lodging_partner(**kwargs) -> Partner:
+    kwargs.setdefault("registration_number", brn_make(next(_brn_seq)))
     partner = PartnerFactory(kind=Partner.Kind.LODGING, **kwargs)
     owner = UserFactory(phone=f"+8210{next(_phones):04d}7777", phone_verified_at=timezone.now())
     MembershipFactory(user=owner, partner=partner, role="owner")

@@ -1,0 +1,189 @@
+"""Upgrade-on-cancel: hard filters, scoring, auto and offer modes, money once, refund when nothing fits."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from bookings import selectors
+from bookings.errors import BookingError
+from bookings.models import Booking, GuaranteeCandidate, GuaranteeCase, Night
+from bookings.services import guarantee
+from bookings.services.money import guarantee_charges_account, held_account
+from bookings.services.stays import booking_cancel_by_property
+from escrow.models import Transfer
+from escrow.selectors import ledger_reconcile
+from escrow.services import platform_account
+
+from .factories import HAEUNDAE, confirmed_booking, fund_guarantee, make_property, make_room_type
+
+pytestmark = pytest.mark.django_db
+
+# ~300 m and ~3 km east of the original
+NEAR = (HAEUNDAE[0], HAEUNDAE[1] + 0.0033)
+FAR = (HAEUNDAE[0], HAEUNDAE[1] + 0.033)
+
+
+@pytest.fixture
+def world():
+    fund_guarantee()
+    prop = make_property(rating="4.5", reviews=300, star=4, amenities=("wifi", "ocean_view"))
+    original = make_room_type(prop, grade=2, price=100_000, name="Standard")
+    return prop, original
+
+
+def _cancel(booking, reason="overbooked"):
+    return booking_cancel_by_property(booking=booking, actor=None, reason=reason)
+
+
+def test_candidates_pass_every_hard_filter_and_rank_the_same_property_first(world):
+    prop, original = world
+    booking = confirmed_booking(original, days_ahead=10, must_have=["ocean_view"])
+    same_up = make_room_type(prop, grade=3, price=140_000, name="Deluxe")
+    make_room_type(prop, grade=1, price=60_000, name="Lower grade")  # grade below
+    near = make_property(lat=NEAR[0], lng=NEAR[1], rating="4.7", star=5, amenities=("wifi", "ocean_view", "spa"))
+    near_room = make_room_type(near, grade=4, price=110_000)
+    make_room_type(make_property(lat=FAR[0], lng=FAR[1], rating="4.9", star=5), grade=5, price=100_000)  # too far
+    make_room_type(make_property(lat=NEAR[0], lng=NEAR[1], rating="4.3"), grade=4, price=100_000)  # rating
+    make_room_type(make_property(lat=NEAR[0], lng=NEAR[1], reviews=3), grade=4, price=100_000)  # reviews
+    make_room_type(make_property(lat=NEAR[0], lng=NEAR[1], amenities=("wifi",)), grade=4, price=100_000)  # amenity
+    make_room_type(make_property(lat=NEAR[0], lng=NEAR[1]), grade=4, price=900_000)  # budget
+    make_room_type(make_property(lat=NEAR[0], lng=NEAR[1]), grade=4, price=100_000, capacity=1)  # guests
+    full = make_room_type(make_property(lat=NEAR[0], lng=NEAR[1]), grade=4, price=100_000)
+    Night.objects.filter(room_type=full, date=booking.check_in).update(sold=1)  # sold out on our inventory
+
+    found = selectors.candidates_find(booking=booking, budget_krw=300_000)
+
+    assert [c.room_type_id for c in found] == [same_up.pk, near_room.pk]
+    assert found[0].same_property and found[0].extra_cost_krw == 80_000
+
+
+def test_auto_mode_books_the_best_room_at_once_and_moves_the_money_once(world, settings):
+    prop, original = world
+    settings.BOOKINGS_AUTO_REBOOK_HOURS = 24 * 30  # everything counts as "check-in is close"
+    booking = confirmed_booking(original, days_ahead=2, nights=2)  # 200,000 paid
+    better = make_room_type(prop, grade=3, price=130_000)
+    fund_before = platform_account("platform-guarantee-fund").balance_krw
+
+    case = _cancel(booking)
+    assert case.mode == GuaranteeCase.Mode.AUTO
+    assert guarantee.case_search(case_id=case.pk) == "rebooked"
+    assert guarantee.case_search(case_id=case.pk) == "noop"  # the task running twice changes nothing
+
+    case.refresh_from_db()
+    new = case.rebooked
+    assert case.status == GuaranteeCase.Status.REBOOKED and new.status == Booking.Status.CONFIRMED
+    assert new.room_type == better and new.guest == booking.guest and new.guest_paid_krw == 200_000
+    assert selectors.candidate_passes(original=booking, rebooked=new) == []
+    assert case.extra_cost_krw == 60_000 and case.penalty_krw == 20_000
+    assert held_account(new).balance_krw == 260_000 and held_account(booking).balance_krw == 0
+    # The property paid extra + penalty into the fund; the fund paid the extra: net +penalty.
+    assert platform_account("platform-guarantee-fund").balance_krw - fund_before == 20_000
+    assert guarantee_charges_account(prop.partner).balance_krw == -80_000
+    keys = list(Transfer.objects.filter(idempotency_key__startswith=f"guarantee-case-{case.pk}-")
+                .values_list("idempotency_key", flat=True))
+    assert sorted(keys) == sorted([f"guarantee-case-{case.pk}-{k}" for k in ("charge", "guest-money", "fund")])
+    assert ledger_reconcile() == []
+
+
+def test_offer_mode_holds_two_rooms_with_a_deadline_and_the_guest_accepts_one(world):
+    prop, original = world
+    booking = confirmed_booking(original, days_ahead=3)
+    first = make_room_type(prop, grade=3, price=120_000)
+    second = make_room_type(make_property(lat=NEAR[0], lng=NEAR[1]), grade=3, price=100_000)
+    case = _cancel(booking)
+    assert guarantee.case_search(case_id=case.pk) == "offered"
+    case.refresh_from_db()
+    assert case.status == GuaranteeCase.Status.OFFERED
+    assert timedelta(hours=1, minutes=59) < case.offer_deadline - timezone.now() <= timedelta(hours=2)
+    offers = list(case.candidates.filter(status="offered").order_by("rank"))
+    assert [o.room_type for o in offers] == [first, second]
+    assert all(Booking.objects.get(pk=o.booking_id).status == "pending_payment" for o in offers)
+
+    new = guarantee.offer_accept(token=offers[1].accept_token, actor=booking.guest)
+    assert new.room_type == second and new.status == Booking.Status.CONFIRMED
+    assert Booking.objects.get(pk=offers[0].booking_id).status == Booking.Status.EXPIRED
+    assert Night.objects.get(room_type=first, date=booking.check_in).sold == 0
+    assert guarantee.offer_accept(token=offers[1].accept_token, actor=booking.guest) == new  # double click
+    with pytest.raises(BookingError):
+        guarantee.offer_accept(token=offers[0].accept_token, actor=booking.guest)
+
+
+def test_no_answer_by_the_deadline_books_the_best(world):
+    prop, original = world
+    booking = confirmed_booking(original, days_ahead=3)
+    best = make_room_type(prop, grade=3, price=120_000)
+    case = _cancel(booking)
+    guarantee.case_search(case_id=case.pk)
+    GuaranteeCase.objects.filter(pk=case.pk).update(offer_deadline=timezone.now() - timedelta(seconds=1))
+    assert guarantee.offers_due() == 1
+    case.refresh_from_db()
+    assert case.status == GuaranteeCase.Status.REBOOKED and case.rebooked.room_type == best
+
+
+@pytest.mark.parametrize("days_ahead, until, window", [
+    (0, timedelta(hours=5), timedelta(minutes=30)),
+    (0, timedelta(days=3), timedelta(hours=2)),
+    (0, timedelta(days=20), timedelta(hours=24)),
+])
+def test_the_offer_window_scales_with_the_time_left(days_ahead, until, window):
+    assert guarantee.offer_window(until_check_in=until) == window
+
+
+def test_nothing_qualifies_full_refund_plus_compensation_and_an_agent(world, settings):
+    prop, original = world
+    booking = confirmed_booking(original, days_ahead=1, nights=1)  # 100,000
+    settings.BOOKINGS_PEAK_SEASONS = []
+    case = _cancel(booking)
+    clearing_before = platform_account("platform-psp-clearing").balance_krw
+    assert guarantee.case_search(case_id=case.pk) == "refunded"
+    case.refresh_from_db()
+    assert case.status == GuaranteeCase.Status.ESCALATED
+    assert case.refund_krw == 100_000 and case.compensation_krw == 10_000  # off-peak, 1 day before: 10 %
+    assert platform_account("platform-psp-clearing").balance_krw - clearing_before == 110_000
+    assert guarantee_charges_account(prop.partner).balance_krw == -(10_000 + 10_000)
+    assert ledger_reconcile() == []
+
+
+def test_the_monthly_fund_budget_caps_the_extra_cost(world, settings):
+    prop, original = world
+    settings.BOOKINGS_FUND_MONTHLY_BUDGET_KRW = 10_000
+    booking = confirmed_booking(original, days_ahead=3, nights=1)
+    make_room_type(prop, grade=3, price=150_000)  # 50,000 more than the budget left
+    cheap = make_room_type(prop, grade=3, price=105_000)
+    case = _cancel(booking)
+    guarantee.case_search(case_id=case.pk)
+    assert list(case.candidates.values_list("room_type_id", flat=True)) == [cheap.pk]
+
+
+def test_an_agent_rebooks_by_hand_and_notes_stay_on_the_case(world, django_user_model):
+    prop, original = world
+    booking = confirmed_booking(original, days_ahead=3)
+    case = _cancel(booking)
+    agent = django_user_model.objects.create_user("agent@ansim.kr", "x", full_name="Agent", is_staff=True)
+    guarantee.case_escalate(instance=case, actor=agent, reason="VIP")
+    room = make_room_type(prop, grade=4, price=100_000)
+    new = guarantee.case_rebook_manual(case=case, room_type=room, actor=agent)
+    guarantee.case_note_add(case=case, actor=agent, text="Called the guest; happy.")
+    case.refresh_from_db()
+    assert case.status == GuaranteeCase.Status.REBOOKED and case.rebooked == new
+    assert case.notes.count() == 1
+
+
+def test_auto_mode_guest_may_swap_for_the_second_once(world, settings):
+    prop, original = world
+    settings.BOOKINGS_AUTO_REBOOK_HOURS = 24 * 30
+    booking = confirmed_booking(original, days_ahead=2, nights=1)
+    first = make_room_type(prop, grade=3, price=120_000)
+    second = make_room_type(make_property(lat=NEAR[0], lng=NEAR[1]), grade=3, price=110_000)
+    case = _cancel(booking)
+    guarantee.case_search(case_id=case.pk)
+    case.refresh_from_db()
+    assert case.rebooked.room_type == first
+    new = guarantee.case_swap(case=case, actor=booking.guest)
+    assert new.room_type == second and new.status == Booking.Status.CONFIRMED
+    assert Night.objects.get(room_type=first, date=booking.check_in).sold == 0
+    with pytest.raises(BookingError):
+        guarantee.case_swap(case=case, actor=booking.guest)
+    assert GuaranteeCandidate.objects.filter(case=case, status="booked").count() == 1
+    assert ledger_reconcile() == []
