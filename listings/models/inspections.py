@@ -126,7 +126,11 @@ class Inspection(ConcurrentTransitionMixin, models.Model):
         return f"Inspection #{self.pk} of {self.listing}"
 
     @transition(field=status, source=Status.QUEUED, target=Status.DONE)
-    def record(self, *, by=None, reason: str = "") -> None:
+    def record(self, *, by=None, reason: str = "", findings: dict | None = None) -> None:
+        """`findings`: outcome, fake_category, note, visited_at, latitude, longitude, gps_accuracy_m."""
+        for name, value in (findings or {}).items():
+            setattr(self, name, value)
+        self.inspector = self.inspector or by
         self.recorded_at = timezone.now()
 
     @transition(field=status, source=Status.QUEUED, target=Status.CANCELLED, custom={"label": _("Cancel")})

@@ -316,8 +316,9 @@ class Verification(ConcurrentTransitionMixin, models.Model):
         return f"{self.get_level_display()} — {self.listing}"
 
     @transition(field=status, source=Status.REQUESTED, target=Status.CONFIRMED)
-    def confirm(self, *, by=None, reason: str = "") -> None:
+    def confirm(self, *, by=None, reason: str = "", expires_at=None) -> None:
         self.decided_at = timezone.now()
+        self.expires_at = expires_at
 
     @transition(field=status, source=Status.REQUESTED, target=Status.FAILED)
     def fail(self, *, by=None, reason: str = "") -> None:

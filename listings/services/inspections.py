@@ -93,16 +93,17 @@ def inspection_record(
         )
     prepared = [photo_prepare(upload) for upload in photos]
     with transaction.atomic():
-        inspection = transition_run(instance=inspection, name="record", actor=actor, reason=outcome)
-        Inspection.objects.filter(pk=inspection.pk).update(
-            inspector=actor,
-            outcome=outcome,
-            fake_category=fake_category if outcome == "fake" else "",
-            note=note.strip()[:3000],
-            visited_at=visited_at,
-            latitude=lat,
-            longitude=lon,
-            gps_accuracy_m=int(accuracy_m) if str(accuracy_m or "").isdigit() else None,
+        findings = {
+            "outcome": outcome,
+            "fake_category": fake_category if outcome == "fake" else "",
+            "note": note.strip()[:3000],
+            "visited_at": visited_at,
+            "latitude": lat,
+            "longitude": lon,
+            "gps_accuracy_m": int(accuracy_m) if str(accuracy_m or "").isdigit() else None,
+        }
+        inspection = transition_run(
+            instance=inspection, name="record", actor=actor, reason=outcome, findings=findings
         )
         for item in prepared:
             photo = InspectionPhoto(inspection=inspection)

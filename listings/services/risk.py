@@ -22,6 +22,15 @@ VERSION = "v1"
 WEIGHTS = {"price": 30, "photo": 25, "reports": 20, "strikes": 10, "verification": 7, "young": 4, "stale": 4}
 SIZE_BANDS = (20, 33, 60, 85, 135)  # m²: studio, small, medium, 85 (국민주택규모), large, very large
 MIN_GROUP = 8  # fewer comparable listings than this: no price signal
+TEMP_TABLES = (
+    "risk_base",
+    "risk_median",
+    "risk_groups",
+    "risk_dup",
+    "risk_reports",
+    "risk_strikes",
+    "risk_components",
+)
 VERIFICATION_RISK = {0: 1.0, 1: 0.6, 2: 0.4, 3: 0.15, 4: 0.0}
 
 _LIVE = "('" + "','".join(LIVE_STATUSES) + "')"
@@ -117,6 +126,8 @@ def listings_rescore() -> int:
     scored = 0
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '256MB'")
+        # Inside an outer transaction (tests) ON COMMIT DROP has not happened yet.
+        cursor.execute(f"DROP TABLE IF EXISTS {', '.join(TEMP_TABLES)}")
         for statement in _statements(
             settings.LISTINGS_PHOTO_NEAR_BITS,
             settings.LISTINGS_YOUNG_BROKER_DAYS,

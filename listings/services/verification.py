@@ -64,32 +64,33 @@ def verification_request(
             code="owner_name_required",
             fields={"owner_name": [_("Required.")]},
         )
-    try:
-        with transaction.atomic():
-            verification = Verification.objects.create(
-                listing=listing,
-                level=level,
-                requested_by=actor,
-                owner_name=owner_name.strip()[:100],
-                owner_phone=phone,
-                owner_phone_hint=pii.mask_phone(phone) if phone else "",
-            )
-            if level == Verification.Level.REGISTRY:
-                return registry_check(verification=verification, actor=actor)
-            if level == Verification.Level.OWNER_LINK:
-                _owner_link_send(verification)
-            elif level == Verification.Level.PHONE:
-                staff_notify(
-                    group="agents",
-                    title=_("Call an owner to confirm listing #%(id)s") % {"id": listing.pk},
-                    url=reverse("admin:listings_verification_change", args=[verification.pk]),
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                verification = Verification.objects.create(
+                    listing=listing,
+                    level=level,
+                    requested_by=actor,
+                    owner_name=owner_name.strip()[:100],
+                    owner_phone=phone,
+                    owner_phone_hint=pii.mask_phone(phone) if phone else "",
                 )
-            else:
-                _on_site_queue(listing=listing)
-    except IntegrityError as exc:
-        raise ListingError(
-            _("This level was already requested and is waiting."), code="already_requested", status=409
-        ) from exc
+        except IntegrityError as exc:
+            raise ListingError(
+                _("This level was already requested and is waiting."), code="already_requested", status=409
+            ) from exc
+        if level == Verification.Level.REGISTRY:
+            return registry_check(verification=verification, actor=actor)
+        if level == Verification.Level.OWNER_LINK:
+            _owner_link_send(verification)
+        elif level == Verification.Level.PHONE:
+            staff_notify(
+                group="agents",
+                title=_("Call an owner to confirm listing #%(id)s") % {"id": listing.pk},
+                url=reverse("admin:listings_verification_change", args=[verification.pk]),
+            )
+        else:
+            _on_site_queue(listing=listing)
     return verification
 
 
@@ -184,13 +185,13 @@ def on_site_confirm(*, listing: Listing, actor, inspection_id: int) -> Verificat
 
 def _decide(*, verification: Verification, actor, confirmed: bool, details: dict) -> Verification:
     with transaction.atomic():
-        verification = transition_run(
-            instance=verification, name="confirm" if confirmed else "fail", actor=actor
-        )
-        updates = {"details": {**verification.details, **details}}
         if confirmed:
-            updates["expires_at"] = _expiry(verification.level)
-        Verification.objects.filter(pk=verification.pk).update(**updates)
+            verification = transition_run(
+                instance=verification, name="confirm", actor=actor, expires_at=_expiry(verification.level)
+            )
+        else:
+            verification = transition_run(instance=verification, name="fail", actor=actor)
+        Verification.objects.filter(pk=verification.pk).update(details={**verification.details, **details})
         listing_levels_refresh(listing_id=verification.listing_id, actor=actor)
     verification.refresh_from_db()
     return verification

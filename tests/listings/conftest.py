@@ -1,9 +1,10 @@
+import importlib
 import io
 import itertools
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
@@ -14,15 +15,24 @@ from tests.factories import MembershipFactory, PartnerFactory, UserFactory
 from trustplatform.partners.models import Partner
 
 _numbers = itertools.count(1)
+STAFF_GROUPS = importlib.import_module("listings.migrations.0002_guards_and_staff_permissions").GROUPS
 
 MAPO_SEOGYO = "1144012000"
 
 
 def listing_data(**overrides) -> dict:
     data = {
-        "title": "서교동 투룸", "address": "서울특별시 마포구 양화로 45", "unit": "302호", "dong_code": MAPO_SEOGYO,
-        "deal_type": "monthly", "deposit_krw": 10_000_000, "monthly_rent_krw": 700_000, "size_m2": "33.06",
-        "floor": 3, "rooms": 2, "description": "역세권",
+        "title": "서교동 투룸",
+        "address": "서울특별시 마포구 양화로 45",
+        "unit": "302호",
+        "dong_code": MAPO_SEOGYO,
+        "deal_type": "monthly",
+        "deposit_krw": 10_000_000,
+        "monthly_rent_krw": 700_000,
+        "size_m2": "33.06",
+        "floor": 3,
+        "rooms": 2,
+        "description": "역세권",
     }
     data.update(overrides)
     return data
@@ -37,8 +47,10 @@ def photo_file(seed: int = 0, size=(320, 240), fmt="JPEG", name="photo.jpg"):
     rng = __import__("random").Random(seed)
     for _ in range(12):
         x, y = rng.randrange(size[0]), rng.randrange(size[1])
-        draw.rectangle([x, y, x + rng.randrange(20, 120), y + rng.randrange(20, 90)],
-                       fill=tuple(rng.randrange(256) for _ in range(3)))
+        draw.rectangle(
+            [x, y, x + rng.randrange(20, 120), y + rng.randrange(20, 90)],
+            fill=tuple(rng.randrange(256) for _ in range(3)),
+        )
     buffer = io.BytesIO()
     image.save(buffer, format=fmt)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")
@@ -47,7 +59,9 @@ def photo_file(seed: int = 0, size=(320, 240), fmt="JPEG", name="photo.jpg"):
 @pytest.fixture
 def brokerage(db):
     """An approved brokerage with its owner (a verified phone, so safe numbers work)."""
-    membership = MembershipFactory(partner=PartnerFactory(kind=Partner.Kind.BROKERAGE, name="마포 믿음 공인중개사사무소"))
+    membership = MembershipFactory(
+        partner=PartnerFactory(kind=Partner.Kind.BROKERAGE, name="마포 믿음 공인중개사사무소")
+    )
     owner = membership.user
     owner.phone = "+821055550001"
     owner.phone_verified_at = timezone.now()
@@ -63,8 +77,9 @@ def broker(brokerage):
 @pytest.fixture
 def make_brokerage(db):
     def make(name=None):
-        membership = MembershipFactory(partner=PartnerFactory(kind=Partner.Kind.BROKERAGE,
-                                                              name=name or f"중개사무소 {next(_numbers)}"))
+        membership = MembershipFactory(
+            partner=PartnerFactory(kind=Partner.Kind.BROKERAGE, name=name or f"중개사무소 {next(_numbers)}")
+        )
         return membership.partner
 
     return make
@@ -74,8 +89,9 @@ def make_brokerage(db):
 def make_listing(db):
     def make(partner, *, publish=True, **overrides) -> Listing:
         actor = partner.memberships.first().user
-        return services.listing_create(partner=partner, actor=actor, data=listing_data(**overrides),
-                                       publish=publish)
+        return services.listing_create(
+            partner=partner, actor=actor, data=listing_data(**overrides), publish=publish
+        )
 
     return make
 
@@ -88,8 +104,15 @@ def listing(brokerage, make_listing):
 @pytest.fixture
 def staff_in(db):
     def make(group: str, **kwargs):
+        # Transactional tests flush the groups the migration made: make them again, with their permissions.
+        staff_group, _created = Group.objects.get_or_create(name=group)
+        for dotted in STAFF_GROUPS.get(group, []):
+            app_label, codename = dotted.split(".")
+            staff_group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
         user = UserFactory(is_staff=True, **kwargs)
-        user.groups.add(Group.objects.get(name=group))
+        user.groups.add(staff_group)
         return user
 
     return make
@@ -107,8 +130,13 @@ def agent(staff_in):
 
 @pytest.fixture
 def guarantee_fund(db):
-    ledger_transfer(debit=platform_account("platform-capital"), credit=platform_account("platform-guarantee-fund"),
-                    amount_krw=10_000_000, key="test:guarantee-fund", reason="test fund")
+    ledger_transfer(
+        debit=platform_account("platform-capital"),
+        credit=platform_account("platform-guarantee-fund"),
+        amount_krw=10_000_000,
+        key="test:guarantee-fund",
+        reason="test fund",
+    )
     return platform_account("platform-guarantee-fund")
 
 

@@ -77,8 +77,9 @@ def test_three_strikes_in_a_month_flag_the_office_for_public_notice(brokerage, m
     assert AuditEntry.objects.filter(action="public_notice").count() == 1
 
 
-def test_upheld_appeal_overrules_restores_badge_and_lifts_suspension(badge_holder, brokerage, make_listing,
-                                                                       broker, inspector, agent, staff_in):
+def test_upheld_appeal_overrules_restores_badge_and_lifts_suspension(
+    badge_holder, brokerage, make_listing, broker, inspector, agent, staff_in
+):
     first = services.fake_confirm(listing=make_listing(brokerage), actor=inspector, category="gone")
     second = services.fake_confirm(listing=make_listing(brokerage), actor=inspector, category="gone")
     assert _standing(brokerage).is_suspended
@@ -95,8 +96,9 @@ def test_upheld_appeal_overrules_restores_badge_and_lifts_suspension(badge_holde
     assert reinstated.status == Listing.Status.PUBLISHED
 
 
-def test_badge_stays_revoked_while_another_strike_stands(badge_holder, brokerage, make_listing, broker,
-                                                         inspector, agent):
+def test_badge_stays_revoked_while_another_strike_stands(
+    badge_holder, brokerage, make_listing, broker, inspector, agent
+):
     first = services.fake_confirm(listing=make_listing(brokerage), actor=inspector, category="gone")
     services.fake_confirm(listing=make_listing(brokerage), actor=inspector, category="gone")
     appeal = services.appeal_file(strike=first, actor=broker, statement="오류입니다")
@@ -105,8 +107,9 @@ def test_badge_stays_revoked_while_another_strike_stands(badge_holder, brokerage
 
 
 def test_the_inspector_who_confirmed_cannot_decide_the_appeal(badge_holder, listing, broker, inspector):
-    inspector.groups.add(*__import__("django.contrib.auth.models", fromlist=["Group"]).Group.objects.filter(
-        name="agents"))
+    inspector.groups.add(
+        *__import__("django.contrib.auth.models", fromlist=["Group"]).Group.objects.filter(name="agents")
+    )
     strike = services.fake_confirm(listing=listing, actor=inspector, category="gone")
     appeal = services.appeal_file(strike=strike, actor=broker, statement="아닙니다")
     with pytest.raises(ListingError) as refused:
@@ -157,8 +160,9 @@ def test_strikes_are_never_deleted(listing, agent):
 
 def test_strikes_expire_after_twelve_months_and_stop_counting(brokerage, make_listing, agent):
     old = services.fake_confirm(listing=make_listing(brokerage), actor=agent, category="gone")
-    Strike.objects.filter(pk=old.pk).update(issued_at=timezone.now() - timedelta(days=400),
-                                            expires_at=timezone.now() - timedelta(days=35))
+    Strike.objects.filter(pk=old.pk).update(
+        issued_at=timezone.now() - timedelta(days=400), expires_at=timezone.now() - timedelta(days=35)
+    )
     assert services.strikes_expire_due() == 1
     assert Strike.objects.get(pk=old.pk).status == Strike.Status.EXPIRED
     fresh = services.fake_confirm(listing=make_listing(brokerage), actor=agent, category="gone")

@@ -1,0 +1,95 @@
+from collections import Counter
+from datetime import date
+
+import pytest
+
+from listings.models import Campaign, Inspection, Listing
+from listings.services.campaigns import campaign_open, campaign_reselect, campaign_select
+from listings.services.risk import listings_rescore
+
+pytestmark = pytest.mark.django_db
+
+AREAS = [
+    "1144012000",
+    "1144011900",
+    "1144012300",
+    "1168010100",
+    "1171010100",
+    "1165010800",
+    "1162010100",
+    "1156013200",
+]
+PARAMETERS = {
+    "capacity": 20,
+    "top_areas": 2,
+    "sample_percent": 10,
+    "broker_cap_percent": 25,
+    "lookback_days": 90,
+    "cooldown_months": 2,
+}
+
+
+@pytest.fixture
+def city(make_brokerage, make_listing, brokerage):
+    """Eight areas, four brokerages, deals closed mostly in the first two areas; one dominant brokerage."""
+    brokers = [brokerage] + [make_brokerage() for _ in range(3)]
+    for index, area in enumerate(AREAS):
+        for number in range(12):
+            broker = brokers[0] if number < 4 else brokers[1 + number % 3]
+            make_listing(broker, dong_code=area, deposit_krw=10_000_000 + number * 1_000_000 + index)
+    for area, closed in ((AREAS[0], 3), (AREAS[1], 2)):
+        for listing in Listing.objects.filter(dong_code=area)[:closed]:
+            from listings.services import listing_close
+
+            listing_close(listing=listing, actor=listing.created_by, reason="deal_closed")
+    listings_rescore()
+    return brokers
+
+
+def test_selection_is_reproducible_from_the_seed(city):
+    first = campaign_select(month=date(2026, 12, 1), seed=42, parameters=PARAMETERS)
+    again = campaign_select(month=date(2026, 12, 1), seed=42, parameters=PARAMETERS)
+    assert first == again
+    others = [
+        campaign_select(month=date(2026, 12, 1), seed=seed, parameters=PARAMETERS) for seed in range(1, 8)
+    ]
+    assert any(other.sample != first.sample or other.random_area != first.random_area for other in others)
+
+
+def test_selection_respects_capacity_broker_cap_and_sample(city):
+    selection = campaign_select(month=date(2026, 12, 1), seed=7, parameters=PARAMETERS)
+    assert selection.areas[:2] == [AREAS[0], AREAS[1]]  # the most closed deals
+    assert selection.random_area not in AREAS[:2] and len(selection.areas) == 3
+    assert len(selection.listing_ids) <= 20
+    assert len(selection.sample) == 2
+    partner_of = dict(Listing.objects.values_list("id", "partner_id"))
+    per_broker = Counter(partner_of[pk] for pk in selection.listing_ids)
+    assert max(per_broker.values()) <= 5  # 25 % of 20
+    assert len(set(selection.listing_ids)) == len(selection.listing_ids)
+
+
+def test_open_campaign_stores_seed_and_reselects_the_same(city, inspector):
+    campaign = campaign_open(month=date(2026, 12, 1), seed=99, capacity=20)
+    assert campaign.seed == 99 and campaign.broker_cap == max(
+        1, 20 * campaign.parameters["broker_cap_percent"] // 100
+    )
+    stored = set(campaign.inspections.values_list("listing_id", flat=True))
+    assert stored and len(stored) <= 20
+    assert set(campaign_reselect(campaign=campaign).listing_ids) == stored
+    assert set(campaign.inspections.values_list("inspector", flat=True)) == {inspector.pk}
+    assert campaign_open(month=date(2026, 12, 15)).pk == campaign.pk  # once a month
+
+
+def test_recently_swept_areas_are_skipped(city):
+    first = campaign_open(month=date(2026, 12, 1), seed=1, capacity=20)
+    following = campaign_select(month=date(2027, 1, 1), seed=1, parameters=PARAMETERS)
+    assert not set(following.areas) & set(first.selected_areas)
+    assert not set(following.listing_ids) & set(first.inspections.values_list("listing_id", flat=True))
+
+
+def test_risk_ranked_part_takes_the_highest_scores(city):
+    selection = campaign_select(month=date(2026, 12, 1), seed=3, parameters=PARAMETERS)
+    scores = dict(Listing.objects.values_list("id", "risk__score"))
+    risk_scores = [scores[pk] for pk, _partner in selection.risk]
+    assert risk_scores == sorted(risk_scores, reverse=True)
+    assert Campaign.objects.count() == 0 and Inspection.objects.count() == 0  # selecting writes nothing

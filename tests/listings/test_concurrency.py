@@ -1,0 +1,56 @@
+"""Real parallel confirmations on PostgreSQL: the standing row lock serialises them."""
+
+import pytest
+
+from listings import services
+from listings.models import BrokerStanding, Listing, Strike, Suspension
+from tests.race import race
+from trustplatform.audit.models import AuditEntry
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_concurrent_confirmations_count_strikes_right_and_revoke_once(
+    badge_holder, brokerage, make_listing, inspector
+):
+    fakes = [make_listing(brokerage) for _ in range(2)]
+
+    outcomes = race(
+        lambda index: services.fake_confirm(
+            listing=Listing.objects.get(pk=fakes[index].pk), actor=inspector, category="not_exist"
+        ),
+        2,
+    )
+
+    assert all(isinstance(outcome, Strike) for outcome in outcomes), outcomes
+    assert Strike.objects.filter(partner=brokerage, status="active").count() == 2
+    assert sorted(outcome.consequence for outcome in outcomes) == ["badge_revoked", "suspended_3d"]
+    standing = BrokerStanding.objects.get(partner=brokerage)
+    assert standing.badge == BrokerStanding.Badge.REVOKED
+    assert AuditEntry.objects.filter(object_id=str(standing.pk), action="revoke").count() == 1
+    assert Suspension.objects.filter(partner=brokerage).count() == 1
+
+
+def test_concurrent_confirmations_of_one_listing_give_one_strike(badge_holder, listing, inspector, agent):
+    outcomes = race(
+        lambda index: services.fake_confirm(
+            listing=Listing.objects.get(pk=listing.pk), actor=(inspector, agent)[index], category="gone"
+        ),
+        2,
+    )
+    assert len({outcome.pk for outcome in outcomes}) == 1
+    assert Strike.objects.count() == 1
+
+
+def test_concurrent_reports_by_one_consumer_leave_one_open(listing, consumer):
+    outcomes = race(
+        lambda index: services.report_file(
+            listing=Listing.objects.get(pk=listing.pk), reporter=consumer, reason="gone"
+        ),
+        4,
+    )
+    created = [outcome for outcome in outcomes if not isinstance(outcome, Exception)]
+    assert len(created) == 1
+    assert {getattr(outcome, "code", None) for outcome in outcomes if isinstance(outcome, Exception)} == {
+        "already_reported"
+    }

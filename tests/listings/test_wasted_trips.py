@@ -1,0 +1,52 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from escrow.models import Transfer
+from escrow.services.common import consumer_payable
+from listings import services
+from listings.errors import ListingError
+from listings.models import ListingContact, WastedTripClaim
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_reporter_who_visited_is_paid_once_on_confirmation(
+    guarantee_fund, listing, consumer, agent, settings
+):
+    services.report_file(listing=listing, reporter=consumer, reason="not_exist", visited=True)
+    services.fake_confirm(listing=listing, actor=agent, category="not_exist")
+    claim = WastedTripClaim.objects.get(consumer=consumer)
+    assert claim.status == WastedTripClaim.Status.PAID
+    assert consumer_payable(consumer).balance_krw == settings.LISTINGS_WASTED_TRIP_KRW
+    services.claim_pay(instance=claim)  # a repeat pays nothing more
+    assert Transfer.objects.filter(idempotency_key=f"listings:wasted-trip:{claim.pk}").count() == 1
+    assert consumer_payable(consumer).balance_krw == settings.LISTINGS_WASTED_TRIP_KRW
+    with pytest.raises(ListingError) as refused:
+        services.claim_file(listing=listing, consumer=consumer, visited_on=timezone.localdate())
+    assert refused.value.code == "already_claimed"
+
+
+def test_a_safe_number_contact_counts_as_evidence(guarantee_fund, listing, consumer, agent):
+    ListingContact.objects.create(listing=listing, consumer=consumer)
+    services.fake_confirm(listing=listing, actor=agent, category="gone")
+    claim = services.claim_file(
+        listing=listing, consumer=consumer, visited_on=timezone.localdate() - timedelta(days=1)
+    )
+    assert claim.status == WastedTripClaim.Status.PAID and claim.evidence == "safe_number_contact"
+
+
+def test_without_evidence_staff_review_the_claim(guarantee_fund, listing, consumer, agent):
+    services.fake_confirm(listing=listing, actor=agent, category="gone")
+    claim = services.claim_file(listing=listing, consumer=consumer, visited_on=timezone.localdate())
+    assert claim.status == WastedTripClaim.Status.FILED
+    services.claim_pay(instance=claim, actor=agent)
+    claim.refresh_from_db()
+    assert claim.status == WastedTripClaim.Status.PAID and claim.transfer_id
+
+
+def test_no_compensation_for_a_listing_not_confirmed_fake(listing, consumer):
+    with pytest.raises(ListingError) as refused:
+        services.claim_file(listing=listing, consumer=consumer, visited_on=timezone.localdate())
+    assert refused.value.code == "not_fake"
