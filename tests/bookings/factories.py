@@ -24,7 +24,9 @@ def brn_make(nine: int) -> str:
     """A valid business registration number from nine leading digits (the check digit computed)."""
     head = f"{nine:09d}"
     numbers = [int(ch) for ch in head]
-    total = sum(n * w for n, w in zip(numbers, (1, 3, 7, 1, 3, 7, 1, 3, 5), strict=True)) + numbers[8] * 5 // 10
+    total = (
+        sum(n * w for n, w in zip(numbers, (1, 3, 7, 1, 3, 7, 1, 3, 5), strict=True)) + numbers[8] * 5 // 10
+    )
     return head + str((10 - total % 10) % 10)
 
 

@@ -41,12 +41,18 @@ def test_candidates_pass_every_hard_filter_and_rank_the_same_property_first(worl
     booking = confirmed_booking(original, days_ahead=10, must_have=["ocean_view"])
     same_up = make_room_type(prop, grade=3, price=140_000, name="Deluxe")
     make_room_type(prop, grade=1, price=60_000, name="Lower grade")  # grade below
-    near = make_property(lat=NEAR[0], lng=NEAR[1], rating="4.7", star=5, amenities=("wifi", "ocean_view", "spa"))
+    near = make_property(
+        lat=NEAR[0], lng=NEAR[1], rating="4.7", star=5, amenities=("wifi", "ocean_view", "spa")
+    )
     near_room = make_room_type(near, grade=4, price=110_000)
-    make_room_type(make_property(lat=FAR[0], lng=FAR[1], rating="4.9", star=5), grade=5, price=100_000)  # too far
+    make_room_type(
+        make_property(lat=FAR[0], lng=FAR[1], rating="4.9", star=5), grade=5, price=100_000
+    )  # too far
     make_room_type(make_property(lat=NEAR[0], lng=NEAR[1], rating="4.3"), grade=4, price=100_000)  # rating
     make_room_type(make_property(lat=NEAR[0], lng=NEAR[1], reviews=3), grade=4, price=100_000)  # reviews
-    make_room_type(make_property(lat=NEAR[0], lng=NEAR[1], amenities=("wifi",)), grade=4, price=100_000)  # amenity
+    make_room_type(
+        make_property(lat=NEAR[0], lng=NEAR[1], amenities=("wifi",)), grade=4, price=100_000
+    )  # amenity
     make_room_type(make_property(lat=NEAR[0], lng=NEAR[1]), grade=4, price=900_000)  # budget
     make_room_type(make_property(lat=NEAR[0], lng=NEAR[1]), grade=4, price=100_000, capacity=1)  # guests
     full = make_room_type(make_property(lat=NEAR[0], lng=NEAR[1]), grade=4, price=100_000)
@@ -80,9 +86,14 @@ def test_auto_mode_books_the_best_room_at_once_and_moves_the_money_once(world, s
     # The property paid extra + penalty into the fund; the fund paid the extra: net +penalty.
     assert platform_account("platform-guarantee-fund").balance_krw - fund_before == 20_000
     assert guarantee_charges_account(prop.partner).balance_krw == -80_000
-    keys = list(Transfer.objects.filter(idempotency_key__startswith=f"guarantee-case-{case.pk}-")
-                .values_list("idempotency_key", flat=True))
-    assert sorted(keys) == sorted([f"guarantee-case-{case.pk}-{k}" for k in ("charge", "guest-money", "fund")])
+    keys = list(
+        Transfer.objects.filter(idempotency_key__startswith=f"guarantee-case-{case.pk}-").values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    assert sorted(keys) == sorted(
+        [f"guarantee-case-{case.pk}-{k}" for k in ("charge", "guest-money", "fund")]
+    )
     assert ledger_reconcile() == []
 
 
@@ -121,11 +132,14 @@ def test_no_answer_by_the_deadline_books_the_best(world):
     assert case.status == GuaranteeCase.Status.REBOOKED and case.rebooked.room_type == best
 
 
-@pytest.mark.parametrize("days_ahead, until, window", [
-    (0, timedelta(hours=5), timedelta(minutes=30)),
-    (0, timedelta(days=3), timedelta(hours=2)),
-    (0, timedelta(days=20), timedelta(hours=24)),
-])
+@pytest.mark.parametrize(
+    "days_ahead, until, window",
+    [
+        (0, timedelta(hours=5), timedelta(minutes=30)),
+        (0, timedelta(days=3), timedelta(hours=2)),
+        (0, timedelta(days=20), timedelta(hours=24)),
+    ],
+)
 def test_the_offer_window_scales_with_the_time_left(days_ahead, until, window):
     assert guarantee.offer_window(until_check_in=until) == window
 

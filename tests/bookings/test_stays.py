@@ -29,16 +29,21 @@ def test_a_hold_takes_one_room_on_every_night_at_the_night_prices():
     room_type = make_room_type(make_property(), price=100_000, rooms=3)
     check_in, check_out = stay_dates(4, 3)
     Night.objects.filter(room_type=room_type, date=check_in).update(price_krw=130_000)
-    booking = booking_hold(guest=guest(), room_type=room_type, check_in=check_in, check_out=check_out, guests=2)
+    booking = booking_hold(
+        guest=guest(), room_type=room_type, check_in=check_in, check_out=check_out, guests=2
+    )
     assert booking.status == Booking.Status.PENDING_PAYMENT
     assert booking.price_total_krw == 330_000 and booking.nights == 3
     assert [_sold(room_type, check_in + timedelta(days=i)) for i in range(4)] == [1, 1, 1, 0]
 
 
-@pytest.mark.parametrize("change, code", [
-    ({"stop_sell": True}, "sold_out"),
-    ({"external": 1}, "sold_out"),
-])
+@pytest.mark.parametrize(
+    "change, code",
+    [
+        ({"stop_sell": True}, "sold_out"),
+        ({"external": 1}, "sold_out"),
+    ],
+)
 def test_stop_sell_and_stays_from_other_channels_make_a_night_unsellable(change, code):
     room_type = make_room_type(make_property(), rooms=1)
     check_in, check_out = stay_dates(4, 2)
@@ -49,16 +54,26 @@ def test_stop_sell_and_stays_from_other_channels_make_a_night_unsellable(change,
     assert _sold(room_type, check_in) == 0  # the first night was not kept either
 
 
-@pytest.mark.parametrize("shift, nights, guests, code", [
-    (-1, 1, 2, "invalid_dates"), (2, 0, 2, "invalid_dates"), (2, 1, 5, "too_many_guests"),
-    (2, 40, 2, "too_long"),
-])
+@pytest.mark.parametrize(
+    "shift, nights, guests, code",
+    [
+        (-1, 1, 2, "invalid_dates"),
+        (2, 0, 2, "invalid_dates"),
+        (2, 1, 5, "too_many_guests"),
+        (2, 40, 2, "too_long"),
+    ],
+)
 def test_bad_stays_are_refused_with_a_reason(shift, nights, guests, code):
     room_type = make_room_type(make_property(), capacity=2)
     check_in = timezone.localdate() + timedelta(days=shift)
     with pytest.raises(BookingError) as caught:
-        booking_hold(guest=guest(), room_type=room_type, check_in=check_in,
-                     check_out=check_in + timedelta(days=nights), guests=guests)
+        booking_hold(
+            guest=guest(),
+            room_type=room_type,
+            check_in=check_in,
+            check_out=check_in + timedelta(days=nights),
+            guests=guests,
+        )
     assert caught.value.code == code
 
 
@@ -73,16 +88,24 @@ def test_the_signed_webhook_confirms_and_holds_the_money_in_trust():
 def test_a_repeated_webhook_event_changes_nothing_and_a_wrong_amount_confirms_nothing():
     room_type = make_room_type(make_property(), price=50_000)
     check_in, check_out = stay_dates()
-    booking = booking_hold(guest=guest(), room_type=room_type, check_in=check_in, check_out=check_out, guests=1)
+    booking = booking_hold(
+        guest=guest(), room_type=room_type, check_in=check_in, check_out=check_out, guests=1
+    )
     payment = payment_start(booking=booking, actor=booking.guest)
     provider = SandboxProvider()
-    body, headers = provider.event(event_type="payment.paid",
-                                   data={"payment_id": payment.provider_payment_id, "amount_krw": 1})
-    assert payment_event_receive(provider="sandbox", event=provider.parse_webhook(body=body, headers=headers)) \
+    body, headers = provider.event(
+        event_type="payment.paid", data={"payment_id": payment.provider_payment_id, "amount_krw": 1}
+    )
+    assert (
+        payment_event_receive(provider="sandbox", event=provider.parse_webhook(body=body, headers=headers))
         == "amount_mismatch"
+    )
     payment = payment_start(booking=booking, actor=booking.guest)
-    body, headers = provider.event(event_type="payment.paid", event_id="evt_same",
-                                   data={"payment_id": payment.provider_payment_id, "amount_krw": 100_000})
+    body, headers = provider.event(
+        event_type="payment.paid",
+        event_id="evt_same",
+        data={"payment_id": payment.provider_payment_id, "amount_krw": 100_000},
+    )
     event = provider.parse_webhook(body=body, headers=headers)
     assert payment_event_receive(provider="sandbox", event=event) == "confirmed"
     assert payment_event_receive(provider="sandbox", event=event) == "confirmed"
@@ -92,17 +115,22 @@ def test_a_repeated_webhook_event_changes_nothing_and_a_wrong_amount_confirms_no
 def test_an_unpaid_hold_expires_and_gives_the_rooms_back_and_a_late_payment_is_refused():
     room_type = make_room_type(make_property(), rooms=1)
     check_in, check_out = stay_dates()
-    booking = booking_hold(guest=guest(), room_type=room_type, check_in=check_in, check_out=check_out, guests=2)
+    booking = booking_hold(
+        guest=guest(), room_type=room_type, check_in=check_in, check_out=check_out, guests=2
+    )
     payment = payment_start(booking=booking, actor=booking.guest)
     Booking.objects.filter(pk=booking.pk).update(hold_expires_at=timezone.now() - timedelta(seconds=1))
     assert holds_expire_due() == 1
     booking.refresh_from_db()
     assert booking.status == Booking.Status.EXPIRED and _sold(room_type, check_in) == 0
     provider = SandboxProvider()
-    body, headers = provider.event(event_type="payment.paid", data={"payment_id": payment.provider_payment_id,
-                                                                     "amount_krw": payment.amount_krw})
-    assert payment_event_receive(provider="sandbox", event=provider.parse_webhook(body=body, headers=headers)) \
-        in ("already_settled", "refused_not_payable")
+    body, headers = provider.event(
+        event_type="payment.paid",
+        data={"payment_id": payment.provider_payment_id, "amount_krw": payment.amount_krw},
+    )
+    assert payment_event_receive(
+        provider="sandbox", event=provider.parse_webhook(body=body, headers=headers)
+    ) in ("already_settled", "refused_not_payable")
     assert held_account(booking).balance_krw == 0
 
 
@@ -136,6 +164,11 @@ def test_completing_a_stay_pays_the_property():
 
 
 def test_pay_helper_goes_through_the_signed_event():
-    booking = booking_hold(guest=guest(), room_type=make_room_type(make_property()), check_in=stay_dates()[0],
-                           check_out=stay_dates()[1], guests=2)
+    booking = booking_hold(
+        guest=guest(),
+        room_type=make_room_type(make_property()),
+        check_in=stay_dates()[0],
+        check_out=stay_dates()[1],
+        guests=2,
+    )
     assert pay(booking) == "confirmed"
