@@ -117,6 +117,20 @@ class Strike(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"Strike #{self.pk} ({self.partner})"
 
+    @property
+    def appeal_until(self):
+        from datetime import timedelta
+
+        return self.issued_at + timedelta(days=settings.LISTINGS_APPEAL_WINDOW_DAYS)
+
+    @property
+    def may_appeal(self) -> bool:
+        return (
+            self.status == self.Status.ACTIVE
+            and timezone.now() <= self.appeal_until
+            and not hasattr(self, "appeal")
+        )
+
     @transition(field=status, source=Status.ACTIVE, target=Status.OVERRULED)
     def overrule(self, *, by=None, reason: str = "") -> None:
         self.ended_at = timezone.now()

@@ -83,7 +83,8 @@ def _statements(near_bits: int, young_days: int, stale_days: int) -> list[str]:
               CASE b.level {verification_case} ELSE 1 END AS c_verification, b.level,
               greatest(0, 1 - extract(epoch FROM now() - coalesce(p.decided_at, p.created_at)) / 86400
                                / {int(young_days)}) AS c_young,
-              floor(extract(epoch FROM now() - coalesce(p.decided_at, p.created_at)) / 86400) AS broker_age_days,
+              floor(extract(epoch FROM now() - coalesce(p.decided_at, p.created_at)) / 86400)
+                AS broker_age_days,
               least(greatest(b.stale_days - {int(stale_days)}, 0) / {2 * int(stale_days)}, 1) AS c_stale,
               floor(b.stale_days) AS stale_days
             FROM risk_base b
@@ -94,7 +95,8 @@ def _statements(near_bits: int, young_days: int, stale_days: int) -> list[str]:
             LEFT JOIN risk_strikes s ON s.partner_id = b.partner_id""",
         f"""INSERT INTO listings_riskscore (listing_id, score, components, version, computed_at)
             SELECT id,
-              round((c_price * {weights["price"]} + c_photo * {weights["photo"]} + c_reports * {weights["reports"]}
+              round((c_price * {weights["price"]} + c_photo * {weights["photo"]}
+                     + c_reports * {weights["reports"]}
                      + c_strikes * {weights["strikes"]} + c_verification * {weights["verification"]}
                      + c_young * {weights["young"]} + c_stale * {weights["stale"]})::numeric, 2)::float8,
               jsonb_build_object(

@@ -1,0 +1,170 @@
+"""Consumer API: search and read listings, report, contact the broker safely, start a deposit, claim."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from escrow.idempotency import idempotent
+from trustplatform.api.serializers import InputSerializer, OutputSerializer
+
+from .. import selectors, services
+from ..errors import ListingError
+from ..models import Listing, Report
+from ..regions import DONG_RE, SIGUNGU_RE
+from .common import ERRORS, TAGS, post_schema
+from .outputs import ConsumerReportOutput, ListingDetailOutput, SearchPageOutput
+
+
+class ListingSearchApi(APIView):
+    """Search live listings by region, deal type, price and size (newest first unless sorted)."""
+
+    permission_classes = [AllowAny]
+
+    class Query(InputSerializer):
+        sigungu = serializers.RegexField(SIGUNGU_RE, required=False, help_text="시/군/구 code (5 digits).")
+        dong = serializers.RegexField(DONG_RE, required=False, help_text="법정동 code (10 digits).")
+        deal_type = serializers.ChoiceField(choices=Listing.DealType.choices, required=False)
+        price_min = serializers.IntegerField(
+            min_value=0, required=False, help_text="Sale price or deposit, won."
+        )
+        price_max = serializers.IntegerField(min_value=0, required=False)
+        rent_max = serializers.IntegerField(min_value=0, required=False, help_text="Monthly rent, won.")
+        size_min = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0, required=False)
+        size_max = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0, required=False)
+        sort = serializers.ChoiceField(choices=list(selectors.SORTS), required=False, default="newest")
+        page = serializers.IntegerField(min_value=1, max_value=500, required=False, default=1)
+
+    @extend_schema(
+        operation_id="listings_search",
+        tags=TAGS,
+        parameters=[Query],
+        responses={200: SearchPageOutput, 400: ERRORS[400]},
+    )
+    def get(self, request):
+        query = self.Query(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        page = selectors.listings_search(**query.validated_data)
+        return Response(SearchPageOutput(page).data)
+
+
+class ListingDetailApi(APIView):
+    """One listing with its photos, verification level and the broker's badge."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="listings_read", tags=TAGS, responses={200: ListingDetailOutput, 404: ERRORS[404]}
+    )
+    def get(self, request, listing_id: int):
+        listing = selectors.listing_public(listing_id=listing_id)
+        if listing is None:
+            raise ListingError("No such listing.", code="not_found", status=404)
+        return Response(ListingDetailOutput(listing).data)
+
+
+def _live(listing_id: int) -> Listing:
+    return get_object_or_404(
+        Listing.objects.select_related("partner"),
+        pk=listing_id,
+        status__in=["published", "verified", "flagged", "removed", "archived"],
+    )
+
+
+class ReportCreateApi(APIView):
+    """Report a listing. One open report per listing; rate-limited; refused while banned."""
+
+    class Input(InputSerializer):
+        reason = serializers.ChoiceField(choices=Report.Reason.choices)
+        details = serializers.CharField(max_length=3000, required=False, allow_blank=True, default="")
+        visited = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="You went to see it (counts for wasted-trip compensation).",
+        )
+
+    @post_schema("listings_reports_create", request=Input, responses={201: ConsumerReportOutput})
+    @idempotent
+    def post(self, request, listing_id: int):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = services.report_file(listing=_live(listing_id), reporter=request.user, **data.validated_data)
+        return Response(ConsumerReportOutput(report).data, status=status.HTTP_201_CREATED)
+
+
+class MyReportListApi(APIView):
+    """The caller's own reports and where each stands."""
+
+    @extend_schema(
+        operation_id="listings_reports_mine", tags=TAGS, responses={200: ConsumerReportOutput(many=True)}
+    )
+    def get(self, request):
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(selectors.consumer_reports(user=request.user), request, view=self)
+        return paginator.get_paginated_response(ConsumerReportOutput(page, many=True).data)
+
+
+class ContactOutput(OutputSerializer):
+    dial = serializers.CharField(help_text="The safe number to call or text; it forwards to the broker.")
+    expires_at = serializers.DateTimeField()
+
+
+class ContactApi(APIView):
+    """A safe number to reach the broker about this listing; neither side sees the other's number."""
+
+    @post_schema("listings_contact", request=None, responses={201: ContactOutput})
+    @idempotent
+    def post(self, request, listing_id: int):
+        contact = services.contact_open(listing=_live(listing_id), consumer=request.user)
+        return Response(
+            ContactOutput({"dial": contact.dial, "expires_at": contact.expires_at}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class DepositOutput(OutputSerializer):
+    agreement = serializers.IntegerField(source="pk")
+    status = serializers.CharField()
+    amount_krw = serializers.IntegerField()
+
+
+class DepositStartApi(APIView):
+    """Start an escrowed rental deposit for this listing (escrow's rental template)."""
+
+    class Input(InputSerializer):
+        move_in_date = serializers.DateField()
+
+    @post_schema("listings_deposit_start", request=Input, responses={201: DepositOutput})
+    @idempotent
+    def post(self, request, listing_id: int):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        agreement = services.deposit_start(
+            listing=_live(listing_id), consumer=request.user, move_in_date=data.validated_data["move_in_date"]
+        )
+        return Response(DepositOutput(agreement).data, status=status.HTTP_201_CREATED)
+
+
+class WastedTripOutput(OutputSerializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    amount_krw = serializers.IntegerField()
+
+
+class WastedTripClaimApi(APIView):
+    """Claim 헛걸음 보상 for a visit to a listing confirmed fake (paid once)."""
+
+    class Input(InputSerializer):
+        visited_on = serializers.DateField()
+        note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+    @post_schema("listings_wasted_trip_claim", request=Input, responses={201: WastedTripOutput})
+    @idempotent
+    def post(self, request, listing_id: int):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        claim = services.claim_file(listing=_live(listing_id), consumer=request.user, **data.validated_data)
+        return Response(WastedTripOutput(claim).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,142 @@
+"""Reads of the listings app: search, what each audience may see, queues."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+
+from .models import (
+    LIVE_STATUSES,
+    OPEN_REPORT_STATUSES,
+    BrokerStanding,
+    Inspection,
+    Listing,
+    ListingPhoto,
+    Report,
+    Strike,
+)
+
+PER_PAGE = 20
+SORTS = {
+    "newest": ("-published_at", "-id"),
+    "price": ("headline_krw", "id"),
+    "price_desc": ("-headline_krw", "-id"),
+}
+
+
+@dataclass
+class SearchPage:
+    results: list
+    page: int
+    has_next: bool
+
+
+def _public() -> QuerySet[Listing]:
+    return Listing.objects.filter(status__in=LIVE_STATUSES).select_related(
+        "partner", "partner__listing_standing"
+    )
+
+
+def listings_search(
+    *,
+    sigungu: str = "",
+    dong: str = "",
+    deal_type: str = "",
+    price_min: int | None = None,
+    price_max: int | None = None,
+    rent_max: int | None = None,
+    size_min=None,
+    size_max=None,
+    sort: str = "newest",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> SearchPage:
+    """Live listings matching the filters, one page at a time. No total count: the next page is
+    known by reading one row more, so a page costs the same however many listings match."""
+    queryset = _public()
+    if dong:
+        queryset = queryset.filter(dong_code=dong)
+    elif sigungu:
+        queryset = queryset.filter(sigungu_code=sigungu)
+    if deal_type:
+        queryset = queryset.filter(deal_type=deal_type)
+    if price_min is not None:
+        queryset = queryset.filter(headline_krw__gte=price_min)
+    if price_max is not None:
+        queryset = queryset.filter(headline_krw__lte=price_max)
+    if rent_max is not None:
+        queryset = queryset.filter(monthly_rent_krw__lte=rent_max)
+    if size_min is not None:
+        queryset = queryset.filter(size_m2__gte=size_min)
+    if size_max is not None:
+        queryset = queryset.filter(size_m2__lte=size_max)
+    page = max(1, min(page, 500))
+    start = (page - 1) * per_page
+    rows = list(queryset.order_by(*SORTS.get(sort, SORTS["newest"]))[start : start + per_page + 1])
+    first_photos = {
+        photo.listing_id: photo
+        for photo in ListingPhoto.objects.filter(listing__in=[row.pk for row in rows[:per_page]], position=0)
+    }
+    for row in rows:
+        row.cover = first_photos.get(row.pk)
+    return SearchPage(results=rows[:per_page], page=page, has_next=len(rows) > per_page)
+
+
+def listing_public(*, listing_id: int) -> Listing | None:
+    """A listing as consumers see it: live, or removed/closed (shown with its state, never hidden)."""
+    return (
+        Listing.objects.select_related("partner", "partner__listing_standing")
+        .prefetch_related(Prefetch("photos", queryset=ListingPhoto.objects.order_by("position", "id")))
+        .exclude(status=Listing.Status.DRAFT)
+        .filter(pk=listing_id)
+        .first()
+    )
+
+
+def standing_of(partner) -> BrokerStanding:
+    """The brokerage's standing without creating it (a brokerage with none has no badge)."""
+    try:
+        return partner.listing_standing
+    except BrokerStanding.DoesNotExist:
+        return BrokerStanding(partner=partner)
+
+
+def partner_listings(*, partner, status: str = "") -> QuerySet[Listing]:
+    queryset = Listing.objects.filter(partner=partner).order_by("-created_at", "-id")
+    return queryset.filter(status=status) if status else queryset
+
+
+def partner_reports(*, partner, open_only: bool = False) -> QuerySet[Report]:
+    """Reports against the brokerage's listings. Never joined to the reporter: the broker must not
+    learn who reported."""
+    queryset = (
+        Report.objects.filter(listing__partner=partner)
+        .select_related("listing")
+        .defer("reporter", "weight", "false_report", "decided_by")
+        .order_by("-created_at", "-id")
+    )
+    return queryset.filter(status__in=OPEN_REPORT_STATUSES) if open_only else queryset
+
+
+def partner_strikes(*, partner) -> QuerySet[Strike]:
+    return (
+        Strike.objects.filter(partner=partner)
+        .select_related("listing", "appeal")
+        .prefetch_related("suspensions")
+        .order_by("-issued_at", "-id")
+    )
+
+
+def consumer_reports(*, user) -> QuerySet[Report]:
+    return Report.objects.filter(reporter=user).select_related("listing").order_by("-created_at", "-id")
+
+
+def inspector_queue(*, user) -> QuerySet[Inspection]:
+    """Queued inspections assigned to this inspector or to no one, highest priority first."""
+    from django.db.models import Q
+
+    return (
+        Inspection.objects.filter(status=Inspection.Status.QUEUED)
+        .filter(Q(inspector=user) | Q(inspector__isnull=True))
+        .select_related("listing", "listing__partner", "campaign")
+        .order_by("-priority", "id")
+    )
