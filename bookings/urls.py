@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views, webhooks
 
 app_name = "bookings"
-urlpatterns: list = []
+urlpatterns = [
+    path("hooks/payments/<str:provider>/", webhooks.payment_webhook, name="payment_webhook"),
+]

@@ -1,9 +1,11 @@
 from .bookings import Booking, BookingPayment, PaymentEvent
 from .channels import CalendarFeed, Conflict, ImportedBlock
 from .guarantee import CaseNote, GuaranteeCandidate, GuaranteeCase
-from .inventory import Night, Property, PropertyPhoto, RoomType
+from .inventory import AMENITIES, AMENITIES_CODES, Night, Property, PropertyPhoto, RoomType
 
 __all__ = [
+    "AMENITIES",
+    "AMENITIES_CODES",
     "Booking",
     "BookingPayment",
     "CalendarFeed",

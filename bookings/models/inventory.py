@@ -25,6 +25,9 @@ AMENITIES = {
 }
 
 
+AMENITIES_CODES = [(code, label) for code, label in AMENITIES.items()]
+
+
 def amenity_labels(codes) -> list[str]:
     return [str(AMENITIES.get(code, code)) for code in codes or ()]
 
