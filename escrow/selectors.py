@@ -2,12 +2,23 @@ from dataclasses import dataclass
 
 from django.db.models import Q, Sum
 
-from .models import Hold, LedgerAccount, Transfer
+from .models import Hold, LedgerAccount, PendingCredit, Transfer
 
 
 def account_balance(*, account: LedgerAccount) -> int:
-    """The balance as stored (kept under row locks by the services)."""
-    return LedgerAccount.objects.values_list("balance_krw", flat=True).get(pk=account.pk)
+    """The balance: as stored (kept under row locks by the services) plus any queued credits."""
+    stored = LedgerAccount.objects.values_list("balance_krw", flat=True).get(pk=account.pk)
+    queued = PendingCredit.objects.filter(account_id=account.pk).aggregate(total=Sum("amount_krw"))["total"]
+    return stored + (queued or 0)
+
+
+def queued_credits_by_account() -> dict[int, int]:
+    """Credits not yet folded into balances, per account."""
+    return dict(
+        PendingCredit.objects.values("account")
+        .annotate(total=Sum("amount_krw"))
+        .values_list("account", "total")
+    )
 
 
 def account_history(*, account: LedgerAccount, limit: int = 100):
@@ -30,8 +41,8 @@ class Discrepancy:
 
 
 def ledger_reconcile() -> list[Discrepancy]:
-    """Prove the ledger: every balance equals its transfers, every reservation its pending holds,
-    and all balances sum to zero. Returns what does not hold (empty when all is well)."""
+    """Prove the ledger: every balance (with its queued credits) equals its transfers, every
+    reservation its pending holds, and all balances sum to zero. Returns what does not hold."""
     credits = dict(
         Transfer.objects.values("credit_account")
         .annotate(total=Sum("amount_krw"))
@@ -48,11 +59,13 @@ def ledger_reconcile() -> list[Discrepancy]:
         .annotate(total=Sum("amount_krw"))
         .values_list("debit_account", "total")
     )
+    queued = queued_credits_by_account()
     problems = []
     total = 0
-    for pk, code, balance, stored_reserved in LedgerAccount.objects.values_list(
+    for pk, code, stored, stored_reserved in LedgerAccount.objects.values_list(
         "pk", "code", "balance_krw", "reserved_krw"
     ).iterator():
+        balance = stored + queued.get(pk, 0)
         expected = credits.get(pk, 0) - debits.get(pk, 0)
         total += balance
         if balance != expected:

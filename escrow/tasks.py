@@ -61,6 +61,17 @@ def ledger_reconcile_nightly() -> None:
     reconciliation.ledger_reconcile_and_report()
 
 
+@shared_task
+def ledger_credits_fold() -> None:
+    """Fold queued credits into the stored balances (fee revenue), so they never lag long."""
+    from escrow.models import LedgerAccount
+    from escrow.services.ledger import credits_fold
+
+    busy = LedgerAccount.objects.filter(queued_credits=True, pending_credits__isnull=False).distinct()
+    for account in busy:
+        credits_fold(account=account)
+
+
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
 def sandbox_webhook_deliver(body: str, headers: dict) -> None:
     """The sandbox PSP calling our webhook over HTTP, as a real PSP would, a moment after payment."""

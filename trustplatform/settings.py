@@ -317,6 +317,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "escrow.tasks.ledger_reconcile_nightly",
         "schedule": crontab(hour=3, minute=30),
     },
+    "escrow-fold-queued-credits": {
+        "task": "escrow.tasks.ledger_credits_fold",
+        "schedule": crontab(minute="*"),
+    },
     "notifications-purge-old": {
         "task": "trustplatform.notifications.tasks.notifications_purge",
         "schedule": crontab(hour=4, minute=5),

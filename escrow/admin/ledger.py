@@ -2,6 +2,8 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -43,11 +45,26 @@ def reconcile_and_tell(request, admin_view) -> None:
 
 @admin.register(LedgerAccount)
 class LedgerAccountAdmin(ReadOnlyAdmin):
-    list_display = ["code", "name", "kind", "balance_krw", "reserved_krw", "allow_negative"]
-    list_filter = ["kind", "allow_negative"]
+    list_display = ["code", "name", "kind", "balance", "reserved_krw", "allow_negative"]
+    list_filter = ["kind", "allow_negative", "queued_credits"]
     search_fields = ["code", "name"]
     change_list_template = "admin/escrow/ledgeraccount/change_list.html"
     actions = ["reconcile"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            queued_krw=Coalesce(Sum("pending_credits__amount_krw"), 0)
+        )
+
+    @admin.display(description=_("balance (KRW)"), ordering="balance_krw")
+    def balance(self, account):
+        # Fee revenue's credits are queued and folded each minute: show what the account really holds.
+        if account.queued_krw:
+            return _("%(balance)s (%(queued)s queued)") % {
+                "balance": f"{account.balance_krw + account.queued_krw:,}",
+                "queued": f"{account.queued_krw:,}",
+            }
+        return f"{account.balance_krw:,}"
 
     def get_urls(self):
         return [

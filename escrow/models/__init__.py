@@ -1,6 +1,6 @@
 from .agreements import Condition, EscrowAgreement, Evidence, Milestone
 from .disputes import Dispute, DisputeApproval, GuaranteeClaim
-from .ledger import Hold, LedgerAccount, Transfer
+from .ledger import Hold, LedgerAccount, PendingCredit, Transfer
 from .payments import IdempotentRequest, Payment, Payout, ProviderEvent, SandboxRegistryRecord
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "LedgerAccount",
     "Milestone",
     "Payment",
+    "PendingCredit",
     "Payout",
     "ProviderEvent",
     "SandboxRegistryRecord",

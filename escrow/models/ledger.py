@@ -42,6 +42,10 @@ class LedgerAccount(models.Model):
     )
     # Only accounts standing for the outside world may go below zero (money came in from there).
     allow_negative = models.BooleanField(_("may go negative"), default=False)
+    # A busy receiving account (fee revenue: a share of every release) would make every payout wait
+    # on its one row. Credits to such an account are queued (PendingCredit) and folded into the
+    # balance in batches; its true balance is balance_krw plus what is queued.
+    queued_credits = models.BooleanField(_("credits queued"), default=False)
     balance_krw = models.BigIntegerField(_("balance (KRW)"), default=0)
     reserved_krw = models.BigIntegerField(_("reserved by pending holds (KRW)"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -99,6 +103,30 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"₩{self.amount_krw:,} {self.debit_account_id}→{self.credit_account_id} ({self.reason})"
+
+
+class PendingCredit(models.Model):
+    """A credit to a queued-credits account, not yet folded into its balance (then deleted).
+
+    Folding deletes the rows it adds, in one statement under the account's row lock, so a credit
+    committed later is never skipped and none is counted twice.
+    """
+
+    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="pending_credits")
+    transfer = models.OneToOneField(Transfer, on_delete=models.PROTECT, related_name="pending_credit")
+    amount_krw = models.BigIntegerField(_("amount (KRW)"))
+
+    class Meta:
+        verbose_name = _("queued credit")
+        verbose_name_plural = _("queued credits")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_krw__gt=0), name="escrow_pendingcredit_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"₩{self.amount_krw:,} → {self.account_id}"
 
 
 class Hold(ConcurrentTransitionMixin, models.Model):

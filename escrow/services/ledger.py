@@ -1,6 +1,6 @@
 """The ledger's public service API, used by every app that moves money.
 
-`ledger_transfer`, `ledger_hold`, `hold_post`, `hold_void`, and `account_open`. Each takes an
+`ledger_transfer`, `ledger_hold`, `hold_post`, `hold_void`, `account_open` and `credits_fold`. Each takes an
 idempotency key: a repeat with the same key and the same terms returns the first result and moves
 nothing; the same key with other terms is refused. Account rows are locked in primary-key order,
 so two transfers over the same accounts never deadlock.
@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escrow.models import Hold, LedgerAccount, Transfer
+from escrow.models import Hold, LedgerAccount, PendingCredit, Transfer
 from trustplatform.errors import Conflict, DomainError
 
 
@@ -23,17 +23,25 @@ class LedgerError(DomainError):
 
 
 PLATFORM_ACCOUNTS = {
-    # code: (name, kind, allow_negative)
-    "platform-psp-clearing": ("PSP clearing (payments in)", LedgerAccount.Kind.EXTERNAL, True),
-    "platform-payouts-sent": ("Payouts sent to banks", LedgerAccount.Kind.EXTERNAL, False),
-    "platform-capital": ("Platform capital", LedgerAccount.Kind.EXTERNAL, True),
-    "platform-guarantee-fund": ("Guarantee fund", LedgerAccount.Kind.PLATFORM, False),
-    "platform-fee-revenue": ("Fee revenue", LedgerAccount.Kind.PLATFORM, False),
+    # code: (name, kind, allow_negative, queued_credits)
+    "platform-psp-clearing": ("PSP clearing (payments in)", LedgerAccount.Kind.EXTERNAL, True, False),
+    "platform-payouts-sent": ("Payouts sent to banks", LedgerAccount.Kind.EXTERNAL, False, False),
+    "platform-capital": ("Platform capital", LedgerAccount.Kind.EXTERNAL, True, False),
+    "platform-guarantee-fund": ("Guarantee fund", LedgerAccount.Kind.PLATFORM, False, False),
+    # Credited with a share of every release: its credits are queued so it is never a hot row.
+    "platform-fee-revenue": ("Fee revenue", LedgerAccount.Kind.PLATFORM, False, True),
 }
 
 
 def account_open(
-    *, code: str, name: str, kind: str, allow_negative: bool = False, user=None, partner=None
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    allow_negative: bool = False,
+    queued_credits: bool = False,
+    user=None,
+    partner=None,
 ) -> LedgerAccount:
     """The account with this code, created on first use (safe under concurrency)."""
     account, _created = LedgerAccount.objects.get_or_create(
@@ -42,6 +50,7 @@ def account_open(
             "name": name,
             "kind": kind,
             "allow_negative": allow_negative,
+            "queued_credits": queued_credits,
             "user": user,
             "partner": partner,
         },
@@ -50,8 +59,33 @@ def account_open(
 
 
 def platform_account(code: str) -> LedgerAccount:
-    name, kind, allow_negative = PLATFORM_ACCOUNTS[code]
-    return account_open(code=code, name=name, kind=kind, allow_negative=allow_negative)
+    name, kind, allow_negative, queued_credits = PLATFORM_ACCOUNTS[code]
+    return account_open(
+        code=code, name=name, kind=kind, allow_negative=allow_negative, queued_credits=queued_credits
+    )
+
+
+def _fold(account: LedgerAccount) -> None:
+    """Fold an account's queued credits into its balance; the caller holds the account's row lock.
+
+    Only rows committed by now are seen, and exactly those are deleted and added, so a credit
+    committed a moment later waits for the next fold instead of being lost or counted twice.
+    """
+    rows = list(PendingCredit.objects.filter(account_id=account.pk).values_list("pk", "amount_krw"))
+    if not rows:
+        return
+    PendingCredit.objects.filter(pk__in=[pk for pk, _amount in rows]).delete()
+    added = sum(amount for _pk, amount in rows)
+    LedgerAccount.objects.filter(pk=account.pk).update(balance_krw=F("balance_krw") + added)
+    account.balance_krw += added
+
+
+def credits_fold(*, account: LedgerAccount) -> LedgerAccount:
+    """Bring a queued-credits account's stored balance up to date (beat task, and before debits)."""
+    with transaction.atomic():
+        locked = _lock_accounts(account.pk)[account.pk]
+        _fold(locked)
+        return locked
 
 
 def _check_amount(amount_krw) -> int:
@@ -116,7 +150,8 @@ def ledger_transfer(
     amount_krw = _check_amount(amount_krw)
     if debit.pk == credit.pk:
         raise LedgerError(_("A transfer needs two different accounts."), code="same_account")
-    if SINGLE_STATEMENT and connection.vendor == "postgresql":
+    # Taking money out of a queued-credits account (rare) folds its queue first: the portable path.
+    if SINGLE_STATEMENT and connection.vendor == "postgresql" and not debit.queued_credits:
         return _transfer_single_statement(
             debit=debit,
             credit=credit,
@@ -128,12 +163,16 @@ def ledger_transfer(
         )
     try:
         with transaction.atomic():
-            accounts = _lock_accounts(debit.pk, credit.pk)
-            # Checked under the lock: a concurrent twin over these accounts has committed by now.
+            # A queued-credits account is credited without its row lock: that is the point of it.
+            locked_ids = (debit.pk,) if credit.queued_credits else (debit.pk, credit.pk)
+            accounts = _lock_accounts(*locked_ids)
+            # Checked under the lock: a concurrent twin from this debit account has committed by now.
             existing = Transfer.objects.filter(idempotency_key=key).first()
             if existing is not None:
                 _same_terms(existing, debit_id=debit.pk, credit_id=credit.pk, amount_krw=amount_krw)
                 return existing
+            if accounts[debit.pk].queued_credits:
+                _fold(accounts[debit.pk])
             _refuse_overdraft(accounts[debit.pk], amount_krw)
             return _post_transfer(
                 debit_id=debit.pk,
@@ -143,6 +182,7 @@ def ledger_transfer(
                 reason=reason,
                 subject=subject,
                 metadata=metadata,
+                queue_credit=credit.queued_credits,
             )
     except IntegrityError:
         # The same key raced in over other accounts: the unique index kept one; say which.
@@ -188,6 +228,43 @@ SELECT (SELECT both_exist FROM checked), (SELECT covered FROM checked),
        (SELECT id FROM inserted), (SELECT created_at FROM inserted), (SELECT count(*) FROM applied)
 """
 
+# The same into a queued-credits account: only the debit row is locked and changed; the credit is
+# queued in escrow_pendingcredit (folded into the balance later), so receivers are never a hot row.
+_TRANSFER_QUEUED_SQL = """
+WITH locked AS (
+    SELECT id, allow_negative, balance_krw - reserved_krw AS available
+    FROM escrow_ledgeraccount WHERE id = %(debit)s
+    FOR NO KEY UPDATE
+),
+checked AS (
+    SELECT count(*) = 1 AND EXISTS (SELECT 1 FROM escrow_ledgeraccount WHERE id = %(credit)s) AS both_exist,
+           coalesce(bool_and(allow_negative OR available >= %(amount)s), false) AS covered
+    FROM locked
+),
+inserted AS (
+    INSERT INTO escrow_transfer (idempotency_key, debit_account_id, credit_account_id, amount_krw, reason,
+                                 subject_type_id, subject_id, metadata, created_at)
+    SELECT %(key)s, %(debit)s, %(credit)s, %(amount)s, %(reason)s, %(subject_type)s, %(subject_id)s,
+           %(metadata)s::jsonb, now()
+    FROM checked WHERE both_exist AND covered
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING id, created_at
+),
+queued AS (
+    INSERT INTO escrow_pendingcredit (account_id, transfer_id, amount_krw)
+    SELECT %(credit)s, id, %(amount)s FROM inserted
+    RETURNING id
+),
+applied AS (
+    UPDATE escrow_ledgeraccount SET balance_krw = balance_krw - %(amount)s
+    WHERE id = %(debit)s AND EXISTS (SELECT 1 FROM inserted)
+    RETURNING id
+)
+SELECT (SELECT both_exist FROM checked), (SELECT covered FROM checked),
+       (SELECT id FROM inserted), (SELECT created_at FROM inserted),
+       (SELECT count(*) FROM applied) + (SELECT count(*) FROM queued)
+"""
+
 
 def _transfer_single_statement(*, debit, credit, amount_krw, key, reason, subject, metadata) -> Transfer:
     fields = {
@@ -205,7 +282,7 @@ def _transfer_single_statement(*, debit, credit, amount_krw, key, reason, subjec
         fields["subject_id"] = str(subject.pk)
     with connection.cursor() as cursor:
         cursor.execute(
-            _TRANSFER_SQL,
+            _TRANSFER_QUEUED_SQL if credit.queued_credits else _TRANSFER_SQL,
             {
                 "debit": debit.pk,
                 "credit": credit.pk,
@@ -235,12 +312,24 @@ def _transfer_single_statement(*, debit, credit, amount_krw, key, reason, subjec
 
 
 def _post_transfer(
-    *, debit_id: int, credit_id: int, amount_krw: int, key: str, reason: str, subject=None, metadata=None
+    *,
+    debit_id: int,
+    credit_id: int,
+    amount_krw: int,
+    key: str,
+    reason: str,
+    subject=None,
+    metadata=None,
+    queue_credit: bool | None = None,
 ) -> Transfer:
-    """Write the transfer row and apply it to both balances; the caller holds both row locks."""
+    """Write the transfer row and apply it to both balances; the caller holds the row locks
+    (the debit's, and the credit's unless its credits are queued)."""
+    if queue_credit is None:
+        queue_credit = LedgerAccount.objects.filter(pk=credit_id, queued_credits=True).exists()
     LedgerAccount.objects.filter(pk=debit_id).update(balance_krw=F("balance_krw") - amount_krw)
-    LedgerAccount.objects.filter(pk=credit_id).update(balance_krw=F("balance_krw") + amount_krw)
-    return Transfer.objects.create(
+    if not queue_credit:
+        LedgerAccount.objects.filter(pk=credit_id).update(balance_krw=F("balance_krw") + amount_krw)
+    transfer = Transfer.objects.create(
         idempotency_key=key,
         debit_account_id=debit_id,
         credit_account_id=credit_id,
@@ -249,6 +338,9 @@ def _post_transfer(
         metadata=metadata or {},
         **_subject_fields(subject),
     )
+    if queue_credit:
+        PendingCredit.objects.create(account_id=credit_id, transfer=transfer, amount_krw=amount_krw)
+    return transfer
 
 
 def ledger_hold(
@@ -264,6 +356,8 @@ def ledger_hold(
         if existing is not None:
             _same_terms(existing, debit_id=debit.pk, credit_id=credit.pk, amount_krw=amount_krw)
             return existing
+        if accounts[debit.pk].queued_credits:
+            _fold(accounts[debit.pk])
         _refuse_overdraft(accounts[debit.pk], amount_krw)
         LedgerAccount.objects.filter(pk=debit.pk).update(reserved_krw=F("reserved_krw") + amount_krw)
         return Hold.objects.create(
