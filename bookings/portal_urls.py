@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import portal
 
 app_name = "bookings_portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("", portal.dashboard, name="dashboard"),
+    path("properties/new/", portal.property_edit, name="property_new"),
+    path("properties/<int:property_id>/", portal.property_edit, name="property"),
+    path("properties/<int:property_id>/rooms/new/", portal.room_type_edit, name="room_type_new"),
+    path("properties/<int:property_id>/rooms/<int:room_type_id>/", portal.room_type_edit, name="room_type"),
+    path("rooms/<int:room_type_id>/calendar/", portal.calendar, name="calendar"),
+    path("bookings/", portal.bookings, name="bookings"),
+    path("bookings/<str:code>/", portal.booking_detail, name="booking"),
+    path("feeds/", portal.feeds, name="feeds"),
+    path("feeds/<int:feed_id>/import/", portal.feed_import, name="feed_import"),
+    path("conflicts/<int:conflict_id>/", portal.conflict, name="conflict"),
+]

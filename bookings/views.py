@@ -1,0 +1,253 @@
+"""Consumer pages: search, property, book and pay (sandbox PSP), my bookings, offers, iCal export."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from trustplatform.errors import DomainError
+
+from . import selectors
+from .forms import PLACES, BookForm, SearchForm, StayForm
+from .models import Booking, BookingPayment, GuaranteeCandidate, GuaranteeCase, Property, RoomType
+from .services import channels, guarantee, payments, stays
+from .services.inventory import quote
+from .services.stays import property_number_for_guest
+from .tasks import sandbox_webhook_deliver
+
+
+def search(request):
+    """The search page: a list (no map) with distance, price and rating; filters in the form."""
+    form = SearchForm(request.GET or None, initial={**StayForm.defaults(), "place": "haeundae"})
+    results = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        _label, lat, lng = PLACES[data["place"]]
+        results = selectors.search(
+            selectors.SearchQuery(
+                lat=lat,
+                lng=lng,
+                check_in=data["check_in"],
+                check_out=data["check_out"],
+                guests=data["guests"],
+                max_price=data.get("max_price"),
+                sort=data.get("sort") or "distance",
+                min_rating=float(data["min_rating"]) if data.get("min_rating") is not None else None,
+                amenities=data.get("amenities") or [],
+            )
+        )[:50]
+    return render(
+        request, "bookings/search.html", {"form": form, "results": results, "query": request.GET.urlencode()}
+    )
+
+
+def property_detail(request, property_id: int):
+    prop = get_object_or_404(Property.objects.prefetch_related("photos"), pk=property_id, is_active=True)
+    form = StayForm(request.GET if "check_in" in request.GET else None, initial=StayForm.defaults())
+    stay = (
+        form.cleaned_data
+        if form.is_bound and form.is_valid()
+        else (None if form.is_bound else StayForm.defaults())
+    )
+    rooms = selectors.property_availability(property_obj=prop, **stay) if stay else []
+    return render(
+        request, "bookings/property.html", {"property": prop, "form": form, "stay": stay, "rooms": rooms}
+    )
+
+
+@login_required
+def book(request, room_type_id: int):
+    """Confirm the details of one room for a stay, then hold it and go to the PSP's checkout."""
+    room_type = get_object_or_404(
+        RoomType.objects.select_related("property"), pk=room_type_id, is_active=True
+    )
+    if request.method == "POST":
+        form = BookForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                booking = stays.booking_hold(
+                    guest=request.user,
+                    room_type=room_type,
+                    check_in=data["check_in"],
+                    check_out=data["check_out"],
+                    guests=data["guests"],
+                    guest_name=data["guest_name"],
+                    guest_phone=data["guest_phone"],
+                    must_have=data["must_have"],
+                )
+                payment = payments.payment_start(booking=booking, actor=request.user)
+            except DomainError as exc:
+                form.add_error(None, exc.detail)
+            else:
+                return redirect("bookings:checkout", booking.code, payment.pk)
+        stay = {k: form.data.get(k) for k in ("check_in", "check_out", "guests")}
+    else:
+        stay_form = StayForm(request.GET)
+        if not stay_form.is_valid():
+            messages.error(request, _("Choose your dates first."))
+            return redirect("bookings:property", room_type.property_id)
+        stay = stay_form.cleaned_data
+        form = BookForm(
+            initial={
+                **stay,
+                "room_type": room_type.pk,
+                "guest_name": request.user.full_name,
+                "guest_phone": "",
+            }
+        )
+    quote = _quote(room_type, stay)
+    return render(
+        request, "bookings/book.html", {"room_type": room_type, "form": form, "stay": stay, "quote": quote}
+    )
+
+
+def _quote(room_type: RoomType, stay: dict) -> int | None:
+    form = StayForm({k: stay.get(k) for k in ("check_in", "check_out", "guests")})
+    if not form.is_valid():
+        return None
+    return quote(
+        room_type=room_type, check_in=form.cleaned_data["check_in"], check_out=form.cleaned_data["check_out"]
+    )
+
+
+def _mine(request, code: str) -> Booking:
+    return get_object_or_404(
+        Booking.objects.select_related("property", "room_type", "masked_session").prefetch_related(
+            "masked_session__participants__proxy_number"
+        ),
+        code=code,
+        guest=request.user,
+    )
+
+
+@login_required
+def checkout(request, code: str, payment_id: int):
+    """The sandbox PSP's checkout: paying here makes the PSP send its signed webhook, as a real one would."""
+    booking = _mine(request, code)
+    payment = get_object_or_404(booking.payments, pk=payment_id)
+    payable = (
+        payment.status == BookingPayment.Status.PENDING and booking.status == Booking.Status.PENDING_PAYMENT
+    )
+    if request.method == "POST":
+        if payable:
+            body, headers = payments.sandbox_pay(payment=payment)
+            sandbox_webhook_deliver.delay_on_commit(body.decode(), headers)
+            messages.info(
+                request,
+                _("Payment processing: your booking is confirmed once the payment company confirms it."),
+            )
+        return redirect("bookings:booking", booking.code)
+    return render(
+        request, "bookings/checkout.html", {"booking": booking, "payment": payment, "payable": payable}
+    )
+
+
+@login_required
+def my_bookings(request):
+    return render(
+        request, "bookings/my_bookings.html", {"bookings": selectors.guest_bookings(user=request.user)[:100]}
+    )
+
+
+@login_required
+def booking_detail(request, code: str):
+    booking = _mine(request, code)
+    case = (
+        GuaranteeCase.objects.filter(booking=booking)
+        .select_related("rebooked__property", "rebooked__room_type")
+        .prefetch_related(
+            Prefetch("candidates", queryset=GuaranteeCandidate.objects.select_related("room_type__property"))
+        )
+        .first()
+    )
+    serving = booking.guarantee_case if booking.guarantee_case_id else None
+    return render(
+        request,
+        "bookings/booking_detail.html",
+        {
+            "booking": booking,
+            "case": case,
+            "serving": serving,
+            "safe_number": property_number_for_guest(booking),
+            "pending_payment": booking.payments.filter(status="pending").first(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def booking_cancel(request, code: str):
+    booking = _mine(request, code)
+    try:
+        stays.booking_cancel_by_guest(
+            booking=booking, actor=request.user, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, _("Your booking is cancelled; any refund is on its way."))
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    return redirect("bookings:booking", code)
+
+
+@login_required
+@require_POST
+def case_swap(request, code: str):
+    case = get_object_or_404(GuaranteeCase, booking=_mine(request, code))
+    try:
+        new = guarantee.case_swap(case=case, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return redirect("bookings:booking", code)
+    messages.success(request, _("Swapped: you are booked at %(property)s.") % {"property": new.property.name})
+    return redirect("bookings:booking", new.code)
+
+
+def offer(request, token: str):
+    """The page the text links to: the rooms we hold for the guest; accepting one books it."""
+    candidate = (
+        GuaranteeCandidate.objects.select_related("case__booking__property")
+        .filter(accept_token=token)
+        .exclude(accept_token="")
+        .first()
+    )
+    if candidate is None:
+        raise Http404
+    case = candidate.case
+    if (
+        request.user.is_authenticated
+        and request.user.pk != case.booking.guest_id
+        and not request.user.is_staff
+    ):
+        raise Http404
+    if request.method == "POST":
+        chosen = request.POST.get("choice", token)
+        try:
+            new = guarantee.offer_accept(token=chosen, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+            return redirect("bookings:offer", token)
+        messages.success(
+            request, _("Done: you are booked at %(property)s, confirmed.") % {"property": new.property.name}
+        )
+        if request.user.is_authenticated:
+            return redirect("bookings:booking", new.code)
+        return redirect("bookings:offer", token)
+    offers = (
+        case.candidates.filter(status__in=["offered", "booked"])
+        .select_related("room_type__property", "booking")
+        .order_by("rank")
+    )
+    return render(request, "bookings/offer.html", {"case": case, "offers": offers, "token": token})
+
+
+def ical_export(request, token: str):
+    """Our bookings of a room type as .ics, for other channels to import (secret URL, no guest data)."""
+    room_type = get_object_or_404(RoomType, export_token=token)
+    response = HttpResponse(
+        channels.ical_export(room_type=room_type), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'inline; filename="ansim-{room_type.pk}.ics"'
+    return response

@@ -8,8 +8,16 @@ from bookings.models import Booking, GuaranteeCase
 from escrow.providers.payments import SandboxProvider
 from tests.factories import MembershipFactory
 
-from .factories import HAEUNDAE, confirmed_booking, fund_guarantee, guest, lodging_partner, make_property, \
-    make_room_type, stay_dates
+from .factories import (
+    HAEUNDAE,
+    confirmed_booking,
+    fund_guarantee,
+    guest,
+    lodging_partner,
+    make_property,
+    make_room_type,
+    stay_dates,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +37,10 @@ def test_search_lists_nearby_properties_with_a_free_room_cheapest_first_per_prop
     far = make_property(name="먼 호텔", lat=HAEUNDAE[0] + 0.5)
     make_room_type(far, price=10_000)
     check_in, check_out = stay_dates(3, 2)
-    response = APIClient().get("/api/v1/bookings/search/", {
-        "lat": HAEUNDAE[0], "lng": HAEUNDAE[1], "check_in": check_in, "check_out": check_out, "guests": 2})
+    response = APIClient().get(
+        "/api/v1/bookings/search/",
+        {"lat": HAEUNDAE[0], "lng": HAEUNDAE[1], "check_in": check_in, "check_out": check_out, "guests": 2},
+    )
     assert response.status_code == 200
     assert [(r["name"], r["price_total_krw"]) for r in response.json()] == [("가까운 호텔", 180_000)]
 
@@ -58,19 +68,33 @@ def test_book_then_the_psp_webhook_confirms_and_the_guest_sees_it():
     room_type = make_room_type(make_property(), price=70_000)
     user = guest()
     check_in, check_out = stay_dates(3, 2)
-    response = _client(user).post("/api/v1/bookings/", {
-        "room_type": room_type.pk, "check_in": check_in.isoformat(), "check_out": check_out.isoformat(),
-        "guests": 2}, format="json")
+    response = _client(user).post(
+        "/api/v1/bookings/",
+        {
+            "room_type": room_type.pk,
+            "check_in": check_in.isoformat(),
+            "check_out": check_out.isoformat(),
+            "guests": 2,
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["status"] == "pending_payment" and body["price_total_krw"] == 140_000
-    raw, headers = SandboxProvider().event(event_type="payment.paid", data={
-        "payment_id": body["checkout_payment_id"], "amount_krw": 140_000})
-    hook = Client().post("/stays/hooks/payments/sandbox/", data=raw, content_type="application/json",
-                         headers={"Ansim-Signature": headers["Ansim-Signature"]})
+    raw, headers = SandboxProvider().event(
+        event_type="payment.paid", data={"payment_id": body["checkout_payment_id"], "amount_krw": 140_000}
+    )
+    hook = Client().post(
+        "/stays/hooks/payments/sandbox/",
+        data=raw,
+        content_type="application/json",
+        headers={"Ansim-Signature": headers["Ansim-Signature"]},
+    )
     assert hook.status_code == 200 and hook.json()["outcome"] == "confirmed"
-    assert Client().post("/stays/hooks/payments/sandbox/", data=raw, content_type="application/json"
-                         ).status_code == 403
+    assert (
+        Client().post("/stays/hooks/payments/sandbox/", data=raw, content_type="application/json").status_code
+        == 403
+    )
     detail = _client(user).get(f"/api/v1/bookings/{body['code']}/").json()
     assert detail["status"] == "confirmed"
     assert _client(guest()).get(f"/api/v1/bookings/{body['code']}/").status_code == 404
@@ -81,8 +105,14 @@ def test_availability_shows_each_room_type_with_price_or_sold_out():
     make_room_type(prop, price=100_000)
     make_room_type(prop, price=100_000, rooms=0, grade=2)
     check_in, check_out = stay_dates(2, 1)
-    rows = APIClient().get(f"/api/v1/bookings/properties/{prop.pk}/availability/",
-                           {"check_in": check_in, "check_out": check_out}).json()
+    rows = (
+        APIClient()
+        .get(
+            f"/api/v1/bookings/properties/{prop.pk}/availability/",
+            {"check_in": check_in, "check_out": check_out},
+        )
+        .json()
+    )
     assert [(r["price_total_krw"], r["rooms_left"]) for r in rows] == [(100_000, 1), (None, 0)]
 
 
@@ -96,11 +126,13 @@ def test_partner_sees_bookings_with_virtual_numbers_only_and_cancels_with_a_reas
     rows = client.get("/api/v1/bookings/partner/bookings/").json()
     assert [r["code"] for r in rows] == [booking.code]
     assert booking.guest_phone not in str(rows) and "guest_phone" not in rows[0]
-    no_reason = client.post(f"/api/v1/bookings/partner/bookings/{booking.code}/cancel/", {"reason": ""},
-                            format="json")
+    no_reason = client.post(
+        f"/api/v1/bookings/partner/bookings/{booking.code}/cancel/", {"reason": ""}, format="json"
+    )
     assert no_reason.status_code == 400
-    response = client.post(f"/api/v1/bookings/partner/bookings/{booking.code}/cancel/", {"reason": "boiler"},
-                           format="json")
+    response = client.post(
+        f"/api/v1/bookings/partner/bookings/{booking.code}/cancel/", {"reason": "boiler"}, format="json"
+    )
     assert response.status_code == 200 and response.json()["status"] == "cancelled_by_property"
     assert GuaranteeCase.objects.filter(booking=booking).exists()
     case = _client(booking.guest).get(f"/api/v1/bookings/{booking.code}/case/").json()
@@ -112,8 +144,9 @@ def test_another_partner_cannot_see_or_cancel_the_booking():
     stranger = lodging_partner()
     client = _client(stranger.owner)
     assert client.get("/api/v1/bookings/partner/bookings/").json() == []
-    response = client.post(f"/api/v1/bookings/partner/bookings/{booking.code}/cancel/", {"reason": "x"},
-                           format="json")
+    response = client.post(
+        f"/api/v1/bookings/partner/bookings/{booking.code}/cancel/", {"reason": "x"}, format="json"
+    )
     assert response.status_code == 404
     assert Booking.objects.get(pk=booking.pk).status == "confirmed"
 
@@ -131,9 +164,15 @@ def test_calendar_update_sets_prices_and_refuses_rooms_below_sold():
     booking = confirmed_booking(room_type, days_ahead=2, nights=1)
     client = _client(partner.owner)
     url = f"/api/v1/bookings/partner/room-types/{room_type.pk}/calendar/"
-    ok = client.post(url, {"start": booking.check_in.isoformat(), "end": booking.check_out.isoformat(),
-                           "price_krw": 99_000}, format="json")
+    ok = client.post(
+        url,
+        {"start": booking.check_in.isoformat(), "end": booking.check_out.isoformat(), "price_krw": 99_000},
+        format="json",
+    )
     assert ok.status_code == 200 and ok.json() == {"nights_changed": 1}
-    refused = client.post(url, {"start": booking.check_in.isoformat(), "end": booking.check_out.isoformat(),
-                                "rooms": 0}, format="json")
+    refused = client.post(
+        url,
+        {"start": booking.check_in.isoformat(), "end": booking.check_out.isoformat(), "rooms": 0},
+        format="json",
+    )
     assert refused.status_code == 409 and refused.json()["code"] == "below_sold"

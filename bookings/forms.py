@@ -1,0 +1,154 @@
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import AMENITIES_CODES, CalendarFeed, Property, RoomType
+
+# Places a guest can search around (a map-free list; coordinates of the usual landmarks).
+PLACES = {
+    "haeundae": (_("Busan · Haeundae beach"), 35.1587, 129.1604),
+    "gwangalli": (_("Busan · Gwangalli beach"), 35.1532, 129.1186),
+    "seomyeon": (_("Busan · Seomyeon"), 35.1578, 129.0592),
+    "busan_station": (_("Busan · Busan station"), 35.1151, 129.0414),
+    "myeongdong": (_("Seoul · Myeong-dong"), 37.5636, 126.9826),
+    "gangnam": (_("Seoul · Gangnam station"), 37.4979, 127.0276),
+    "jeju": (_("Jeju · Jeju city"), 33.4996, 126.5312),
+}
+SORTS = [("distance", _("Nearest")), ("price", _("Cheapest")), ("rating", _("Best rated"))]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class StayForm(forms.Form):
+    check_in = forms.DateField(label=_("Check-in"), widget=DateInput)
+    check_out = forms.DateField(label=_("Check-out"), widget=DateInput)
+    guests = forms.IntegerField(label=_("Guests"), min_value=1, max_value=20, initial=2)
+
+    def clean(self):
+        data = super().clean()
+        check_in, check_out = data.get("check_in"), data.get("check_out")
+        if check_in and check_out:
+            if check_out <= check_in:
+                self.add_error("check_out", _("Check-out must be after check-in."))
+            elif (check_out - check_in).days > 30:
+                self.add_error("check_out", _("At most 30 nights."))
+            if check_in < timezone.localdate():
+                self.add_error("check_in", _("Check-in cannot be in the past."))
+        return data
+
+    @classmethod
+    def defaults(cls) -> dict:
+        today = timezone.localdate()
+        return {"check_in": today + timedelta(days=7), "check_out": today + timedelta(days=9), "guests": 2}
+
+
+class SearchForm(StayForm):
+    place = forms.ChoiceField(label=_("Where"), choices=[(k, v[0]) for k, v in PLACES.items()])
+    sort = forms.ChoiceField(label=_("Sort by"), choices=SORTS, required=False)
+    max_price = forms.IntegerField(label=_("Max total price (₩)"), min_value=0, required=False)
+    min_rating = forms.DecimalField(
+        label=_("Min rating"), min_value=0, max_value=5, required=False, decimal_places=1
+    )
+    amenities = forms.MultipleChoiceField(
+        label=_("Must have"), choices=AMENITIES_CODES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    field_order = ["place", "check_in", "check_out", "guests", "sort", "max_price", "min_rating", "amenities"]
+
+
+class BookForm(forms.Form):
+    room_type = forms.IntegerField(widget=forms.HiddenInput)
+    check_in = forms.DateField(widget=forms.HiddenInput)
+    check_out = forms.DateField(widget=forms.HiddenInput)
+    guests = forms.IntegerField(widget=forms.HiddenInput)
+    guest_name = forms.CharField(label=_("Guest name"), max_length=100)
+    guest_phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=30,
+        required=False,
+        help_text=_("The property reaches you through a safe number, never this one."),
+    )
+    must_have = forms.MultipleChoiceField(
+        label=_("Must-haves if we ever have to move you"),
+        choices=AMENITIES_CODES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PropertyForm(forms.ModelForm):
+    amenities = forms.MultipleChoiceField(
+        label=_("Amenities"), choices=AMENITIES_CODES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Property
+        widgets = {"contact_phone": forms.TextInput}
+        fields = [
+            "name",
+            "description",
+            "address",
+            "city",
+            "is_urban",
+            "latitude",
+            "longitude",
+            "star_class",
+            "amenities",
+            "contact_phone",
+            "cancellation_policy",
+            "check_in_time",
+            "check_out_time",
+            "is_active",
+        ]
+
+    def clean_contact_phone(self):
+        from trustplatform import pii
+
+        try:
+            return pii.normalize_phone(self.cleaned_data["contact_phone"], mobile_only=False)
+        except pii.InvalidPhoneNumber as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class RoomTypeForm(forms.ModelForm):
+    amenities = forms.MultipleChoiceField(
+        label=_("Amenities"), choices=AMENITIES_CODES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = RoomType
+        fields = ["name", "grade", "capacity", "beds", "amenities", "price_krw", "rooms", "is_active"]
+
+
+class CalendarForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=DateInput)
+    end = forms.DateField(label=_("Until (exclusive)"), widget=DateInput)
+    rooms = forms.IntegerField(label=_("Rooms"), min_value=0, max_value=999, required=False)
+    price_krw = forms.IntegerField(label=_("Price (₩)"), min_value=1, required=False)
+    stop_sell = forms.NullBooleanField(
+        label=_("Stop sale"),
+        required=False,
+        widget=forms.Select(
+            choices=[("unknown", _("Keep")), ("true", _("Stop sale")), ("false", _("On sale"))]
+        ),
+    )
+
+
+class FeedForm(forms.ModelForm):
+    class Meta:
+        model = CalendarFeed
+        fields = ["room_type", "name", "url"]
+
+    def __init__(self, *args, partner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room_type"].queryset = RoomType.objects.filter(property__partner=partner).select_related(
+            "property"
+        )

@@ -1,0 +1,238 @@
+"""Owner portal for lodging partners: properties, room types, calendar per night, bookings (virtual numbers
+only), cancel with a reason, calendar feeds and conflicts."""
+
+import calendar as calendar_module
+import functools
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from trustplatform.errors import DomainError
+from trustplatform.partners.models import Partner
+from trustplatform.partners.portal import portal_view
+
+from . import selectors
+from .forms import CalendarForm, FeedForm, PropertyForm, ReasonForm, RoomTypeForm
+from .models import Night
+from .services import channels, inventory, stays
+from .services.stays import guest_number_for_property
+
+
+def lodging_view(view):
+    """A portal page for lodging partners only; others get a 404 (the page does not exist for them)."""
+
+    @portal_view
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.partner.kind != Partner.Kind.LODGING:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@lodging_view
+def dashboard(request):
+    partner = request.partner
+    today = timezone.localdate()
+    return render(
+        request,
+        "bookings/portal/dashboard.html",
+        {
+            "properties": selectors.partner_properties(partner=partner).prefetch_related("room_types"),
+            "conflicts": selectors.partner_conflicts(partner=partner, open_only=True),
+            "upcoming": selectors.partner_bookings(partner=partner).filter(
+                check_out__gte=today, status="confirmed"
+            )[:10],
+        },
+    )
+
+
+def _property(request, property_id: int):
+    return get_object_or_404(selectors.partner_properties(partner=request.partner), pk=property_id)
+
+
+@lodging_view
+def property_edit(request, property_id: int | None = None):
+    prop = _property(request, property_id) if property_id else None
+    form = PropertyForm(request.POST or None, instance=prop)
+    if request.method == "POST" and form.is_valid():
+        prop = form.save(commit=False)
+        prop.partner = request.partner
+        from trustplatform import pii
+
+        prop.contact_phone_hint = pii.mask_phone(prop.contact_phone)
+        prop.save()
+        messages.success(request, _("Saved."))
+        return redirect("bookings_portal:property", prop.pk)
+    room_types = prop.room_types.all() if prop else []
+    return render(
+        request, "bookings/portal/property.html", {"property": prop, "form": form, "room_types": room_types}
+    )
+
+
+@lodging_view
+def room_type_edit(request, property_id: int, room_type_id: int | None = None):
+    prop = _property(request, property_id)
+    room_type = get_object_or_404(prop.room_types, pk=room_type_id) if room_type_id else None
+    form = RoomTypeForm(request.POST or None, instance=room_type)
+    if request.method == "POST" and form.is_valid():
+        room_type = form.save(commit=False)
+        room_type.property = prop
+        room_type.save()
+        today = timezone.localdate()
+        inventory.nights_ensure(room_type=room_type, start=today, end=today + timedelta(days=365))
+        messages.success(request, _("Saved. The calendar is open for a year at this price."))
+        return redirect("bookings_portal:calendar", room_type.pk)
+    return render(
+        request, "bookings/portal/room_type.html", {"property": prop, "room_type": room_type, "form": form}
+    )
+
+
+@lodging_view
+def calendar(request, room_type_id: int):
+    """A month of nights: rooms, sold here, booked elsewhere, price, stop-sell; a form edits a range."""
+    room_type = get_object_or_404(selectors.partner_room_types(partner=request.partner), pk=room_type_id)
+    today = timezone.localdate()
+    try:
+        month = (
+            date.fromisoformat(request.GET.get("month", "") + "-01")
+            if request.GET.get("month")
+            else today.replace(day=1)
+        )
+    except ValueError:
+        month = today.replace(day=1)
+    days = calendar_module.monthrange(month.year, month.month)[1]
+    end = month + timedelta(days=days)
+    form = CalendarForm(request.POST or None, initial={"start": max(today, month), "end": end})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = inventory.calendar_update(
+                room_type=room_type,
+                start=data["start"],
+                end=data["end"],
+                rooms=data.get("rooms"),
+                price_krw=data.get("price_krw"),
+                stop_sell=data.get("stop_sell"),
+            )
+            messages.success(request, _("%(n)s night(s) updated.") % {"n": changed})
+            return redirect(f"{request.path}?month={month:%Y-%m}")
+        except DomainError as exc:
+            form.add_error(None, exc.detail)
+    nights = {n.date: n for n in Night.objects.filter(room_type=room_type, date__gte=month, date__lt=end)}
+    rows = [(month + timedelta(days=i), nights.get(month + timedelta(days=i))) for i in range(days)]
+    previous = (month - timedelta(days=1)).replace(day=1)
+    return render(
+        request,
+        "bookings/portal/calendar.html",
+        {
+            "room_type": room_type,
+            "rows": rows,
+            "form": form,
+            "month": month,
+            "previous": previous,
+            "next": end,
+            "export_url": request.build_absolute_uri(f"/stays/ical/{room_type.export_token}.ics"),
+        },
+    )
+
+
+@lodging_view
+def bookings(request):
+    rows = selectors.partner_bookings(partner=request.partner, status=request.GET.get("status") or None)[:300]
+    for row in rows:
+        row.safe_number = guest_number_for_property(row)
+    return render(request, "bookings/portal/bookings.html", {"bookings": rows})
+
+
+@lodging_view
+def booking_detail(request, code: str):
+    booking = get_object_or_404(selectors.partner_bookings(partner=request.partner), code=code)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            stays.booking_cancel_by_property(
+                booking=booking, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.detail)
+        else:
+            messages.warning(
+                request,
+                _(
+                    "Cancelled. Ansim is rehousing the guest; the extra cost and a penalty "
+                    "are charged to you."
+                ),
+            )
+            return redirect("bookings_portal:booking", code)
+    return render(
+        request,
+        "bookings/portal/booking.html",
+        {
+            "booking": booking,
+            "form": form,
+            "safe_number": guest_number_for_property(booking),
+            "conflicts": booking.conflicts.filter(status="open").select_related("feed"),
+        },
+    )
+
+
+@lodging_view
+def feeds(request):
+    form = FeedForm(request.POST or None, partner=request.partner)
+    if request.method == "POST" and form.is_valid():
+        try:
+            channels.feed_add(
+                room_type=form.cleaned_data["room_type"],
+                name=form.cleaned_data["name"],
+                url=form.cleaned_data["url"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.detail)
+        else:
+            messages.success(request, _("Added; the first import runs now."))
+            return redirect("bookings_portal:feeds")
+    return render(
+        request,
+        "bookings/portal/feeds.html",
+        {
+            "feeds": selectors.partner_feeds(partner=request.partner),
+            "form": form,
+            "conflicts": selectors.partner_conflicts(partner=request.partner)[:100],
+            "room_types": selectors.partner_room_types(partner=request.partner),
+            "now": timezone.now(),
+        },
+    )
+
+
+@lodging_view
+@require_POST
+def feed_import(request, feed_id: int):
+    feed = get_object_or_404(selectors.partner_feeds(partner=request.partner), pk=feed_id)
+    outcome = channels.feed_import(feed_id=feed.pk)
+    feed.refresh_from_db()
+    if outcome == "imported":
+        messages.success(request, _("Imported %(n)s stay(s).") % {"n": feed.events})
+    else:
+        messages.error(request, _("Import failed: %(why)s Nothing was changed.") % {"why": feed.last_error})
+    return redirect("bookings_portal:feeds")
+
+
+@lodging_view
+def conflict(request, conflict_id: int):
+    item = get_object_or_404(selectors.partner_conflicts(partner=request.partner), pk=conflict_id)
+    if request.method == "POST":
+        try:
+            channels.conflict_resolve(
+                conflict=item, actor=request.user, keep_ours=request.POST.get("action") == "keep"
+            )
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+        return redirect("bookings_portal:conflict", conflict_id)
+    return render(request, "bookings/portal/conflict.html", {"conflict": item})
