@@ -1,57 +1,277 @@
-from django.http import Http404
+"""Owner-portal pages of a brokerage: listings and photos, verification requests, reports against
+its listings with a response box (never the reporter), strikes, the badge and appeals."""
+
+import functools
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from trustplatform.errors import DomainError
+from trustplatform.partners.models import Partner
+from trustplatform.partners.portal import portal_view
+
+from . import selectors, services
+from .forms import (
+    AppealForm,
+    CloseForm,
+    ListingForm,
+    NewListingForm,
+    PhotoForm,
+    ResponseForm,
+    VerificationForm,
+)
+from .models import OPEN_REPORT_STATUSES, Listing, ListingPhoto, Strike
 
 
-def listing_list(request, **kwargs):
-    raise Http404
+def brokerage_view(view):
+    """A portal page for brokerages only; other partners get a page saying so."""
+
+    @portal_view
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.partner.kind != Partner.Kind.BROKERAGE:
+            return render(request, "listings/portal_not_brokerage.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
-def listing_create(request, **kwargs):
-    raise Http404
+def _mine(request, listing_id: int) -> Listing:
+    return get_object_or_404(Listing, pk=listing_id, partner=request.partner)
 
 
-def listing_detail(request, **kwargs):
-    raise Http404
+def _back(listing: Listing):
+    return redirect("listings_portal:detail", listing.pk)
 
 
-def listing_edit(request, **kwargs):
-    raise Http404
+@brokerage_view
+def listing_list(request):
+    status = request.GET.get("status", "")
+    listings = selectors.partner_listings(partner=request.partner, status=status)[:200]
+    return render(
+        request,
+        "listings/portal_list.html",
+        {
+            "listings": listings,
+            "status": status,
+            "statuses": Listing.Status.choices,
+            "standing": selectors.standing_of(request.partner),
+            "open_reports": selectors.partner_reports(partner=request.partner, open_only=True).count(),
+        },
+    )
 
 
-def listing_publish(request, **kwargs):
-    raise Http404
+@brokerage_view
+def listing_create(request):
+    form = NewListingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        values = form.values()
+        publish = values.pop("publish")
+        try:
+            listing = services.listing_create(
+                partner=request.partner, actor=request.user, data=values, publish=publish
+            )
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Listing saved. Add photos and ask for verification."))
+            return _back(listing)
+    return render(request, "listings/portal_form.html", {"form": form, "title": _("New listing")})
 
 
-def listing_close(request, **kwargs):
-    raise Http404
+def _form_errors(form, exc: DomainError) -> None:
+    for field, errors in exc.fields.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+    if not exc.fields:
+        form.add_error(None, exc.detail)
 
 
-def listing_refresh(request, **kwargs):
-    raise Http404
+@brokerage_view
+def listing_detail(request, listing_id: int):
+    listing = _mine(request, listing_id)
+    return render(
+        request,
+        "listings/portal_detail.html",
+        {
+            "listing": listing,
+            "photos": listing.photos.all(),
+            "photo_form": PhotoForm(),
+            "verification_form": VerificationForm(),
+            "close_form": CloseForm(),
+            "verifications": listing.verifications.all()[:20],
+            "reports": selectors.partner_reports(partner=request.partner).filter(listing=listing)[:20],
+            "open_statuses": OPEN_REPORT_STATUSES,
+        },
+    )
 
 
-def photo_add(request, **kwargs):
-    raise Http404
+@brokerage_view
+def listing_edit(request, listing_id: int):
+    listing = _mine(request, listing_id)
+    initial = {name: getattr(listing, name) for name in ListingForm.base_fields}
+    form = ListingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.listing_update(listing=listing, actor=request.user, data=form.values())
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return _back(listing)
+    return render(
+        request, "listings/portal_form.html", {"form": form, "title": _("Edit listing"), "listing": listing}
+    )
 
 
-def photo_remove(request, **kwargs):
-    raise Http404
+def _act(request, listing: Listing, action, success: str):
+    try:
+        action()
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, success)
+    return _back(listing)
 
 
-def verification_request(request, **kwargs):
-    raise Http404
+@brokerage_view
+@require_POST
+def listing_publish(request, listing_id: int):
+    listing = _mine(request, listing_id)
+    return _act(
+        request,
+        listing,
+        lambda: services.listing_publish(listing=listing, actor=request.user),
+        _("Published."),
+    )
 
 
-def report_list(request, **kwargs):
-    raise Http404
+@brokerage_view
+@require_POST
+def listing_close(request, listing_id: int):
+    listing = _mine(request, listing_id)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the listing closes."))
+        return _back(listing)
+    return _act(
+        request,
+        listing,
+        lambda: services.listing_close(
+            listing=listing, actor=request.user, reason=form.cleaned_data["reason"]
+        ),
+        _("Closed."),
+    )
 
 
-def report_detail(request, **kwargs):
-    raise Http404
+@brokerage_view
+@require_POST
+def listing_refresh(request, listing_id: int):
+    listing = _mine(request, listing_id)
+    return _act(
+        request,
+        listing,
+        lambda: services.listing_refresh(listing=listing, actor=request.user),
+        _("Confirmed current."),
+    )
 
 
-def strike_list(request, **kwargs):
-    raise Http404
+@brokerage_view
+@require_POST
+def photo_add(request, listing_id: int):
+    listing = _mine(request, listing_id)
+    form = PhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a photo (JPEG, PNG or WebP)."))
+        return _back(listing)
+    return _act(
+        request,
+        listing,
+        lambda: services.photo_add(listing=listing, actor=request.user, upload=form.cleaned_data["image"]),
+        _("Photo added."),
+    )
 
 
-def appeal(request, **kwargs):
-    raise Http404
+@brokerage_view
+@require_POST
+def photo_remove(request, listing_id: int, photo_id: int):
+    listing = _mine(request, listing_id)
+    photo = get_object_or_404(ListingPhoto, pk=photo_id, listing=listing)
+    services.photo_remove(photo=photo, actor=request.user)
+    messages.success(request, _("Photo removed."))
+    return _back(listing)
+
+
+@brokerage_view
+@require_POST
+def verification_request(request, listing_id: int):
+    listing = _mine(request, listing_id)
+    form = VerificationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a verification level."))
+        return _back(listing)
+    return _act(
+        request,
+        listing,
+        lambda: services.verification_request(listing=listing, actor=request.user, **form.cleaned_data),
+        _("Verification requested."),
+    )
+
+
+@brokerage_view
+def report_list(request):
+    reports = selectors.partner_reports(partner=request.partner)[:200]
+    return render(
+        request, "listings/portal_reports.html", {"reports": reports, "open_statuses": OPEN_REPORT_STATUSES}
+    )
+
+
+@brokerage_view
+def report_detail(request, report_id: int):
+    report = get_object_or_404(selectors.partner_reports(partner=request.partner), pk=report_id)
+    form = ResponseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_respond(report=report, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.detail)
+        else:
+            messages.success(request, _("Answer sent."))
+            return redirect("listings_portal:report", report.pk)
+    return render(request, "listings/portal_report.html", {"report": report, "form": form})
+
+
+@brokerage_view
+def strike_list(request):
+    return render(
+        request,
+        "listings/portal_strikes.html",
+        {
+            "standing": selectors.standing_of(request.partner),
+            "strikes": selectors.partner_strikes(partner=request.partner),
+        },
+    )
+
+
+@brokerage_view
+def appeal(request, strike_id: int):
+    strike = get_object_or_404(
+        Strike.objects.select_related("listing"), pk=strike_id, partner=request.partner
+    )
+    form = AppealForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appeal_file(
+                strike=strike,
+                actor=request.user,
+                statement=form.cleaned_data["statement"],
+                files=form.cleaned_data["evidence"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.detail)
+        else:
+            messages.success(request, _("Appeal filed. Staff who did not inspect the listing will decide."))
+            return redirect("listings_portal:strikes")
+    return render(request, "listings/portal_appeal.html", {"strike": strike, "form": form})

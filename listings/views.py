@@ -1,33 +1,141 @@
+"""Consumer pages: search, a listing, report it, reach the broker safely, start a deposit, claim a
+wasted trip; and the owner's confirmation link."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from trustplatform.errors import DomainError
+
+from . import selectors, services
+from .forms import DepositForm, ReportForm, SearchForm, WastedTripForm
+from .models import Listing, Strike, WastedTripClaim
 
 
-def search(request, **kwargs):
-    raise Http404
+def search(request):
+    form = SearchForm(request.GET or None)
+    page = None
+    if form.is_valid():
+        page = selectors.listings_search(**form.query())
+    elif not request.GET:
+        page = selectors.listings_search()
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "listings/search.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
-def detail(request, **kwargs):
-    raise Http404
+def _listing(listing_id: int) -> Listing:
+    listing = selectors.listing_public(listing_id=listing_id)
+    if listing is None:
+        raise Http404
+    return listing
 
 
-def report(request, **kwargs):
-    raise Http404
+def _detail(request, listing: Listing, *, forms: dict | None = None, status: int = 200):
+    forms = forms or {}
+    strike = Strike.objects.filter(listing=listing).exclude(status=Strike.Status.OVERRULED).first()
+    claim = None
+    if request.user.is_authenticated and strike:
+        claim = WastedTripClaim.objects.filter(listing=listing, consumer=request.user).first()
+    context = {
+        "listing": listing,
+        "standing": selectors.standing_of(listing.partner),
+        "confirmed_fake": strike is not None,
+        "claim": claim,
+        "report_form": forms.get("report") or ReportForm(),
+        "deposit_form": forms.get("deposit") or DepositForm(),
+        "wasted_trip_form": forms.get("wasted_trip") or WastedTripForm(),
+        "contact": forms.get("contact"),
+    }
+    return render(request, "listings/detail.html", context, status=status)
 
 
-def contact(request, **kwargs):
-    raise Http404
+def detail(request, listing_id: int):
+    return _detail(request, _listing(listing_id))
 
 
-def deposit(request, **kwargs):
-    raise Http404
+@login_required
+def report(request, listing_id: int):
+    listing = _listing(listing_id)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_file(listing=listing, reporter=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.detail)
+        else:
+            messages.success(request, _("Thank you. The broker answers first; then we check it ourselves."))
+            return redirect("listings:my_reports")
+    return render(request, "listings/report.html", {"listing": listing, "form": form})
 
 
-def wasted_trip(request, **kwargs):
-    raise Http404
+@login_required
+@require_POST
+def contact(request, listing_id: int):
+    listing = _listing(listing_id)
+    try:
+        safe = services.contact_open(listing=listing, consumer=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return redirect("listings:detail", listing.pk)
+    return _detail(request, listing, forms={"contact": safe})
 
 
-def my_reports(request, **kwargs):
-    raise Http404
+@login_required
+@require_POST
+def deposit(request, listing_id: int):
+    listing = _listing(listing_id)
+    form = DepositForm(request.POST)
+    if form.is_valid():
+        try:
+            agreement = services.deposit_start(listing=listing, consumer=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.detail)
+        else:
+            messages.success(request, _("Deposit agreement proposed to the broker. Pay once they accept."))
+            return redirect("escrow:detail", agreement.pk)
+    return _detail(request, listing, forms={"deposit": form}, status=400)
 
 
-def owner_confirm(request, **kwargs):
-    raise Http404
+@login_required
+@require_POST
+def wasted_trip(request, listing_id: int):
+    listing = _listing(listing_id)
+    form = WastedTripForm(request.POST)
+    if form.is_valid():
+        try:
+            claim = services.claim_file(listing=listing, consumer=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.detail)
+        else:
+            if claim.status == WastedTripClaim.Status.PAID:
+                messages.success(request, _("Compensation paid to your Ansim balance."))
+            else:
+                messages.success(request, _("Claim received; staff will review it shortly."))
+            return redirect("listings:detail", listing.pk)
+    return _detail(request, listing, forms={"wasted_trip": form}, status=400)
+
+
+@login_required
+def my_reports(request):
+    return render(
+        request, "listings/my_reports.html", {"reports": selectors.consumer_reports(user=request.user)[:100]}
+    )
+
+
+def owner_confirm(request, token: str):
+    """The page the owner's text links to: confirm or deny that the property is on offer."""
+    try:
+        verification = services.owner_link_verification(token)
+    except DomainError as exc:
+        return render(request, "listings/owner_confirm.html", {"error": exc.detail}, status=exc.status)
+    if request.method == "POST":
+        verification = services.owner_link_answer(token=token, confirmed=request.POST.get("answer") == "yes")
+    return render(
+        request,
+        "listings/owner_confirm.html",
+        {"verification": verification, "listing": verification.listing},
+    )
