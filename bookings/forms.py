@@ -143,6 +143,8 @@ class CalendarForm(forms.Form):
 
 
 class FeedForm(forms.ModelForm):
+    url = forms.URLField(label=_("iCal URL"), max_length=500, assume_scheme="https")
+
     class Meta:
         model = CalendarFeed
         fields = ["room_type", "name", "url"]

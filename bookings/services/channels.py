@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import icalendar
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -228,9 +228,9 @@ def _detect_conflicts(feed: CalendarFeed) -> None:
     room_type = feed.room_type
     blocks = list(feed.blocks.all())
     over = set(
-        Night.objects.filter(room_type=room_type, external__gt=0)
-        .filter(sold__gt=0)
-        .extra(where=["sold + external > rooms"])
+        # Nights where our sales plus the other channels' stays exceed the rooms.
+        Night.objects.filter(room_type=room_type, external__gt=0, sold__gt=0)
+        .filter(sold__gt=F("rooms") - F("external"))
         .values_list("date", flat=True)
     )
     bookings = list(
