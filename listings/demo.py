@@ -1,0 +1,167 @@
+"""Listings demo data on top of the core demo people (trustplatform/demo.py). Safe to run again.
+
+- 마포 믿음 공인중개사사무소 holds the 안심중개사 badge, with listings in 마포구 (photos, one checked
+  against the sandbox registry, one confirmed by the owner's text link);
+- 연남 바로 부동산, a young brokerage, advertises a bait-priced flat with a photo copied from 마포 믿음,
+  reported by 이준호 — it ranks first for inspection;
+- risk scores computed, and this month's campaign opened with a fixed seed for inspector@demo.ansim.kr.
+"""
+
+import io
+import random
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from escrow.models import SandboxRegistryRecord
+from trustplatform import pii
+from trustplatform.accounts.models import User
+from trustplatform.demo import DEMO_PASSWORD
+from trustplatform.partners.models import Membership, Partner
+
+from . import services
+from .models import BrokerStanding, Listing, Report, Verification
+from .services.campaigns import campaign_open
+from .services.common import standing_get
+from .services.risk import listings_rescore
+
+SECOND_BROKER = ("연남 바로 부동산", "1138600917", "broker2@demo.ansim.kr", "배지호", "+821055500077")
+
+MAPO_LISTINGS = [
+    # title, dong, deal, deposit, rent, price, size, floor, rooms, photo seed
+    ("서교동 역세권 투룸", "1144012000", "monthly", 20_000_000, 950_000, 0, "39.60", 3, 2, 11),
+    ("합정역 5분 원룸", "1144011900", "monthly", 10_000_000, 650_000, 0, "23.14", 2, 1, 12),
+    ("연남동 채광 좋은 쓰리룸 전세", "1144012300", "jeonse", 420_000_000, 0, 0, "72.73", 4, 3, 13),
+    ("망원동 한강 조망 투룸", "1144011500", "monthly", 30_000_000, 1_100_000, 0, "46.28", 5, 2, 14),
+    ("공덕역 신축 오피스텔", "1144010200", "monthly", 10_000_000, 850_000, 0, "26.45", 12, 1, 15),
+    ("상암동 아파트 매매", "1144012700", "sale", 0, 0, 1_150_000_000, "84.97", 9, 3, 16),
+    ("서교동 복층 원룸", "1144012000", "monthly", 5_000_000, 700_000, 0, "29.75", 4, 1, 17),
+    ("연남동 전세 투룸", "1144012300", "jeonse", 280_000_000, 0, 0, "49.58", 2, 2, 18),
+]
+REGISTRY_LISTING = "서교동 역세권 투룸"
+REGISTRY_ADDRESS = "서울특별시 마포구 양화로 72"
+BAIT_TITLE = "연남동 급매 투룸 (보증금 100)"
+
+
+def _photo(seed: int) -> SimpleUploadedFile:
+    rng = random.Random(seed)
+    image = Image.new(
+        "RGB", (640, 480), (rng.randrange(200, 250), rng.randrange(200, 250), rng.randrange(200, 250))
+    )
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, 300, 640, 480], fill=(150 + rng.randrange(60), 120 + rng.randrange(40), 90))  # floor
+    draw.rectangle([rng.randrange(40, 300), 80, rng.randrange(340, 600), 260], fill=(180, 215, 240))  # window
+    for _ in range(6):
+        x, y = rng.randrange(640), rng.randrange(250, 420)
+        draw.rectangle(
+            [x, y, x + rng.randrange(40, 160), y + rng.randrange(30, 90)],
+            fill=tuple(rng.randrange(256) for _ in range(3)),
+        )
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=85)
+    return SimpleUploadedFile(f"demo-{seed}.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def _listing(partner: Partner, owner: User, spec: tuple, *, address: str, unit: str) -> Listing:
+    title, dong, deal, deposit, rent, price, size, floor, rooms, seed = spec
+    listing = Listing.objects.filter(partner=partner, title=title).first()
+    if listing is not None:
+        return listing
+    listing = services.listing_create(
+        partner=partner,
+        actor=owner,
+        publish=True,
+        data={
+            "title": title,
+            "address": address,
+            "unit": unit,
+            "dong_code": dong,
+            "deal_type": deal,
+            "deposit_krw": deposit,
+            "monthly_rent_krw": rent,
+            "price_krw": price,
+            "size_m2": size,
+            "floor": floor,
+            "rooms": rooms,
+            "description": "관리비 별도, 주차 1대 가능. 실매물입니다.",
+        },
+    )
+    services.photo_add(listing=listing, actor=owner, upload=_photo(seed))
+    return listing
+
+
+def _second_brokerage() -> tuple[Partner, User]:
+    name, brn, email, owner_name, phone = SECOND_BROKER
+    owner, _created = User.objects.get_or_create(email=email, defaults={"full_name": owner_name})
+    owner.set_password(DEMO_PASSWORD)
+    owner.phone, owner.phone_index, owner.phone_hint = phone, pii.blind_index(phone), pii.mask_phone(phone)
+    owner.phone_verified_at = owner.phone_verified_at or timezone.now()
+    owner.save()
+    partner = Partner.objects.filter(registration_number=brn).exclude(status="rejected").first()
+    if partner is None:
+        partner = Partner.objects.create(
+            name=name,
+            kind=Partner.Kind.BROKERAGE,
+            registration_number=brn,
+            representative=owner_name,
+            contact_email=email,
+            address="서울특별시 마포구 동교로 210",
+            applied_by=owner,
+            status=Partner.Status.APPROVED,
+            decided_at=timezone.now(),
+        )
+    Membership.objects.get_or_create(user=owner, partner=partner, defaults={"role": Membership.Role.OWNER})
+    return partner, owner
+
+
+def seed() -> list[tuple[str, str]]:
+    broker = User.objects.get(email="broker@demo.ansim.kr")
+    mapo = Partner.objects.get(memberships__user=broker, kind=Partner.Kind.BROKERAGE)
+    agent = User.objects.get(email="agent@demo.ansim.kr")
+    standing = standing_get(mapo)
+    if standing.badge == BrokerStanding.Badge.NONE:
+        services.badge_grant(instance=standing, actor=agent, reason="demo: 6개월 무사고")
+    listings = [
+        _listing(
+            mapo, broker, spec, address=f"서울특별시 마포구 양화로 {45 + 9 * n}", unit=f"{2 + n}0{n + 1}호"
+        )
+        for n, spec in enumerate(MAPO_LISTINGS)
+    ]
+    registry_listing = next(item for item in listings if item.title == REGISTRY_LISTING)
+    if not registry_listing.verifications.filter(status=Verification.Status.CONFIRMED).exists():
+        Listing.objects.filter(pk=registry_listing.pk).update(address=REGISTRY_ADDRESS, unit="301호")
+        registry_listing.refresh_from_db()
+        SandboxRegistryRecord.objects.update_or_create(
+            address=f"{REGISTRY_ADDRESS}, 301호", defaults={"owner_name": "김영희", "liens": []}
+        )
+        services.verification_request(
+            listing=registry_listing, actor=broker, level=Verification.Level.REGISTRY, owner_name="김영희"
+        )
+    linked = listings[1]
+    if not linked.verifications.exists():
+        verification = services.verification_request(
+            listing=linked, actor=broker, level=Verification.Level.OWNER_LINK, owner_phone="010-3030-4040"
+        )
+        services.owner_link_answer(token=services.owner_link_token(verification), confirmed=True)
+
+    young, young_owner = _second_brokerage()
+    bait = _listing(
+        young,
+        young_owner,
+        (BAIT_TITLE, "1144012300", "monthly", 1_000_000, 300_000, 0, "46.00", 3, 2, 13),
+        address="서울특별시 마포구 동교로 210",
+        unit="",
+    )
+    reporter = User.objects.get(email="consumer2@demo.ansim.kr")
+    if bait.is_live and not Report.objects.filter(listing=bait, reporter=reporter).exists():
+        services.report_file(
+            listing=bait,
+            reporter=reporter,
+            reason="not_exist",
+            details="방문 약속을 잡으려 하니 이미 나갔다며 다른 집을 권했습니다.",
+            visited=True,
+        )
+    listings_rescore()
+    campaign_open(month=timezone.localdate().replace(day=1), seed=2026, capacity=10)
+    return [("partner owner (brokerage, young)", SECOND_BROKER[2])]
