@@ -1,0 +1,366 @@
+"""Staff admin: properties (with the owner's cancellation history), bookings, guarantee cases and the
+agents' queue ordered by time to check-in, candidates with scores, manual rebooking, notes."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from trustplatform.errors import DomainError
+from trustplatform.transitions import TransitionAdmin
+
+from . import selectors
+from .models import (
+    Booking,
+    CalendarFeed,
+    CaseNote,
+    Conflict,
+    GuaranteeCandidate,
+    GuaranteeCase,
+    Property,
+    RoomType,
+)
+from .services import guarantee, stays
+
+
+class RoomTypeInline(admin.TabularInline):
+    model = RoomType
+    extra = 0
+    fields = ["name", "grade", "capacity", "price_krw", "rooms", "is_active"]
+
+
+@admin.register(Property)
+class PropertyAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "partner",
+        "city",
+        "star_class",
+        "rating",
+        "review_count",
+        "cancellations",
+        "is_active",
+    ]
+    list_filter = ["is_active", "city", "star_class"]
+    search_fields = ["name", "address", "partner__name"]
+    exclude = ["contact_phone"]
+    readonly_fields = ["contact_phone_hint", "cancellation_history"]
+    inlines = [RoomTypeInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("partner")
+            .annotate(
+                cancel_count=Count(
+                    "bookings", filter=Q(bookings__status=Booking.Status.CANCELLED_BY_PROPERTY)
+                )
+            )
+        )
+
+    @admin.display(description=_("cancellations by the owner"), ordering="cancel_count")
+    def cancellations(self, obj):
+        return obj.cancel_count
+
+    @admin.display(description=_("owner's cancellation history"))
+    def cancellation_history(self, obj):
+        rows = list(selectors.property_cancellations(property_obj=obj)[:50])
+        if not rows:
+            return _("No cancellations.")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} · {} · {} → {} · “{}”</li>",
+                (
+                    (
+                        b.cancelled_at and b.cancelled_at.strftime("%Y-%m-%d %H:%M"),
+                        b.code,
+                        b.check_in,
+                        b.check_out,
+                        b.cancel_reason,
+                    )
+                    for b in rows
+                ),
+            ),
+        )
+
+
+def _check_in(*, instance, actor, **kwargs):
+    return stays.booking_check_in(booking=instance, actor=actor)
+
+
+def _complete(*, instance, actor, **kwargs):
+    return stays.booking_complete(booking=instance, actor=actor)
+
+
+def _no_show(*, instance, actor, **kwargs):
+    return stays.booking_no_show(booking=instance, actor=actor)
+
+
+def _guest_cancel(*, instance, actor, **kwargs):
+    return stays.booking_cancel_by_guest(
+        booking=instance, actor=actor, reason="cancelled by staff for the guest"
+    )
+
+
+class ReadOnlyFieldsMixin:
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Booking)
+class BookingAdmin(ReadOnlyFieldsMixin, TransitionAdmin):
+    list_display = [
+        "code",
+        "property",
+        "room_type",
+        "check_in",
+        "check_out",
+        "guests",
+        "status",
+        "source",
+        "price_total_krw",
+    ]
+    list_filter = ["status", "source"]
+    search_fields = ["=code", "property__name", "guest__email"]
+    date_hierarchy = "check_in"
+    exclude = ["guest_phone"]
+    transition_services = {
+        "check_in_guest": _check_in,
+        "complete": _complete,
+        "mark_no_show": _no_show,
+        "cancel_by_guest": _guest_cancel,
+    }
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("property", "room_type")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for f in super().get_readonly_fields(request, obj) if f != "guest_phone"]
+
+
+class CandidateInline(admin.TabularInline):
+    model = GuaranteeCandidate
+    extra = 0
+    can_delete = False
+    fields = [
+        "rank",
+        "room_type",
+        "score",
+        "same_property",
+        "distance_m",
+        "price_total_krw",
+        "extra_cost_krw",
+        "status",
+        "booking",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("room_type__property", "booking")
+
+
+class NoteInline(admin.TabularInline):
+    model = CaseNote
+    extra = 1
+    fields = ["text", "author", "created_at"]
+    readonly_fields = ["author", "created_at"]
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CaseQueue(admin.SimpleListFilter):
+    """Opens on the agents' queue: cases still open, soonest check-in first."""
+
+    title = _("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("Open (agents' queue)")), ("all", _("All cases"))]
+
+    def value(self):
+        return super().value() or "open"
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(
+                status__in=[
+                    GuaranteeCase.Status.OPENED,
+                    GuaranteeCase.Status.SEARCHING,
+                    GuaranteeCase.Status.OFFERED,
+                    GuaranteeCase.Status.ESCALATED,
+                ]
+            )
+        return queryset
+
+
+class RebookForm(forms.Form):
+    room_type = forms.ModelChoiceField(label=_("room"), queryset=RoomType.objects.none())
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        near = selectors.properties_near(
+            lat=case.booking.property.latitude,
+            lng=case.booking.property.longitude,
+            radius_m=selectors.guarantee_radius_m(case.booking.property) * 3,
+        )
+        self.fields["room_type"].queryset = (
+            RoomType.objects.filter(
+                property_id__in=list(near), is_active=True, capacity__gte=case.booking.guests
+            )
+            .select_related("property")
+            .order_by("property__name", "-grade")
+        )
+
+
+def _escalate(*, instance, actor, **kwargs):
+    return guarantee.case_escalate(instance=instance, actor=actor, reason="escalated by staff")
+
+
+def _close(*, instance, actor, **kwargs):
+    return guarantee.case_close(instance=instance, actor=actor)
+
+
+@admin.register(GuaranteeCase)
+class GuaranteeCaseAdmin(ReadOnlyFieldsMixin, TransitionAdmin):
+    list_display = [
+        "__str__",
+        "check_in",
+        "property",
+        "status",
+        "mode",
+        "best_score",
+        "extra_cost_krw",
+        "opened_at",
+    ]
+    list_filter = [CaseQueue, "status", "mode"]
+    search_fields = ["=id", "=booking__code", "booking__property__name"]
+    inlines = [CandidateInline, NoteInline]
+    transition_services = {"escalate": _escalate, "close": _close}
+    change_form_template = "admin/bookings/guaranteecase/change_form.html"
+
+    def get_queryset(self, request):
+        # The queue: the guest who arrives soonest first.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("booking__property", "rebooked")
+            .order_by("booking__check_in", "opened_at")
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "owner_history"]
+
+    @admin.display(description=_("check-in"), ordering="booking__check_in")
+    def check_in(self, obj):
+        return obj.booking.check_in
+
+    @admin.display(description=_("property"))
+    def property(self, obj):
+        return obj.booking.property
+
+    @admin.display(description=_("best score"))
+    def best_score(self, obj):
+        best = obj.candidates.order_by("rank").first()
+        return f"{best.score:.1f}" if best else "—"
+
+    @admin.display(description=_("owner's cancellation history"))
+    def owner_history(self, obj):
+        return PropertyAdmin.cancellation_history(None, obj.booking.property)
+
+    def save_formset(self, request, form, formset, change):
+        for note in formset.save(commit=False):
+            if isinstance(note, CaseNote):
+                guarantee.case_note_add(case=form.instance, actor=request.user, text=note.text)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:case_id>/rebook/",
+                self.admin_site.admin_view(self.rebook_view),
+                name="bookings_guaranteecase_rebook",
+            ),
+            *super().get_urls(),
+        ]
+
+    def rebook_view(self, request, case_id: int):
+        case = get_object_or_404(GuaranteeCase.objects.select_related("booking__property"), pk=case_id)
+        if not request.user.has_perm("bookings.work_case"):
+            messages.error(request, _("You are not allowed to do this."))
+            return HttpResponseRedirect(reverse("admin:bookings_guaranteecase_change", args=[case.pk]))
+        form = RebookForm(request.POST or None, case=case)
+        if request.method == "POST" and form.is_valid():
+            try:
+                new = guarantee.case_rebook_manual(
+                    case=case, room_type=form.cleaned_data["room_type"], actor=request.user
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.detail)
+            else:
+                messages.success(request, _("Booked %(code)s for the guest.") % {"code": new.code})
+                return HttpResponseRedirect(reverse("admin:bookings_guaranteecase_change", args=[case.pk]))
+        return TemplateResponse(
+            request,
+            "admin/bookings/rebook_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Rebook by hand"),
+                "case": case,
+                "form": form,
+                "opts": self.model._meta,
+            },
+        )
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ["name", "room_type", "state", "last_success_at", "failures", "events"]
+    list_filter = ["state"]
+    readonly_fields = ["state", "last_fetch_at", "last_success_at", "last_error", "failures", "events"]
+
+
+@admin.register(Conflict)
+class ConflictAdmin(admin.ModelAdmin):
+    list_display = ["booking", "feed", "start", "end", "status", "deadline"]
+    list_filter = ["status"]
+    readonly_fields = [
+        "booking",
+        "feed",
+        "uid",
+        "start",
+        "end",
+        "summary",
+        "status",
+        "deadline",
+        "detected_at",
+        "resolved_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False

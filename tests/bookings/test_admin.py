@@ -1,0 +1,70 @@
+"""The agents' admin: queue by time to check-in, candidates with scores, manual rebooking, notes, history."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+
+from bookings.models import GuaranteeCase
+from bookings.services import guarantee
+from bookings.services.stays import booking_cancel_by_property
+
+from .factories import confirmed_booking, fund_guarantee, make_property, make_room_type
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def agent(django_user_model):
+    user = django_user_model.objects.create_user("agent@ansim.kr", "pw", full_name="상담원", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="bookings"))
+    client = Client()
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def _case(days_ahead, prop=None):
+    prop = prop or make_property()
+    booking = confirmed_booking(make_room_type(prop, grade=2), days_ahead=days_ahead)
+    return booking_cancel_by_property(booking=booking, actor=None, reason="overbooked")
+
+
+def test_the_queue_lists_open_cases_soonest_check_in_first(agent):
+    fund_guarantee()
+    later, sooner = _case(9), _case(2)
+    page = agent.get("/admin/bookings/guaranteecase/").content.decode()
+    assert page.index(sooner.booking.code) < page.index(later.booking.code)
+
+
+def test_the_case_page_shows_candidates_and_the_owners_history_and_an_agent_rebooks_by_hand(agent):
+    fund_guarantee()
+    prop = make_property()
+    better = make_room_type(prop, grade=3, price=120_000)
+    case = _case(4, prop)
+    assert guarantee.case_search(case_id=case.pk) == "offered"
+    guarantee.case_escalate(instance=case, actor=agent.user, reason="call the guest")
+    page = agent.get(f"/admin/bookings/guaranteecase/{case.pk}/change/").content.decode()
+    score = case.candidates.get().score
+    assert (
+        "overbooked" in page
+        and f"{score}" in page
+        and f"/admin/bookings/guaranteecase/{case.pk}/rebook/" in page
+    )
+    response = agent.post(f"/admin/bookings/guaranteecase/{case.pk}/rebook/", {"room_type": better.pk})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == GuaranteeCase.Status.REBOOKED and case.rebooked.room_type == better
+    prop_page = agent.get(f"/admin/bookings/property/{prop.pk}/change/").content.decode()
+    assert case.booking.code in prop_page
+
+
+def test_booking_and_property_lists_render(agent):
+    confirmed_booking(make_room_type(make_property()))
+    for url in [
+        "/admin/bookings/booking/",
+        "/admin/bookings/property/",
+        "/admin/bookings/calendarfeed/",
+        "/admin/bookings/conflict/",
+        "/admin/bookings/guaranteecase/?queue=all",
+    ]:
+        assert agent.get(url).status_code == 200, url
