@@ -473,6 +473,8 @@ CELERY_BEAT_SCHEDULE["bookings-offers-due"] = {
     "task": "bookings.tasks.offers_due", "schedule": crontab(minute="*")}
 CELERY_BEAT_SCHEDULE["bookings-conflicts-due"] = {
     "task": "bookings.tasks.conflicts_due", "schedule": crontab(minute="*/5")}
+CELERY_BEAT_SCHEDULE["bookings-calendars-extend"] = {
+    "task": "bookings.tasks.calendars_extend", "schedule": crontab(hour=2, minute=20)}
 
 
 # --- Listings -------------------------------------------------------------------------------
