@@ -152,6 +152,15 @@ def feed_import(*, feed_id: int) -> str:
     except FeedError as exc:
         _feed_failed(feed, str(exc), now)
         return "failed"
+    feed_apply(feed_id=feed_id, stays=stays, at=now)
+    return "imported"
+
+
+def feed_apply(*, feed_id: int, stays: list[Stay], at: datetime | None = None) -> None:
+    """Replace a feed's stays with these (parsed) ones, recount the nights, flag collisions.
+
+    Locks the feed row, so two imports of one feed apply one after the other."""
+    now = at or timezone.now()
     with transaction.atomic():
         feed = (
             CalendarFeed.objects.select_for_update(of=("self",))
@@ -167,7 +176,6 @@ def feed_import(*, feed_id: int) -> str:
             failures=0,
             events=len(stays),
         )
-    return "imported"
 
 
 def _feed_failed(feed: CalendarFeed, why: str, now: datetime) -> None:

@@ -1,0 +1,23 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_seeds_every_surface_and_runs_again_unchanged():
+    from bookings import demo
+    from bookings.models import Booking, Conflict, GuaranteeCase
+    from escrow import demo as escrow_demo
+    from escrow.selectors import ledger_reconcile
+    from masking import demo as masking_demo
+    from trustplatform import demo as core_demo
+
+    core_demo.seed()
+    masking_demo.seed()
+    escrow_demo.seed()
+    demo.seed()
+    counts = (Booking.objects.count(), GuaranteeCase.objects.count(), Conflict.objects.count())
+    demo.seed()
+    assert (Booking.objects.count(), GuaranteeCase.objects.count(), Conflict.objects.count()) == counts
+    assert set(GuaranteeCase.objects.values_list("status", flat=True)) == {"rebooked", "offered", "escalated"}
+    assert Conflict.objects.filter(status="open").count() == 1
+    assert ledger_reconcile() == []
