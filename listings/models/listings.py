@@ -101,6 +101,17 @@ class Listing(ConcurrentTransitionMixin, models.Model):
                 condition=Q(status__in=LIVE_STATUSES),
                 name="listings_live_dong_price",
             ),
+            # Newest first within an area: the index is walked in order and stops after one page.
+            models.Index(
+                fields=["sigungu_code", "deal_type", "-published_at", "-id"],
+                condition=Q(status__in=LIVE_STATUSES),
+                name="listings_live_sigungu_recent",
+            ),
+            models.Index(
+                fields=["dong_code", "deal_type", "-published_at", "-id"],
+                condition=Q(status__in=LIVE_STATUSES),
+                name="listings_live_dong_recent",
+            ),
             models.Index(
                 fields=["deal_type", "-published_at"],
                 condition=Q(status__in=LIVE_STATUSES),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from escrow.services import ledger_transfer, platform_account
 from escrow.services.common import consumer_payable
 from trustplatform.notifications.services import notification_send, staff_notify
+from trustplatform.errors import DomainError
 from trustplatform.transitions import transition_run
 
 from ..errors import ListingError
@@ -62,10 +63,25 @@ def claim_file(*, listing: Listing, consumer, visited_on: date, note: str = "") 
         raise ListingError(
             _("You already claimed for this listing."), code="already_claimed", status=409
         ) from exc
-    if evidence:
-        return claim_pay(instance=claim, actor=None)
+    if evidence and _pay_or_leave(claim):
+        claim.refresh_from_db()
+        return claim
     staff_notify(group="agents", title=_("A wasted-trip claim waits for review"))
     return claim
+
+
+def _pay_or_leave(claim: WastedTripClaim) -> bool:
+    """Pay at once when the guarantee fund can; otherwise the claim waits for staff (never blocks the
+    confirmation that made it due)."""
+    try:
+        with transaction.atomic():
+            claim_pay(instance=claim)
+    except DomainError as exc:
+        staff_notify(
+            group="finance", title=_("A wasted-trip payment could not be made: %(why)s") % {"why": exc.detail}
+        )
+        return False
+    return True
 
 
 def claim_pay(*, instance: WastedTripClaim, actor=None) -> WastedTripClaim:
@@ -117,6 +133,5 @@ def claims_for_reported_visits(*, listing: Listing) -> int:
             visited_on=timezone.localtime(created_at).date(),
             amount_krw=settings.LISTINGS_WASTED_TRIP_KRW,
         )
-        claim_pay(instance=claim)
-        paid += 1
+        paid += _pay_or_leave(claim)
     return paid

@@ -50,3 +50,10 @@ def test_no_compensation_for_a_listing_not_confirmed_fake(listing, consumer):
     with pytest.raises(ListingError) as refused:
         services.claim_file(listing=listing, consumer=consumer, visited_on=timezone.localdate())
     assert refused.value.code == "not_fake"
+
+
+def test_an_empty_guarantee_fund_leaves_the_claim_for_staff_and_still_confirms(listing, consumer, agent):
+    services.report_file(listing=listing, reporter=consumer, reason="not_exist", visited=True)
+    strike = services.fake_confirm(listing=listing, actor=agent, category="not_exist")
+    assert strike.pk
+    assert WastedTripClaim.objects.get(consumer=consumer).status == WastedTripClaim.Status.FILED
