@@ -38,7 +38,7 @@ CAPACITY = 2_000  # inspections a month: 50 inspectors x 40
 SEARCH_RATE = 50
 SEARCH_DURATION_S = 30
 RESULT_TAG = "LISTINGS_RESULT "
-MARKER = f"listings-{LISTINGS}-v1"
+MARKER = f"listings-{LISTINGS}-v2"
 ROOT = Path(__file__).resolve().parent.parent
 
 # The districts the consumer search form offers (listings/regions.py); the bench areas sit inside them.
@@ -239,7 +239,8 @@ GENERATE_SQL = [
     # Brokerages: one in ten approved in the last 60 days (young).
     """INSERT INTO partners_partner (name, kind, registration_number, representative, contact_email, address,
                                      status, created_at, decided_at, decision_note, applied_by_id)
-       SELECT 'bench-ls-broker-' || g, 'brokerage', (9100000000 + g)::text, '대표', 'b' || g || '@bench.ansim.kr',
+       SELECT 'bench-ls-broker-' || g, 'brokerage', (9100000000 + g)::text, '대표',
+              'b' || g || '@bench.ansim.kr',
               '서울', 'approved', now() - interval '3 years',
               CASE WHEN g %% 10 = 0 THEN now() - random() * interval '60 days'
                    ELSE now() - interval '200 days' - random() * interval '1500 days' END, '',
@@ -253,16 +254,20 @@ GENERATE_SQL = [
        FROM unnest(%(sigungu)s::text[]) WITH ORDINALITY AS code""",
     # Listings: log-normal prices around each district's level, sizes 15-150 m², 3 % closed deals.
     """INSERT INTO listings_listing (title, address, unit, sido_code, sigungu_code, dong_code, deal_type,
-                                     deposit_krw, monthly_rent_krw, price_krw, size_m2, floor, rooms, description,
+                                     deposit_krw, monthly_rent_krw, price_krw, size_m2, floor, rooms,
+                                     description,
                                      status, archive_reason, verification_level, verification_expires_at,
                                      created_at, updated_at, published_at, refreshed_at, closed_at,
                                      created_by_id, partner_id)
        SELECT '매물 ' || g, '주소 ' || g, '', left(s.code, 2), s.code,
               s.code || lpad((100 + x.dong * 5)::text, 3, '0') || '00', x.deal,
-              CASE x.deal WHEN 'sale' THEN 0 WHEN 'jeonse' THEN round((x.size * 6000000 * s.factor * x.noise)::numeric, -5)
+              CASE x.deal WHEN 'sale' THEN 0
+                   WHEN 'jeonse' THEN round((x.size * 6000000 * s.factor * x.noise)::numeric, -5)
                    ELSE (ARRAY[5000000, 10000000, 20000000, 30000000])[1 + floor(x.r1 * 4)] END,
-              CASE x.deal WHEN 'monthly' THEN round((x.size * 25000 * s.factor * x.noise)::numeric, -4) ELSE 0 END,
-              CASE x.deal WHEN 'sale' THEN round((x.size * 12000000 * s.factor * x.noise)::numeric, -5) ELSE 0 END,
+              CASE x.deal WHEN 'monthly' THEN round((x.size * 25000 * s.factor * x.noise)::numeric, -4)
+                   ELSE 0 END,
+              CASE x.deal WHEN 'sale' THEN round((x.size * 12000000 * s.factor * x.noise)::numeric, -5)
+                   ELSE 0 END,
               round(x.size::numeric, 2), 1 + floor(x.r2 * 20), 1 + floor(x.r3 * 4), '',
               CASE WHEN x.r4 < 0.03 THEN 'archived' WHEN x.level > 0 THEN 'verified' ELSE 'published' END,
               CASE WHEN x.r4 < 0.03 THEN 'deal_closed' ELSE '' END,
@@ -271,7 +276,8 @@ GENERATE_SQL = [
               x.published, x.published, x.published, now() - x.r5 * interval '90 days',
               CASE WHEN x.r4 < 0.03 THEN now() - x.r5 * interval '80 days' END,
               (SELECT id FROM accounts_user WHERE email = 'bench-ls-0@bench.ansim.kr'), b.id
-       FROM (SELECT g, 1 + floor(random() * %(districts)s)::int AS district, floor(random() * %(dongs)s)::int AS dong,
+       FROM (SELECT g, 1 + floor(random() * %(districts)s)::int AS district,
+                    floor(random() * %(dongs)s)::int AS dong,
                     (ARRAY['monthly', 'monthly', 'jeonse', 'sale'])[1 + floor(random() * 4)] AS deal,
                     15 + random() * 135 AS size,
                     exp(0.25 * sqrt(-2 * ln(greatest(random(), 1e-12))) * cos(2 * pi() * random())) AS noise,
@@ -296,13 +302,15 @@ GENERATE_SQL = [
        SELECT id, r < 0.15 AS silent,
               r >= 0.15 AND random() < 0.5 AS bait, r >= 0.15 AND random() < 0.4 AS copied,
               r >= 0.15 AND random() < 0.4 AS reported, r >= 0.15 AND random() < 0.3 AS young
-       FROM (SELECT id, random() AS r FROM listings_listing
-             WHERE status IN ('published', 'verified') AND partner_id IN (SELECT id FROM bench_brokers)
-             ORDER BY random() LIMIT %(fakes)s) f""",
+       FROM (SELECT id, random() AS r
+             FROM (SELECT id FROM listings_listing
+                   WHERE status IN ('published', 'verified') AND partner_id IN (SELECT id FROM bench_brokers)
+                   ORDER BY random() LIMIT %(fakes)s) picked) f""",
     "UPDATE bench_ls_truth SET bait = true WHERE NOT silent AND NOT (bait OR copied OR reported OR young)",
     "ALTER TABLE bench_ls_truth ADD PRIMARY KEY (id)",
     # Fakes avoid verification, except the silent ones, which look like everyone else.
-    """UPDATE listings_listing l SET verification_level = 0, verification_expires_at = NULL, status = 'published'
+    """UPDATE listings_listing l
+       SET verification_level = 0, verification_expires_at = NULL, status = 'published'
        FROM bench_ls_truth t WHERE t.id = l.id AND NOT t.silent""",
     """UPDATE listings_listing l SET
          deposit_krw = CASE WHEN deal_type = 'jeonse' THEN round(deposit_krw * 0.45, -5)
@@ -327,9 +335,11 @@ GENERATE_SQL = [
        FROM bench_ls_truth t WHERE t.copied AND p.listing_id = t.id""",
     # Reports: one to three on reported fakes; false alarms on 0.3 % of genuine listings.
     """INSERT INTO listings_report (reason, details, visited, weight, status, respond_by, broker_action,
-                                    broker_response, phone_check_note, decision_note, false_report, created_at,
+                                    broker_response, phone_check_note, decision_note, false_report,
+                                    created_at,
                                     listing_id, reporter_id)
-       SELECT 'not_exist', '', false, 1.0, 'awaiting_broker', now() + interval '2 days', '', '', '', '', false,
+       SELECT 'not_exist', '', false, 1.0, 'awaiting_broker', now() + interval '2 days', '', '', '', '',
+              false,
               now() - interval '1 day', r.listing_id, u.id
        FROM (SELECT t.id AS listing_id, n FROM bench_ls_truth t, generate_series(0, 2) n
              WHERE t.reported AND n <= t.id %% 3
@@ -365,7 +375,15 @@ def command_generate(args: dict) -> dict:
         }
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '256MB'")
+            # An older or unfinished generation: the bench database's listings are all bench data.
             cursor.execute("DROP TABLE IF EXISTS bench_ls_truth")
+            cursor.execute(
+                "TRUNCATE listings_listing, listings_brokerstanding, listings_campaign, "
+                "listings_reporterstanding CASCADE"
+            )
+            cursor.execute("DELETE FROM partners_partner WHERE name LIKE 'bench-ls-broker-%%'")
+            cursor.execute("DELETE FROM accounts_user WHERE email LIKE 'bench-ls-%%'")
+            cursor.execute("DELETE FROM bench_ls_meta")
             for number, statement in enumerate(GENERATE_SQL, start=1):
                 _log(f"generating ({number}/{len(GENERATE_SQL)}) {statement.split()[0:3]}")
                 cursor.execute(statement, params)
@@ -423,7 +441,8 @@ def command_precision(args: dict) -> dict:
         cursor.execute(
             """
             SELECT count(*) FILTER (WHERE t.id IS NOT NULL) FROM (
-                SELECT r.listing_id FROM listings_riskscore r ORDER BY r.score DESC, r.listing_id LIMIT %s) top
+                SELECT r.listing_id FROM listings_riskscore r
+                ORDER BY r.score DESC, r.listing_id LIMIT %s) top
             LEFT JOIN bench_ls_truth t ON t.id = top.listing_id""",
             [args["capacity"]],
         )

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
 from .models import (
@@ -21,6 +23,27 @@ SORTS = {
     "price": ("headline_krw", "id"),
     "price_desc": ("-headline_krw", "-id"),
 }
+
+
+SEARCH_VERSION_KEY = "listings:search-version"
+SEARCH_CACHE_SECONDS = 30
+
+
+def search_version() -> int:
+    """Part of every cached search page's key: bumping it drops them all at once."""
+    return cache.get(SEARCH_VERSION_KEY) or 0
+
+
+def search_invalidate() -> None:
+    """After commit: a badge or a listing's standing changed, so no cached page may show the old one."""
+
+    def bump():
+        try:
+            cache.incr(SEARCH_VERSION_KEY)
+        except ValueError:
+            cache.set(SEARCH_VERSION_KEY, 1, None)
+
+    transaction.on_commit(bump)
 
 
 @dataclass

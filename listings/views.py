@@ -1,10 +1,16 @@
 """Consumer pages: search, a listing, report it, reach the broker safely, start a deposit, claim a
 wasted trip; and the owner's confirmation link."""
 
+import hashlib
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,15 +22,22 @@ from .models import Listing, Strike, WastedTripClaim
 
 
 def search(request):
+    """Search results are the same for everyone, so the results list is cached briefly per query;
+    any badge or confirmed-fake change bumps the version in the key and drops every cached page."""
     form = SearchForm(request.GET or None)
-    page = None
-    if form.is_valid():
-        page = selectors.listings_search(**form.query())
-    elif not request.GET:
-        page = selectors.listings_search()
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "listings/search.html", {"form": form, "page": page, "query": query.urlencode()})
+    results = ""
+    if form.is_valid() or not request.GET:
+        arguments = form.query() if request.GET else {}
+        digest = hashlib.sha256(json.dumps(arguments, sort_keys=True, default=str).encode()).hexdigest()[:32]
+        key = f"listings:search:{selectors.search_version()}:{get_language()}:{digest}"
+        results = cache.get(key)
+        if results is None:
+            page = selectors.listings_search(**arguments)
+            results = render_to_string("listings/_results.html", {"page": page, "query": query.urlencode()})
+            cache.set(key, results, selectors.SEARCH_CACHE_SECONDS)
+    return render(request, "listings/search.html", {"form": form, "results": results})
 
 
 def _listing(listing_id: int) -> Listing:

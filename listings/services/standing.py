@@ -27,6 +27,7 @@ from ..models import (
     Strike,
     Suspension,
 )
+from ..selectors import search_invalidate
 from .common import brokerage_notify, standing_lock
 
 MAJOR_CATEGORIES = {"price_bait", "not_exist", "wrong_photos"}
@@ -88,6 +89,7 @@ def fake_confirm(
         from .reports import reports_settle_fake
         from .wasted_trips import claims_for_reported_visits
 
+        search_invalidate()
         reports_settle_fake(listing=listing, actor=actor)
         claims_for_reported_visits(listing=listing)
         brokerage_notify(
@@ -206,6 +208,7 @@ def badge_grant(*, instance: BrokerStanding, actor, reason: str = "") -> BrokerS
         standing = transition_run(
             instance=standing, name="grant", actor=actor, reason=reason, check_perm=True
         )
+        search_invalidate()
     return standing
 
 
@@ -295,6 +298,7 @@ def appeal_decide(*, instance: Appeal, actor, uphold: bool, reason: str = "") ->
         )
         if uphold:
             _overrule(standing=standing, strike=strike, actor=actor, reason=reason)
+            search_invalidate()
         brokerage_notify(
             partner=strike.partner,
             sms=True,

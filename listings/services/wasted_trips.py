@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from escrow.services import ledger_transfer, platform_account
 from escrow.services.common import consumer_payable
-from trustplatform.notifications.services import notification_send, staff_notify
 from trustplatform.errors import DomainError
+from trustplatform.notifications.services import notification_send, staff_notify
 from trustplatform.transitions import transition_run
 
 from ..errors import ListingError

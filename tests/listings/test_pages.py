@@ -170,3 +170,28 @@ def test_inspection_queue_is_ordered_by_priority(logged_in, brokerage, make_list
     html = logged_in(inspector).get("/homes/inspections/").content.decode()
     assert html.index(f'data-inspection="{high.pk}"') < html.index(f'data-inspection="{low.pk}"')
     assert Inspection.objects.count() == 2
+
+
+def test_cached_search_pages_drop_the_badge_at_once(
+    client, badge_holder, listing, inspector, django_capture_on_commit_callbacks
+):
+    url = "/homes/?sigungu=11440&deal_type=monthly"
+    assert "data-trusted-badge" in client.get(url).content.decode()
+    assert "data-trusted-badge" in client.get(url).content.decode()  # now from the cache
+    other = services.listing_create(
+        partner=listing.partner, actor=listing.created_by, data=listing_data(), publish=True
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.fake_confirm(listing=other, actor=inspector, category="not_exist")
+    html = client.get(url).content.decode()
+    assert "data-trusted-badge" not in html and f'data-listing="{other.pk}"' not in html
+
+
+def test_sweep_task_runs_every_due_step(listing, consumer):
+    from listings.tasks import listings_sweep
+
+    report = services.report_file(listing=listing, reporter=consumer, reason="gone")
+    Report.objects.filter(pk=report.pk).update(respond_by=timezone.now() - timedelta(hours=1))
+    listings_sweep()
+    report.refresh_from_db()
+    assert report.status == Report.Status.IN_REVIEW
