@@ -154,3 +154,20 @@ class FeedForm(forms.ModelForm):
         self.fields["room_type"].queryset = RoomType.objects.filter(property__partner=partner).select_related(
             "property"
         )
+
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+
+
+class PhotoForm(forms.ModelForm):
+    class Meta:
+        from .models import PropertyPhoto
+
+        model = PropertyPhoto
+        fields = ["image", "caption"]
+
+    def clean_image(self):
+        image = self.cleaned_data["image"]
+        if image and image.size > PHOTO_MAX_BYTES:
+            raise forms.ValidationError(_("A photo is at most 5 MB."))
+        return image

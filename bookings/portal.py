@@ -17,7 +17,7 @@ from trustplatform.partners.models import Partner
 from trustplatform.partners.portal import portal_view
 
 from . import selectors
-from .forms import CalendarForm, FeedForm, PropertyForm, ReasonForm, RoomTypeForm
+from .forms import CalendarForm, FeedForm, PhotoForm, PropertyForm, ReasonForm, RoomTypeForm
 from .models import Night
 from .services import channels, inventory, stays
 from .services.stays import guest_number_for_property
@@ -72,8 +72,26 @@ def property_edit(request, property_id: int | None = None):
         return redirect("bookings_portal:property", prop.pk)
     room_types = prop.room_types.all() if prop else []
     return render(
-        request, "bookings/portal/property.html", {"property": prop, "form": form, "room_types": room_types}
+        request,
+        "bookings/portal/property.html",
+        {"property": prop, "form": form, "room_types": room_types, "photo_form": PhotoForm()},
     )
+
+
+@lodging_view
+@require_POST
+def photo_add(request, property_id: int):
+    prop = _property(request, property_id)
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        photo = form.save(commit=False)
+        photo.property = prop
+        photo.position = prop.photos.count()
+        photo.save()
+        messages.success(request, _("Photo added."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("bookings_portal:property", prop.pk)
 
 
 @lodging_view

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", portal.dashboard, name="dashboard"),
     path("properties/new/", portal.property_edit, name="property_new"),
     path("properties/<int:property_id>/", portal.property_edit, name="property"),
+    path("properties/<int:property_id>/photos/", portal.photo_add, name="photo_add"),
     path("properties/<int:property_id>/rooms/new/", portal.room_type_edit, name="room_type_new"),
     path("properties/<int:property_id>/rooms/<int:room_type_id>/", portal.room_type_edit, name="room_type"),
     path("rooms/<int:room_type_id>/calendar/", portal.calendar, name="calendar"),

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -145,10 +146,134 @@ SORTS = {
 }
 
 
-def search(query: SearchQuery) -> list[SearchResult]:
+def search(query: SearchQuery, *, limit: int = 100) -> list[SearchResult]:
     """Properties with a room for these dates and guests near a place, cheapest room each, sorted.
 
-    Two queries whatever the number of results."""
+    On PostgreSQL one statement does it all (bounding box on the index, exact distance, availability
+    per room type, cheapest room per property, sort, limit); elsewhere two queries and Python."""
+    if connection.vendor == "postgresql":
+        return _search_sql(query, limit)
+    return _search_python(query)[:limit]
+
+
+SEARCH_SQL = """
+WITH near AS MATERIALIZED (
+    SELECT p.id, p.partner_id, p.name, p.city, p.address, p.rating, p.review_count, p.star_class, p.amenities,
+           2 * 6371000 * asin(least(1, sqrt(
+               power(sin(radians(p.latitude - %(lat)s) / 2), 2)
+               + cos(radians(%(lat)s)) * cos(radians(p.latitude))
+                 * power(sin(radians(p.longitude - %(lng)s) / 2), 2)
+           ))) AS distance
+    FROM bookings_property p
+    WHERE p.is_active AND p.latitude BETWEEN %(south)s AND %(north)s
+      AND p.longitude BETWEEN %(west)s AND %(east)s AND p.rating >= %(min_rating)s
+),
+nearest AS MATERIALIZED (
+    -- Sorted by distance, only the nearest few hundred can make the first page: look at those first.
+    SELECT * FROM near
+    WHERE distance <= %(radius)s
+      AND EXISTS (SELECT 1 FROM partners_partner pa WHERE pa.id = near.partner_id AND pa.status = 'approved')
+    ORDER BY distance, id LIMIT %(scan)s
+)
+SELECT near.id, near.name, near.city, near.address, near.distance, near.rating, near.review_count,
+       near.star_class, near.amenities, room.total, room.room_type_id, room.room_name, room.room_count
+FROM nearest AS near
+CROSS JOIN LATERAL (
+    -- The cheapest room type free on every night, and how many are.
+    SELECT rt.id AS room_type_id, rt.name AS room_name, free.total, count(*) OVER () AS room_count
+    FROM bookings_roomtype rt
+    CROSS JOIN LATERAL (
+        SELECT sum(n.price_krw) AS total, count(*) AS nights FROM bookings_night n
+        WHERE n.room_type_id = rt.id AND n.date >= %(check_in)s AND n.date < %(check_out)s
+          AND NOT n.stop_sell AND n.sold + n.external < n.rooms
+    ) AS free
+    WHERE rt.property_id = near.id AND rt.is_active AND rt.capacity >= %(guests)s
+      AND (near.amenities || rt.amenities) @> %(amenities)s::jsonb
+      AND free.nights = %(nights)s AND free.total BETWEEN %(min_price)s AND %(max_price)s
+    ORDER BY free.total, rt.id
+    LIMIT 1
+) AS room
+ORDER BY {order}
+LIMIT %(limit)s
+"""
+
+SQL_ORDER = {
+    "distance": "near.distance, room.total, near.id",
+    "price": "room.total, near.distance, near.id",
+    "rating": "near.rating DESC, near.distance, near.id",
+}
+
+
+def _search_sql(query: SearchQuery, limit: int) -> list[SearchResult]:
+    import json
+
+    radius = query.radius_m or settings.BOOKINGS_SEARCH_RADIUS_M
+    south, north, west, east = bounding_box(query.lat, query.lng, radius)
+    params = {
+        "lat": query.lat,
+        "lng": query.lng,
+        "south": south,
+        "north": north,
+        "west": west,
+        "east": east,
+        "radius": radius,
+        "guests": query.guests,
+        "check_in": query.check_in,
+        "check_out": query.check_out,
+        "nights": (query.check_out - query.check_in).days,
+        "amenities": json.dumps(sorted(query.amenities)),
+        "min_rating": query.min_rating or 0,
+        "min_price": query.min_price or 0,
+        "max_price": query.max_price if query.max_price is not None else 2**62,
+        "limit": limit,
+    }
+    sql = SEARCH_SQL.format(order=SQL_ORDER.get(query.sort, SQL_ORDER["distance"]))
+    # Nearest first: the nearest 4 × limit properties almost always fill the page; when they do not
+    # (many sold out), a second statement looks at every property in the radius. At most two queries.
+    everything = 10**9
+    params["scan"] = 4 * limit if query.sort in (None, "", "distance") else everything
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        if len(rows) < limit and params["scan"] != everything:
+            params["scan"] = everything
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    return [
+        SearchResult(
+            property_id=pk,
+            name=name,
+            city=city,
+            address=address,
+            distance_m=int(distance),
+            rating=rating,
+            review_count=reviews,
+            star_class=star,
+            amenities=amenities if isinstance(amenities, list) else json.loads(amenities or "[]"),
+            price_total_krw=int(total),
+            room_type_id=room_type_id,
+            room_name=room_name,
+            room_count=room_count,
+        )
+        for (
+            pk,
+            name,
+            city,
+            address,
+            distance,
+            rating,
+            reviews,
+            star,
+            amenities,
+            total,
+            room_type_id,
+            room_name,
+            room_count,
+        ) in rows
+    ]
+
+
+def _search_python(query: SearchQuery) -> list[SearchResult]:
     radius = query.radius_m or settings.BOOKINGS_SEARCH_RADIUS_M
     near = properties_near(lat=query.lat, lng=query.lng, radius_m=radius)
     if query.min_rating is not None:

@@ -403,12 +403,34 @@ def offers_due() -> int:
     return done
 
 
-def cases_requeue_stuck(*, older_than: timedelta = timedelta(minutes=2)) -> list[int]:
-    """Cases still `opened` after a while: their search task was lost; run it again (idempotent)."""
+def cases_requeue_stuck(
+    *, older_than: timedelta = timedelta(minutes=2), give_up_after: timedelta = timedelta(minutes=10)
+) -> list[int]:
+    """Cases still `opened` after a while: their search task was lost; run it again (idempotent).
+
+    A search that still has not run after `give_up_after` (it keeps failing) goes to an agent."""
+    now = timezone.now()
+    for case_id in GuaranteeCase.objects.filter(
+        status=Status.OPENED, opened_at__lt=now - give_up_after
+    ).values_list("pk", flat=True)[:50]:
+        with transaction.atomic():
+            case = _lock_case(case_id)
+            if case.status == Status.OPENED:
+                transition_run(instance=case, name="escalate", reason="the automatic search did not finish")
+                transaction.on_commit(
+                    lambda pk=case_id: staff_notify(
+                        group="agents",
+                        title=_(
+                            "Guarantee case #%(pk)s: the automatic search failed; rehouse the guest by hand."
+                        )
+                        % {"pk": pk},
+                        url=f"/admin/bookings/guaranteecase/{pk}/change/",
+                    )
+                )
     return list(
-        GuaranteeCase.objects.filter(
-            status=Status.OPENED, opened_at__lt=timezone.now() - older_than
-        ).values_list("pk", flat=True)[:200]
+        GuaranteeCase.objects.filter(status=Status.OPENED, opened_at__lt=now - older_than).values_list(
+            "pk", flat=True
+        )[:200]
     )
 
 

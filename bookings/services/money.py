@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from django.conf import settings
+from django.utils import timezone
 
 from escrow.models import LedgerAccount
 from escrow.services import account_open, ledger_transfer, platform_account
@@ -77,7 +78,7 @@ def is_peak(day: date) -> bool:
 def compensation_krw(*, booking: Booking, at: datetime) -> int:
     """Compensation on top of the full refund when we could not rehouse the guest (consumer standard)."""
     table = settings.BOOKINGS_COMPENSATION["peak" if is_peak(booking.check_in) else "off_peak"]
-    days_before = max(0, (booking.check_in - at.date()).days)
+    days_before = max(0, (booking.check_in - timezone.localtime(at).date()).days)
     return booking.price_total_krw * _percent_for(table, days_before) // 100
 
 

@@ -201,3 +201,15 @@ def test_auto_mode_guest_may_swap_for_the_second_once(world, settings):
         guarantee.case_swap(case=case, actor=booking.guest)
     assert GuaranteeCandidate.objects.filter(case=case, status="booked").count() == 1
     assert ledger_reconcile() == []
+
+
+def test_a_search_that_never_finishes_is_retried_then_goes_to_an_agent(world):
+    prop, original = world
+    booking = confirmed_booking(original, days_ahead=3)
+    case = _cancel(booking)
+    GuaranteeCase.objects.filter(pk=case.pk).update(opened_at=timezone.now() - timedelta(minutes=5))
+    assert guarantee.cases_requeue_stuck() == [case.pk]
+    GuaranteeCase.objects.filter(pk=case.pk).update(opened_at=timezone.now() - timedelta(minutes=11))
+    assert guarantee.cases_requeue_stuck() == []
+    case.refresh_from_db()
+    assert case.status == GuaranteeCase.Status.ESCALATED

@@ -155,3 +155,22 @@ def test_ical_export_lists_our_bookings_without_guest_data():
     assert "BEGIN:VCALENDAR" in body and f"{booking.code}@ansim.kr" in body
     assert booking.guest_name not in body
     assert Client().get("/stays/ical/not-a-token.ics").status_code == 404
+
+
+def test_owner_uploads_a_photo_and_guests_see_it(settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    partner = lodging_partner()
+    prop = make_property(partner=partner)
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "teal").save(buffer, "PNG")
+    upload = SimpleUploadedFile("lobby.png", buffer.getvalue(), content_type="image/png")
+    response = _login(partner.owner).post(
+        f"/portal/stays/properties/{prop.pk}/photos/", {"image": upload, "caption": "로비"}
+    )
+    assert response.status_code == 302 and prop.photos.count() == 1
+    assert 'alt="로비"' in Client().get(f"/stays/p/{prop.pk}/").content.decode()

@@ -32,7 +32,7 @@ def test_queries_per_search_do_not_grow_with_results():
     with CaptureQueriesContext(connection) as many:
         large = selectors.search(_search(5000))
     assert len(small) < len(large) == 12
-    assert len(few) == len(many) == 2
+    assert len(few) == len(many) <= 2
 
 
 def test_haversine_and_bounding_box_agree():
