@@ -35,10 +35,11 @@ FAKE_SHARE = 0.02
 BROKERS = 2_000
 REPORTERS = 5_000
 CAPACITY = 2_000  # inspections a month: 50 inspectors x 40
+WIDE_QUEUE = 10_000  # also reported: precision deep into the ranking
 SEARCH_RATE = 50
 SEARCH_DURATION_S = 30
 RESULT_TAG = "LISTINGS_RESULT "
-MARKER = f"listings-{LISTINGS}-v2"
+MARKER = f"listings-{LISTINGS}-v3"
 ROOT = Path(__file__).resolve().parent.parent
 
 # The districts the consumer search form offers (listings/regions.py); the bench areas sit inside them.
@@ -312,12 +313,18 @@ GENERATE_SQL = [
     """UPDATE listings_listing l
        SET verification_level = 0, verification_expires_at = NULL, status = 'published'
        FROM bench_ls_truth t WHERE t.id = l.id AND NOT t.silent""",
+    # Bait prices 30-65 % below the going rate; genuine bargains (basements, old buildings) exist too.
     """UPDATE listings_listing l SET
-         deposit_krw = CASE WHEN deal_type = 'jeonse' THEN round(deposit_krw * 0.45, -5)
-                            WHEN deal_type = 'monthly' THEN 1000000 ELSE 0 END,
-         monthly_rent_krw = CASE WHEN deal_type = 'monthly' THEN round(monthly_rent_krw * 0.5, -4) ELSE 0 END,
-         price_krw = CASE WHEN deal_type = 'sale' THEN round(price_krw * 0.5, -5) ELSE 0 END
+         deposit_krw = round(deposit_krw * (0.35 + random() * 0.35), -5),
+         monthly_rent_krw = round(monthly_rent_krw * (0.35 + random() * 0.35), -4),
+         price_krw = round(price_krw * (0.35 + random() * 0.35), -5)
        FROM bench_ls_truth t WHERE t.id = l.id AND t.bait""",
+    """UPDATE listings_listing l SET
+         deposit_krw = round(deposit_krw * (0.45 + random() * 0.3), -5),
+         monthly_rent_krw = round(monthly_rent_krw * (0.45 + random() * 0.3), -4),
+         price_krw = round(price_krw * (0.45 + random() * 0.3), -5)
+       WHERE l.status IN ('published', 'verified') AND l.partner_id IN (SELECT id FROM bench_brokers)
+         AND l.id NOT IN (SELECT id FROM bench_ls_truth) AND random() < 0.015""",
     """UPDATE listings_listing l SET partner_id = (SELECT id FROM bench_brokers WHERE young
                                                   ORDER BY id OFFSET (l.id %% 150) LIMIT 1)
        FROM bench_ls_truth t WHERE t.id = l.id AND t.young""",
@@ -330,10 +337,20 @@ GENERATE_SQL = [
          AND d.id = (SELECT min(id) FROM listings_listingphoto) + (p.id * 7919) %% greatest(
              p.id - (SELECT min(id) FROM listings_listingphoto), 1)
          AND d.partner_id <> p.partner_id""",
+    # Co-brokerage: 1 % of genuine listings show a photo another brokerage published first.
+    """UPDATE listings_listingphoto p SET dhash = d.dhash
+       FROM listings_listingphoto d
+       WHERE p.listing_id NOT IN (SELECT id FROM bench_ls_truth)
+         AND p.partner_id IN (SELECT id FROM bench_brokers)
+         AND random() < 0.01
+         AND d.id = (SELECT min(id) FROM listings_listingphoto) + (p.id * 104729) %% greatest(
+             p.id - (SELECT min(id) FROM listings_listingphoto), 1)
+         AND d.partner_id <> p.partner_id""",
     """UPDATE listings_listingphoto p SET band0 = dhash & 65535, band1 = (dhash >> 16) & 65535,
          band2 = (dhash >> 32) & 65535, band3 = (dhash >> 48) & 65535
-       FROM bench_ls_truth t WHERE t.copied AND p.listing_id = t.id""",
-    # Reports: one to three on reported fakes; false alarms on 0.3 % of genuine listings.
+       WHERE p.dhash & 65535 <> p.band0 OR (p.dhash >> 16) & 65535 <> p.band1
+          OR (p.dhash >> 32) & 65535 <> p.band2 OR (p.dhash >> 48) & 65535 <> p.band3""",
+    # Reports: one to three on reported fakes; false alarms on 0.5 % of genuine listings.
     """INSERT INTO listings_report (reason, details, visited, weight, status, respond_by, broker_action,
                                     broker_response, phone_check_note, decision_note, false_report,
                                     created_at,
@@ -346,7 +363,7 @@ GENERATE_SQL = [
              UNION ALL
              SELECT l.id, 0 FROM listings_listing l
              WHERE l.status IN ('published', 'verified') AND l.partner_id IN (SELECT id FROM bench_brokers)
-               AND l.id NOT IN (SELECT id FROM bench_ls_truth) AND random() < 0.003) r
+               AND l.id NOT IN (SELECT id FROM bench_ls_truth) AND random() < 0.005) r
        JOIN accounts_user u ON u.email = 'bench-ls-' || (1 + (r.listing_id * 3 + r.n) %% %(reporters)s)
                                           || '@bench.ansim.kr'""",
     "CREATE TABLE IF NOT EXISTS bench_ls_meta (key text PRIMARY KEY, value text)",
@@ -434,10 +451,21 @@ def command_campaign(args: dict) -> dict:
     return result
 
 
+def _hits(cursor, queue: int) -> int:
+    cursor.execute(
+        """SELECT count(t.id) FROM (SELECT r.listing_id FROM listings_riskscore r
+                                    ORDER BY r.score DESC, r.listing_id LIMIT %s) top
+           LEFT JOIN bench_ls_truth t ON t.id = top.listing_id""",
+        [queue],
+    )
+    return cursor.fetchone()[0]
+
+
 def command_precision(args: dict) -> dict:
     from django.db import connection
 
     with connection.cursor() as cursor:
+        wide = _hits(cursor, WIDE_QUEUE)
         cursor.execute(
             """
             SELECT count(*) FILTER (WHERE t.id IS NOT NULL) FROM (
@@ -457,6 +485,7 @@ def command_precision(args: dict) -> dict:
         "fakes": fakes,
         "without_signal": silent,
         "live": live,
+        "wide": round(wide / WIDE_QUEUE, 4),
     }
 
 

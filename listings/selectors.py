@@ -46,6 +46,33 @@ def search_invalidate() -> None:
     transaction.on_commit(bump)
 
 
+# What a result card shows: the rest of the row (description, address…) is not read.
+CARD_FIELDS = (
+    "id",
+    "title",
+    "status",
+    "sido_code",
+    "sigungu_code",
+    "dong_code",
+    "deal_type",
+    "deposit_krw",
+    "monthly_rent_krw",
+    "price_krw",
+    "headline_krw",
+    "size_m2",
+    "floor",
+    "rooms",
+    "verification_level",
+    "verification_expires_at",
+    "published_at",
+    "partner__id",
+    "partner__name",
+    "partner__status",
+    "partner__listing_standing__badge",
+    "partner__listing_standing__public_notice_at",
+)
+
+
 @dataclass
 class SearchPage:
     results: list
@@ -94,10 +121,14 @@ def listings_search(
         queryset = queryset.filter(size_m2__lte=size_max)
     page = max(1, min(page, 500))
     start = (page - 1) * per_page
-    rows = list(queryset.order_by(*SORTS.get(sort, SORTS["newest"]))[start : start + per_page + 1])
+    rows = list(
+        queryset.order_by(*SORTS.get(sort, SORTS["newest"])).only(*CARD_FIELDS)[start : start + per_page + 1]
+    )
     first_photos = {
         photo.listing_id: photo
-        for photo in ListingPhoto.objects.filter(listing__in=[row.pk for row in rows[:per_page]], position=0)
+        for photo in ListingPhoto.objects.filter(
+            listing__in=[row.pk for row in rows[:per_page]], position=0
+        ).only("listing_id", "image")
     }
     for row in rows:
         row.cover = first_photos.get(row.pk)
