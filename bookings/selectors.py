@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from trustplatform.partners.models import Partner
@@ -75,35 +75,74 @@ def properties_near(
     return found
 
 
+AVAILABLE_SQL = """
+SELECT rt.id, rt.property_id, rt.name, rt.grade, rt.capacity, rt.amenities, free.total
+FROM bookings_roomtype rt
+CROSS JOIN LATERAL (
+    -- Index lookups on (room_type, date): only the nights of these room types are read.
+    SELECT sum(n.price_krw) AS total, count(*) AS nights FROM bookings_night n
+    WHERE n.room_type_id = rt.id AND n.date >= %(check_in)s AND n.date < %(check_out)s
+      AND NOT n.stop_sell AND n.sold + n.external < n.rooms
+) AS free
+WHERE rt.property_id = ANY(%(properties)s) AND rt.is_active AND rt.capacity >= %(guests)s
+  AND rt.grade >= %(min_grade)s AND NOT rt.id = ANY(%(exclude)s) AND free.nights = %(nights)s
+"""
+
+
 def available_room_types(
-    *, property_ids, check_in: date, check_out: date, guests: int, extra: Q | None = None
+    *, property_ids, check_in: date, check_out: date, guests: int, min_grade: int = 0, exclude_room_types=()
 ) -> list[dict]:
     """Room types with a free room on every night of the stay, with their total price (one query)."""
     nights = (check_out - check_in).days
+    keys = (
+        "room_type_id",
+        "room_type__property_id",
+        "room_type__name",
+        "room_type__grade",
+        "room_type__capacity",
+        "room_type__amenities",
+        "total",
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                AVAILABLE_SQL,
+                {
+                    "check_in": check_in,
+                    "check_out": check_out,
+                    "properties": list(property_ids),
+                    "guests": guests,
+                    "min_grade": min_grade,
+                    "exclude": list(exclude_room_types),
+                    "nights": nights,
+                },
+            )
+            rows = cursor.fetchall()
+        return [dict(zip(keys, (*row[:5], _json_list(row[5]), row[6]), strict=True)) for row in rows]
     rows = (
         Night.objects.filter(
             room_type__property_id__in=list(property_ids),
             room_type__is_active=True,
             room_type__capacity__gte=guests,
+            room_type__grade__gte=min_grade,
             date__gte=check_in,
             date__lt=check_out,
             stop_sell=False,
             sold__lt=F("rooms") - F("external"),
         )
-        .filter(extra or Q())
-        .values(
-            "room_type_id",
-            "room_type__property_id",
-            "room_type__name",
-            "room_type__grade",
-            "room_type__capacity",
-            "room_type__amenities",
-        )
+        .exclude(room_type_id__in=list(exclude_room_types))
+        .values(*keys[:-1])
         .annotate(total=Sum("price_krw"), free_nights=Count("id"))
         .filter(free_nights=nights)
         .order_by()
     )
     return list(rows)
+
+
+def _json_list(value) -> list:
+    import json
+
+    return value if isinstance(value, list) else json.loads(value or "[]")
 
 
 @dataclass
@@ -167,17 +206,16 @@ WITH near AS MATERIALIZED (
     FROM bookings_property p
     WHERE p.is_active AND p.latitude BETWEEN %(south)s AND %(north)s
       AND p.longitude BETWEEN %(west)s AND %(east)s AND p.rating >= %(min_rating)s
-),
-nearest AS MATERIALIZED (
-    -- Sorted by distance, only the nearest few hundred can make the first page: look at those first.
-    SELECT * FROM near
-    WHERE distance <= %(radius)s
-      AND EXISTS (SELECT 1 FROM partners_partner pa WHERE pa.id = near.partner_id AND pa.status = 'approved')
-    ORDER BY distance, id LIMIT %(scan)s
 )
 SELECT near.id, near.name, near.city, near.address, near.distance, near.rating, near.review_count,
        near.star_class, near.amenities, room.total, room.room_type_id, room.room_name, room.room_count
-FROM nearest AS near
+FROM (
+    -- Already in distance order: sorted by distance, the scan stops once the page is full.
+    SELECT * FROM near
+    WHERE distance <= %(radius)s
+      AND EXISTS (SELECT 1 FROM partners_partner pa WHERE pa.id = near.partner_id AND pa.status = 'approved')
+    ORDER BY distance, id
+) AS near
 CROSS JOIN LATERAL (
     -- The cheapest room type free on every night, and how many are.
     SELECT rt.id AS room_type_id, rt.name AS room_name, free.total, count(*) OVER () AS room_count
@@ -198,7 +236,7 @@ LIMIT %(limit)s
 """
 
 SQL_ORDER = {
-    "distance": "near.distance, room.total, near.id",
+    "distance": "near.distance, near.id",
     "price": "room.total, near.distance, near.id",
     "rating": "near.rating DESC, near.distance, near.id",
 }
@@ -228,17 +266,9 @@ def _search_sql(query: SearchQuery, limit: int) -> list[SearchResult]:
         "limit": limit,
     }
     sql = SEARCH_SQL.format(order=SQL_ORDER.get(query.sort, SQL_ORDER["distance"]))
-    # Nearest first: the nearest 4 × limit properties almost always fill the page; when they do not
-    # (many sold out), a second statement looks at every property in the radius. At most two queries.
-    everything = 10**9
-    params["scan"] = 4 * limit if query.sort in (None, "", "distance") else everything
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-        if len(rows) < limit and params["scan"] != everything:
-            params["scan"] = everything
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
     return [
         SearchResult(
             property_id=pk,
@@ -416,9 +446,8 @@ def candidates_find(*, booking: Booking, budget_krw: int, exclude_room_types=())
         check_in=booking.check_in,
         check_out=booking.check_out,
         guests=booking.guests,
-        extra=Q(room_type__grade__gte=original.grade)
-        & ~Q(room_type_id=original.pk)
-        & ~Q(room_type_id__in=list(exclude_room_types)),
+        min_grade=original.grade,
+        exclude_room_types=[original.pk, *exclude_room_types],
     )
     found = []
     for row in rows:
@@ -490,8 +519,13 @@ def candidate_passes(*, original: Booking, rebooked: Booking) -> list[str]:
 
 
 def guest_bookings(*, user) -> QuerySet[Booking]:
+    """The guest's stays; rooms the guarantee only held for an offer are shown on the case, not here."""
     return (
         Booking.objects.filter(guest=user)
+        .exclude(
+            source=Booking.Source.GUARANTEE,
+            status__in=[Booking.Status.PENDING_PAYMENT, Booking.Status.EXPIRED],
+        )
         .select_related("property", "room_type")
         .prefetch_related(Prefetch("guarantee", queryset=GuaranteeCase.objects.all()))
         .order_by("-check_in", "-pk")

@@ -68,3 +68,15 @@ def test_booking_and_property_lists_render(agent):
         "/admin/bookings/guaranteecase/?queue=all",
     ]:
         assert agent.get(url).status_code == 200, url
+
+
+def test_booking_change_page_shows_no_real_number_and_runs_transitions(agent):
+    booking = confirmed_booking(make_room_type(make_property()), days_ahead=0, nights=1)
+    page = agent.get(f"/admin/bookings/booking/{booking.pk}/change/").content.decode()
+    assert booking.code in page and booking.guest_phone not in page
+    response = agent.post(
+        f"/admin/bookings/booking/{booking.pk}/change/", {"_fsm_transition_to": "check_in_guest"}
+    )
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == "checked_in"
