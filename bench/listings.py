@@ -167,6 +167,23 @@ def run(ctx) -> None:
     ctx.ensure_database()
     generated = _driver(ctx, "generate", {}, timeout_s=3600)
     _log(f"data: {generated}")
+    # Search first: the rescore's million-row upsert leaves vacuum work that would be measured too.
+    server = ctx.server
+    _driver(ctx, "search_cold", {}, timeout_s=60)  # no page cached by an earlier run
+    paths = _search_paths(SEARCH_RATE * SEARCH_DURATION_S)
+    _fixed_rate(ctx, server.url("/"), _search_paths(100, seed=3), SEARCH_RATE)  # warm the workers
+    latencies, errors = _fixed_rate(ctx, server.url("/"), paths, SEARCH_RATE)
+    p95 = latencies[max(0, math.ceil(0.95 * len(latencies)) - 1)] if latencies else math.nan
+    ctx.figure(
+        "listings",
+        "search_p95_ms",
+        p95,
+        "ms",
+        "<=150",
+        f"GET /homes/ (district, deal type, price range, size, pages 1-5) at {SEARCH_RATE}/s for "
+        f"{SEARCH_DURATION_S} s over {generated['listings']:,} listings; {errors} errors of {len(paths)}",
+    )
+    search_errors = errors
     rescore = _driver(ctx, "rescore", {}, timeout_s=1800)
     ctx.figure(
         "listings",
@@ -196,24 +213,11 @@ def run(ctx) -> None:
         ">=0.6",
         f"fakes among the top {CAPACITY} by risk; random picks give {precision['base_rate']:.3f} "
         f"({precision['fakes']:,} planted fakes in {precision['live']:,} live listings, "
-        f"{precision['without_signal']:,} of them with no signal)",
+        f"{precision['without_signal']:,} of them with no signal; genuine bargains, co-brokered photos and "
+        f"false reports as noise); in the top {WIDE_QUEUE:,}: {precision['wide']:.2f}",
     )
-    server = ctx.server
-    paths = _search_paths(SEARCH_RATE * SEARCH_DURATION_S)
-    _fixed_rate(ctx, server.url("/"), _search_paths(100, seed=3), SEARCH_RATE)  # warm the workers
-    latencies, errors = _fixed_rate(ctx, server.url("/"), paths, SEARCH_RATE)
-    p95 = latencies[max(0, math.ceil(0.95 * len(latencies)) - 1)] if latencies else math.nan
-    ctx.figure(
-        "listings",
-        "search_p95_ms",
-        p95,
-        "ms",
-        "<=150",
-        f"GET /homes/ (district, deal type, price range, size, pages 1-5) at {SEARCH_RATE}/s for "
-        f"{SEARCH_DURATION_S} s over {generated['listings']:,} listings; {errors} errors of {len(paths)}",
-    )
-    if errors:
-        ctx.fail(f"{errors} of {len(paths)} search requests failed")
+    if search_errors:
+        ctx.fail(f"{search_errors} search requests failed")
 
 
 # =========================================================================================================
@@ -315,14 +319,14 @@ GENERATE_SQL = [
        FROM bench_ls_truth t WHERE t.id = l.id AND NOT t.silent""",
     # Bait prices 30-65 % below the going rate; genuine bargains (basements, old buildings) exist too.
     """UPDATE listings_listing l SET
-         deposit_krw = round(deposit_krw * (0.35 + random() * 0.35), -5),
-         monthly_rent_krw = round(monthly_rent_krw * (0.35 + random() * 0.35), -4),
-         price_krw = round(price_krw * (0.35 + random() * 0.35), -5)
+         deposit_krw = round(deposit_krw * (0.35 + random() * 0.35)::numeric, -5),
+         monthly_rent_krw = round(monthly_rent_krw * (0.35 + random() * 0.35)::numeric, -4),
+         price_krw = round(price_krw * (0.35 + random() * 0.35)::numeric, -5)
        FROM bench_ls_truth t WHERE t.id = l.id AND t.bait""",
     """UPDATE listings_listing l SET
-         deposit_krw = round(deposit_krw * (0.45 + random() * 0.3), -5),
-         monthly_rent_krw = round(monthly_rent_krw * (0.45 + random() * 0.3), -4),
-         price_krw = round(price_krw * (0.45 + random() * 0.3), -5)
+         deposit_krw = round(deposit_krw * (0.45 + random() * 0.3)::numeric, -5),
+         monthly_rent_krw = round(monthly_rent_krw * (0.45 + random() * 0.3)::numeric, -4),
+         price_krw = round(price_krw * (0.45 + random() * 0.3)::numeric, -5)
        WHERE l.status IN ('published', 'verified') AND l.partner_id IN (SELECT id FROM bench_brokers)
          AND l.id NOT IN (SELECT id FROM bench_ls_truth) AND random() < 0.015""",
     """UPDATE listings_listing l SET partner_id = (SELECT id FROM bench_brokers WHERE young
@@ -489,7 +493,17 @@ def command_precision(args: dict) -> dict:
     }
 
 
+def command_search_cold(args: dict) -> dict:
+    from django.core.cache import cache
+
+    from listings.selectors import SEARCH_VERSION_KEY
+
+    cache.set(SEARCH_VERSION_KEY, int(time.time()), None)
+    return {}
+
+
 COMMANDS = {
+    "search_cold": command_search_cold,
     "generate": command_generate,
     "rescore": command_rescore,
     "campaign": command_campaign,

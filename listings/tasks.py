@@ -3,12 +3,13 @@ from celery import shared_task
 from .services import campaigns, reports, risk, standing, verification
 
 
-@shared_task
+# Set-based over every live listing: about a minute per million here, so it gets its own time limit.
+@shared_task(soft_time_limit=1800, time_limit=1900)
 def listings_rescore() -> int:
     return risk.listings_rescore()
 
 
-@shared_task
+@shared_task(soft_time_limit=600, time_limit=660)
 def campaign_open_monthly() -> int:
     return campaigns.campaign_open().pk
 

@@ -118,6 +118,16 @@ class Strike(ConcurrentTransitionMixin, models.Model):
         return f"Strike #{self.pk} ({self.partner})"
 
     @property
+    def consequence_label(self) -> str:
+        if self.consequence.startswith("suspended_"):
+            return _("Posting suspended for %(days)s days") % {"days": self.consequence[10:].rstrip("d")}
+        return {
+            "badge_revoked": _("Badge revoked"),
+            "warning": _("Warning"),
+            "removed": _("Removed from the programme"),
+        }.get(self.consequence, self.consequence)
+
+    @property
     def appeal_until(self):
         from datetime import timedelta
 
