@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trustplatform.audit.services import audit_record
-from trustplatform.notifications.services import staff_notify
+from trustplatform.notifications.services import notification_send, staff_notify
 from trustplatform.partners.models import Membership
 from trustplatform.transitions import transition_run
 
@@ -207,6 +207,13 @@ def report_decide(
                 )
         standing.save()
         Report.objects.filter(pk=report.pk).update(decided_by=actor)
+        notification_send(
+            user=report.reporter,
+            title=_("Your report on listing #%(id)s was upheld") % {"id": report.listing_id}
+            if uphold
+            else _("Your report on listing #%(id)s was not upheld") % {"id": report.listing_id},
+            url=reverse("listings:my_reports"),
+        )
     report.refresh_from_db()
     return report
 
