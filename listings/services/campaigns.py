@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -198,6 +198,26 @@ def campaign_open(
     inspectors = _inspectors()
     area_of = dict(Listing.objects.filter(pk__in=selection.listing_ids).values_list("id", "dong_code"))
     scores = dict(Listing.objects.filter(pk__in=selection.listing_ids).values_list("id", "risk__score"))
+    try:
+        return _campaign_store(
+            month=month,
+            seed=seed,
+            parameters=parameters,
+            selection=selection,
+            inspectors=inspectors,
+            area_of=area_of,
+            scores=scores,
+            actor=actor,
+        )
+    except IntegrityError:
+        # Opened at the same moment by another run (the month is unique): that one stands.
+        existing = Campaign.objects.filter(month=month).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def _campaign_store(*, month, seed, parameters, selection, inspectors, area_of, scores, actor) -> Campaign:
     with transaction.atomic():
         campaign = Campaign.objects.create(
             month=month,
