@@ -145,7 +145,9 @@ class BookingsListCreateApi(APIView):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        room_type = get_object_or_404(RoomType, pk=values["room_type"])
+        room_type = get_object_or_404(
+            RoomType.objects.select_related("property__partner"), pk=values["room_type"]
+        )
         booking = stays.booking_hold(
             guest=request.user,
             room_type=room_type,

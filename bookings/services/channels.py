@@ -246,10 +246,16 @@ def _detect_conflicts(feed: CalendarFeed) -> None:
             room_type=room_type, status__in=[Booking.Status.CONFIRMED], check_out__gt=timezone.localdate()
         )
     )
+    # The owner already said our guest keeps the room despite this stay: not flagged again.
+    kept = set(
+        Conflict.objects.filter(feed=feed, status=Conflict.Status.KEPT).values_list("booking_id", "uid")
+    )
     live = set()
     for block in blocks:
         for booking in bookings:
             if block.start >= booking.check_out or block.end <= booking.check_in:
+                continue
+            if (booking.pk, block.uid) in kept:
                 continue
             nights = {booking.check_in + timedelta(days=i) for i in range(booking.nights)}
             if not nights & over:

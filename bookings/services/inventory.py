@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,27 +44,64 @@ def _locked_nights(room_type, check_in: date, check_out: date) -> list[tuple]:
     )
 
 
+TAKE_SQL = """
+UPDATE bookings_night SET sold = sold + 1
+WHERE id IN (
+    SELECT id FROM bookings_night
+    WHERE room_type_id = %s AND date >= %s AND date < %s AND NOT stop_sell AND sold + external < rooms
+    ORDER BY date
+    FOR UPDATE
+)
+RETURNING id, price_krw
+"""
+
+
 def nights_take(*, room_type: RoomType, check_in: date, check_out: date) -> int:
     """Sell one room of `room_type` on every night of [check_in, check_out); returns the total price.
 
-    Locks the nights with SELECT ... FOR UPDATE in date order (every taker locks in the same order,
-    so no deadlock), re-checks them under the lock, then increments `sold`. Must run inside the
-    caller's transaction; raises `sold_out` (409) when any night has no room left.
+    Locks the nights in date order (every taker locks in the same order, so no deadlock) and re-checks
+    them under the lock; on PostgreSQL that is one conditional UPDATE whose row count must equal the
+    nights. Must run inside the caller's transaction (a partial take is rolled back with it); raises
+    `sold_out` (409) when any night has no room left. The CHECK sold <= rooms backs it all up.
     """
     wanted = (check_out - check_in).days
+    if connection.vendor == "postgresql":
+        taken = _take(room_type.pk, check_in, check_out)
+        if len(taken) != wanted and not _calendar_open(room_type, check_in, check_out):
+            # The calendar did not reach that far yet: give back what was taken, open it, try again.
+            Night.objects.filter(pk__in=[pk for pk, _price in taken]).update(sold=F("sold") - 1)
+            nights_ensure(room_type=room_type, start=check_in, end=check_out)
+            taken = _take(room_type.pk, check_in, check_out)
+        if len(taken) != wanted:
+            raise _sold_out()  # the caller's transaction rolls back the nights that were taken
+        return sum(price for _pk, price in taken)
     rows = _locked_nights(room_type, check_in, check_out)
-    if len(rows) != wanted:  # the calendar does not reach that far yet: open it, then lock again
+    if len(rows) != wanted:
         nights_ensure(room_type=room_type, start=check_in, end=check_out)
         rows = _locked_nights(room_type, check_in, check_out)
     if len(rows) != wanted or any(
         stop or sold + external >= rooms for _pk, rooms, sold, external, stop, _p in rows
     ):
-        raise BookingError(
-            _("Sold out: no room of this type is left for these dates."), code="sold_out", status=409
-        )
-    # The CHECK sold <= rooms backs this up if anything above were ever wrong.
+        raise _sold_out()
     Night.objects.filter(pk__in=[row[0] for row in rows]).update(sold=F("sold") + 1)
     return sum(row[5] for row in rows)
+
+
+def _take(room_type_id: int, check_in: date, check_out: date) -> list[tuple[int, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(TAKE_SQL, [room_type_id, check_in, check_out])
+        return cursor.fetchall()
+
+
+def _calendar_open(room_type: RoomType, check_in: date, check_out: date) -> bool:
+    count = Night.objects.filter(room_type=room_type, date__gte=check_in, date__lt=check_out).count()
+    return count == (check_out - check_in).days
+
+
+def _sold_out() -> BookingError:
+    return BookingError(
+        _("Sold out: no room of this type is left for these dates."), code="sold_out", status=409
+    )
 
 
 def nights_release(*, room_type_id: int, check_in: date, check_out: date) -> None:

@@ -46,7 +46,7 @@ def payment_start(*, booking: Booking, actor, method: str = "card") -> BookingPa
         BookingPayment.objects.filter(pk=payment.pk).update(
             provider_payment_id=checkout["provider_payment_id"]
         )
-    payment.refresh_from_db()
+        payment.provider_payment_id = checkout["provider_payment_id"]
     return payment
 
 

@@ -14,7 +14,7 @@ from trustplatform.partners.models import Membership, Partner
 from trustplatform.transitions import transition_run
 
 from ..errors import BookingError
-from ..models import Booking, RoomType
+from ..models import Booking, Property, RoomType
 from . import money
 from .inventory import nights_release, nights_take
 
@@ -68,7 +68,8 @@ def booking_hold(
     must_have: list | None = None,
 ) -> Booking:
     """Hold one room on every night for the guest until payment (or expiry). Locks the nights."""
-    room_type = RoomType.objects.select_related("property__partner").get(pk=room_type.pk)
+    if not RoomType.property.is_cached(room_type) or not Property.partner.is_cached(room_type.property):
+        room_type = RoomType.objects.select_related("property__partner").get(pk=room_type.pk)
     _validate_stay(room_type=room_type, check_in=check_in, check_out=check_out, guests=guests)
     phone = guest_phone or guest.phone
     if phone:

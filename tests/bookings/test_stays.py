@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from bookings.errors import BookingError
@@ -172,3 +173,27 @@ def test_pay_helper_goes_through_the_signed_event():
         guests=2,
     )
     assert pay(booking) == "confirmed"
+
+
+def test_a_stay_past_the_open_calendar_opens_it_and_takes_each_night_once():
+    room_type = make_room_type(make_property(), rooms=2, days=5)
+    check_in = timezone.localdate() + timedelta(days=3)
+    booking = booking_hold(
+        guest=guest(),
+        room_type=room_type,
+        check_in=check_in,
+        check_out=check_in + timedelta(days=4),
+        guests=2,
+    )
+    assert booking.nights == 4
+    assert [_sold(room_type, check_in + timedelta(days=i)) for i in range(4)] == [1, 1, 1, 1]
+
+
+def test_a_partly_sold_out_stay_takes_nothing():
+    room_type = make_room_type(make_property(), rooms=1)
+    check_in, check_out = stay_dates(4, 3)
+    Night.objects.filter(room_type=room_type, date=check_in + timedelta(days=2)).update(sold=1)
+    with pytest.raises(BookingError):
+        with transaction.atomic():
+            booking_hold(guest=guest(), room_type=room_type, check_in=check_in, check_out=check_out, guests=2)
+    assert [_sold(room_type, check_in + timedelta(days=i)) for i in range(3)] == [0, 0, 1]
