@@ -49,4 +49,17 @@ urlpatterns = [
         "inspections/<int:inspection_id>/record/", api.InspectionRecordApi.as_view(), name="inspection_record"
     ),
     path("campaigns/", api.CampaignListApi.as_view(), name="campaigns"),
+    path("campaigns/open/", api.CampaignOpenApi.as_view(), name="campaign_open"),
+    path("staff/reports/", api.StaffReportQueueApi.as_view(), name="staff_reports"),
+    path(
+        "staff/reports/<int:report_id>/decide/",
+        api.StaffReportDecideApi.as_view(),
+        name="staff_report_decide",
+    ),
+    path("staff/appeals/", api.StaffAppealQueueApi.as_view(), name="staff_appeals"),
+    path(
+        "staff/appeals/<int:appeal_id>/decide/",
+        api.StaffAppealDecideApi.as_view(),
+        name="staff_appeal_decide",
+    ),
 ]

@@ -23,10 +23,25 @@ from .public import (
     ReportCreateApi,
     WastedTripClaimApi,
 )
-from .staff import CampaignListApi, InspectionQueueApi, InspectionRecordApi, RiskApi
+from .staff import (
+    CampaignListApi,
+    CampaignOpenApi,
+    InspectionQueueApi,
+    InspectionRecordApi,
+    RiskApi,
+    StaffAppealDecideApi,
+    StaffAppealQueueApi,
+    StaffReportDecideApi,
+    StaffReportQueueApi,
+)
 
 __all__ = [
     "CampaignListApi",
+    "CampaignOpenApi",
+    "StaffAppealDecideApi",
+    "StaffAppealQueueApi",
+    "StaffReportDecideApi",
+    "StaffReportQueueApi",
     "ContactApi",
     "DepositStartApi",
     "InspectionQueueApi",

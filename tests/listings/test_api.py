@@ -156,3 +156,42 @@ def test_token_login_and_idempotent_report(api_client, listing, consumer):
     second = api_client.post(f"/api/v1/listings/{listing.pk}/reports/", {"reason": "gone"}, format="json")
     assert first.status_code == second.status_code == 201
     assert second.headers.get("Idempotent-Replayed") == "true"
+
+
+def test_staff_work_the_report_and_appeal_queues_through_the_api(
+    as_user, badge_holder, listing, consumer, broker, inspector, agent
+):
+    report = services.report_file(listing=listing, reporter=consumer, reason="not_exist")
+    services.report_respond(report=report, actor=broker, action="disputed", response="정상")
+    client = as_user(agent)
+    assert [row["id"] for row in client.get("/api/v1/listings/staff/reports/").json()] == [report.pk]
+    sent = client.post(
+        f"/api/v1/listings/staff/reports/{report.pk}/decide/",
+        {"decision": "on_site", "note": "부재"},
+        format="json",
+    )
+    assert sent.status_code == 200 and sent.json()["status"] == "on_site"
+    strike = services.fake_confirm(listing=listing, actor=inspector, category="not_exist")
+    services.appeal_file(strike=strike, actor=broker, statement="이의")
+    appeal = client.get("/api/v1/listings/staff/appeals/").json()[0]
+    same = as_user(inspector).post(
+        f"/api/v1/listings/staff/appeals/{appeal['id']}/decide/",
+        {"uphold": True, "reason": "..."},
+        format="json",
+    )
+    assert same.status_code == 403
+    decided = as_user(agent).post(
+        f"/api/v1/listings/staff/appeals/{appeal['id']}/decide/",
+        {"uphold": True, "reason": "확인"},
+        format="json",
+    )
+    assert decided.status_code == 200 and decided.json()["status"] == "upheld"
+    assert as_user(consumer).get("/api/v1/listings/staff/reports/").status_code == 403
+
+
+def test_staff_open_the_campaign_through_the_api(as_user, listing, agent):
+    opened = as_user(agent).post(
+        "/api/v1/listings/campaigns/open/", {"seed": 11, "capacity": 5}, format="json"
+    )
+    assert opened.status_code == 201 and opened.json()["seed"] == 11
+    assert as_user(agent).get("/api/v1/listings/campaigns/").json()[0]["id"] == opened.json()["id"]
