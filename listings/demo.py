@@ -4,6 +4,8 @@
   against the sandbox registry, one confirmed by the owner's text link);
 - 연남 바로 부동산, a young brokerage, advertises a bait-priced flat with a photo copied from 마포 믿음,
   reported by 이준호 — it ranks first for inspection;
+- an earlier listing of 연남 바로 부동산 was confirmed fake on site (a strike) and its appeal waits for
+  agent@demo.ansim.kr in the admin;
 - risk scores computed, and this month's campaign opened with a fixed seed for inspector@demo.ansim.kr.
 """
 
@@ -21,7 +23,7 @@ from trustplatform.demo import DEMO_PASSWORD
 from trustplatform.partners.models import Membership, Partner
 
 from . import services
-from .models import BrokerStanding, Listing, Report, Verification
+from .models import BrokerStanding, Listing, Report, Strike, Verification
 from .services.campaigns import campaign_open
 from .services.common import standing_get
 from .services.risk import listings_rescore
@@ -42,6 +44,7 @@ MAPO_LISTINGS = [
 REGISTRY_LISTING = "서교동 역세권 투룸"
 REGISTRY_ADDRESS = "서울특별시 마포구 양화로 72"
 BAIT_TITLE = "연남동 급매 투룸 (보증금 100)"
+GONE_TITLE = "망원동 풀옵션 원룸"
 
 
 def _photo(seed: int) -> SimpleUploadedFile:
@@ -115,6 +118,35 @@ def _second_brokerage() -> tuple[Partner, User]:
     return partner, owner
 
 
+def _confirmed_fake_with_appeal(partner: Partner, owner: User) -> None:
+    """An earlier fake of the young brokerage, confirmed on site, with the broker's appeal pending."""
+    fake = _listing(
+        partner,
+        owner,
+        (GONE_TITLE, "1144011500", "monthly", 5_000_000, 450_000, 0, "33.00", 2, 1, 21),
+        address="서울특별시 마포구 망원로 12",
+        unit="201호",
+    )
+    if Strike.objects.filter(listing=fake).exists():
+        return
+    inspector = User.objects.get(email="inspector@demo.ansim.kr")
+    inspection = services.inspection_queue_open(listing=fake, actor=inspector)
+    services.inspection_record(
+        inspection=inspection,
+        actor=inspector,
+        outcome="fake",
+        fake_category="gone",
+        note="3주 전 계약 완료된 집. 관리인 확인.",
+        latitude="37.556100",
+        longitude="126.901900",
+        accuracy_m=15,
+    )
+    strike = Strike.objects.get(listing=fake)
+    services.appeal_file(
+        strike=strike, actor=owner, statement="계약 당일 내리려 했으나 시스템 오류로 남아 있었습니다."
+    )
+
+
 def seed() -> list[tuple[str, str]]:
     broker = User.objects.get(email="broker@demo.ansim.kr")
     mapo = Partner.objects.get(memberships__user=broker, kind=Partner.Kind.BROKERAGE)
@@ -162,6 +194,7 @@ def seed() -> list[tuple[str, str]]:
             details="방문 약속을 잡으려 하니 이미 나갔다며 다른 집을 권했습니다.",
             visited=True,
         )
+    _confirmed_fake_with_appeal(young, young_owner)
     listings_rescore()
     campaign_open(month=timezone.localdate().replace(day=1), seed=2026, capacity=10)
     return [("partner owner (brokerage, young)", SECOND_BROKER[2])]
