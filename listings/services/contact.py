@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from escrow.models import Condition, EscrowAgreement
 from escrow.services.agreements import agreement_create, agreement_propose
 from escrow.templates_catalog import default_conditions
+from masking import selectors as masking_selectors
 from masking import services as masking
 from masking.models import Participant
 from trustplatform.partners.models import Membership
@@ -38,6 +39,29 @@ def _broker_phone(listing: Listing) -> str:
     return owner.user.phone if owner else ""
 
 
+def _open_contact(*, listing: Listing, consumer) -> SafeContact | None:
+    """The consumer's safe number for this listing that still works: asking again reuses it, so one
+    person browsing does not drain the pool of numbers."""
+    contact = (
+        ListingContact.objects.filter(listing=listing, consumer=consumer, masked_session_id__isnull=False)
+        .order_by("-created_at")
+        .first()
+    )
+    if contact is None:
+        return None
+    session = (
+        masking_selectors.user_sessions(user=consumer)
+        .filter(pk=contact.masked_session_id, status="open", expires_at__gt=timezone.now())
+        .first()
+    )
+    if session is None:
+        return None
+    mine = next((p for p in session.participants.all() if p.side == Participant.Side.CONSUMER), None)
+    if mine is None:
+        return None
+    return SafeContact(contact=contact, dial=str(mine.proxy_number), expires_at=session.expires_at)
+
+
 def contact_open(*, listing: Listing, consumer) -> SafeContact:
     """A safe number between the consumer and the brokerage for LISTINGS_CONTACT_HOURS; neither side
     sees the other's real number. Recorded as the consumer's contact about this listing."""
@@ -49,6 +73,9 @@ def contact_open(*, listing: Listing, consumer) -> SafeContact:
             code="phone_not_verified",
             status=409,
         )
+    reused = _open_contact(listing=listing, consumer=consumer)
+    if reused is not None:
+        return reused
     broker_phone = _broker_phone(listing)
     if not broker_phone:
         raise ListingError(

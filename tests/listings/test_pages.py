@@ -195,3 +195,19 @@ def test_sweep_task_runs_every_due_step(listing, consumer):
     listings_sweep()
     report.refresh_from_db()
     assert report.status == Report.Status.IN_REVIEW
+
+
+def test_asking_twice_reuses_the_safe_number(logged_in, listing, consumer):
+    from listings.models import ListingContact
+
+    ProxyNumber.objects.create(e164="+825051000011")
+    ProxyNumber.objects.create(e164="+825051000012")
+    consumer.phone = "+821077778899"
+    consumer.phone_verified_at = timezone.now()
+    consumer.save()
+    client = logged_in(consumer)
+    first = client.post(f"/homes/{listing.pk}/contact/").content.decode()
+    second = client.post(f"/homes/{listing.pk}/contact/").content.decode()
+    number = first.split("data-safe-number>")[1].split("<")[0]
+    assert number and number in second
+    assert ListingContact.objects.filter(listing=listing, consumer=consumer).count() == 1
