@@ -40,6 +40,10 @@ class BrokerStanding(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.partner}: {self.get_badge_display()}"
 
+    def get_status_display(self) -> str:
+        # transition_run names the current state in its refusals; here the state is the badge.
+        return self.get_badge_display()
+
     @property
     def has_badge(self) -> bool:
         return self.badge == self.Badge.HELD

@@ -54,3 +54,45 @@ def test_concurrent_reports_by_one_consumer_leave_one_open(listing, consumer):
     assert {getattr(outcome, "code", None) for outcome in outcomes if isinstance(outcome, Exception)} == {
         "already_reported"
     }
+
+
+def test_control_without_the_standing_lock_the_count_goes_wrong(
+    monkeypatch, badge_holder, brokerage, make_listing, inspector
+):
+    """The same race with the row lock taken out, and both confirmations made to count before either
+    commits: each sees only its own strike, so the second is never escalated (or fails outright)."""
+    import threading
+
+    from listings.models import BrokerStanding as Standing
+    from listings.services import standing as standing_services
+
+    fakes = [make_listing(brokerage) for _ in range(2)]
+    barrier = threading.Barrier(2, timeout=20)
+    original = standing_services._active_strikes
+
+    class CountThenWait:
+        def __init__(self, partner_id):
+            self.queryset = original(partner_id)
+
+        def count(self):
+            counted = self.queryset.count()
+            barrier.wait()
+            return counted
+
+    monkeypatch.setattr(
+        standing_services,
+        "standing_lock",
+        lambda partner_id: Standing.objects.get_or_create(partner_id=partner_id)[0],
+    )
+    monkeypatch.setattr(standing_services, "_active_strikes", CountThenWait)
+
+    race(
+        lambda index: services.fake_confirm(
+            listing=Listing.objects.get(pk=fakes[index].pk), actor=inspector, category="not_exist"
+        ),
+        2,
+    )
+
+    strikes = Strike.objects.filter(partner=brokerage).count()
+    suspensions = Suspension.objects.filter(partner=brokerage).count()
+    assert (strikes, suspensions) != (2, 1)

@@ -9,6 +9,7 @@ from listings.errors import ListingError
 from listings.models import Appeal, BrokerStanding, Listing, Report, Strike, Suspension
 from tests.factories import UserFactory
 from trustplatform.audit.models import AuditEntry
+from trustplatform.errors import DomainError
 from trustplatform.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +176,9 @@ def test_confirmed_fake_upholds_open_reports(listing, agent, consumer):
     report.refresh_from_db()
     assert report.status == Report.Status.UPHELD
     assert consumer.reporter_standing.upheld_count == 1
+
+
+def test_granting_a_badge_already_held_is_a_clear_refusal(badge_holder, agent):
+    with pytest.raises(DomainError) as refused:
+        services.badge_grant(instance=badge_holder, actor=agent)
+    assert refused.value.code == "invalid_transition"
