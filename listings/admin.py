@@ -220,10 +220,10 @@ class ReportAdmin(ServiceTransitionAdmin):
         "escalate": lambda *, instance, actor, note, **kw: services.report_phone_check(
             instance=instance, actor=actor, outcome="on_site", note=note
         ),
-        "reject": lambda *, instance, actor, reason, false_report=False, **kw: services.report_decide(
+        "reject": lambda *, instance, actor, reason, false_report=False, **kw: services.report_staff_decide(
             instance=instance, actor=actor, uphold=False, reason=reason, false_report=false_report
         ),
-        "uphold": lambda *, instance, actor, reason, **kw: services.report_decide(
+        "uphold": lambda *, instance, actor, reason, **kw: services.report_staff_decide(
             instance=instance, actor=actor, uphold=True, reason=reason
         ),
     }

@@ -143,7 +143,7 @@ class StaffReportDecideApi(APIView):
         if decision in ("genuine", "on_site"):
             services.report_phone_check(instance=report, actor=request.user, outcome=decision, note=note)
         else:
-            services.report_decide(
+            services.report_staff_decide(
                 instance=report,
                 actor=request.user,
                 uphold=decision == "uphold",

@@ -17,6 +17,7 @@ from .reports import (
     report_file,
     report_phone_check,
     report_respond,
+    report_staff_decide,
     reports_review_due,
 )
 from .standing import appeal_decide, appeal_file, badge_grant, fake_confirm, strikes_expire_due
@@ -66,6 +67,7 @@ __all__ = [
     "report_file",
     "report_phone_check",
     "report_respond",
+    "report_staff_decide",
     "reports_review_due",
     "strikes_expire_due",
     "verification_request",

@@ -143,11 +143,33 @@ def reports_review_due(*, limit: int = 1000) -> int:
     return len(due)
 
 
+def _broker_first(report: Report) -> None:
+    """Staff act on a report only once the broker answered or let the deadline pass."""
+    if report.status == Report.Status.AWAITING_BROKER and report.respond_by > timezone.now():
+        raise ListingError(
+            _("The broker may answer until %(when)s; staff check after that.")
+            % {"when": f"{timezone.localtime(report.respond_by):%Y-%m-%d %H:%M}"},
+            code="broker_answers_first",
+            status=409,
+        )
+
+
+def report_staff_decide(
+    *, instance: Report, actor, uphold: bool, reason: str = "", false_report: bool = False
+) -> Report:
+    """Staff uphold or reject a report (after the broker's turn)."""
+    _broker_first(instance)
+    return report_decide(
+        instance=instance, actor=actor, uphold=uphold, reason=reason, false_report=false_report
+    )
+
+
 def report_phone_check(*, instance: Report, actor, outcome: str, note: str = "") -> Report:
     """Staff record the phone check: the owner confirms the listing (report not upheld) or the check
     is inconclusive (an on-site inspection is queued, ranked by the weighted reports)."""
     if outcome not in ("genuine", "on_site"):
         raise ListingError(_("Choose the outcome of the call."), code="invalid_outcome")
+    _broker_first(instance)
     with transaction.atomic():
         Report.objects.filter(pk=instance.pk).update(phone_check_note=note.strip()[:2000])
         if outcome == "genuine":

@@ -1,7 +1,7 @@
-"""A fake listing in real browsers: a consumer reports it; after the phone check an inspector confirms it
-on site from the phone page (photo, GPS); the 안심중개사 badge disappears from the listing page at once;
-the broker appeals in the portal; staff who did not inspect uphold the appeal in the admin; the badge
-returns. Pages are checked through stable `data-` attributes, not translated text.
+"""A fake listing in real browsers: a consumer reports it; after the broker's answer and the phone
+check, an inspector confirms it on site from the phone page (photo, GPS); the 안심중개사 badge
+disappears from the listing page at once; the broker appeals in the portal; staff who did not inspect
+uphold the appeal in the admin; the badge returns. Pages are checked through stable `data-` attributes, not translated text.
 """
 
 import pytest
@@ -70,7 +70,10 @@ def test_reported_fake_loses_the_badge_and_an_upheld_appeal_brings_it_back(
     expect(renter.locator("[data-report]")).to_have_count(1)
     report = Report.objects.get(reporter=consumer)
 
-    # Staff call the owner: inconclusive, so the listing goes to an inspector.
+    # The broker answers first (says it is accurate); staff call the owner: inconclusive, so the
+    # listing goes to an inspector.
+    services.report_respond(report=report, actor=broker, action="disputed", response="실매물입니다")
+    report.refresh_from_db()
     services.report_phone_check(instance=report, actor=agent, outcome="on_site", note="소유주 연락 안 됨")
     inspection = Inspection.objects.get(listing=listing, status="queued")
 

@@ -73,6 +73,12 @@ def test_agent_rejects_a_false_report_from_the_queue(client, listing, consumer, 
         f"/admin/listings/report/{report.pk}/transition/reject/", {"reason": "허위", "false_report": "on"}
     )
     report.refresh_from_db()
+    assert report.status == Report.Status.AWAITING_BROKER  # the broker answers first
+    Report.objects.filter(pk=report.pk).update(respond_by=timezone.now())
+    client.post(
+        f"/admin/listings/report/{report.pk}/transition/reject/", {"reason": "허위", "false_report": "on"}
+    )
+    report.refresh_from_db()
     assert report.status == Report.Status.REJECTED and report.false_report
 
 

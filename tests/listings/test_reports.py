@@ -117,3 +117,20 @@ def test_a_broker_cannot_report_own_listing(listing, broker):
     with pytest.raises(ListingError) as refused:
         services.report_file(listing=listing, reporter=broker, reason="gone")
     assert refused.value.code == "own_listing"
+
+
+def test_staff_wait_for_the_brokers_turn(listing, consumer, agent):
+    report = services.report_file(listing=listing, reporter=consumer, reason="gone")
+    for act in (
+        lambda: services.report_phone_check(instance=report, actor=agent, outcome="on_site"),
+        lambda: services.report_staff_decide(instance=report, actor=agent, uphold=True, reason="x"),
+    ):
+        with pytest.raises(ListingError) as refused:
+            act()
+        assert refused.value.code == "broker_answers_first"
+    Report.objects.filter(pk=report.pk).update(respond_by=timezone.now() - timedelta(seconds=1))
+    report.refresh_from_db()
+    assert (
+        services.report_staff_decide(instance=report, actor=agent, uphold=True, reason="확인").status
+        == "upheld"
+    )
