@@ -1,7 +1,8 @@
 """A fake listing in real browsers: a consumer reports it; after the broker's answer and the phone
 check, an inspector confirms it on site from the phone page (photo, GPS); the 안심중개사 badge
 disappears from the listing page at once; the broker appeals in the portal; staff who did not inspect
-uphold the appeal in the admin; the badge returns. Pages are checked through stable `data-` attributes, not translated text.
+uphold the appeal in the admin; the badge returns. Pages are checked through stable `data-` attributes,
+not translated text.
 """
 
 import pytest
