@@ -466,7 +466,7 @@ BOOKINGS_FEED_ALLOW_PRIVATE = env_bool("BOOKINGS_FEED_ALLOW_PRIVATE", DEBUG)
 # booking counts as cancelled by the property and the guarantee starts.
 BOOKINGS_CONFLICT_DEADLINE_HOURS = env_int("BOOKINGS_CONFLICT_DEADLINE_HOURS", 24, minimum=1)
 CELERY_BEAT_SCHEDULE["bookings-feeds-import"] = {
-    "task": "bookings.tasks.feeds_import_due", "schedule": BOOKINGS_FEED_INTERVAL_MINUTES * 60.0}
+    "task": "bookings.tasks.feeds_import_due", "schedule": timedelta(minutes=BOOKINGS_FEED_INTERVAL_MINUTES)}
 CELERY_BEAT_SCHEDULE["bookings-holds-expire"] = {
     "task": "bookings.tasks.holds_expire", "schedule": crontab(minute="*")}
 CELERY_BEAT_SCHEDULE["bookings-offers-due"] = {
