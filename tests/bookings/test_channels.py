@@ -191,3 +191,39 @@ def test_our_export_parses_back_with_the_same_library():
     booking = confirmed_booking(room_type, days_ahead=3, nights=2)
     stays = channels.parse(channels.ical_export(room_type=room_type))
     assert [(s.start, s.end) for s in stays] == [(booking.check_in, booking.check_out)]
+
+
+def test_partner_api_adds_a_feed_imports_it_on_demand_and_lists_conflicts(feed_server):
+    from rest_framework.test import APIClient
+
+    from .factories import lodging_partner
+
+    partner = lodging_partner()
+    room_type = make_room_type(make_property(partner=partner), rooms=1)
+    booking = confirmed_booking(room_type, days_ahead=6, nights=1)
+    feed_server.routes["/api.ics"] = (200, ics(("z", booking.check_in, booking.check_out)))
+    client = APIClient()
+    client.force_authenticate(partner.owner)
+    added = client.post(
+        "/api/v1/bookings/partner/feeds/",
+        {"room_type": room_type.pk, "name": "Booking.com", "url": feed_server.url("/api.ics")},
+        format="json",
+    )
+    assert added.status_code == 201, added.json()
+    imported = client.post(f"/api/v1/bookings/partner/feeds/{added.json()['id']}/import/")
+    assert (
+        imported.status_code == 200
+        and imported.json()["state"] == "ok"
+        and imported.json()["age_seconds"] == 0
+    )
+    conflicts = client.get("/api/v1/bookings/partner/conflicts/").json()
+    assert [(c["booking_code"], c["status"]) for c in conflicts] == [(booking.code, "open")]
+    resolved = client.post(
+        f"/api/v1/bookings/partner/conflicts/{conflicts[0]['id']}/resolve/",
+        {"keep_ours": True},
+        format="json",
+    )
+    assert resolved.status_code == 200 and resolved.json()["status"] == "kept"
+    other = APIClient()
+    other.force_authenticate(lodging_partner().owner)
+    assert other.post(f"/api/v1/bookings/partner/feeds/{added.json()['id']}/import/").status_code == 404

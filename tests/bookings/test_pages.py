@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from bookings.models import Booking, GuaranteeCase
+from bookings.services.stays import booking_cancel_by_property
 
 from .factories import (
     HAEUNDAE,
@@ -174,3 +175,22 @@ def test_owner_uploads_a_photo_and_guests_see_it(settings, tmp_path):
     )
     assert response.status_code == 302 and prop.photos.count() == 1
     assert 'alt="로비"' in Client().get(f"/stays/p/{prop.pk}/").content.decode()
+
+
+def test_the_texted_offer_link_works_without_logging_in_and_books_the_room():
+    from bookings.services import guarantee
+
+    fund_guarantee()
+    prop = make_property()
+    booking = confirmed_booking(make_room_type(prop, grade=1), days_ahead=4)
+    better = make_room_type(prop, grade=2, price=130_000, name="Deluxe")
+    case = booking_cancel_by_property(booking=booking, actor=None, reason="leak")
+    assert guarantee.case_search(case_id=case.pk) == "offered"
+    token = case.candidates.get(status="offered").accept_token
+    page = Client().get(f"/stays/offers/{token}/")
+    assert page.status_code == 200 and "Deluxe" in page.content.decode()
+    assert Client().post(f"/stays/offers/{token}/", {"choice": token}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == "rebooked" and case.rebooked.room_type == better
+    assert Client().get("/stays/offers/not-a-token/").status_code == 404
+    assert _login(guest()).get(f"/stays/offers/{token}/").status_code == 404  # another guest
