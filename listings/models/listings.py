@@ -101,16 +101,17 @@ class Listing(ConcurrentTransitionMixin, models.Model):
                 condition=Q(status__in=LIVE_STATUSES),
                 name="listings_live_dong_price",
             ),
-            # Newest first within an area: the index is walked in order and stops after one page.
+            # Newest first within an area: the index is walked in order and stops after one page; price
+            # and size ride along so a narrow filter is checked on the index, without heap visits.
             models.Index(
-                fields=["sigungu_code", "deal_type", "-published_at", "-id"],
+                fields=["sigungu_code", "deal_type", "-published_at", "-id", "headline_krw", "size_m2"],
                 condition=Q(status__in=LIVE_STATUSES),
-                name="listings_live_sigungu_recent",
+                name="listings_live_sigungu_newest",
             ),
             models.Index(
-                fields=["dong_code", "deal_type", "-published_at", "-id"],
+                fields=["dong_code", "deal_type", "-published_at", "-id", "headline_krw", "size_m2"],
                 condition=Q(status__in=LIVE_STATUSES),
-                name="listings_live_dong_recent",
+                name="listings_live_dong_newest",
             ),
             models.Index(
                 fields=["deal_type", "-published_at"],
