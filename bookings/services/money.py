@@ -60,10 +60,11 @@ def _percent_for(table: list[tuple[int, int]], days_before: int) -> int:
     return table[-1][1]
 
 
-def guest_refund_krw(*, booking: Booking, today: date) -> int:
-    """What a guest cancelling today gets back under the property's policy."""
+def guest_refund_krw(*, booking: Booking, today: date, paid_krw: int | None = None) -> int:
+    """What a guest cancelling today gets back of what they paid, under the property's policy."""
     table = settings.BOOKINGS_CANCELLATION_POLICIES[booking.property.cancellation_policy]
-    return booking.guest_paid_krw * _percent_for(table, (booking.check_in - today).days) // 100
+    paid = booking.guest_paid_krw if paid_krw is None else paid_krw
+    return paid * _percent_for(table, (booking.check_in - today).days) // 100
 
 
 def is_peak(day: date) -> bool:

@@ -256,24 +256,7 @@ def booking_cancel_by_guest(*, booking: Booking, actor, reason: str = "") -> Boo
             room_type_id=booking.room_type_id, check_in=booking.check_in, check_out=booking.check_out
         )
         if was_paid:
-            held = money.held_account(booking)
-            refund = money.guest_refund_krw(booking=booking, today=timezone.localdate())
-            money.move(
-                debit=held,
-                credit=money.clearing(),
-                amount_krw=refund,
-                key=f"booking-{booking.pk}-guest-cancel-refund",
-                reason=f"refund {booking.code}",
-                subject=booking,
-            )
-            money.move(
-                debit=held,
-                credit=money.payable(booking.property.partner),
-                amount_krw=booking.guest_paid_krw - refund,
-                key=f"booking-{booking.pk}-guest-cancel-fee",
-                reason=f"cancellation fee {booking.code}",
-                subject=booking,
-            )
+            _refund_guest_cancellation(booking)
             _close_safe_number(booking, "booking cancelled by the guest")
         booking.payments.filter(status="pending").update(status="cancelled")
     if was_paid:
@@ -284,6 +267,40 @@ def booking_cancel_by_guest(*, booking: Booking, actor, reason: str = "") -> Boo
             title=_("Booking %(code)s was cancelled by the guest.") % {"code": booking.code},
         )
     return booking
+
+
+def _refund_guest_cancellation(booking: Booking) -> None:
+    """Split the money held for a cancelled stay: the policy's refund of the guest's share to the guest,
+    the rest of that share to the property, and what the guarantee fund added back to the fund."""
+    held = money.held_account(booking)
+    held_total = booking.price_total_krw  # what a paid booking holds, whoever paid it
+    guest_share = min(booking.guest_paid_krw, held_total)
+    refund = money.guest_refund_krw(booking=booking, today=timezone.localdate(), paid_krw=guest_share)
+    key = f"booking-{booking.pk}-guest-cancel"
+    money.move(
+        debit=held,
+        credit=money.clearing(),
+        amount_krw=refund,
+        key=f"{key}-refund",
+        reason=f"refund {booking.code}",
+        subject=booking,
+    )
+    money.move(
+        debit=held,
+        credit=money.payable(booking.property.partner),
+        amount_krw=guest_share - refund,
+        key=f"{key}-fee",
+        reason=f"cancellation fee {booking.code}",
+        subject=booking,
+    )
+    money.move(
+        debit=held,
+        credit=money.fund(),
+        amount_krw=held_total - guest_share,
+        key=f"{key}-fund-return",
+        reason=f"the guarantee's share of {booking.code} returns",
+        subject=booking,
+    )
 
 
 def booking_cancel_by_property(*, booking: Booking, actor, reason: str):

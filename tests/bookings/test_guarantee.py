@@ -213,3 +213,22 @@ def test_a_search_that_never_finishes_is_retried_then_goes_to_an_agent(world):
     assert guarantee.cases_requeue_stuck() == []
     case.refresh_from_db()
     assert case.status == GuaranteeCase.Status.ESCALATED
+
+
+def test_the_guest_cancelling_a_rebooking_gets_the_policy_refund_and_the_fund_its_share_back(world, settings):
+    from bookings.services.stays import booking_cancel_by_guest
+
+    prop, original = world
+    settings.BOOKINGS_AUTO_REBOOK_HOURS = 24 * 30
+    booking = confirmed_booking(original, days_ahead=10, nights=1)  # 100,000 paid; moderate: 100 % back
+    make_room_type(prop, grade=3, price=150_000)
+    case = _cancel(booking)
+    guarantee.case_search(case_id=case.pk)
+    case.refresh_from_db()
+    fund_before = platform_account("platform-guarantee-fund").balance_krw
+    clearing_before = platform_account("platform-psp-clearing").balance_krw
+    booking_cancel_by_guest(booking=case.rebooked, actor=booking.guest, reason="plans changed")
+    assert held_account(case.rebooked).balance_krw == 0
+    assert platform_account("platform-psp-clearing").balance_krw - clearing_before == 100_000
+    assert platform_account("platform-guarantee-fund").balance_krw - fund_before == 50_000
+    assert ledger_reconcile() == []
