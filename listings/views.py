@@ -134,8 +134,15 @@ def wasted_trip(request, listing_id: int):
 
 @login_required
 def my_reports(request):
+    claims = (
+        WastedTripClaim.objects.filter(consumer=request.user)
+        .select_related("listing")
+        .order_by("-created_at")
+    )
     return render(
-        request, "listings/my_reports.html", {"reports": selectors.consumer_reports(user=request.user)[:100]}
+        request,
+        "listings/my_reports.html",
+        {"reports": selectors.consumer_reports(user=request.user)[:100], "claims": claims[:50]},
     )
 
 

@@ -57,3 +57,10 @@ def test_an_empty_guarantee_fund_leaves_the_claim_for_staff_and_still_confirms(l
     strike = services.fake_confirm(listing=listing, actor=agent, category="not_exist")
     assert strike.pk
     assert WastedTripClaim.objects.get(consumer=consumer).status == WastedTripClaim.Status.FILED
+
+
+def test_the_consumer_sees_the_payment_on_my_reports(client, guarantee_fund, listing, consumer, agent):
+    services.report_file(listing=listing, reporter=consumer, reason="not_exist", visited=True)
+    services.fake_confirm(listing=listing, actor=agent, category="not_exist")
+    client.force_login(consumer)
+    assert "data-claim" in client.get("/homes/my-reports/").content.decode()
