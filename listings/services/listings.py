@@ -102,6 +102,7 @@ def listing_create(*, partner: Partner, actor, data: dict, publish: bool = False
     values = listing_clean(data)
     with transaction.atomic():
         listing = Listing.objects.create(partner=partner, created_by=actor, **values)
+        audit_record(obj=listing, action="created", actor=actor)
         if publish:
             listing = listing_publish(listing=listing, actor=actor)
     return listing

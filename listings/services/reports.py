@@ -79,6 +79,12 @@ def report_file(
                 code="already_reported",
                 status=409,
             ) from exc
+        audit_record(
+            obj=report,
+            action="report_filed",
+            actor=reporter,
+            extra={"listing": listing.pk, "reason": reason, "weight": report.weight},
+        )
         Inspection.objects.filter(listing=listing, status=Inspection.Status.QUEUED).update(
             priority=F("priority") + report.weight * REPORT_PRIORITY
         )
