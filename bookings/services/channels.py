@@ -80,15 +80,36 @@ def _check_url(url: str, *, resolve: bool = True) -> None:
             raise FeedError(_("The calendar's address points into a private network."))
 
 
+class _CheckedRedirect(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to an address the feed itself could have had (no hop into our network)."""
+
+    max_redirections = 5
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        _check_fetchable(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _check_fetchable(url: str) -> None:
+    try:
+        _check_url(url)
+    except BookingError as exc:
+        raise FeedError(exc.detail) from exc
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(_CheckedRedirect)
+
+
 def fetch(url: str) -> bytes:
     """GET the feed with a timeout and a size cap; raises FeedError with the reason."""
-    _check_url(url)
+    _check_fetchable(url)
     limit = settings.BOOKINGS_FEED_MAX_BYTES
     request = urllib.request.Request(
         url, headers={"User-Agent": "Ansim-calendar-import/1.0", "Accept": "text/calendar"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=settings.BOOKINGS_FEED_TIMEOUT_SECONDS) as response:  # noqa: S310
+        with _opener().open(request, timeout=settings.BOOKINGS_FEED_TIMEOUT_SECONDS) as response:
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > limit:
                 raise FeedError(_("The calendar is too big (%(size)s bytes).") % {"size": declared})

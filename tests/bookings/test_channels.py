@@ -227,3 +227,37 @@ def test_partner_api_adds_a_feed_imports_it_on_demand_and_lists_conflicts(feed_s
     other = APIClient()
     other.force_authenticate(lodging_partner().owner)
     assert other.post(f"/api/v1/bookings/partner/feeds/{added.json()['id']}/import/").status_code == 404
+
+
+def test_a_redirect_is_followed_only_to_a_calendar_address(feed_server, monkeypatch):
+    room_type = make_room_type(make_property())
+    day = timezone.localdate() + timedelta(days=3)
+    feed_server.routes["/real.ics"] = (200, ics(("r", day, day + timedelta(days=1))))
+    feed = _feed(room_type, feed_server.url("/moved.ics"))
+
+    # The server answers 404 for unknown paths; a redirect route is simulated with a 301 + Location.
+    original = feed_server.server.RequestHandlerClass.do_GET
+
+    def do_get(handler):
+        if handler.path == "/moved.ics":
+            handler.send_response(301)
+            handler.send_header("Location", feed_server.url("/real.ics"))
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+            return
+        original(handler)
+
+    feed_server.server.RequestHandlerClass.do_GET = do_get
+    assert channels.feed_import(feed_id=feed.pk) == "imported"
+    # The redirect target is checked like the feed's own address: pretend it points into our network.
+    real_check = channels._check_url
+
+    def refuse_target(url, *, resolve=True):
+        if url.endswith("/real.ics"):
+            raise channels.FeedError("The calendar's address points into a private network.")
+        return real_check(url, resolve=resolve)
+
+    monkeypatch.setattr(channels, "_check_url", refuse_target)
+    assert channels.feed_import(feed_id=feed.pk) == "failed"
+    feed.refresh_from_db()
+    assert "private network" in feed.last_error and feed.blocks.count() == 1
