@@ -26,7 +26,6 @@ SORTS = {
 
 
 SEARCH_VERSION_KEY = "listings:search-version"
-SEARCH_CACHE_SECONDS = 30
 
 
 def search_version() -> int:

@@ -4,6 +4,7 @@ wasted trip; and the owner's confirmation link."""
 import hashlib
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -32,11 +33,12 @@ def search(request):
         arguments = form.query() if request.GET else {}
         digest = hashlib.sha256(json.dumps(arguments, sort_keys=True, default=str).encode()).hexdigest()[:32]
         key = f"listings:search:{selectors.search_version()}:{get_language()}:{digest}"
-        results = cache.get(key)
+        results = cache.get(key) if settings.LISTINGS_SEARCH_CACHE_SECONDS else None
         if results is None:
             page = selectors.listings_search(**arguments)
             results = render_to_string("listings/_results.html", {"page": page, "query": query.urlencode()})
-            cache.set(key, results, selectors.SEARCH_CACHE_SECONDS)
+            if settings.LISTINGS_SEARCH_CACHE_SECONDS:
+                cache.set(key, results, settings.LISTINGS_SEARCH_CACHE_SECONDS)
     return render(request, "listings/search.html", {"form": form, "results": results})
 
 

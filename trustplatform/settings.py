@@ -524,6 +524,9 @@ LISTINGS_CAMPAIGN_LOOKBACK_DAYS = env_int("LISTINGS_CAMPAIGN_LOOKBACK_DAYS", 90,
 LISTINGS_CAMPAIGN_COOLDOWN_MONTHS = env_int("LISTINGS_CAMPAIGN_COOLDOWN_MONTHS", 2)
 # A consumer's safe number to a broker lasts this long.
 LISTINGS_CONTACT_HOURS = env_int("LISTINGS_CONTACT_HOURS", 72, minimum=1)
+# Search result lists are the same for everyone: cached this long per query (0: never cached).
+# A badge change or a confirmed fake drops every cached list at once.
+LISTINGS_SEARCH_CACHE_SECONDS = env_int("LISTINGS_SEARCH_CACHE_SECONDS", 30, minimum=0)
 CELERY_BEAT_SCHEDULE["listings-rescore"] = {"task": "listings.tasks.listings_rescore",
                                             "schedule": crontab(hour=2, minute=15)}
 CELERY_BEAT_SCHEDULE["listings-campaign-open"] = {"task": "listings.tasks.campaign_open_monthly",
