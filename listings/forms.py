@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Inspection, Listing, Report, Verification
 from .regions import SIGUNGU_RE, dong_choices, sigungu_choices
+from .services.inspections import MAX_ACCURACY_M
+from .services.listings import MAX_KRW
 
 
 class DecisionForm(forms.Form):
@@ -35,8 +37,12 @@ class SearchForm(forms.Form):
     deal_type = forms.ChoiceField(
         label=_("Deal"), required=False, choices=[("", _("Any deal"))] + list(Listing.DealType.choices)
     )
-    price_min = forms.IntegerField(label=_("Price or deposit from (만원)"), required=False, min_value=0)
-    price_max = forms.IntegerField(label=_("to (만원)"), required=False, min_value=0)
+    price_min = forms.IntegerField(
+        label=_("Price or deposit from (만원)"), required=False, min_value=0, max_value=MAX_KRW // 10_000
+    )
+    price_max = forms.IntegerField(
+        label=_("to (만원)"), required=False, min_value=0, max_value=MAX_KRW // 10_000
+    )
     size_min = forms.DecimalField(
         label=_("Size from (m²)"), required=False, min_value=0, max_digits=7, decimal_places=2
     )
@@ -108,9 +114,13 @@ class ListingForm(forms.Form):
         help_text=_("Not shown to consumers; used for the registry check."),
     )
     deal_type = forms.ChoiceField(label=_("Deal type"), choices=Listing.DealType.choices)
-    deposit_krw = forms.IntegerField(label=_("Deposit (won)"), min_value=0, required=False)
-    monthly_rent_krw = forms.IntegerField(label=_("Monthly rent (won)"), min_value=0, required=False)
-    price_krw = forms.IntegerField(label=_("Sale price (won)"), min_value=0, required=False)
+    deposit_krw = forms.IntegerField(label=_("Deposit (won)"), min_value=0, max_value=MAX_KRW, required=False)
+    monthly_rent_krw = forms.IntegerField(
+        label=_("Monthly rent (won)"), min_value=0, max_value=MAX_KRW, required=False
+    )
+    price_krw = forms.IntegerField(
+        label=_("Sale price (won)"), min_value=0, max_value=MAX_KRW, required=False
+    )
     size_m2 = forms.DecimalField(label=_("Size (m²)"), min_value=1, max_digits=7, decimal_places=2)
     floor = forms.IntegerField(label=_("Floor"), min_value=-10, max_value=200)
     rooms = forms.IntegerField(label=_("Rooms"), min_value=0, max_value=50, initial=1)
@@ -173,4 +183,6 @@ class InspectionForm(forms.Form):
     visited_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
     latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
     longitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
-    accuracy_m = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    accuracy_m = forms.IntegerField(
+        required=False, min_value=0, max_value=MAX_ACCURACY_M, widget=forms.HiddenInput
+    )

@@ -17,6 +17,7 @@ from trustplatform.partners.api import PARTNER_HEADER_PARAM
 from .. import selectors, services
 from ..models import Listing, Report, Strike, Verification
 from ..services.common import require_brokerage
+from ..services.listings import MAX_KRW
 from .common import ERRORS, TAGS, post_schema
 from .outputs import (
     AppealOutput,
@@ -37,9 +38,9 @@ class ListingInput(InputSerializer):
         r"^[0-9]{10}$", help_text="법정동 code; 시/도 and 시/군/구 follow from it."
     )
     deal_type = serializers.ChoiceField(choices=Listing.DealType.choices)
-    deposit_krw = serializers.IntegerField(min_value=0, required=False, default=0)
-    monthly_rent_krw = serializers.IntegerField(min_value=0, required=False, default=0)
-    price_krw = serializers.IntegerField(min_value=0, required=False, default=0)
+    deposit_krw = serializers.IntegerField(min_value=0, max_value=MAX_KRW, required=False, default=0)
+    monthly_rent_krw = serializers.IntegerField(min_value=0, max_value=MAX_KRW, required=False, default=0)
+    price_krw = serializers.IntegerField(min_value=0, max_value=MAX_KRW, required=False, default=0)
     size_m2 = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=1)
     floor = serializers.IntegerField(min_value=-10, max_value=200)
     rooms = serializers.IntegerField(min_value=0, max_value=50, required=False, default=1)
@@ -121,11 +122,10 @@ class PartnerListingDetailApi(_BrokerApi):
         responses={200: PartnerListingOutput, **ERRORS},
     )
     def patch(self, request, listing_id: int):
+        listing = self.listing(listing_id)
         data = self.Input(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.listing_update(
-            listing=self.listing(listing_id), actor=request.user, data=dict(data.validated_data)
-        )
+        services.listing_update(listing=listing, actor=request.user, data=dict(data.validated_data))
         return self.respond(listing_id)
 
 
@@ -150,9 +150,10 @@ class PartnerListingCloseApi(_BrokerApi):
     @post_schema("listings_partner_close", request=Input, responses={200: PartnerListingOutput}, partner=True)
     @idempotent
     def post(self, request, listing_id: int):
+        listing = self.listing(listing_id)
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        services.listing_close(listing=self.listing(listing_id), actor=request.user, **data.validated_data)
+        services.listing_close(listing=listing, actor=request.user, **data.validated_data)
         return self.respond(listing_id)
 
 
@@ -185,11 +186,10 @@ class PartnerPhotoAddApi(_BrokerApi):
     )
     @idempotent
     def post(self, request, listing_id: int):
+        listing = self.listing(listing_id)
         data = PhotoInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.photo_add(
-            listing=self.listing(listing_id), actor=request.user, upload=data.validated_data["image"]
-        )
+        services.photo_add(listing=listing, actor=request.user, upload=data.validated_data["image"])
         return self.respond(listing_id, status.HTTP_201_CREATED)
 
 
@@ -218,10 +218,11 @@ class PartnerVerificationApi(_BrokerApi):
     )
     @idempotent
     def post(self, request, listing_id: int):
+        listing = self.listing(listing_id)
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         verification = services.verification_request(
-            listing=self.listing(listing_id), actor=request.user, **data.validated_data
+            listing=listing, actor=request.user, **data.validated_data
         )
         return Response(VerificationOutput(verification).data, status=status.HTTP_201_CREATED)
 

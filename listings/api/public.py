@@ -15,6 +15,7 @@ from .. import selectors, services
 from ..errors import ListingError
 from ..models import Listing, Report
 from ..regions import DONG_RE, SIGUNGU_RE
+from ..services.listings import MAX_KRW
 from .common import ERRORS, TAGS, post_schema
 from .outputs import ConsumerReportOutput, ListingDetailOutput, SearchPageOutput
 
@@ -29,10 +30,12 @@ class ListingSearchApi(APIView):
         dong = serializers.RegexField(DONG_RE, required=False, help_text="법정동 code (10 digits).")
         deal_type = serializers.ChoiceField(choices=Listing.DealType.choices, required=False)
         price_min = serializers.IntegerField(
-            min_value=0, required=False, help_text="Sale price or deposit, won."
+            min_value=0, max_value=MAX_KRW, required=False, help_text="Sale price or deposit, won."
         )
-        price_max = serializers.IntegerField(min_value=0, required=False)
-        rent_max = serializers.IntegerField(min_value=0, required=False, help_text="Monthly rent, won.")
+        price_max = serializers.IntegerField(min_value=0, max_value=MAX_KRW, required=False)
+        rent_max = serializers.IntegerField(
+            min_value=0, max_value=MAX_KRW, required=False, help_text="Monthly rent, won."
+        )
         size_min = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0, required=False)
         size_max = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0, required=False)
         sort = serializers.ChoiceField(choices=list(selectors.SORTS), required=False, default="newest")

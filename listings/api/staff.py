@@ -15,6 +15,7 @@ from .. import selectors, services
 from ..errors import ListingError
 from ..models import Appeal, Campaign, Inspection, Report, RiskScore
 from ..services.campaigns import campaign_open
+from ..services.inspections import MAX_ACCURACY_M
 from .common import ERRORS, TAGS, IsInspector, IsListingStaff, post_schema
 from .outputs import CampaignOutput, InspectionOutput, RiskOutput
 
@@ -46,7 +47,9 @@ class InspectionRecordInput(InputSerializer):
     longitude = serializers.DecimalField(
         max_digits=9, decimal_places=6, required=False, allow_null=True, default=None
     )
-    accuracy_m = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    accuracy_m = serializers.IntegerField(
+        min_value=0, max_value=MAX_ACCURACY_M, required=False, allow_null=True, default=None
+    )
     photos = serializers.ListField(child=serializers.ImageField(), required=False, default=list)
 
 

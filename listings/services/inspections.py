@@ -14,6 +14,8 @@ from ..models import Inspection, InspectionPhoto, Listing
 from ..photos import photo_prepare
 
 MAX_PHOTOS = 10
+# A GPS accuracy worse than 100 km says nothing about where the inspector stood.
+MAX_ACCURACY_M = 100_000
 
 
 def is_inspector(user) -> bool:
@@ -36,6 +38,22 @@ def _coordinate(value, low: int, high: int, name: str):
             _("The location reading is not valid."), code="invalid_gps", fields={name: [_("Out of range.")]}
         )
     return number
+
+
+def _accuracy(value) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        metres = int(str(value))
+    except ValueError:
+        metres = -1
+    if not 0 <= metres <= MAX_ACCURACY_M:
+        raise ListingError(
+            _("The location reading is not valid."),
+            code="invalid_gps",
+            fields={"accuracy_m": [_("Out of range.")]},
+        )
+    return metres
 
 
 def inspection_claim(*, inspection: Inspection, actor) -> Inspection:
@@ -86,6 +104,7 @@ def inspection_record(
         raise ListingError(_("At most %(n)s photos.") % {"n": MAX_PHOTOS}, code="too_many_photos")
     lat = _coordinate(latitude, -90, 90, "latitude")
     lon = _coordinate(longitude, -180, 180, "longitude")
+    accuracy = _accuracy(accuracy_m)
     visited_at = visited_at or timezone.now()
     if visited_at > timezone.now() + timedelta(minutes=5):
         raise ListingError(
@@ -100,7 +119,7 @@ def inspection_record(
             "visited_at": visited_at,
             "latitude": lat,
             "longitude": lon,
-            "gps_accuracy_m": int(accuracy_m) if str(accuracy_m or "").isdigit() else None,
+            "gps_accuracy_m": accuracy,
         }
         inspection = transition_run(
             instance=inspection, name="record", actor=actor, reason=outcome, findings=findings

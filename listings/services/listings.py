@@ -33,11 +33,13 @@ EDITABLE = (
 )
 # Changing where the property is voids what was verified about it.
 IDENTITY_FIELDS = ("address", "unit", "dong_code")
+# The largest amount a listing may state (10조 won): far above any home, far below a bigint overflow.
+MAX_KRW = 10**13
 
 
 def _amount(data: dict, name: str, errors: dict) -> int:
     value = data.get(name) or 0
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_KRW:
         errors[name] = [_("A whole number of won, zero or more.")]
         return 0
     return value

@@ -4,6 +4,7 @@ Lock order everywhere: the brokerage's standing row first, then the listing / ap
 """
 
 from datetime import timedelta
+from pathlib import PurePath
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -32,6 +33,9 @@ from .common import brokerage_notify, standing_lock
 
 MAJOR_CATEGORIES = {"price_bait", "not_exist", "wrong_photos"}
 PUBLIC_NOTICE_WINDOW = timedelta(days=30)
+# Evidence is kept for staff to open: documents and photos only, a bounded number of them.
+MAX_EVIDENCE_FILES = 10
+EVIDENCE_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".webp", ".heic"}
 
 
 def _months(count: int) -> timedelta:
@@ -237,12 +241,24 @@ def appeal_file(*, strike: Strike, actor, statement: str, files=()) -> Appeal:
             code="statement_required",
             fields={"statement": [_("Required.")]},
         )
+    if len(files) > MAX_EVIDENCE_FILES:
+        raise ListingError(
+            _("At most %(n)s evidence files.") % {"n": MAX_EVIDENCE_FILES},
+            code="too_many_files",
+            fields={"evidence": [_("Too many files.")]},
+        )
     for upload in files:
         if upload.size > settings.LISTINGS_PHOTO_MAX_BYTES:
             raise ListingError(
                 _("An evidence file is too large."),
                 code="file_too_large",
-                fields={"files": [_("Too large.")]},
+                fields={"evidence": [_("Too large.")]},
+            )
+        if PurePath(upload.name or "").suffix.lower() not in EVIDENCE_SUFFIXES:
+            raise ListingError(
+                _("Evidence must be a PDF or a photo (JPEG, PNG, WebP, HEIC)."),
+                code="file_type",
+                fields={"evidence": [_("Unsupported file type.")]},
             )
     try:
         with transaction.atomic():
