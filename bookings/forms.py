@@ -3,8 +3,10 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import AMENITIES_CODES, CalendarFeed, Property, RoomType
+from .services.inventory import NIGHT_PRICE_MAX_KRW, NIGHT_ROOMS_MAX
 
 # Places a guest can search around (a map-free list; coordinates of the usual landmarks).
 PLACES = {
@@ -129,10 +131,14 @@ class RoomTypeForm(forms.ModelForm):
 
 
 class CalendarForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=DateInput)
+    start = forms.DateField(label=pgettext_lazy("date range", "From"), widget=DateInput)
     end = forms.DateField(label=_("Until (exclusive)"), widget=DateInput)
-    rooms = forms.IntegerField(label=_("Rooms"), min_value=0, max_value=999, required=False)
-    price_krw = forms.IntegerField(label=_("Price (₩)"), min_value=1, required=False)
+    rooms = forms.IntegerField(
+        label=pgettext_lazy("lodging", "Rooms"), min_value=0, max_value=NIGHT_ROOMS_MAX, required=False
+    )
+    price_krw = forms.IntegerField(
+        label=_("Price (₩)"), min_value=1, max_value=NIGHT_PRICE_MAX_KRW, required=False
+    )
     stop_sell = forms.NullBooleanField(
         label=_("Stop sale"),
         required=False,

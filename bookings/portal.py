@@ -125,6 +125,8 @@ def calendar(request, room_type_id: int):
         )
     except ValueError:
         month = today.replace(day=1)
+    if not date(2000, 1, 1) <= month <= date(9000, 1, 1):
+        month = today.replace(day=1)  # far outside any stay, and the month after year 9999 has no date
     days = calendar_module.monthrange(month.year, month.month)[1]
     end = month + timedelta(days=days)
     form = CalendarForm(request.POST or None, initial={"start": max(today, month), "end": end})
@@ -246,10 +248,13 @@ def feed_import(request, feed_id: int):
 def conflict(request, conflict_id: int):
     item = get_object_or_404(selectors.partner_conflicts(partner=request.partner), pk=conflict_id)
     if request.method == "POST":
+        action = request.POST.get("action")
+        if action not in ("keep", "cancel"):
+            # Cancelling ours starts the guarantee at the owner's cost: only on an explicit choice.
+            messages.error(request, _("Choose whether to keep our booking or cancel it."))
+            return redirect("bookings_portal:conflict", conflict_id)
         try:
-            channels.conflict_resolve(
-                conflict=item, actor=request.user, keep_ours=request.POST.get("action") == "keep"
-            )
+            channels.conflict_resolve(conflict=item, actor=request.user, keep_ours=action == "keep")
         except DomainError as exc:
             messages.error(request, exc.detail)
         return redirect("bookings_portal:conflict", conflict_id)

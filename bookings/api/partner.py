@@ -76,8 +76,10 @@ class BookingsPartnerCalendarApi(LodgingPartnerApi):
     class Input(InputSerializer):
         start = serializers.DateField()
         end = serializers.DateField()
-        rooms = serializers.IntegerField(min_value=0, max_value=999, required=False)
-        price_krw = serializers.IntegerField(min_value=1, required=False)
+        rooms = serializers.IntegerField(min_value=0, max_value=inventory.NIGHT_ROOMS_MAX, required=False)
+        price_krw = serializers.IntegerField(
+            min_value=1, max_value=inventory.NIGHT_PRICE_MAX_KRW, required=False
+        )
         stop_sell = serializers.BooleanField(required=False, allow_null=True, default=None)
 
     class Output(serializers.Serializer):

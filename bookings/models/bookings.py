@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from trustplatform.fields import EncryptedTextField
@@ -23,7 +24,7 @@ class Booking(ConcurrentTransitionMixin, models.Model):
 
     class Status(models.TextChoices):
         PENDING_PAYMENT = "pending_payment", _("Waiting for payment")
-        CONFIRMED = "confirmed", _("Confirmed")
+        CONFIRMED = "confirmed", pgettext_lazy("booking", "Confirmed")
         CHECKED_IN = "checked_in", _("Checked in")
         COMPLETED = "completed", _("Completed")
         CANCELLED_BY_GUEST = "cancelled_by_guest", _("Cancelled by the guest")

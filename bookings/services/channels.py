@@ -5,6 +5,7 @@ imported stay colliding with a confirmed booking of ours opens a Conflict at onc
 ours or cancels it (guarantee), and doing nothing until the deadline counts as cancelling.
 """
 
+import http.client
 import ipaddress
 import logging
 import socket
@@ -75,9 +76,62 @@ def _check_url(url: str, *, resolve: bool = True) -> None:
     except OSError as exc:
         raise FeedError(_("The calendar's host name could not be found.")) from exc
     for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
+        if not _public(address):
             raise FeedError(_("The calendar's address points into a private network."))
+
+
+def _public(address: str) -> bool:
+    """Only globally routable addresses (not private, loopback, link-local, shared, reserved...)."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return (mapped or ip).is_global and not ip.is_multicast
+
+
+def _pinned_create_connection(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None, **kw):
+    """Connect only to an address checked at connect time: the name is resolved once, here, so a host
+    that answers a public address to the check and a private one to the fetch (DNS rebinding) fails."""
+    host, port = address[0], address[1]
+    if settings.BOOKINGS_FEED_ALLOW_PRIVATE:
+        return socket.create_connection(address, timeout, source_address)
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    if not infos or not all(_public(info[4][0]) for info in infos):
+        raise OSError(_("The calendar's address points into a private network."))
+    last_error = None
+    for family, kind, proto, _name, sockaddr in infos:
+        sock = socket.socket(family, kind, proto)
+        try:
+            if timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
+                sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(sockaddr)
+            return sock
+        except OSError as exc:
+            last_error = exc
+            sock.close()
+    raise last_error or OSError("no address")
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _pinned_create_connection
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _pinned_create_connection
+
+
+class _PinnedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_PinnedHTTPConnection, req)
+
+
+class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_PinnedHTTPSConnection, req, context=self._context)
 
 
 class _CheckedRedirect(urllib.request.HTTPRedirectHandler):
@@ -98,7 +152,10 @@ def _check_fetchable(url: str) -> None:
 
 
 def _opener() -> urllib.request.OpenerDirector:
-    return urllib.request.build_opener(_CheckedRedirect)
+    # No proxy handler: a proxy would resolve the name itself, past the pinned check.
+    return urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), _CheckedRedirect, _PinnedHTTPHandler, _PinnedHTTPSHandler
+    )
 
 
 def fetch(url: str) -> bytes:

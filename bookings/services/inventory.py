@@ -129,6 +129,11 @@ def quote(*, room_type: RoomType, check_in: date, check_out: date) -> int | None
     return sum(row[4] for row in rows)
 
 
+# Bounds of the portal calendar: a night's price fits its column with room to spare, rooms likewise.
+NIGHT_PRICE_MAX_KRW = 100_000_000
+NIGHT_ROOMS_MAX = 999
+
+
 def calendar_update(
     *,
     room_type: RoomType,
@@ -141,15 +146,29 @@ def calendar_update(
     """Set rooms, price and/or stop-sell on the nights [start, end) of a room type; returns nights changed.
 
     Fewer rooms than already sold on a night is refused (the CHECK would refuse it too)."""
+    if start < timezone.localdate():
+        raise BookingError(
+            _("Past nights cannot be changed; start today or later."),
+            code="invalid_range",
+            fields={"start": [_("In the past.")]},
+        )
     if end <= start or (end - start).days > 366:
         raise BookingError(
             _("Choose an end date after the start, at most a year later."),
             code="invalid_range",
             fields={"end": [_("Invalid range.")]},
         )
-    if price_krw is not None and price_krw <= 0:
+    if price_krw is not None and not 0 < price_krw <= NIGHT_PRICE_MAX_KRW:
         raise BookingError(
-            _("A price is above zero."), code="invalid_price", fields={"price_krw": [_("Too low.")]}
+            _("A night costs more than ₩0 and at most ₩%(max)s.") % {"max": f"{NIGHT_PRICE_MAX_KRW:,}"},
+            code="invalid_price",
+            fields={"price_krw": [_("Out of range.")]},
+        )
+    if rooms is not None and not 0 <= rooms <= NIGHT_ROOMS_MAX:
+        raise BookingError(
+            _("A room type has at most %(max)s rooms.") % {"max": NIGHT_ROOMS_MAX},
+            code="invalid_rooms",
+            fields={"rooms": [_("Out of range.")]},
         )
     changes = {}
     if rooms is not None:
