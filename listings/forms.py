@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Inspection, Listing, Report, Verification
 from .regions import SIGUNGU_RE, dong_choices, sigungu_choices
@@ -123,7 +124,7 @@ class ListingForm(forms.Form):
     )
     size_m2 = forms.DecimalField(label=_("Size (m²)"), min_value=1, max_digits=7, decimal_places=2)
     floor = forms.IntegerField(label=_("Floor"), min_value=-10, max_value=200)
-    rooms = forms.IntegerField(label=_("Rooms"), min_value=0, max_value=50, initial=1)
+    rooms = forms.IntegerField(label=pgettext_lazy("home", "Rooms"), min_value=0, max_value=50, initial=1)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from trustplatform.fields import EncryptedTextField
@@ -68,7 +69,7 @@ class Listing(ConcurrentTransitionMixin, models.Model):
     )
     size_m2 = models.DecimalField(_("size (m²)"), max_digits=7, decimal_places=2)
     floor = models.SmallIntegerField(_("floor"))
-    rooms = models.PositiveSmallIntegerField(_("rooms"), default=1)
+    rooms = models.PositiveSmallIntegerField(pgettext_lazy("home", "rooms"), default=1)
     description = models.TextField(_("description"), blank=True)
     status = FSMField(_("status"), default=Status.DRAFT, choices=Status.choices, protected=True)
     archive_reason = models.CharField(
@@ -287,8 +288,8 @@ class Verification(ConcurrentTransitionMixin, models.Model):
         ON_SITE = 4, _("Inspected on site")
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", _("Requested")
-        CONFIRMED = "confirmed", _("Confirmed")
+        REQUESTED = "requested", pgettext_lazy("verification", "Requested")
+        CONFIRMED = "confirmed", pgettext_lazy("verification", "Confirmed")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
