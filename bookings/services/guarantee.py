@@ -203,7 +203,9 @@ def _rebook(*, case: GuaranteeCase, candidate: GuaranteeCandidate, actor=None) -
     penalty = money.penalty_krw(original)
     key = f"guarantee-case-{case.pk}"
     partner = original.property.partner
-    # The cancelling property pays the extra cost and the penalty into the fund first.
+    # The cancelling property pays the extra cost and the penalty into the fund first, netted against
+    # what it has on its payable now (the rest against its next earnings here).
+    money.partner_accounts_lock(partner)
     money.move(
         debit=money.guarantee_charges_account(partner),
         credit=money.fund(),
@@ -212,6 +214,7 @@ def _rebook(*, case: GuaranteeCase, candidate: GuaranteeCandidate, actor=None) -
         reason=f"guarantee charge for cancelling {original.code}",
         subject=case,
     )
+    money.charges_recover(partner=partner, key=f"{key}-charge-recovered", subject=case)
     held_old, held_new = money.held_account(original), money.held_account(new)
     money.move(
         debit=held_old,
@@ -300,14 +303,17 @@ def _refund_and_escalate(*, case: GuaranteeCase, why: str) -> None:
     compensation = money.compensation_krw(booking=original, at=now)
     penalty = money.penalty_krw(original)
     key = f"guarantee-case-{case.pk}"
+    partner = original.property.partner
+    money.partner_accounts_lock(partner)
     money.move(
-        debit=money.guarantee_charges_account(original.property.partner),
+        debit=money.guarantee_charges_account(partner),
         credit=money.fund(),
         amount_krw=compensation + penalty,
         key=f"{key}-charge",
         reason=f"guarantee charge for cancelling {original.code}",
         subject=case,
     )
+    money.charges_recover(partner=partner, key=f"{key}-charge-recovered", subject=case)
     held = original.price_total_krw
     to_guest = min(held, original.guest_paid_krw)
     money.move(

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.utils import timezone
 
-from escrow.models import LedgerAccount
+from escrow.models import LedgerAccount, Transfer
 from escrow.services import account_open, ledger_transfer, platform_account
 from escrow.services.common import partner_payable
 
@@ -22,7 +22,8 @@ def held_account(booking: Booking) -> LedgerAccount:
 
 
 def guarantee_charges_account(partner) -> LedgerAccount:
-    """What a property owes for the guarantee it triggered; below zero until settled from payouts."""
+    """What a property owes for the guarantee it triggered; below zero until recovered from its payable
+    (charges_recover, run whenever a charge is made or the partner earns money here)."""
     return account_open(
         code=f"partner-{partner.pk}-guarantee-charges",
         name=f"Guarantee charges: {partner.name}",
@@ -30,6 +31,39 @@ def guarantee_charges_account(partner) -> LedgerAccount:
         allow_negative=True,
         partner=partner,
     )
+
+
+def partner_accounts_lock(partner) -> tuple[LedgerAccount, LedgerAccount]:
+    """Lock the partner's payable and guarantee-charges rows (pk order), fresh balances read under the
+    lock. Every bookings transaction that moves money into or out of either takes this first, so
+    recovering charges never deadlocks against another booking of the same partner."""
+    pay, charges = payable(partner), guarantee_charges_account(partner)
+    locked = {
+        account.pk: account
+        for account in LedgerAccount.objects.select_for_update(no_key=True)
+        .filter(pk__in=[pay.pk, charges.pk])
+        .order_by("pk")
+    }
+    return locked[pay.pk], locked[charges.pk]
+
+
+def charges_recover(*, partner, key: str, subject=None) -> int:
+    """Net what the partner owes for guarantees it triggered against its payable (its payouts): as much
+    as the payable has available moves to the charges account; the rest waits for the next money the
+    partner earns here. Once per key (the key derives from the case or booking). Returns the amount."""
+    if Transfer.objects.filter(idempotency_key=key).exists():
+        return 0
+    pay, charges = partner_accounts_lock(partner)
+    amount = min(max(0, -charges.balance_krw), max(0, pay.available_krw))
+    move(
+        debit=pay,
+        credit=charges,
+        amount_krw=amount,
+        key=key,
+        reason=f"guarantee charges of {partner.name} recovered from its payouts",
+        subject=subject,
+    )
+    return amount
 
 
 def clearing() -> LedgerAccount:

@@ -272,6 +272,8 @@ def booking_cancel_by_guest(*, booking: Booking, actor, reason: str = "") -> Boo
 def _refund_guest_cancellation(booking: Booking) -> None:
     """Split the money held for a cancelled stay: the policy's refund of the guest's share to the guest,
     the rest of that share to the property, and what the guarantee fund added back to the fund."""
+    partner = booking.property.partner
+    money.partner_accounts_lock(partner)
     held = money.held_account(booking)
     held_total = booking.price_total_krw  # what a paid booking holds, whoever paid it
     guest_share = min(booking.guest_paid_krw, held_total)
@@ -287,12 +289,13 @@ def _refund_guest_cancellation(booking: Booking) -> None:
     )
     money.move(
         debit=held,
-        credit=money.payable(booking.property.partner),
+        credit=money.payable(partner),
         amount_krw=guest_share - refund,
         key=f"{key}-fee",
         reason=f"cancellation fee {booking.code}",
         subject=booking,
     )
+    money.charges_recover(partner=partner, key=f"{key}-charges-recovered", subject=booking)
     money.move(
         debit=held,
         credit=money.fund(),
@@ -375,15 +378,21 @@ def booking_no_show(*, booking: Booking, actor=None) -> Booking:
 
 
 def _pay_property(booking: Booking, why: str) -> None:
+    """The held money goes to the property's payable, less what it still owes for guarantees."""
+    partner = booking.property.partner
+    money.partner_accounts_lock(partner)
     held = money.held_account(booking)
     held.refresh_from_db()
     money.move(
         debit=held,
-        credit=money.payable(booking.property.partner),
+        credit=money.payable(partner),
         amount_krw=held.balance_krw,
         key=f"booking-{booking.pk}-payout",
         reason=f"{why} {booking.code}",
         subject=booking,
+    )
+    money.charges_recover(
+        partner=partner, key=f"booking-{booking.pk}-payout-charges-recovered", subject=booking
     )
 
 

@@ -232,3 +232,48 @@ def test_the_guest_cancelling_a_rebooking_gets_the_policy_refund_and_the_fund_it
     assert platform_account("platform-psp-clearing").balance_krw - clearing_before == 100_000
     assert platform_account("platform-guarantee-fund").balance_krw - fund_before == 50_000
     assert ledger_reconcile() == []
+
+
+def test_the_cancelling_property_pays_its_charge_from_its_payouts(world, settings):
+    """The charge is netted against the partner's payable: at once as far as it has money there, the
+    rest from the next money it earns here, each recovery once; the payable never goes below zero."""
+    from bookings.services.money import payable
+    from bookings.services.stays import booking_complete
+
+    prop, original = world
+    settings.BOOKINGS_AUTO_REBOOK_HOURS = 24 * 30
+    partner = prop.partner
+    earlier = confirmed_booking(original, days_ahead=12, nights=1)  # 100,000 held
+    # Some money already on the payable: a past stay of 30,000 paid out to the property.
+    cheap = make_room_type(prop, grade=1, price=30_000, name="Single")
+    past = confirmed_booking(cheap, days_ahead=1, nights=1)
+    Booking.objects.filter(pk=past.pk).update(status=Booking.Status.CHECKED_IN)
+    past.refresh_from_db()
+    booking_complete(booking=past)
+    assert payable(partner).balance_krw == 30_000
+
+    booking = confirmed_booking(original, days_ahead=2, nights=2)  # 200,000
+    make_room_type(prop, grade=3, price=130_000)
+    case = _cancel(booking)
+    assert guarantee.case_search(case_id=case.pk) == "rebooked"
+    # Charge 60,000 extra + 20,000 penalty: 30,000 taken from the payable now, 50,000 still owed.
+    assert payable(partner).balance_krw == 0
+    assert guarantee_charges_account(partner).balance_krw == -50_000
+
+    Booking.objects.filter(pk=earlier.pk).update(status=Booking.Status.CHECKED_IN)
+    earlier.refresh_from_db()
+    booking_complete(booking=earlier)
+    assert payable(partner).balance_krw == 100_000 - 50_000
+    assert guarantee_charges_account(partner).balance_krw == 0
+    keys = set(
+        Transfer.objects.filter(idempotency_key__contains="recovered").values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    assert keys == {
+        f"guarantee-case-{case.pk}-charge-recovered",
+        f"booking-{earlier.pk}-payout-charges-recovered",
+    }
+    assert guarantee.case_search(case_id=case.pk) == "noop"
+    assert Transfer.objects.filter(idempotency_key__contains="recovered").count() == 2
+    assert ledger_reconcile() == []
