@@ -132,6 +132,15 @@ class Strike(ConcurrentTransitionMixin, models.Model):
         }.get(self.consequence, self.consequence)
 
     @property
+    def category_label(self) -> str:
+        from .inspections import Inspection
+
+        try:
+            return Inspection.FakeCategory(self.category).label
+        except ValueError:
+            return self.category
+
+    @property
     def appeal_until(self):
         from datetime import timedelta
 

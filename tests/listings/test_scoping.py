@@ -3,9 +3,10 @@ reported; staff actions need the right group or permission."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from listings import services
-from listings.models import Strike
+from listings.models import Inspection, Strike
 from tests.factories import MembershipFactory, PartnerFactory
 from trustplatform.notifications.models import Notification
 from trustplatform.partners.models import Partner
@@ -123,3 +124,20 @@ def test_staff_actions_need_their_group_or_permission(as_user, client, struck, c
     )
     assert refused.status_code == 403
     assert as_user(inspector).post("/api/v1/listings/campaigns/open/", {}, format="json").status_code == 403
+
+
+def test_the_portal_shows_each_strike_its_suspension_and_the_lifting(
+    client, brokerage, make_listing, broker, inspector, agent
+):
+    services.fake_confirm(listing=make_listing(brokerage), actor=inspector, category="gone")
+    second = services.fake_confirm(listing=make_listing(brokerage), actor=inspector, category="price_bait")
+    client.force_login(broker)
+    page = client.get(reverse("listings_portal:strikes")).content.decode()
+    with translation.override("ko"):
+        assert str(Inspection.FakeCategory.PRICE_BAIT.label) in page and "price_bait" not in page
+    assert page.count("data-suspension") == 1 and "data-standing" in page
+    appeal = services.appeal_file(strike=second, actor=broker, statement="계약서 첨부")
+    services.appeal_decide(instance=appeal, actor=agent, uphold=True, reason="계약서로 확인")
+    page = client.get(reverse("listings_portal:strikes")).content.decode()
+    suspension = second.suspensions.get()
+    assert f"{timezone.localtime(suspension.lifted_at):%Y-%m-%d}" in page.split("data-suspension")[1]
