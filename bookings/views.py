@@ -223,7 +223,10 @@ def offer(request, token: str):
     ):
         raise Http404
     if request.method == "POST":
-        chosen = request.POST.get("choice", token)
+        chosen = request.POST.get("choice") or token
+        # Only a room of this page's case: the page's token never acts on another case.
+        if not case.candidates.filter(accept_token=chosen).exclude(accept_token="").exists():
+            raise Http404
         try:
             new = guarantee.offer_accept(token=chosen, actor=request.user)
         except DomainError as exc:

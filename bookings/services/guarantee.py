@@ -505,10 +505,47 @@ def _swap_to(*, case, current, option, actor) -> Booking:
         subject=case,
     )
     extra = max(0, new.price_total_krw - case.booking.price_total_krw)
+    _charge_adjust(case=case, key=key, change_krw=extra - case.extra_cost_krw)
     GuaranteeCase.objects.filter(pk=case.pk).update(rebooked=new, extra_cost_krw=extra)
     transition_run(instance=case, name="swap", actor=actor)
     transaction.on_commit(lambda: _announce_rebooking(case.pk))
     return new
+
+
+def _charge_adjust(*, case: GuaranteeCase, key: str, change_krw: int) -> None:
+    """The property is charged the extra cost of the room the guest ends up in: a swap to a dearer room
+    charges the difference, to a cheaper one gives it back (to its payable once nothing is owed)."""
+    partner = case.booking.property.partner
+    money.partner_accounts_lock(partner)
+    charges = money.guarantee_charges_account(partner)
+    if change_krw > 0:
+        money.move(
+            debit=charges,
+            credit=money.fund(),
+            amount_krw=change_krw,
+            key=f"{key}-charge",
+            reason=f"guarantee charge for the swap of case #{case.pk}",
+            subject=case,
+        )
+        money.charges_recover(partner=partner, key=f"{key}-charge-recovered", subject=case)
+    elif change_krw < 0:
+        money.move(
+            debit=money.fund(),
+            credit=charges,
+            amount_krw=-change_krw,
+            key=f"{key}-charge-return",
+            reason=f"the swap of case #{case.pk} cost less: charge returned",
+            subject=case,
+        )
+        _payable, charges = money.partner_accounts_lock(partner)
+        money.move(
+            debit=charges,
+            credit=money.payable(partner),
+            amount_krw=max(0, charges.balance_krw),
+            key=f"{key}-charge-return-paid",
+            reason=f"overpaid guarantee charges back to {partner.name}",
+            subject=case,
+        )
 
 
 def case_rebook_manual(*, case: GuaranteeCase, room_type: RoomType, actor) -> Booking:

@@ -57,7 +57,7 @@ def payment_event_receive(*, provider: str, event: ProviderEventData) -> str:
             record = PaymentEvent.objects.create(
                 provider=provider, event_id=event.event_id, event_type=event.event_type, payload=event.data
             )
-            outcome = _apply(event)
+            outcome = _apply(event, provider=provider)
             PaymentEvent.objects.filter(pk=record.pk).update(outcome=outcome)
             return outcome
     except IntegrityError:
@@ -67,10 +67,13 @@ def payment_event_receive(*, provider: str, event: ProviderEventData) -> str:
         return first.outcome or "duplicate"
 
 
-def _apply(event: ProviderEventData) -> str:
+def _apply(event: ProviderEventData, *, provider: str) -> str:
     if event.event_type not in ("payment.paid", "payment.failed"):
         return "ignored"
-    payment = BookingPayment.objects.filter(provider_payment_id=str(event.data.get("payment_id", ""))).first()
+    # Only a payment opened with the provider that signed this event.
+    payment = BookingPayment.objects.filter(
+        provider=provider, provider_payment_id=str(event.data.get("payment_id", ""))
+    ).first()
     if payment is None:
         return "unknown_payment"
     booking = lock(payment.booking_id)

@@ -194,12 +194,29 @@ def test_auto_mode_guest_may_swap_for_the_second_once(world, settings):
     guarantee.case_search(case_id=case.pk)
     case.refresh_from_db()
     assert case.rebooked.room_type == first
+    assert guarantee_charges_account(prop.partner).balance_krw == -(20_000 + 10_000)
     new = guarantee.case_swap(case=case, actor=booking.guest)
     assert new.room_type == second and new.status == Booking.Status.CONFIRMED
+    # The property is charged the extra cost of the room the guest ends up in (plus the penalty).
+    assert guarantee_charges_account(prop.partner).balance_krw == -(10_000 + 10_000)
     assert Night.objects.get(room_type=first, date=booking.check_in).sold == 0
     with pytest.raises(BookingError):
         guarantee.case_swap(case=case, actor=booking.guest)
     assert GuaranteeCandidate.objects.filter(case=case, status="booked").count() == 1
+    assert ledger_reconcile() == []
+
+
+def test_a_swap_to_a_dearer_room_charges_the_property_the_difference(world, settings):
+    prop, original = world
+    settings.BOOKINGS_AUTO_REBOOK_HOURS = 24 * 30
+    booking = confirmed_booking(original, days_ahead=2, nights=1)
+    make_room_type(prop, grade=4, price=110_000)
+    make_room_type(prop, grade=3, price=150_000)  # ranked second (lower grade), dearer
+    case = _cancel(booking)
+    guarantee.case_search(case_id=case.pk)
+    assert guarantee_charges_account(prop.partner).balance_krw == -(10_000 + 10_000)
+    guarantee.case_swap(case=case, actor=booking.guest)
+    assert guarantee_charges_account(prop.partner).balance_krw == -(50_000 + 10_000)
     assert ledger_reconcile() == []
 
 

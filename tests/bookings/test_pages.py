@@ -194,3 +194,23 @@ def test_the_texted_offer_link_works_without_logging_in_and_books_the_room():
     assert case.status == "rebooked" and case.rebooked.room_type == better
     assert Client().get("/stays/offers/not-a-token/").status_code == 404
     assert _login(guest()).get(f"/stays/offers/{token}/").status_code == 404  # another guest
+
+
+def test_an_offer_page_never_accepts_a_room_of_another_case():
+    from bookings.services import guarantee
+
+    fund_guarantee()
+    prop = make_property()
+    room = make_room_type(prop, grade=1, rooms=2)
+    make_room_type(prop, grade=2, price=130_000, rooms=2, name="Deluxe")
+    mine = confirmed_booking(room, days_ahead=4)
+    theirs = confirmed_booking(room, days_ahead=4)
+    cases = [booking_cancel_by_property(booking=b, actor=None, reason="leak") for b in (mine, theirs)]
+    for case in cases:
+        assert guarantee.case_search(case_id=case.pk) == "offered"
+    my_token = cases[0].candidates.filter(status="offered").first().accept_token
+    their_token = cases[1].candidates.filter(status="offered").first().accept_token
+    response = Client().post(f"/stays/offers/{my_token}/", {"choice": their_token})
+    assert response.status_code == 404
+    cases[1].refresh_from_db()
+    assert cases[1].status == "offered"

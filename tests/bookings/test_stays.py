@@ -197,3 +197,18 @@ def test_a_partly_sold_out_stay_takes_nothing():
         with transaction.atomic():
             booking_hold(guest=guest(), room_type=room_type, check_in=check_in, check_out=check_out, guests=2)
     assert [_sold(room_type, check_in + timedelta(days=i)) for i in range(3)] == [0, 0, 1]
+
+
+def test_a_payment_event_from_another_provider_confirms_nothing():
+    room = make_room_type(make_property())
+    check_in, check_out = stay_dates(3, 1)
+    booking = booking_hold(guest=guest(), room_type=room, check_in=check_in, check_out=check_out, guests=1)
+    payment = payment_start(booking=booking, actor=booking.guest)
+    body, headers = SandboxProvider().event(
+        event_type="payment.paid",
+        data={"payment_id": payment.provider_payment_id, "amount_krw": payment.amount_krw},
+    )
+    event = SandboxProvider().parse_webhook(body=body, headers=headers)
+    assert payment_event_receive(provider="other-psp", event=event) == "unknown_payment"
+    booking.refresh_from_db()
+    assert booking.status == "pending_payment"
