@@ -261,3 +261,23 @@ def test_a_redirect_is_followed_only_to_a_calendar_address(feed_server, monkeypa
     assert channels.feed_import(feed_id=feed.pk) == "failed"
     feed.refresh_from_db()
     assert "private network" in feed.last_error and feed.blocks.count() == 1
+
+
+def test_a_name_that_turns_private_between_check_and_fetch_is_refused(settings, monkeypatch):
+    """DNS rebinding: the check saw a public address, the connection would go to 127.0.0.1. The fetch
+    connects only to the addresses it checks itself, so it is refused (and no proxy is used)."""
+    settings.BOOKINGS_FEED_ALLOW_PRIVATE = False
+    monkeypatch.setattr(channels, "_check_fetchable", lambda url: None)
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
+    with pytest.raises(channels.FeedError, match="private network"):
+        channels.fetch("http://127.0.0.1:9/calendar.ics")
+    for address, public in [
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("100.64.0.1", False),
+        ("169.254.169.254", False),
+        ("::ffff:127.0.0.1", False),
+        ("0.0.0.0", False),
+        ("8.8.8.8", True),
+    ]:
+        assert channels._public(address) is public, address
