@@ -98,6 +98,14 @@ def test_search_refuses_bad_queries(query):
     _error(APIClient().get("/api/v1/bookings/search/", query))
 
 
+@pytest.mark.parametrize("field", ["min_price", "max_price", "radius_m", "min_rating"])
+def test_search_with_huge_numbers_is_not_a_500(field):
+    check_in, check_out = stay_dates(3, 1)
+    query = {"lat": 35.15, "lng": 129.16, "check_in": check_in, "check_out": check_out, field: 10**30}
+    response = APIClient().get("/api/v1/bookings/search/", query)
+    assert response.status_code in (200, 400), response.content
+
+
 def test_availability_bad_queries(room):
     url = f"/api/v1/bookings/properties/{room.property_id}/availability/"
     _error(APIClient().get(url, {"check_in": "x", "check_out": "y"}))
