@@ -263,3 +263,25 @@ def test_appeal_evidence_is_checked(as_user, broker, listing, inspector):
         format="multipart",
     )
     assert ok.status_code == 201, ok.content
+
+
+def test_deciding_twice_is_a_conflict_not_a_500(as_user, agent, consumer, broker, listing, inspector):
+    report = services.report_file(listing=listing, reporter=consumer, reason="gone")
+    services.report_respond(report=report, actor=broker, action="disputed", response="있습니다")
+    client = as_user(agent)
+    url = f"/api/v1/listings/staff/reports/{report.pk}/decide/"
+    assert client.post(url, {"decision": "reject", "note": "확인"}, format="json").status_code == 200
+    again = client.post(url, {"decision": "uphold", "note": "다시"}, format="json")
+    assert_4xx(again, 409)
+    inspection = services.inspection_queue_open(listing=listing, actor=inspector)
+    services.inspection_record(inspection=inspection, actor=inspector, outcome="fake", fake_category="gone")
+    record = as_user(inspector).post(
+        f"/api/v1/listings/inspections/{inspection.pk}/record/", {"outcome": "genuine"}, format="multipart"
+    )
+    assert_4xx(record, 404)
+    strike = Strike.objects.get(listing=listing)
+    appeal = services.appeal_file(strike=strike, actor=broker, statement="계약서 첨부")
+    decide = f"/api/v1/listings/staff/appeals/{appeal.pk}/decide/"
+    client = as_user(agent)
+    assert client.post(decide, {"uphold": False, "reason": "근거 부족"}, format="json").status_code == 200
+    assert_4xx(client.post(decide, {"uphold": True, "reason": "다시"}, format="json"), 409)
