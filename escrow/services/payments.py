@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escrow.models import EscrowAgreement, Hold, Payment, Payout, ProviderEvent
+from escrow.models import EscrowAgreement, Hold, LedgerAccount, Payment, Payout, ProviderEvent
 from escrow.providers.payments import ProviderEventData, get_provider
 from trustplatform.notifications.services import notification_send
 from trustplatform.partners.models import Membership
@@ -129,6 +129,28 @@ def _payment_failed(event: ProviderEventData) -> str:
     return "failed"
 
 
+def partner_debts_settle(*, partner, payable: LedgerAccount, key: str) -> int:
+    """Before money leaves for the bank, pay what the partner owes the platform from its payable.
+
+    A debt is a partner account allowed below zero and below it now (e.g. guarantee charges of a
+    property that cancelled a booking). Each is settled as far as the payable's available money
+    goes, under `key`; a refused payout rolls the settling back with it. Returns the amount settled.
+    """
+    settled = 0
+    debts = LedgerAccount.objects.filter(
+        partner=partner, kind=LedgerAccount.Kind.PARTNER, allow_negative=True, balance_krw__lt=0
+    ).exclude(pk=payable.pk).order_by("pk")
+    for debt in debts:
+        payable.refresh_from_db(fields=["balance_krw", "reserved_krw"])
+        amount = min(-debt.balance_krw, payable.available_krw)
+        if amount <= 0:
+            break
+        ledger_transfer(debit=payable, credit=debt, amount_krw=amount, key=f"{key}:settle:{debt.pk}",
+                        reason=f"{debt.name}: settled from payouts")
+        settled += amount
+    return settled
+
+
 def payout_request(*, partner, amount_krw: int, actor) -> Payout:
     """Reserve money on the partner's payable account and ask the provider to send it to the bank.
     Only the partner's owner or a manager may."""
@@ -138,13 +160,15 @@ def payout_request(*, partner, amount_krw: int, actor) -> Payout:
             _("Only the owner or a manager can request a payout."), code="forbidden", status=403
         )
     provider = get_provider()
+    key = f"payout:{partner.pk}:{uuid.uuid4().hex}"
     with transaction.atomic():
         payable = partner_payable(partner)
+        partner_debts_settle(partner=partner, payable=payable, key=key)
         hold = ledger_hold(
             debit=payable,
             credit=platform_account("platform-payouts-sent"),
             amount_krw=amount_krw,
-            key=f"payout:{partner.pk}:{uuid.uuid4().hex}",
+            key=key,
             reason=f"payout to {partner.name}",
         )
         payout = Payout.objects.create(

@@ -214,3 +214,30 @@ def test_payout_is_held_until_the_provider_confirms():
     payable.refresh_from_db()
     assert payable.balance_krw == 0 and Payout.objects.get().status == Payout.Status.PAID
     assert ledger_reconcile() == []
+
+
+def test_what_a_partner_owes_the_platform_is_settled_before_a_payout():
+    from escrow.models import LedgerAccount
+    from escrow.services import account_open, ledger_transfer, payments, platform_account
+
+    agreement, customer, contractor = funded_renovation()
+    down = agreement.milestones.get(kind=Milestone.Kind.DOWN_PAYMENT)
+    release.milestone_submit(milestone=down, actor=contractor)
+    release.milestone_approve(milestone=down, actor=customer)
+    payable = partner_payable(agreement.payee)
+    earned = payable.balance_krw
+    # The partner owes 400,000 (e.g. the guarantee charge of a stay it cancelled elsewhere).
+    debt = account_open(code=f"partner-{agreement.payee.pk}-test-charges", name="Charges",
+                        kind=LedgerAccount.Kind.PARTNER, allow_negative=True, partner=agreement.payee)
+    ledger_transfer(debit=debt, credit=platform_account("platform-guarantee-fund"), amount_krw=400_000,
+                    key="charge-1", reason="guarantee charge")
+    with pytest.raises(DomainError):  # only what is left after the debt can leave
+        payments.payout_request(partner=agreement.payee, amount_krw=earned - 399_999, actor=contractor)
+    debt.refresh_from_db()
+    assert debt.balance_krw == -400_000  # the refused payout settled nothing
+    payout = payments.payout_request(partner=agreement.payee, amount_krw=earned - 400_000, actor=contractor)
+    debt.refresh_from_db()
+    payable.refresh_from_db()
+    assert debt.balance_krw == 0 and payable.available_krw == 0 and payout.amount_krw == earned - 400_000
+    assert Transfer.objects.filter(debit_account=payable, credit_account=debt).count() == 1
+    assert ledger_reconcile() == []
