@@ -198,47 +198,19 @@ def ledger_transfer(
 # savepoint inside a caller's transaction. Tests switch it off to exercise the portable path too.
 SINGLE_STATEMENT = True
 
+# Into a queued-credits account (%(queued)s true) only the debit row is locked and changed; the
+# credit is queued in escrow_pendingcredit and folded into the balance later, so a busy receiver
+# is never a hot row.
 _TRANSFER_SQL = """
 WITH locked AS (
     SELECT id, allow_negative, balance_krw - reserved_krw AS available
-    FROM escrow_ledgeraccount WHERE id IN (%(debit)s, %(credit)s)
+    FROM escrow_ledgeraccount WHERE id = %(debit)s OR (id = %(credit)s AND NOT %(queued)s)
     ORDER BY id FOR NO KEY UPDATE
 ),
 checked AS (
-    SELECT count(*) = 2 AS both_exist,
+    SELECT coalesce(bool_or(id = %(debit)s), false)
+               AND EXISTS (SELECT 1 FROM escrow_ledgeraccount WHERE id = %(credit)s) AS both_exist,
            coalesce(bool_and(id <> %(debit)s OR allow_negative OR available >= %(amount)s), false) AS covered
-    FROM locked
-),
-inserted AS (
-    INSERT INTO escrow_transfer (idempotency_key, debit_account_id, credit_account_id, amount_krw, reason,
-                                 subject_type_id, subject_id, metadata, created_at)
-    SELECT %(key)s, %(debit)s, %(credit)s, %(amount)s, %(reason)s, %(subject_type)s, %(subject_id)s,
-           %(metadata)s::jsonb, now()
-    FROM checked WHERE both_exist AND covered
-    ON CONFLICT (idempotency_key) DO NOTHING
-    RETURNING id, created_at
-),
-applied AS (
-    UPDATE escrow_ledgeraccount
-    SET balance_krw = balance_krw + CASE WHEN id = %(credit)s THEN %(amount)s ELSE -%(amount)s END
-    WHERE id IN (%(debit)s, %(credit)s) AND EXISTS (SELECT 1 FROM inserted)
-    RETURNING id
-)
-SELECT (SELECT both_exist FROM checked), (SELECT covered FROM checked),
-       (SELECT id FROM inserted), (SELECT created_at FROM inserted), (SELECT count(*) FROM applied)
-"""
-
-# The same into a queued-credits account: only the debit row is locked and changed; the credit is
-# queued in escrow_pendingcredit (folded into the balance later), so receivers are never a hot row.
-_TRANSFER_QUEUED_SQL = """
-WITH locked AS (
-    SELECT id, allow_negative, balance_krw - reserved_krw AS available
-    FROM escrow_ledgeraccount WHERE id = %(debit)s
-    FOR NO KEY UPDATE
-),
-checked AS (
-    SELECT count(*) = 1 AND EXISTS (SELECT 1 FROM escrow_ledgeraccount WHERE id = %(credit)s) AS both_exist,
-           coalesce(bool_and(allow_negative OR available >= %(amount)s), false) AS covered
     FROM locked
 ),
 inserted AS (
@@ -252,12 +224,13 @@ inserted AS (
 ),
 queued AS (
     INSERT INTO escrow_pendingcredit (account_id, transfer_id, amount_krw)
-    SELECT %(credit)s, id, %(amount)s FROM inserted
+    SELECT %(credit)s, id, %(amount)s FROM inserted WHERE %(queued)s
     RETURNING id
 ),
 applied AS (
-    UPDATE escrow_ledgeraccount SET balance_krw = balance_krw - %(amount)s
-    WHERE id = %(debit)s AND EXISTS (SELECT 1 FROM inserted)
+    UPDATE escrow_ledgeraccount
+    SET balance_krw = balance_krw + CASE WHEN id = %(credit)s THEN %(amount)s ELSE -%(amount)s END
+    WHERE (id = %(debit)s OR (id = %(credit)s AND NOT %(queued)s)) AND EXISTS (SELECT 1 FROM inserted)
     RETURNING id
 )
 SELECT (SELECT both_exist FROM checked), (SELECT covered FROM checked),
@@ -282,7 +255,7 @@ def _transfer_single_statement(*, debit, credit, amount_krw, key, reason, subjec
         fields["subject_id"] = str(subject.pk)
     with connection.cursor() as cursor:
         cursor.execute(
-            _TRANSFER_QUEUED_SQL if credit.queued_credits else _TRANSFER_SQL,
+            _TRANSFER_SQL,
             {
                 "debit": debit.pk,
                 "credit": credit.pk,
@@ -292,6 +265,7 @@ def _transfer_single_statement(*, debit, credit, amount_krw, key, reason, subjec
                 "subject_type": fields["subject_type_id"],
                 "subject_id": fields["subject_id"],
                 "metadata": json.dumps(fields["metadata"]),
+                "queued": bool(credit.queued_credits),
             },
         )
         both_exist, covered, transfer_id, created_at, applied = cursor.fetchone()
