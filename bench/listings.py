@@ -17,14 +17,11 @@ marker row says it is complete. Like bench/escrow.py this file is also the Djang
 
 from __future__ import annotations
 
-import http.client
 import json
-import math
 import os
 import random
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -110,57 +107,10 @@ def _search_paths(count: int, seed: int = 7) -> list[str]:
     return paths
 
 
-def _fixed_rate(ctx, base_url: str, paths: list[str], rate: float) -> tuple[list[float], int]:
-    """Open loop: request i is due at start + i/rate; latency counts from the due time."""
-    parts = sys.modules["__main__"].local_url(base_url)
-    total = len(paths)
-    lock, state = threading.Lock(), {"next": 0, "errors": 0}
-    latencies: list[float] = []
-    start = time.monotonic() + 0.2
-    deadline = start + total / rate + 15
-
-    def worker():
-        conn = None
-        while True:
-            with lock:
-                index = state["next"]
-                state["next"] += 1
-            if index >= total:
-                break
-            due = start + index / rate
-            now = time.monotonic()
-            if due > now:
-                time.sleep(due - now)
-            elif now > deadline:
-                with lock:
-                    state["errors"] += 1
-                continue
-            try:
-                if conn is None:
-                    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-                conn.request("GET", paths[index])
-                response = conn.getresponse()
-                response.read()
-                if response.status >= 400:
-                    raise OSError(f"HTTP {response.status}")
-                with lock:
-                    latencies.append((time.monotonic() - due) * 1000)
-            except (OSError, http.client.HTTPException):
-                with lock:
-                    state["errors"] += 1
-                if conn is not None:
-                    conn.close()
-                conn = None
-        if conn is not None:
-            conn.close()
-
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(32)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=total / rate + 30)
-    errors = state["errors"] + max(0, total - len(latencies) - state["errors"])
-    return sorted(latencies), errors
+def _fixed_rate(ctx, base_url: str, paths: list[str], rate: float):
+    """ctx.fixed_rate over `paths`, one GET each, at `rate` per second."""
+    return ctx.fixed_rate(base_url, rate, len(paths) / rate,
+                          request_for=lambda i: ("GET", paths[i], None, None))
 
 
 def run(ctx) -> None:
@@ -172,8 +122,8 @@ def run(ctx) -> None:
     _driver(ctx, "search_cold", {}, timeout_s=60)  # no page cached by an earlier run
     paths = _search_paths(SEARCH_RATE * SEARCH_DURATION_S)
     _fixed_rate(ctx, server.url("/"), _search_paths(100, seed=3), SEARCH_RATE)  # warm the workers
-    latencies, errors = _fixed_rate(ctx, server.url("/"), paths, SEARCH_RATE)
-    p95 = latencies[max(0, math.ceil(0.95 * len(latencies)) - 1)] if latencies else math.nan
+    result = _fixed_rate(ctx, server.url("/"), paths, SEARCH_RATE)
+    p95, errors = result.p95, result.errors
     ctx.figure(
         "listings",
         "search_p95_ms",

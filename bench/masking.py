@@ -13,12 +13,9 @@
 
 from __future__ import annotations
 
-import http.client
 import json
-import math
 import random
 import sys
-import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -307,64 +304,10 @@ def _wrk_file(ctx, url: str, lines: Path, duration_s: float):
     return run_module.parse_wrk(url, done.stdout)
 
 
-def _fixed_rate(ctx, url: str, rate: float, duration_s: float, make_request, concurrency: int = 32):
-    """Open loop like ctx.fixed_rate, but every request has its own body and headers.
-
-    Latency is counted from each request's due time (no coordinated omission); bounded by count and a
-    deadline; whatever is unsent or failed at the end counts as an error.
-    """
-    parts = sys.modules["__main__"].local_url(url)
-    total = int(rate * duration_s)
-    prepared = [make_request(i) for i in range(total)]
-    lock, state = threading.Lock(), {"next": 0, "errors": 0}
-    latencies: list[float] = []
-    start = time.monotonic() + 0.2
-    deadline = start + duration_s + 15
-
-    def worker():
-        conn = None
-        while True:
-            with lock:
-                index = state["next"]
-                state["next"] += 1
-            if index >= total:
-                break
-            due = start + index / rate
-            now = time.monotonic()
-            if due > now:
-                time.sleep(due - now)
-            elif now > deadline:
-                with lock:
-                    state["errors"] += 1
-                continue
-            path, body, headers = prepared[index]
-            try:
-                if conn is None:
-                    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-                conn.request("POST", path, body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                if response.status >= 400:
-                    raise OSError(f"HTTP {response.status}")
-                latencies.append((time.monotonic() - due) * 1000)
-            except (OSError, http.client.HTTPException):
-                with lock:
-                    state["errors"] += 1
-                if conn is not None:
-                    conn.close()
-                conn = None
-        if conn is not None:
-            conn.close()
-
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=duration_s + 30)
-    errors = state["errors"] + max(0, total - len(latencies) - state["errors"])
-    latencies.sort()
-    p99 = latencies[max(0, math.ceil(0.99 * len(latencies)) - 1)] if latencies else math.nan
-    return p99, errors, total
+def _fixed_rate(ctx, url: str, rate: float, duration_s: float, make_request) -> tuple[float, int, int]:
+    """ctx.fixed_rate with every request its own POST (`make_request(i)` -> path, body, headers)."""
+    result = ctx.fixed_rate(url, rate, duration_s, request_for=lambda i: ("POST", *make_request(i)))
+    return result.p99, result.errors, result.scheduled
 
 
 def _pool_figures(ctx) -> None:

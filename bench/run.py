@@ -531,8 +531,12 @@ class Context:
 
     def fixed_rate(self, url: str, rate_per_s: float, duration_s: float, method: str = "GET", body=None,
                    headers: dict[str, str] | None = None, *, concurrency: int = 32,
-                   timeout_s: float = 10.0) -> FixedRateResult:
+                   timeout_s: float = 10.0, request_for=None) -> FixedRateResult:
         """Open-loop load: request i is due at start + i/rate, sent by a pool of keep-alive connections.
+
+        Every request is `method` `url` with `body` and `headers`, unless `request_for(i)` gives request
+        i its own `(method, path, body, headers)` (a new signed event, another search); those are built
+        before the clock starts.
 
         Latency runs from the due time, not the send time, so a server that falls behind is charged for
         the queue it causes (no coordinated omission). Bounded by count (rate*duration requests) and by a
@@ -544,6 +548,12 @@ class Context:
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         payload, headers = encode_body(body, headers)
         total = max(1, int(rate_per_s * duration_s))
+        prepared = None
+        if request_for is not None:
+            prepared = []
+            for index in range(total):
+                each_method, each_path, each_body, each_headers = request_for(index)
+                prepared.append((each_method, each_path, *encode_body(each_body, each_headers)))
         interval = 1.0 / rate_per_s
         lock = threading.Lock()
         state = {"next": 0, "errors": 0, "dropped": 0, "lag": 0.0}
@@ -574,7 +584,11 @@ class Context:
                         if conn is None:
                             conn = http.client.HTTPConnection(parts.hostname, parts.port or 80,
                                                               timeout=timeout_s)
-                        conn.request(method, path, body=payload, headers=headers)
+                        if prepared is None:
+                            conn.request(method, path, body=payload, headers=headers)
+                        else:
+                            each_method, each_path, each_payload, each_headers = prepared[index]
+                            conn.request(each_method, each_path, body=each_payload, headers=each_headers)
                         resp = conn.getresponse()
                         resp.read()  # the whole body, so the connection can be reused
                         finished = time.monotonic()
