@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from escrow.admin.base import QueueFilter
 from trustplatform.errors import DomainError
 from trustplatform.transitions import TransitionAdmin
 
@@ -187,37 +188,18 @@ class NoteInline(admin.TabularInline):
         return False
 
 
-class CaseQueue(admin.SimpleListFilter):
+class CaseQueue(QueueFilter):
     """Opens on the agents' queue: cases still open, soonest check-in first."""
 
     title = _("queue")
-    parameter_name = "queue"
-
-    def lookups(self, request, model_admin):
-        return [("open", _("Open (agents' queue)")), ("all", _("All cases"))]
-
-    def value(self):
-        return super().value() or "open"
-
-    def choices(self, changelist):
-        for value, label in self.lookup_choices:
-            yield {
-                "selected": self.value() == value,
-                "query_string": changelist.get_query_string({self.parameter_name: value}),
-                "display": label,
-            }
-
-    def queryset(self, request, queryset):
-        if self.value() == "open":
-            return queryset.filter(
-                status__in=[
-                    GuaranteeCase.Status.OPENED,
-                    GuaranteeCase.Status.SEARCHING,
-                    GuaranteeCase.Status.OFFERED,
-                    GuaranteeCase.Status.ESCALATED,
-                ]
-            )
-        return queryset
+    default = "open"
+    queues = {
+        "open": (_("Open (agents' queue)"), {"status__in": [
+            GuaranteeCase.Status.OPENED, GuaranteeCase.Status.SEARCHING,
+            GuaranteeCase.Status.OFFERED, GuaranteeCase.Status.ESCALATED,
+        ]}),
+        "all": (_("All cases"), None),
+    }
 
 
 class RebookForm(forms.Form):

@@ -235,7 +235,6 @@ def _properties(core: Partner, partners: list[Partner]) -> dict[str, Property]:
                 "review_count": reviews,
                 "amenities": amenities,
                 "contact_phone": phone,
-                "contact_phone_hint": pii.mask_phone(phone),
                 "description": "안심 예약제 참여 숙소: 숙소가 취소하면 더 좋은 방으로 바로 옮겨 드립니다.",
             },
         )

@@ -64,9 +64,6 @@ def property_edit(request, property_id: int | None = None):
     if request.method == "POST" and form.is_valid():
         prop = form.save(commit=False)
         prop.partner = request.partner
-        from trustplatform import pii
-
-        prop.contact_phone_hint = pii.mask_phone(prop.contact_phone)
         prop.save()
         messages.success(request, _("Saved."))
         return redirect("bookings_portal:property", prop.pk)
@@ -103,8 +100,7 @@ def room_type_edit(request, property_id: int, room_type_id: int | None = None):
         room_type = form.save(commit=False)
         room_type.property = prop
         room_type.save()
-        today = timezone.localdate()
-        inventory.nights_ensure(room_type=room_type, start=today, end=today + timedelta(days=365))
+        inventory.calendar_open(room_type=room_type)
         messages.success(request, _("Saved. The calendar is open for a year at this price."))
         return redirect("bookings_portal:calendar", room_type.pk)
     return render(

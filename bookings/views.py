@@ -69,7 +69,7 @@ def book(request, room_type_id: int):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                booking = stays.booking_hold(
+                booking, payment = payments.booking_place(
                     guest=request.user,
                     room_type=room_type,
                     check_in=data["check_in"],
@@ -79,7 +79,6 @@ def book(request, room_type_id: int):
                     guest_phone=data["guest_phone"],
                     must_have=data["must_have"],
                 )
-                payment = payments.payment_start(booking=booking, actor=request.user)
             except DomainError as exc:
                 form.add_error(None, exc.detail)
             else:

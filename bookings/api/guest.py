@@ -148,7 +148,7 @@ class BookingsListCreateApi(APIView):
         room_type = get_object_or_404(
             RoomType.objects.select_related("property__partner"), pk=values["room_type"]
         )
-        booking = stays.booking_hold(
+        booking, booking.checkout_payment = payments.booking_place(
             guest=request.user,
             room_type=room_type,
             check_in=values["check_in"],
@@ -156,10 +156,8 @@ class BookingsListCreateApi(APIView):
             guests=values["guests"],
             guest_name=values["guest_name"],
             guest_phone=values["guest_phone"],
-            must_have=sorted(values.get("must_have") or []),
-        )
-        booking.checkout_payment = payments.payment_start(
-            booking=booking, actor=request.user, method=values["payment_method"]
+            must_have=values.get("must_have") or [],
+            method=values["payment_method"],
         )
         return Response(BookingsBookingOutput(booking).data, status=status.HTTP_201_CREATED)
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from trustplatform import pii
 from trustplatform.fields import EncryptedTextField
 
 AMENITIES = {
@@ -97,6 +98,13 @@ class Property(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # The hint staff and the owner see is derived from the number, whoever sets it (portal, admin, API).
+        self.contact_phone_hint = pii.mask_phone(self.contact_phone) if self.contact_phone else ""
+        if kwargs.get("update_fields") is not None and "contact_phone" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "contact_phone_hint"}
+        super().save(*args, **kwargs)
 
     @builtins.property
     def amenity_labels(self) -> list[str]:

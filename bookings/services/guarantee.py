@@ -205,16 +205,8 @@ def _rebook(*, case: GuaranteeCase, candidate: GuaranteeCandidate, actor=None) -
     partner = original.property.partner
     # The cancelling property pays the extra cost and the penalty into the fund first, netted against
     # what it has on its payable now (the rest against its next earnings here).
-    money.partner_accounts_lock(partner)
-    money.move(
-        debit=money.guarantee_charges_account(partner),
-        credit=money.fund(),
-        amount_krw=extra + penalty,
-        key=f"{key}-charge",
-        reason=f"guarantee charge for cancelling {original.code}",
-        subject=case,
-    )
-    money.charges_recover(partner=partner, key=f"{key}-charge-recovered", subject=case)
+    money.property_charge(partner=partner, amount_krw=extra + penalty, key=key,
+                          reason=f"guarantee charge for cancelling {original.code}", subject=case)
     held_old, held_new = money.held_account(original), money.held_account(new)
     money.move(
         debit=held_old,
@@ -304,16 +296,8 @@ def _refund_and_escalate(*, case: GuaranteeCase, why: str) -> None:
     penalty = money.penalty_krw(original)
     key = f"guarantee-case-{case.pk}"
     partner = original.property.partner
-    money.partner_accounts_lock(partner)
-    money.move(
-        debit=money.guarantee_charges_account(partner),
-        credit=money.fund(),
-        amount_krw=compensation + penalty,
-        key=f"{key}-charge",
-        reason=f"guarantee charge for cancelling {original.code}",
-        subject=case,
-    )
-    money.charges_recover(partner=partner, key=f"{key}-charge-recovered", subject=case)
+    money.property_charge(partner=partner, amount_krw=compensation + penalty, key=key,
+                          reason=f"guarantee charge for cancelling {original.code}", subject=case)
     held = original.price_total_krw
     to_guest = min(held, original.guest_paid_krw)
     money.move(
@@ -516,19 +500,12 @@ def _charge_adjust(*, case: GuaranteeCase, key: str, change_krw: int) -> None:
     """The property is charged the extra cost of the room the guest ends up in: a swap to a dearer room
     charges the difference, to a cheaper one gives it back (to its payable once nothing is owed)."""
     partner = case.booking.property.partner
-    money.partner_accounts_lock(partner)
-    charges = money.guarantee_charges_account(partner)
     if change_krw > 0:
-        money.move(
-            debit=charges,
-            credit=money.fund(),
-            amount_krw=change_krw,
-            key=f"{key}-charge",
-            reason=f"guarantee charge for the swap of case #{case.pk}",
-            subject=case,
-        )
-        money.charges_recover(partner=partner, key=f"{key}-charge-recovered", subject=case)
+        money.property_charge(partner=partner, amount_krw=change_krw, key=key,
+                              reason=f"guarantee charge for the swap of case #{case.pk}", subject=case)
     elif change_krw < 0:
+        money.partner_accounts_lock(partner)
+        charges = money.guarantee_charges_account(partner)
         money.move(
             debit=money.fund(),
             credit=charges,

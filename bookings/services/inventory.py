@@ -27,12 +27,17 @@ def nights_ensure(*, room_type: RoomType, start: date, end: date) -> None:
     )
 
 
+def calendar_open(*, room_type: RoomType, days: int | None = None) -> None:
+    """Open a room type's calendar `BOOKINGS_MAX_ADVANCE_DAYS` ahead from today (new nights at its price)."""
+    start = timezone.localdate()
+    nights_ensure(room_type=room_type, start=start,
+                  end=start + timedelta(days=days or settings.BOOKINGS_MAX_ADVANCE_DAYS))
+
+
 def nights_extend_all(*, days: int | None = None) -> None:
     """Keep every active room type's calendar open `BOOKINGS_MAX_ADVANCE_DAYS` ahead (beat, nightly)."""
-    start = timezone.localdate()
-    end = start + timedelta(days=days or settings.BOOKINGS_MAX_ADVANCE_DAYS)
     for room_type in RoomType.objects.filter(is_active=True).iterator():
-        nights_ensure(room_type=room_type, start=start, end=end)
+        calendar_open(room_type=room_type, days=days)
 
 
 def _locked_nights(room_type, check_in: date, check_out: date) -> list[tuple]:

@@ -66,6 +66,15 @@ def charges_recover(*, partner, key: str, subject=None) -> int:
     return amount
 
 
+def property_charge(*, partner, amount_krw: int, key: str, reason: str, subject) -> None:
+    """Charge a property for a guarantee it triggered: the amount goes from its charges account into
+    the fund, then is recovered from its payable as far as that goes. Once per key."""
+    partner_accounts_lock(partner)
+    move(debit=guarantee_charges_account(partner), credit=fund(), amount_krw=amount_krw,
+         key=f"{key}-charge", reason=reason, subject=subject)
+    charges_recover(partner=partner, key=f"{key}-charge-recovered", subject=subject)
+
+
 def clearing() -> LedgerAccount:
     return platform_account("platform-psp-clearing")
 

@@ -12,7 +12,7 @@ from trustplatform.transitions import transition_run
 from ..errors import BookingError
 from ..models import Booking, BookingPayment, PaymentEvent
 from . import money
-from .stays import booking_confirm_paid, lock
+from .stays import booking_confirm_paid, booking_hold, lock
 
 
 def payment_start(*, booking: Booking, actor, method: str = "card") -> BookingPayment:
@@ -48,6 +48,22 @@ def payment_start(*, booking: Booking, actor, method: str = "card") -> BookingPa
         )
         payment.provider_payment_id = checkout["provider_payment_id"]
     return payment
+
+
+def booking_place(
+    *, guest, room_type, check_in, check_out, guests: int, guest_name: str = "", guest_phone: str = "",
+    must_have=(), method: str = "card",
+) -> tuple[Booking, BookingPayment]:
+    """What "book" means on every surface: hold the nights, then open the PSP checkout for them.
+
+    Two transactions on purpose: the night rows are not kept locked while the PSP is called. If the
+    checkout cannot be opened, the hold stays (the guest may pay from the booking page) until it expires.
+    """
+    booking = booking_hold(
+        guest=guest, room_type=room_type, check_in=check_in, check_out=check_out, guests=guests,
+        guest_name=guest_name, guest_phone=guest_phone, must_have=sorted(must_have or []),
+    )
+    return booking, payment_start(booking=booking, actor=guest, method=method)
 
 
 def payment_event_receive(*, provider: str, event: ProviderEventData) -> str:
