@@ -1,11 +1,12 @@
 """Reads of the masking app: routing (the hot path), pool utilisation, sessions per audience."""
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from trustplatform import pii
 
@@ -24,7 +25,7 @@ class Route:
     caller_id: int
     caller_label: str
     callee_id: int
-    callee_phone: str
+    callee_phone: str = field(repr=False)  # the real number: never in a log line or a debug page
     callee_proxy: str  # what the callee sees as caller id: the number they dial to reach the caller
     blocked: bool
 
@@ -68,16 +69,23 @@ class StoredEvent:
     created_at: datetime
 
 
+def _sqlite_datetime(value: datetime | str) -> datetime:
+    """A datetime column read by raw SQL on SQLite, made aware as the ORM's converter would.
+
+    Django stores naive UTC text there; the column's declared type may already have parsed it.
+    """
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+
+
 def _route(row, vendor: str) -> Route | None:
     if row is None or row[0] is None:
         return None
     (session_id, status, mode, opens_at, expires_at, caller_id, caller_label, callee_id, callee_phone,
      callee_proxy, blocked) = row
     if vendor == "sqlite":
-        from django.db.models.fields import DateTimeField
-
-        field = DateTimeField()
-        opens_at, expires_at = (field.to_python(v) for v in (opens_at, expires_at))
+        opens_at, expires_at = _sqlite_datetime(opens_at), _sqlite_datetime(expires_at)
     return Route(session_id=session_id, status=status, mode=mode, opens_at=opens_at, expires_at=expires_at,
                  caller_id=caller_id, caller_label=caller_label, callee_id=callee_id,
                  callee_phone=pii.decrypt(callee_phone) if callee_phone else "",
@@ -86,8 +94,11 @@ def _route(row, vendor: str) -> Route | None:
 
 def route_lookup(*, proxy_e164: str, caller_index: str, now: datetime) -> Route | None:
     """The session in which this caller holds this number now (open or cooling off), if any."""
+    # Raw SQL skips the ORM's adaptation, and SQLite compares datetimes as text: `now` must take the
+    # stored form there (naive UTC); PostgreSQL gets the aware value unchanged.
+    at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
-        cursor.execute(_ROUTE_SQL, [caller_index, proxy_e164, now, now])
+        cursor.execute(_ROUTE_SQL, [caller_index, proxy_e164, at, at])
         row = cursor.fetchone()
     return _route(row, connection.vendor)
 
