@@ -22,7 +22,15 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=example.com \
 	PII_ENCRYPTION_KEYS=ZGVwbG95LWNoZWNrLWtleS0wMTIzNDU2Nzg5YWJjZGU= PII_HASH_KEY=deploy-check-hash PAYMENTS_WEBHOOK_SECRET=deploy-check-webhook-secret \
 	DATABASE_URL=$${DATABASE_URL:-postgres:///ansim}
 
-.PHONY: run test lint check bench venv venv-dev migrate seed messages clean
+# The suite runs on two processes (the machine has two cores; much of a test's time is spent
+# waiting on PostgreSQL, a worker or the browser). Races share one process, one after another:
+# see tests/conftest.py. Locally the test databases are kept between runs (migrated forward);
+# CI builds them anew.
+PYTEST_WORKERS ?= 2
+PYTEST_DB := $(if $(CI),--create-db,--reuse-db)
+PYTEST_PARALLEL := $(if $(filter 0 1,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
+
+.PHONY: run test lint check bench venv venv-dev migrate seed messages clean services services-bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,18 +55,25 @@ migrate: venv
 seed: migrate
 	DEBUG=true $(BIN)/python manage.py seed_demo
 
+# PostgreSQL, Redis, RabbitMQ and the database up; Chromium (tests) or wrk and pgbench (bench).
+services:
+	@./scripts/services test
+
+services-bench:
+	@./scripts/services bench
+
 lint: venv-dev
 	$(BIN)/ruff check .
 
-check: venv-dev
+check: venv-dev services
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(DEPLOY_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(TEST_ENV) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
-test: lint check
-	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+test: services lint check
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_DB) $(PYTEST_ARGS)
 
-bench: venv-dev
+bench: venv-dev services-bench
 	$(BIN)/python bench/run.py $(APP)
 
 messages: venv-dev
