@@ -1,4 +1,7 @@
+from functools import cache
+
 import factory
+from django.contrib.auth.hashers import make_password
 from factory.django import DjangoModelFactory
 
 from trustplatform.accounts.models import User
@@ -11,6 +14,13 @@ VALID_BRNS = ["1248100998", "2208162517", "1078155843", "1018100340", "120814752
 PASSWORD = "correct-horse-battery-staple"
 
 
+@cache
+def password_hash() -> str:
+    """PASSWORD hashed once with the real hasher: hashing is slow by design (~0.3 s), and a test
+    that builds a hundred users needs a hundred logins' worth of passwords, not a hundred hashes."""
+    return make_password(PASSWORD)
+
+
 class UserFactory(DjangoModelFactory):
     class Meta:
         model = User
@@ -18,7 +28,7 @@ class UserFactory(DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"user{n}@example.kr")
     full_name = factory.Faker("name", locale="ko_KR")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    password = factory.LazyFunction(password_hash)
 
     @factory.post_generation
     def saved(obj, create, extracted, **kwargs):

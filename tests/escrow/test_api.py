@@ -1,10 +1,8 @@
 import hashlib
-import threading
 from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import close_old_connections, connection
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -21,6 +19,7 @@ from escrow.models import (
 from escrow.services import agreements, ledger
 from escrow.services.common import holding_account, partner_payable
 from tests.factories import MembershipFactory, PartnerFactory, UserFactory
+from tests.race import race
 
 from .factories import ADDRESS, agreed_rental, fund
 
@@ -398,26 +397,7 @@ def test_an_overlong_key_is_a_400():
 
 
 def _race(work, count):
-    barrier = threading.Barrier(count)
-    answers, lock = [], threading.Lock()
-
-    def run(index):
-        close_old_connections()
-        try:
-            barrier.wait(timeout=30)
-            answer = work(index)
-        finally:
-            connection.close()
-        with lock:
-            answers.append(answer)
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert len(answers) == count, "a request hung"
-    return answers
+    return race(work, count, expected=(), timeout=30)
 
 
 @pytest.mark.django_db(transaction=True)
