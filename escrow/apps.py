@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class EscrowConfig(AppConfig):
     name = "escrow"
     verbose_name = _("Escrow and ledger")
+    # Agents review documents and decide disputes and claims; finance gives the second approval,
+    # reads the ledger and payouts, and refunds.
+    staff_permissions = {
+        "agents": [
+            "review_document", "decide_dispute", "decide_claim", "view_escrowagreement",
+            "change_escrowagreement", "view_condition", "view_evidence", "view_dispute",
+            "view_guaranteeclaim", "view_sandboxregistryrecord", "change_sandboxregistryrecord",
+        ],
+        "finance": [
+            "approve_dispute", "view_dispute", "view_escrowagreement", "change_escrowagreement",
+            "view_ledgeraccount", "view_transfer", "view_hold", "view_payment", "view_payout",
+            "view_providerevent",
+        ],
+    }

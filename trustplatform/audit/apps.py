@@ -6,6 +6,7 @@ class AuditConfig(AppConfig):
     name = "trustplatform.audit"
     label = "audit"
     verbose_name = _("Audit")
+    staff_permissions = {"agents": ["view_auditentry"], "finance": ["view_auditentry"]}
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401  (connects the post_transition receiver)

@@ -6,3 +6,4 @@ class NotificationsConfig(AppConfig):
     name = "trustplatform.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+    staff_permissions = {"agents": ["view_notification"]}
