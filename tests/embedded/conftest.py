@@ -34,7 +34,7 @@ from .web import Person
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 120  # seconds for migrate, collectstatic, the demo data and the three processes
-STOP_TIMEOUT = 20  # seconds of warm shutdown before the process group is killed
+STOP_TIMEOUT = 30  # seconds for make run to stop by itself (its own grace period is 20 s)
 KEPT_ENVIRONMENT = ("PATH", "HOME", "LANG", "LC_ALL")
 # gunicorn's access log: `... "POST /hooks/payments/sandbox/ HTTP/1.1" 500 145 ...`
 SERVER_ERROR_LINE = re.compile(r'"(?P<request>[A-Z]+ \S+ HTTP/[\d.]+)" (?P<status>5\d\d) ')
@@ -112,19 +112,33 @@ def _ready(stack: Stack) -> bool:
     return printed and _answers(f"{stack.base_url}/healthz/")
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    for sig, grace in ((signal.SIGTERM, STOP_TIMEOUT), (signal.SIGKILL, STOP_TIMEOUT)):
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _stop(process: subprocess.Popen) -> bool:
+    """Stop the whole process group, as Ctrl-C would; True if it was gone within STOP_TIMEOUT.
+
+    `make` exits at once; the web server, the worker and beat it started must be gone too (the
+    script kills what outlives its own grace period). Past STOP_TIMEOUT the group is killed here.
+    """
+    group = process.pid  # start_new_session: the group is led by make
+    for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
-            os.killpg(process.pid, sig)
+            os.killpg(group, sig)
         except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=grace)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+            return sig == signal.SIGTERM
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while time.monotonic() < deadline:
+            process.poll()  # reap make, or the group never empties
+            if not _group_alive(group):
+                return sig == signal.SIGTERM
+            time.sleep(0.1)
+    return False
 
 
 def _psql(database_url: str, sql: str) -> None:
@@ -200,7 +214,8 @@ def _serve(environment: dict[str, str], base_url: str, log_path: Path) -> Iterat
         stack.password = password["password"]
         yield stack
     finally:
-        _stop(process)
+        stopped = _stop(process)
+    assert stopped, f"make run left processes running {STOP_TIMEOUT} s after SIGTERM:\n{stack.log_tail()}"
 
 
 @pytest.fixture(autouse=True)
