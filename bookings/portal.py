@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -154,7 +155,8 @@ def calendar(request, room_type_id: int):
             "month": month,
             "previous": previous,
             "next": end,
-            "export_url": request.build_absolute_uri(f"/stays/ical/{room_type.export_token}.ics"),
+            "export_url": request.build_absolute_uri(
+                reverse("bookings:ical_export", args=[room_type.export_token])),
         },
     )
 

@@ -1,3 +1,4 @@
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from trustplatform.audit.services import audit_record
@@ -24,6 +25,6 @@ def ledger_reconcile_and_report() -> list:
             group="finance",
             title=_("Ledger reconciliation found %(count)s differences") % {"count": len(problems)},
             body=details[:5000],
-            url="/admin/escrow/ledgeraccount/",
+            url=reverse("admin:escrow_ledgeraccount_changelist"),
         )
     return problems

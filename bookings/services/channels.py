@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -263,7 +264,7 @@ def _feed_failed(feed: CalendarFeed, why: str, now: datetime) -> None:
     if feed.failures == 0:  # tell the owner once per run of failures, not every interval
         partner_notify(
             partner=feed.room_type.property.partner,
-            url="/portal/stays/feeds/",
+            url=reverse("bookings_portal:feeds"),
             key=f"feed:{feed.pk}:failing:{now:%Y%m%d%H%M}",
             title=_(
                 "The %(channel)s calendar of %(room)s could not be imported: %(why)s Nothing was changed."
@@ -370,7 +371,7 @@ def _announce_conflict(conflict: Conflict) -> None:
     booking = conflict.booking
     partner_notify(
         partner=booking.property.partner,
-        url=f"/portal/stays/conflicts/{conflict.pk}/",
+        url=reverse("bookings_portal:conflict", args=[conflict.pk]),
         key=f"conflict:{conflict.pk}",
         title=_(
             "Double booking: %(channel)s has a stay %(start)s–%(end)s on %(room)s, where our guest's booking "

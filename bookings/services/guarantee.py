@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,7 +54,7 @@ def case_open(*, booking: Booking, reason: str) -> GuaranteeCase:
     if created:
         notification_send(
             user=booking.guest,
-            url=f"/stays/bookings/{booking.code}/",
+            url=reverse("bookings:booking", args=[booking.code]),
             sms_text=True,
             key=f"case:{case.pk}:opened",
             title=_(
@@ -172,7 +173,7 @@ def _offer(*, case: GuaranteeCase, held: list[GuaranteeCandidate]) -> None:
     best = held[0]
     notification_send(
         user=case.booking.guest,
-        url=f"/stays/offers/{best.accept_token}/",
+        url=reverse("bookings:offer", args=[best.accept_token]),
         sms_text=True,
         key=f"case:{case.pk}:offered",
         title=_("We hold %(count)s better room(s) for you. Choose by %(time)s, or we book the best: %(url)s")
@@ -270,7 +271,7 @@ def _announce_rebooking(case_id: int) -> None:
     safe_number_open(booking=new)
     notification_send(
         user=case.booking.guest,
-        url=f"/stays/bookings/{new.code}/",
+        url=reverse("bookings:booking", args=[new.code]),
         sms_text=True,
         key=f"case:{case.pk}:rebooked:{new.pk}",
         title=_(
@@ -282,7 +283,7 @@ def _announce_rebooking(case_id: int) -> None:
     partner_notify(
         partner=new.property.partner,
         key=f"booking:{new.pk}:confirmed:property",
-        url=f"/portal/stays/bookings/{new.code}/",
+        url=reverse("bookings_portal:booking", args=[new.code]),
         title=_("New booking %(code)s (Ansim guarantee): %(room)s, %(day)s.")
         % {"code": new.code, "room": new.room_type.name, "day": new.check_in.isoformat()},
     )
@@ -334,7 +335,7 @@ def _refund_and_escalate(*, case: GuaranteeCase, why: str) -> None:
         lambda: (
             notification_send(
                 user=guest,
-                url=f"/stays/bookings/{booking_code}/",
+                url=reverse("bookings:booking", args=[booking_code]),
                 sms_text=True,
                 key=f"case:{case.pk}:refunded",
                 title=_(
@@ -346,7 +347,7 @@ def _refund_and_escalate(*, case: GuaranteeCase, why: str) -> None:
             staff_notify(
                 group="agents",
                 title=_("Guarantee case #%(pk)s needs an agent: %(why)s") % {"pk": case.pk, "why": why},
-                url=f"/admin/bookings/guaranteecase/{case.pk}/change/",
+                url=reverse("admin:bookings_guaranteecase_change", args=[case.pk]),
             ),
         )
     )
@@ -414,7 +415,7 @@ def cases_requeue_stuck(
                             "Guarantee case #%(pk)s: the automatic search failed; rehouse the guest by hand."
                         )
                         % {"pk": pk},
-                        url=f"/admin/bookings/guaranteecase/{pk}/change/",
+                        url=reverse("admin:bookings_guaranteecase_change", args=[pk]),
                     )
                 )
     return list(

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -145,7 +146,7 @@ def booking_announce(*, booking_id: int) -> None:
     booking.refresh_from_db()
     notification_send(
         user=booking.guest,
-        url=f"/stays/bookings/{booking.code}/",
+        url=reverse("bookings:booking", args=[booking.code]),
         sms_text=True,
         key=f"booking:{booking.pk}:confirmed:guest",
         title=_("Booking %(code)s confirmed: %(property)s, %(day)s.")
@@ -154,7 +155,7 @@ def booking_announce(*, booking_id: int) -> None:
     partner_notify(
         partner=booking.property.partner,
         key=f"booking:{booking.pk}:confirmed:property",
-        url=f"/portal/stays/bookings/{booking.code}/",
+        url=reverse("bookings_portal:booking", args=[booking.code]),
         title=_("New booking %(code)s: %(room)s, %(day)s, %(nights)s night(s). Guest: %(number)s")
         % {
             "code": booking.code,
@@ -263,7 +264,7 @@ def booking_cancel_by_guest(*, booking: Booking, actor, reason: str = "") -> Boo
         partner_notify(
             partner=booking.property.partner,
             key=f"booking:{booking.pk}:guest-cancelled",
-            url=f"/portal/stays/bookings/{booking.code}/",
+            url=reverse("bookings_portal:booking", args=[booking.code]),
             title=_("Booking %(code)s was cancelled by the guest.") % {"code": booking.code},
         )
     return booking

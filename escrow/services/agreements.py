@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -134,7 +135,7 @@ def agreement_propose(*, agreement: EscrowAgreement, actor) -> EscrowAgreement:
             notification_send(
                 user=agreement.payer,
                 title=_("A deposit agreement waits for you: %(title)s") % {"title": agreement.title},
-                url=f"/deposits/{agreement.pk}/",
+                url=reverse("escrow:detail", args=[agreement.pk]),
                 sms_text=True,
             )
     agreement.refresh_from_db()

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,7 +39,7 @@ def dispute_open(*, agreement: EscrowAgreement, actor, reasons: str) -> Dispute:
         staff_notify(
             group="agents",
             title=_("New dispute on %(title)s") % {"title": agreement.title},
-            url=f"/admin/escrow/dispute/{dispute.pk}/change/",
+            url=reverse("admin:escrow_dispute_change", args=[dispute.pk]),
         )
     return dispute
 
@@ -93,7 +94,7 @@ def dispute_decide(
             staff_notify(
                 group="finance",
                 title=_("A dispute decision needs your approval"),
-                url=f"/admin/escrow/dispute/{dispute.pk}/change/",
+                url=reverse("admin:escrow_dispute_change", args=[dispute.pk]),
             )
     return dispute
 
@@ -159,7 +160,7 @@ def dispute_execute(*, dispute: Dispute, actor) -> Dispute:
         notification_send(
             user=agreement.payer,
             title=_("Your dispute was decided: %(outcome)s") % {"outcome": dispute.get_outcome_display()},
-            url=f"/deposits/{agreement.pk}/",
+            url=reverse("escrow:detail", args=[agreement.pk]),
         )
     return dispute
 
@@ -203,7 +204,7 @@ def claim_file(
     staff_notify(
         group="agents",
         title=_("Guarantee claim: %(accident)s") % {"accident": claim.get_accident_display()},
-        url=f"/admin/escrow/guaranteeclaim/{claim.pk}/change/",
+        url=reverse("admin:escrow_guaranteeclaim_change", args=[claim.pk]),
     )
     return claim
 

@@ -3,6 +3,7 @@
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -113,7 +114,7 @@ def _payment_paid(event: ProviderEventData) -> str:
     notification_send(
         user=agreement.payer,
         title=_("Your payment of ₩%(amount)s is held safely.") % {"amount": f"{payment.amount_krw:,}"},
-        url=f"/deposits/{agreement.pk}/",
+        url=reverse("escrow:detail", args=[agreement.pk]),
     )
     from escrow.tasks import agreement_evaluate_task
 

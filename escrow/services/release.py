@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -167,7 +168,7 @@ def agreement_evaluate(*, agreement_id: int) -> str:
             notification_send(
                 user=agreement.payer,
                 title=_("Release stopped: %(why)s") % {"why": why},
-                url=f"/deposits/{agreement.pk}/",
+                url=reverse("escrow:detail", args=[agreement.pk]),
             )
             return "registry_changed"
         _release(agreement=agreement, amount_krw=holding_account(agreement).balance_krw, key="release")
@@ -204,7 +205,7 @@ def _release(*, agreement: EscrowAgreement, amount_krw: int, key: str) -> None:
             user=user,
             title=_("₩%(amount)s was released for %(title)s")
             % {"amount": f"{amount_krw:,}", "title": agreement.title},
-            url=f"/deposits/{agreement.pk}/",
+            url=reverse("escrow:detail", args=[agreement.pk]),
         )
 
 
@@ -260,7 +261,7 @@ def milestone_submit(*, milestone: Milestone, actor) -> Milestone:
         notification_send(
             user=agreement.payer,
             title=_("%(stage)s is ready for your approval") % {"stage": milestone.get_kind_display()},
-            url=f"/deposits/{agreement.pk}/",
+            url=reverse("escrow:detail", args=[agreement.pk]),
             sms_text=True,
         )
     milestone.refresh_from_db()
@@ -304,7 +305,7 @@ def milestone_send_back(*, milestone: Milestone, actor, reason: str = "") -> Mil
                 user=membership.user,
                 title=_("%(stage)s was sent back: %(reason)s")
                 % {"stage": milestone.get_kind_display(), "reason": reason or "-"},
-                url=f"/portal/deposits/{agreement.pk}/",
+                url=reverse("escrow_portal:detail", args=[agreement.pk]),
             )
     milestone.refresh_from_db()
     return milestone
@@ -361,7 +362,7 @@ def milestone_remind(*, milestone_id: int) -> None:
                 "stage": milestone.get_kind_display(),
                 "date": f"{timezone.localtime(milestone.approve_by):%Y-%m-%d}",
             },
-            url=f"/deposits/{milestone.agreement_id}/",
+            url=reverse("escrow:detail", args=[milestone.agreement_id]),
             sms_text=True,
         )
 

@@ -5,6 +5,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -103,7 +104,7 @@ def claim_pay(*, instance: WastedTripClaim, actor=None) -> WastedTripClaim:
         notification_send(
             user=claim.consumer,
             title=_("Wasted-trip compensation of %(amount)s won paid") % {"amount": f"{claim.amount_krw:,}"},
-            url=f"/homes/{claim.listing_id}/",
+            url=reverse("listings:detail", args=[claim.listing_id]),
         )
     claim.refresh_from_db()
     return claim

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,7 +65,7 @@ def pool_check() -> bool:
     facts = {"need": usage.need, "pool": usage.pool_size, "percent": round(usage.percent, 1)}
     if anchor is not None:
         audit_record(obj=anchor, action="pool_alert", extra=facts)
-    staff_notify(group="agents", url="/admin/masking/proxynumber/",
+    staff_notify(group="agents", url=reverse("admin:masking_proxynumber_changelist"),
                  title=_("Safe-number pool at %(percent)s%%: add numbers") % facts,
                  body=_("One person holds %(need)s of %(pool)s numbers (open or cooling off).") % facts)
     return True

@@ -1,4 +1,5 @@
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +36,7 @@ def partner_apply(*, user, name: str, kind: str, registration_number: str, repre
             )
             Membership.objects.create(user=user, partner=partner, role=Membership.Role.OWNER)
             staff_notify(group="agents", title=_("New partner application: %(name)s") % {"name": name},
-                         url=f"/admin/partners/partner/{partner.pk}/change/")
+                         url=reverse("admin:partners_partner_change", args=[partner.pk]))
     except IntegrityError as exc:
         raise PartnerError(
             _("A business with this registration number has already applied or is registered."),
@@ -52,7 +53,7 @@ def _partner_decide(*, instance: Partner, name: str, actor, reason: str, notice:
         Partner.objects.filter(pk=partner.pk).update(decided_at=timezone.now())
         for membership in partner.memberships.select_related("user").filter(role=Membership.Role.OWNER):
             notification_send(user=membership.user, title=notice % {"name": partner.name},
-                              body=reason, url="/partners/status/", sms_text=True)
+                              body=reason, url=reverse("partners:status"), sms_text=True)
     return partner
 
 
