@@ -248,7 +248,7 @@ def measure_simulation(ctx, state: dict) -> None:
     if result["broken"]:
         ctx.fail(f"{len(result['broken'])} simulation seeds broke an invariant, e.g. {result['broken'][:3]}")
     ctx.figure("escrow", "simulation_seeds", result["passed"], "seeds", f">={SIMULATION_SEEDS}",
-               f"escrow.simulation: {SIMULATION_STEPS} random steps per seed (funding with duplicate and "
+               f"the simulation: {SIMULATION_STEPS} random steps per seed (funding with duplicate and "
                f"racing webhooks, releases, registry liens, disputes with four-eyes, claims, payouts, "
                f"workers killed before commit and redelivered after), ledger reconciled after every step; "
                f"{result['elapsed_s']:.0f} s on {args['processes']} processes")
@@ -534,7 +534,7 @@ def command_ledger(args: dict) -> dict:
 def _simulate_slice(seeds: list[int], steps: int, queue) -> None:
     from django.db import connections
 
-    from escrow.simulation import InvariantBroken, simulate
+    from tests.escrow.simulation import InvariantBroken, simulate
 
     connections.close_all()  # a forked process opens its own connection
     passed, broken = 0, []

@@ -1,6 +1,6 @@
 import pytest
 
-from escrow.simulation import simulate
+from .simulation import simulate
 
 pytestmark = pytest.mark.django_db
 

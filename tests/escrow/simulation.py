@@ -3,7 +3,8 @@ duplicate webhooks and killed workers, with every ledger invariant checked after
 
 `simulate(seed=...)` runs one seeded scenario inside a transaction that is rolled back at the
 end, and raises `InvariantBroken` naming the step that broke a rule. Used by the test suite (a few
-seeds) and by the benchmark (`escrow.simulation_seeds`, a thousand).
+seeds) and by the benchmark (`escrow.simulation_seeds`, a thousand); it lives with the tests, outside
+the production package.
 """
 
 import random
