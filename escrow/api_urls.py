@@ -34,6 +34,11 @@ urlpatterns = [
         api.EscrowDisputeEvidenceApi.as_view(),
         name="dispute_evidence",
     ),
+    path(
+        "agreements/<int:agreement_id>/disputes/<int:dispute_id>/withdraw/",
+        api.EscrowDisputeWithdrawApi.as_view(),
+        name="dispute_withdraw",
+    ),
     path("agreements/<int:agreement_id>/claims/", api.EscrowClaimFileApi.as_view(), name="claims"),
     path("payouts/", api.EscrowPayoutListApi.as_view(), name="payouts"),
 ]

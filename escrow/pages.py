@@ -90,11 +90,13 @@ def agreement_page_context(
         for milestone in agreement.milestones.all()
     ]
     sent = request.session.get(CHECKOUT_SESSION_KEY, [])
+    held = agreement_held_amounts(agreement=agreement)
     return {
         "agreement": agreement,
         "side": side,
         "ns": namespace,
-        "held": agreement_held_amounts(agreement=agreement),
+        "held": held,
+        "held_total_krw": sum(item.amount_krw for item in held),
         "movements": money_movements(agreement=agreement),
         "conditions": conditions,
         "milestones": milestones,
@@ -151,6 +153,17 @@ def evidence_upload(request, *, agreement: EscrowAgreement, condition_id: int, r
             )
             return None
     return render_detail(request, agreement, forms={f"evidence-{condition.pk}": form})
+
+
+def dispute_withdraw_submit(request, *, agreement: EscrowAgreement, dispute_id: int) -> None:
+    """Shared by the consumer and portal pages: the opener withdraws an undecided dispute."""
+    dispute = get_object_or_404(agreement.disputes, pk=dispute_id)
+    try:
+        disputes.dispute_withdraw(dispute=dispute, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("Dispute withdrawn. The money is held under the conditions again."))
 
 
 def dispute_submit(request, *, agreement: EscrowAgreement, render_detail):

@@ -154,6 +154,14 @@ def dispute_open(request, agreement_id: int):
 
 
 @portal_view
+@require_POST
+def dispute_withdraw(request, agreement_id: int, dispute_id: int):
+    agreement = _ours(request, agreement_id)
+    pages.dispute_withdraw_submit(request, agreement=agreement, dispute_id=dispute_id)
+    return _back(agreement)
+
+
+@portal_view
 def payout_list(request):
     partner = request.partner
     available = partner_payable(partner).available_krw

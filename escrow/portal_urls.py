@@ -25,4 +25,6 @@ urlpatterns = [
         name="milestone_submit",
     ),
     path("<int:agreement_id>/dispute/", portal.dispute_open, name="dispute_open"),
+    path("<int:agreement_id>/disputes/<int:dispute_id>/withdraw/", portal.dispute_withdraw,
+         name="dispute_withdraw"),
 ]

@@ -17,6 +17,7 @@ from .pages import (
     CHECKOUT_SESSION_KEY,
     agreement_page_context,
     dispute_submit,
+    dispute_withdraw_submit,
     evidence_download,
     evidence_of,
     evidence_upload,
@@ -211,6 +212,14 @@ def milestone_send_back(request, agreement_id: int, milestone_id: int):
 def dispute_open(request, agreement_id: int):
     agreement = _mine(request, agreement_id)
     return dispute_submit(request, agreement=agreement, render_detail=_detail) or _back(agreement)
+
+
+@login_required
+@require_POST
+def dispute_withdraw(request, agreement_id: int, dispute_id: int):
+    agreement = _mine(request, agreement_id)
+    dispute_withdraw_submit(request, agreement=agreement, dispute_id=dispute_id)
+    return _back(agreement)
 
 
 @login_required

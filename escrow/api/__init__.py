@@ -12,6 +12,7 @@ from .actions import (
     EscrowConditionEvidenceApi,
     EscrowDisputeEvidenceApi,
     EscrowDisputeOpenApi,
+    EscrowDisputeWithdrawApi,
     EscrowMilestoneApproveApi,
     EscrowMilestoneSubmitApi,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "EscrowConditionEvidenceApi",
     "EscrowDisputeEvidenceApi",
     "EscrowDisputeOpenApi",
+    "EscrowDisputeWithdrawApi",
     "EscrowMilestoneApproveApi",
     "EscrowMilestoneSubmitApi",
     "EscrowPaymentStartApi",

@@ -129,6 +129,18 @@ class EscrowDisputeEvidenceApi(AgreementApi):
         return Response(EscrowEvidenceOutput(evidence).data, status=status.HTTP_201_CREATED)
 
 
+class EscrowDisputeWithdrawApi(AgreementApi):
+    """Whoever opened an undecided dispute withdraws it; the money is held under the conditions again."""
+
+    @post_schema("escrow_disputes_withdraw", request=None, responses={200: EscrowDisputeOutput})
+    @idempotent
+    def post(self, request, agreement_id: int, dispute_id: int):
+        dispute = get_object_or_404(Dispute, pk=dispute_id, agreement=self.agreement(agreement_id))
+        dispute = disputes.dispute_withdraw(dispute=dispute, actor=request.user)
+        dispute = Dispute.objects.prefetch_related("evidence").get(pk=dispute.pk)
+        return Response(EscrowDisputeOutput(dispute).data)
+
+
 class EscrowClaimFileApi(AgreementApi):
     """The renovation customer claims one of the three core accidents from the guarantee."""
 

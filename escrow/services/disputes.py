@@ -18,6 +18,7 @@ from .common import (
     lock_agreement,
     partner_payable,
     require_side,
+    side_of,
 )
 from .ledger import ledger_transfer, platform_account
 from .release import _release, refund_to_payer
@@ -166,15 +167,31 @@ def dispute_execute(*, dispute: Dispute, actor) -> Dispute:
 
 
 def dispute_withdraw(*, dispute: Dispute, actor) -> Dispute:
-    """The party who opened it withdraws; the money is held again under the original conditions."""
+    """The party who opened an undecided dispute withdraws it: the money is held again under the
+    original conditions (released at once if they all hold), and the other party and the agents
+    are told."""
+    from escrow.tasks import agreement_evaluate_task  # the tasks module imports the services
+
     if actor.pk != dispute.opened_by_id:
         raise EscrowError(
             _("Only the person who opened the dispute can withdraw it."), code="forbidden", status=403
         )
     with transaction.atomic():
         agreement = lock_agreement(dispute.agreement_id)
-        dispute = transition_run(instance=dispute, name="withdraw", actor=actor)
+        dispute = transition_run(instance=dispute, name="withdraw", actor=actor, reason="withdrawn")
         transition_run(instance=agreement, name="resume", actor=actor, reason="dispute withdrawn")
+        title = _("The dispute on %(title)s was withdrawn; the deposit is held under its conditions again.")
+        title %= {"title": agreement.title}
+        if side_of(user=actor, agreement=agreement) == "payer":
+            for membership in agreement.payee.memberships.select_related("user"):
+                notification_send(user=membership.user, title=title,
+                                  url=reverse("escrow_portal:detail", args=[agreement.pk]))
+        else:
+            notification_send(user=agreement.payer, title=title,
+                              url=reverse("escrow:detail", args=[agreement.pk]))
+        staff_notify(group="agents", title=title,
+                     url=reverse("admin:escrow_dispute_change", args=[dispute.pk]))
+        agreement_evaluate_task.delay_on_commit(agreement.pk)
     return dispute
 
 
