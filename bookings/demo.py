@@ -18,7 +18,7 @@ from trustplatform.accounts.models import User
 from trustplatform.demo import DEMO_PASSWORD
 from trustplatform.partners.models import Membership, Partner
 
-from .models import Booking, CalendarFeed, Property, RoomType
+from .models import Booking, CalendarFeed, GuaranteeCandidate, Property, RoomType
 from .services import channels, guarantee, inventory, payments, stays
 
 NIGHTS_AHEAD = 120
@@ -194,7 +194,8 @@ def _partners() -> list[Partner]:
     for index, (name, email, owner_name, nine) in enumerate(PARTNERS):
         owner = _user(email, owner_name, f"+82104440{index:04d}")
         brn = brn_make(nine)
-        partner = Partner.objects.filter(registration_number=brn).exclude(status="rejected").first()
+        partner = (Partner.objects.filter(registration_number=brn)
+                   .exclude(status=Partner.Status.REJECTED).first())
         if partner is None:
             partner = Partner.objects.create(
                 name=name,
@@ -320,7 +321,8 @@ def seed() -> list[tuple[str, str]]:
         must_have=["wifi"],
     )
     _cancelled_and_searched(rebooked, core_owner, "객실 누수로 판매 불가")
-    best = rebooked.guarantee.candidates.filter(status="offered").order_by("rank").first()
+    offered = rebooked.guarantee.candidates.filter(status=GuaranteeCandidate.Status.OFFERED)
+    best = offered.order_by("rank").first()
     if best is not None:  # 김민지 took the first offer: her case shows the rebooking
         guarantee.offer_accept(token=best.accept_token, actor=minji)
     offered = _paid(

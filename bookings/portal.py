@@ -19,7 +19,7 @@ from trustplatform.partners.portal import portal_view
 
 from . import selectors
 from .forms import CalendarForm, FeedForm, PhotoForm, PropertyForm, ReasonForm, RoomTypeForm
-from .models import Night
+from .models import Booking, Conflict, Night
 from .services import channels, inventory, stays
 from .services.stays import guest_number_for_property
 
@@ -48,7 +48,7 @@ def dashboard(request):
             "properties": selectors.partner_properties(partner=partner).prefetch_related("room_types"),
             "conflicts": selectors.partner_conflicts(partner=partner, open_only=True),
             "upcoming": selectors.partner_bookings(partner=partner).filter(
-                check_out__gte=today, status="confirmed"
+                check_out__gte=today, status=Booking.Status.CONFIRMED
             )[:10],
         },
     )
@@ -196,7 +196,7 @@ def booking_detail(request, code: str):
             "booking": booking,
             "form": form,
             "safe_number": guest_number_for_property(booking),
-            "conflicts": booking.conflicts.filter(status="open").select_related("feed"),
+            "conflicts": booking.conflicts.filter(status=Conflict.Status.OPEN).select_related("feed"),
         },
     )
 

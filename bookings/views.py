@@ -172,7 +172,7 @@ def booking_detail(request, code: str):
             "case": case,
             "serving": serving,
             "safe_number": property_number_for_guest(booking),
-            "pending_payment": booking.payments.filter(status="pending").first(),
+            "pending_payment": booking.payments.filter(status=BookingPayment.Status.PENDING).first(),
         },
     )
 
@@ -238,7 +238,8 @@ def offer(request, token: str):
             return redirect("bookings:booking", new.code)
         return redirect("bookings:offer", token)
     offers = (
-        case.candidates.filter(status__in=["offered", "booked"])
+        case.candidates.filter(
+            status__in=[GuaranteeCandidate.Status.OFFERED, GuaranteeCandidate.Status.BOOKED])
         .select_related("room_type__property", "booking")
         .order_by("rank")
     )

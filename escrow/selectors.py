@@ -92,7 +92,7 @@ def agreement_held_amounts(*, agreement) -> list[HeldAmount]:
     from django.utils import timezone
     from django.utils.translation import gettext as _
 
-    from .models import Condition, EscrowAgreement, Milestone
+    from .models import MILESTONES_DONE, Condition, EscrowAgreement, Milestone
 
     status = agreement.status
     if status not in (EscrowAgreement.Status.FUNDED, EscrowAgreement.Status.DISPUTED):
@@ -124,7 +124,7 @@ def agreement_held_amounts(*, agreement) -> list[HeldAmount]:
             )
         ]
     held = []
-    for milestone in agreement.milestones.exclude(status__in=["released", "refunded"]).order_by("sequence"):
+    for milestone in agreement.milestones.exclude(status__in=MILESTONES_DONE).order_by("sequence"):
         waits = []
         if milestone.status == Milestone.Status.PENDING:
             waits.append(_("The contractor to report this stage done"))

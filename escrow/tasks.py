@@ -15,7 +15,8 @@ def agreement_evaluate_task(agreement_id: int) -> None:
 def conditions_sweep() -> None:
     from escrow.models import EscrowAgreement
 
-    for agreement_id in EscrowAgreement.objects.filter(status="funded").values_list("pk", flat=True):
+    funded = EscrowAgreement.objects.filter(status=EscrowAgreement.Status.FUNDED)
+    for agreement_id in funded.values_list("pk", flat=True):
         agreement_evaluate_task.delay(agreement_id)
 
 

@@ -101,7 +101,7 @@ def _second_brokerage() -> tuple[Partner, User]:
     owner.phone, owner.phone_index, owner.phone_hint = phone, pii.blind_index(phone), pii.mask_phone(phone)
     owner.phone_verified_at = owner.phone_verified_at or timezone.now()
     owner.save()
-    partner = Partner.objects.filter(registration_number=brn).exclude(status="rejected").first()
+    partner = Partner.objects.filter(registration_number=brn).exclude(status=Partner.Status.REJECTED).first()
     if partner is None:
         partner = Partner.objects.create(
             name=name,

@@ -33,8 +33,8 @@ def seed() -> list[tuple[str, str]]:
         consumer = User.objects.filter(email=email).first()
         if partner is None or consumer is None or not consumer.phone:
             continue
-        if MaskedSession.objects.filter(partner=partner, subject_id=reference, status="open",
-                                        expires_at__gt=now).exists():
+        if MaskedSession.objects.filter(partner=partner, subject_id=reference,
+                                        status=MaskedSession.Status.OPEN, expires_at__gt=now).exists():
             continue
         owner = (Membership.objects.filter(partner=partner, role=Membership.Role.OWNER)
                  .select_related("user").first())

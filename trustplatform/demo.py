@@ -64,7 +64,8 @@ def seed() -> list[tuple[str, str]]:
         logins.append(("consumer", email))
     for index, (kind, name, brn, email, owner_name, address) in enumerate(PARTNERS):
         owner = _user(email, owner_name, f"+8210555{index:05d}"[:13])
-        partner = Partner.objects.filter(registration_number=brn).exclude(status="rejected").first()
+        partner = (Partner.objects.filter(registration_number=brn)
+                   .exclude(status=Partner.Status.REJECTED).first())
         if partner is None:
             partner = Partner.objects.create(
                 name=name, kind=kind, registration_number=brn, representative=owner_name,

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from trustplatform.api.serializers import OutputSerializer
 
+from ..models import GuaranteeCandidate
 from ..services.stays import guest_number_for_property, property_number_for_guest
 
 
@@ -51,7 +52,7 @@ class BookingsCandidateOutput(OutputSerializer):
     accept_token = serializers.SerializerMethodField()
 
     def get_accept_token(self, obj) -> str:
-        return obj.accept_token if obj.status == "offered" else ""
+        return obj.accept_token if obj.status == GuaranteeCandidate.Status.OFFERED else ""
 
 
 class BookingsCaseOutput(OutputSerializer):

@@ -1,9 +1,11 @@
-from .agreements import Condition, EscrowAgreement, Evidence, Milestone
-from .disputes import Dispute, DisputeApproval, GuaranteeClaim
+from .agreements import MILESTONES_DONE, Condition, EscrowAgreement, Evidence, Milestone
+from .disputes import CLAIMS_OPEN, Dispute, DisputeApproval, GuaranteeClaim
 from .ledger import Hold, LedgerAccount, PendingCredit, Transfer
 from .payments import IdempotentRequest, Payment, Payout, ProviderEvent, SandboxRegistryRecord
 
 __all__ = [
+    "CLAIMS_OPEN",
+    "MILESTONES_DONE",
     "Condition",
     "Dispute",
     "DisputeApproval",

@@ -270,3 +270,7 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.sha256[:12]})"
+
+
+# Milestones that will move no more money: paid out, or refunded.
+MILESTONES_DONE = (Milestone.Status.RELEASED, Milestone.Status.REFUNDED)

@@ -167,3 +167,7 @@ class GuaranteeClaim(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=Status.APPROVED, target=Status.PAID)
     def mark_paid(self, *, by=None, reason: str = "") -> None:
         pass
+
+
+# Claims that may still be paid from the retention and the fund.
+CLAIMS_OPEN = (GuaranteeClaim.Status.FILED, GuaranteeClaim.Status.APPROVED)

@@ -185,6 +185,7 @@ def agreement_expire(*, agreement_id: int) -> bool:
 def agreements_expire_due() -> list[int]:
     return list(
         EscrowAgreement.objects.filter(
-            status__in=["draft", "proposed", "agreed"], fund_by__lt=timezone.now()
+            status__in=[EscrowAgreement.Status.DRAFT, EscrowAgreement.Status.PROPOSED,
+                       EscrowAgreement.Status.AGREED], fund_by__lt=timezone.now()
         ).values_list("pk", flat=True)
     )

@@ -7,7 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escrow.models import Dispute, DisputeApproval, EscrowAgreement, GuaranteeClaim, Milestone
+from escrow.models import (
+    MILESTONES_DONE,
+    Dispute,
+    DisputeApproval,
+    EscrowAgreement,
+    GuaranteeClaim,
+    Milestone,
+)
 from trustplatform.notifications.services import notification_send, staff_notify
 from trustplatform.transitions import transition_run
 
@@ -154,7 +161,7 @@ def dispute_execute(*, dispute: Dispute, actor) -> Dispute:
         refund_to_payer(agreement=agreement, amount_krw=dispute.payer_amount_krw, key=f"dispute-{dispute.pk}")
         dispute = transition_run(instance=dispute, name="execute", actor=actor)
         Dispute.objects.filter(pk=dispute.pk).update(executed_at=timezone.now())
-        for milestone in agreement.milestones.exclude(status__in=["released", "refunded"]):
+        for milestone in agreement.milestones.exclude(status__in=MILESTONES_DONE):
             transition_run(instance=milestone, name="mark_refunded", reason="settled by dispute")
         transition_run(instance=agreement, name="resolve", actor=actor, reason=dispute.get_outcome_display())
         EscrowAgreement.objects.filter(pk=agreement.pk).update(closed_at=timezone.now())
@@ -286,7 +293,7 @@ def claim_pay(*, claim: GuaranteeClaim, actor) -> GuaranteeClaim:
         )
         retention = (
             agreement.milestones.filter(kind=Milestone.Kind.RETENTION)
-            .exclude(status__in=["released", "refunded"])
+            .exclude(status__in=MILESTONES_DONE)
             .first()
         )
         from_retention = 0

@@ -9,7 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escrow.models import Condition, EscrowAgreement, Evidence, GuaranteeClaim, Milestone
+from escrow.models import (
+    CLAIMS_OPEN,
+    MILESTONES_DONE,
+    Condition,
+    EscrowAgreement,
+    Evidence,
+    GuaranteeClaim,
+    Milestone,
+)
 from escrow.providers.registry import get_registry
 from trustplatform.notifications.services import notification_send
 from trustplatform.transitions import transition_run
@@ -144,7 +152,7 @@ def conditions_check_automatic(*, agreement: EscrowAgreement) -> None:
             clean, why = _registry_check(agreement)
             transition_run(instance=condition, name="satisfy" if clean else "fail", reason=why or "unchanged")
         elif condition.kind == Condition.Kind.NO_OPEN_CLAIM:
-            if not agreement.claims.filter(status__in=["filed", "approved"]).exists():
+            if not agreement.claims.filter(status__in=CLAIMS_OPEN).exists():
                 transition_run(instance=condition, name="satisfy", reason="no open claim")
 
 
@@ -326,7 +334,7 @@ def milestone_release(*, milestone: Milestone, agreement: EscrowAgreement) -> bo
     _release(agreement=agreement, amount_krw=amount, key=f"milestone-{milestone.sequence}")
     transition_run(instance=milestone, name="mark_released")
     Milestone.objects.filter(pk=milestone.pk).update(released_at=timezone.now())
-    if not agreement.milestones.exclude(status__in=["released", "refunded"]).exists():
+    if not agreement.milestones.exclude(status__in=MILESTONES_DONE).exists():
         transition_run(instance=agreement, name="release", reason="every milestone paid")
         EscrowAgreement.objects.filter(pk=agreement.pk).update(closed_at=timezone.now())
     return True
@@ -335,7 +343,8 @@ def milestone_release(*, milestone: Milestone, agreement: EscrowAgreement) -> bo
 def milestones_due() -> dict[str, list[int]]:
     """Milestones to auto-approve, to remind about, and retentions whose warranty ended."""
     now = timezone.now()
-    submitted = Milestone.objects.filter(status=Milestone.Status.SUBMITTED, agreement__status="funded")
+    submitted = Milestone.objects.filter(status=Milestone.Status.SUBMITTED,
+                                         agreement__status=EscrowAgreement.Status.FUNDED)
     return {
         "approve": list(submitted.filter(approve_by__lte=now).values_list("pk", flat=True)),
         "remind": list(
@@ -345,7 +354,8 @@ def milestones_due() -> dict[str, list[int]]:
         ),
         "retention": list(
             Milestone.objects.filter(
-                status=Milestone.Status.APPROVED, release_after__lte=now, agreement__status="funded"
+                status=Milestone.Status.APPROVED, release_after__lte=now,
+                agreement__status=EscrowAgreement.Status.FUNDED,
             ).values_list("pk", flat=True)
         ),
     }

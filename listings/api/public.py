@@ -73,7 +73,8 @@ def _live(listing_id: int) -> Listing:
     return get_object_or_404(
         Listing.objects.select_related("partner"),
         pk=listing_id,
-        status__in=["published", "verified", "flagged", "removed", "archived"],
+        status__in=[Listing.Status.PUBLISHED, Listing.Status.VERIFIED, Listing.Status.FLAGGED,
+                    Listing.Status.REMOVED, Listing.Status.ARCHIVED],
     )
 
 

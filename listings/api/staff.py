@@ -119,7 +119,8 @@ class StaffReportQueueApi(APIView):
         operation_id="listings_staff_reports", tags=TAGS, responses={200: StaffReportOutput(many=True)}
     )
     def get(self, request):
-        queryset = Report.objects.filter(status__in=["in_review", "on_site"]).order_by(
+        queryset = Report.objects.filter(
+            status__in=[Report.Status.IN_REVIEW, Report.Status.ON_SITE]).order_by(
             "-weight", "created_at"
         )
         return Response(StaffReportOutput(queryset[:200], many=True).data)
@@ -176,7 +177,7 @@ class StaffAppealQueueApi(APIView):
     )
     def get(self, request):
         queryset = (
-            Appeal.objects.filter(status="pending").select_related("strike__partner").order_by("filed_at")
+            Appeal.objects.filter(status=Appeal.Status.PENDING).select_related("strike__partner").order_by("filed_at")
         )
         return Response(StaffAppealOutput(queryset[:200], many=True).data)
 

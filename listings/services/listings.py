@@ -123,7 +123,8 @@ def listing_update(*, listing: Listing, actor, data: dict) -> Listing:
             updated_at=timezone.now(), refreshed_at=timezone.now(), **values
         )
         if moved:
-            for verification in locked.verifications.filter(status__in=["requested", "confirmed"]):
+            for verification in locked.verifications.filter(
+                    status__in=[Verification.Status.REQUESTED, Verification.Status.CONFIRMED]):
                 transition_run(instance=verification, name="cancel", actor=actor, reason="address changed")
             from .verification import listing_levels_refresh
 
@@ -168,7 +169,7 @@ def listing_close(*, listing: Listing, actor, reason: str) -> Listing:
         listing = transition_run(
             instance=listing, name="archive", actor=actor, reason=reason, archive_reason=reason
         )
-        for verification in listing.verifications.filter(status="requested"):
+        for verification in listing.verifications.filter(status=Verification.Status.REQUESTED):
             transition_run(instance=verification, name="cancel", actor=actor, reason="listing closed")
         from .reports import reports_settle_gone
 

@@ -174,7 +174,8 @@ def registry_check(*, verification: Verification, actor) -> Verification:
 
 def on_site_confirm(*, listing: Listing, actor, inspection_id: int) -> Verification:
     """A genuine on-site inspection is the strongest level."""
-    pending = listing.verifications.filter(level=Verification.Level.ON_SITE, status="requested").first()
+    pending = listing.verifications.filter(
+        level=Verification.Level.ON_SITE, status=Verification.Status.REQUESTED).first()
     verification = pending or Verification.objects.create(
         listing=listing, level=Verification.Level.ON_SITE, requested_by=actor
     )
