@@ -79,10 +79,3 @@ def sandbox_webhook_deliver(body: str, headers: dict) -> None:
     from escrow.providers.payments import webhook_post
 
     webhook_post(body=body.encode(), headers=headers)
-
-
-@shared_task
-def idempotent_requests_purge() -> None:
-    from escrow.idempotency import idempotent_requests_purge as purge
-
-    purge()

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "trustplatform.partners",
     "trustplatform.audit",
     "trustplatform.notifications",
+    "trustplatform.api",
     "masking",
     "escrow",
     "bookings",
@@ -389,7 +390,8 @@ CELERY_BEAT_SCHEDULE.update({
     "escrow-evaluate-conditions": {"task": "escrow.tasks.conditions_sweep",
                                    "schedule": crontab(minute="*/10")},
     "escrow-milestones-sweep": {"task": "escrow.tasks.milestones_sweep", "schedule": crontab(minute=7)},
-    "escrow-idempotency-purge": {"task": "escrow.tasks.idempotent_requests_purge",
+    # The entry keeps its first name, so a beat database from before moves to the new task path.
+    "escrow-idempotency-purge": {"task": "trustplatform.api.tasks.idempotent_requests_purge",
                                  "schedule": crontab(hour=4, minute=45)},
     "escrow-expire-unfunded": {"task": "escrow.tasks.agreements_expire_sweep",
                                "schedule": crontab(minute=37)},

@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from escrow.idempotency import IDEMPOTENCY_KEY_PARAM, idempotent
+from trustplatform.api.idempotency import IDEMPOTENCY_KEY_PARAM, idempotent
 from trustplatform.api.serializers import ErrorSerializer, InputSerializer
 
 from .. import selectors

@@ -2,7 +2,8 @@
 
 Every object is scoped to the caller. A consumer sees the agreements they pay into; a partner
 member (the partner named in `X-Partner-Id`, or their only one) sees the agreements their partner is
-paid by. Anything else is a 404. Any POST may carry an `Idempotency-Key` header (escrow/idempotency.py).
+paid by. Anything else is a 404. Any POST may carry an `Idempotency-Key` header
+(trustplatform/api/idempotency.py).
 Views translate and delegate: the rules live in escrow.services.
 """
 

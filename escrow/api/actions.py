@@ -5,9 +5,9 @@ from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from escrow.idempotency import idempotent
 from escrow.models import Condition, Dispute, GuaranteeClaim, Milestone
 from escrow.services import disputes, release
+from trustplatform.api.idempotency import idempotent
 from trustplatform.api.serializers import InputSerializer
 
 from .common import AgreementApi, post_schema

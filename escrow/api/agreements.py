@@ -7,12 +7,12 @@ from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from escrow.idempotency import idempotent
 from escrow.models import Condition, EscrowAgreement, Payment
 from escrow.services import agreements, payments
 from escrow.services.common import EscrowError
 from escrow.templates_catalog import default_conditions
 from trustplatform.accounts.models import User
+from trustplatform.api.idempotency import idempotent
 from trustplatform.api.scoping import api_acting_partner
 from trustplatform.api.serializers import ErrorSerializer, InputSerializer
 from trustplatform.partners.api import PARTNER_HEADER_PARAM

@@ -7,8 +7,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from escrow import selectors
-from escrow.idempotency import IDEMPOTENCY_KEY_PARAM, REPLAYED_PARAM
 from escrow.models import EscrowAgreement
+from trustplatform.api.idempotency import IDEMPOTENCY_KEY_PARAM, REPLAYED_PARAM
 from trustplatform.api.scoping import PARTNER_HEADER, api_acting_partner
 from trustplatform.api.serializers import ErrorSerializer
 from trustplatform.partners.api import PARTNER_HEADER_PARAM

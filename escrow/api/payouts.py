@@ -6,9 +6,9 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from escrow.idempotency import idempotent
 from escrow.models import Payout
 from escrow.services import payments
+from trustplatform.api.idempotency import idempotent
 from trustplatform.api.scoping import PartnerScopedMixin
 from trustplatform.api.serializers import ErrorSerializer, InputSerializer
 from trustplatform.partners.api import PARTNER_HEADER_PARAM

@@ -1,7 +1,7 @@
 from .agreements import MILESTONES_DONE, Condition, EscrowAgreement, Evidence, Milestone
 from .disputes import CLAIMS_OPEN, Dispute, DisputeApproval, GuaranteeClaim
 from .ledger import Hold, LedgerAccount, PendingCredit, Transfer
-from .payments import IdempotentRequest, Payment, Payout, ProviderEvent, SandboxRegistryRecord
+from .payments import Payment, Payout, ProviderEvent, SandboxRegistryRecord
 
 __all__ = [
     "CLAIMS_OPEN",
@@ -13,7 +13,6 @@ __all__ = [
     "Evidence",
     "GuaranteeClaim",
     "Hold",
-    "IdempotentRequest",
     "LedgerAccount",
     "Milestone",
     "Payment",

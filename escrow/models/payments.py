@@ -117,25 +117,6 @@ class ProviderEvent(models.Model):
         return f"{self.provider}:{self.event_id} {self.event_type}"
 
 
-class IdempotentRequest(models.Model):
-    """An API POST made with an Idempotency-Key: a repeat returns the stored first answer."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=200)
-    fingerprint = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField(null=True)
-    response = models.JSONField(null=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="escrow_idempotent_request_once"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id}:{self.key}"
-
-
 class SandboxRegistryRecord(models.Model):
     """The sandbox registry: what the registry-check provider answers for an address."""
 

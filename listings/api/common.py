@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import BasePermission
 
-from escrow.idempotency import IDEMPOTENCY_KEY_PARAM, REPLAYED_PARAM
+from trustplatform.api.idempotency import IDEMPOTENCY_KEY_PARAM, REPLAYED_PARAM
 from trustplatform.api.serializers import ErrorSerializer
 from trustplatform.partners.api import PARTNER_HEADER_PARAM
 

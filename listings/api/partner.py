@@ -9,7 +9,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from escrow.idempotency import idempotent
+from trustplatform.api.idempotency import idempotent
 from trustplatform.api.scoping import PartnerScopedMixin
 from trustplatform.api.serializers import InputSerializer
 from trustplatform.partners.api import PARTNER_HEADER_PARAM

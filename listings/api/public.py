@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from escrow.idempotency import idempotent
+from trustplatform.api.idempotency import idempotent
 from trustplatform.api.serializers import InputSerializer, OutputSerializer
 
 from .. import selectors, services

@@ -12,7 +12,6 @@ from escrow.models import (
     Evidence,
     GuaranteeClaim,
     Hold,
-    IdempotentRequest,
     Milestone,
     Payout,
 )
@@ -20,6 +19,7 @@ from escrow.services import agreements, ledger
 from escrow.services.common import holding_account, partner_payable
 from tests.factories import MembershipFactory, PartnerFactory, UserFactory
 from tests.race import race
+from trustplatform.api.models import IdempotentRequest
 
 from .factories import ADDRESS, agreed_rental, fund
 
@@ -464,8 +464,7 @@ def test_stored_idempotent_answers_are_forgotten_after_a_day():
 
     from django.utils import timezone
 
-    from escrow.idempotency import idempotent_requests_purge
-    from escrow.models import IdempotentRequest
+    from trustplatform.api.idempotency import idempotent_requests_purge
 
     user = UserFactory()
     old = IdempotentRequest.objects.create(

@@ -20,8 +20,9 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
-from escrow.models import IdempotentRequest
 from trustplatform.errors import Conflict, DomainError
+
+from .models import IdempotentRequest
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
