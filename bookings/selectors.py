@@ -178,10 +178,11 @@ class SearchQuery:
     sort: str = "distance"
 
 
+# As SQL_ORDER: by the exact distance (not the whole metres shown), then the property id.
 SORTS = {
-    "distance": lambda r: (r.distance_m, r.price_total_krw, r.property_id),
-    "price": lambda r: (r.price_total_krw, r.distance_m, r.property_id),
-    "rating": lambda r: (-r.rating, r.distance_m, r.property_id),
+    "distance": lambda r, distance: (distance, r.property_id),
+    "price": lambda r, distance: (r.price_total_krw, distance, r.property_id),
+    "rating": lambda r, distance: (-r.rating, distance, r.property_id),
 }
 
 
@@ -344,7 +345,8 @@ def _search_python(query: SearchQuery) -> list[SearchResult]:
             room_count=current.room_count if current else 1,
         )
         best[prop["id"]] = result
-    return sorted(best.values(), key=SORTS.get(query.sort, SORTS["distance"]))
+    order = SORTS.get(query.sort, SORTS["distance"])
+    return sorted(best.values(), key=lambda result: order(result, near[result.property_id][1]))
 
 
 def property_availability(

@@ -21,13 +21,16 @@ def pytest_collection_modifyitems(items):
 
     Races (tests.race) hold up to RACE_CONNECTIONS connections each; two at once in parallel
     processes would not fit a stock server's 100, and each would slow the other's threads. The
-    embedded smoke tests share one `make run` stack, started once per process that runs them.
+    embedded smoke tests share one `make run` stack, started once per process that runs them, and
+    the engine-parity tests one SQLite subprocess (tests/parity/engine_runner.py).
     """
     for item in items:
         if getattr(getattr(item, "module", None), "race", None) is race:
             item.add_marker(pytest.mark.xdist_group("races"))
         elif item.get_closest_marker("embedded"):
             item.add_marker(pytest.mark.xdist_group("embedded"))
+        elif getattr(getattr(item, "module", None), "__name__", "").startswith("tests.parity."):
+            item.add_marker(pytest.mark.xdist_group("parity"))
 
 
 def pytest_configure(config):

@@ -171,6 +171,10 @@ def ledger_transfer(
             if existing is not None:
                 _same_terms(existing, debit_id=debit.pk, credit_id=credit.pk, amount_krw=amount_krw)
                 return existing
+            if debit.pk not in accounts or not (
+                credit.pk in accounts or LedgerAccount.objects.filter(pk=credit.pk).exists()
+            ):
+                raise LedgerError(_("The account does not exist."), code="unknown_account", status=404)
             if accounts[debit.pk].queued_credits:
                 _fold(accounts[debit.pk])
             _refuse_overdraft(accounts[debit.pk], amount_krw)

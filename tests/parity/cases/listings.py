@@ -1,0 +1,256 @@
+"""Listings: the nightly risk scoring (set-based SQL on PostgreSQL, risk_portable.py elsewhere) and
+the campaign's area statistics (one SQL statement on PostgreSQL, ORM counts elsewhere)."""
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from listings.models import Campaign, Inspection, Listing, ListingPhoto, Report, RiskScore, Strike
+from listings.photos import bands
+from listings.services import campaigns
+from listings.services.risk import listings_rescore
+from trustplatform.partners.models import Partner
+
+from .. import builders
+from . import case
+
+MAPO = "1144012000"
+GANGNAM = "1168010100"
+# A photo hash with the top bit set (stored negative), a copy two bits off, a look-alike four bits off.
+PHOTO = 0xC5A0_F3E1_64D8_BB2E - (1 << 64)
+
+
+def brokerage(name: str, *, decided_days_ago=400.5) -> Partner:
+    return builders.partner(name, kind=Partner.Kind.BROKERAGE, decided_days_ago=decided_days_ago)
+
+
+def listing(broker: Partner, title: str, *, dong=MAPO, deal="monthly", deposit=10_000_000, rent=700_000,
+            price=0, size="33.06", status="published", refreshed_days_ago=1.5, **fields) -> Listing:
+    return Listing.objects.create(
+        partner=broker,
+        created_by=broker.applied_by,
+        title=title,
+        address="서울특별시 마포구 양화로 45",
+        sido_code=dong[:2],
+        sigungu_code=dong[:5],
+        dong_code=dong,
+        deal_type=deal,
+        deposit_krw=deposit,
+        monthly_rent_krw=rent,
+        price_krw=price,
+        size_m2=size,
+        floor=3,
+        status=status,
+        published_at=builders.days_ago(20.5),
+        refreshed_at=builders.days_ago(refreshed_days_ago),
+        **fields,
+    )
+
+
+def photo(of: Listing, signed_hash: int) -> None:
+    ListingPhoto.objects.create(
+        listing=of, partner=of.partner, image=f"listings/parity/{of.title}.jpg", dhash=signed_hash,
+        **{f"band{n}": value for n, value in enumerate(bands(signed_hash))},
+    )
+
+
+def report(on: Listing, status: str, *, weight=1.0, filed_days_ago=None) -> Report:
+    filed = Report.objects.create(
+        listing=on, reporter=builders.person(f"reporter{Report.objects.count()}"), reason="gone",
+        weight=weight, status=status, respond_by=timezone.now() + timedelta(hours=48),
+    )
+    if filed_days_ago is not None:
+        Report.objects.filter(pk=filed.pk).update(created_at=builders.days_ago(filed_days_ago))
+    return filed
+
+
+def strike(broker: Partner, title: str, *, severity: int, status="active", expires_in_days=100.5) -> None:
+    Strike.objects.create(
+        partner=broker, listing=listing(broker, title, status="removed"), severity=severity, category="gone",
+        status=status, issued_at=builders.days_ago(200.5),
+        expires_at=timezone.now() + timedelta(days=expires_in_days),
+    )
+
+
+def _scored_city() -> None:
+    """A district of ordinary rentals and, among them, one listing for each risk signal."""
+    old = brokerage("마포 믿음 공인중개사")
+    young = brokerage("합정 새내기 공인중개사", decided_days_ago=10.5)
+    undecided = brokerage("망원 미결정 공인중개사", decided_days_ago=None)
+    Partner.objects.filter(pk=undecided.pk).update(created_at=builders.days_ago(40.25))
+    rentals = [
+        listing(old, f"월세 {n}", deposit=10_000_000 + 500_000 * n, rent=700_000 + 10_000 * n)
+        for n in range(10)
+    ]
+    listing(old, "경계 33", deposit=12_000_000, rent=750_000, size="33.00")
+    listing(young, "미끼", deposit=1_000_000, rent=200_000)
+    copy = listing(young, "복사 매물", deposit=11_000_000, rent=720_000)
+    alike = listing(undecided, "닮은 매물", deposit=11_500_000, rent=730_000)
+    own_copy = listing(old, "자기 복사", deposit=13_000_000, rent=760_000)
+    for n in range(8):
+        listing(old, f"전세 {n}", deal="jeonse", deposit=300_000_000 + 10_000_000 * n, rent=0, size="84.90")
+    for n in range(3):
+        listing(undecided, f"매매 {n}", deal="sale", deposit=0, rent=0, price=900_000_000 + 50_000_000 * n,
+                size="59.50")
+    listing(old, "강남 월세", dong=GANGNAM)
+    listing(old, "작성중 매물", status="draft")
+    removed = listing(old, "삭제된 매물", status="removed")
+    RiskScore.objects.create(listing=removed, score=50, components={}, version="v0",
+                             computed_at=timezone.now())
+    photo(rentals[0], PHOTO)
+    photo(own_copy, PHOTO)
+    photo(copy, PHOTO ^ 0b101)
+    photo(alike, PHOTO ^ 0b1111_0000)
+    photo(rentals[9], 0x1234_5678_9ABC_DEF0)
+    report(rentals[1], "awaiting_broker", weight=1.0)
+    report(rentals[1], "on_site", weight=0.5)
+    report(rentals[1], "upheld", weight=1.0)
+    report(rentals[2], "in_review", weight=1.25)
+    strike(young, "적발 매물 1", severity=2)
+    strike(young, "적발 매물 2", severity=1, expires_in_days=-35.5)
+    strike(young, "적발 매물 3", severity=2, status="overruled")
+    for n, level, expires_in_days in ((3, 3, 30.5), (4, 2, -1.5), (7, 4, 100.5), (8, 1, 10.5)):
+        Listing.objects.filter(pk=rentals[n].pk).update(
+            verification_level=level, verification_expires_at=timezone.now() + timedelta(expires_in_days)
+        )
+    Listing.objects.filter(pk=rentals[5].pk).update(refreshed_at=builders.days_ago(45.5))
+    Listing.objects.filter(pk=rentals[6].pk).update(refreshed_at=builders.days_ago(100.5))
+
+
+def _components(answer, title: str) -> dict:
+    return answer["scores"][title]["components"]
+
+
+def _risk_shows_its_evidence(answer) -> bool:
+    def value(title: str, name: str):
+        return _components(answer, title)[name]["value"]
+
+    return (
+        answer["scored"] == 27 and answer["unscored"] == ["삭제된 매물", "작성중 매물"]
+        and value("미끼", "price") == 1 and _components(answer, "미끼")["price"]["peers"] == 15
+        and [value(title, "photo") for title in ("복사 매물", "닮은 매물", "자기 복사", "월세 0")]
+        == [1, 0, 0, 0]
+        # Approved 10.5 days ago, counted in days and fractions: 1 - 10.5 / 90.
+        and value("미끼", "young") == 0.883 and _components(answer, "미끼")["young"]["age_days"] == 10
+        and _components(answer, "미끼")["strikes"] == {"value": 0.667, "points": 2}
+        and _components(answer, "월세 1")["reports"] == {"value": 0.632, "open": 2, "weight": 1.5}
+        and _components(answer, "월세 3")["verification"] == {"value": 0.15, "level": 3}
+        and _components(answer, "월세 4")["verification"] == {"value": 1, "level": 0}
+        and _components(answer, "월세 6")["stale"] == {"value": 1, "days": 100}
+    )
+
+
+@case("listings.risk", expect=_risk_shows_its_evidence)
+def risk_scores_and_their_evidence():
+    _scored_city()
+    scored = listings_rescore()
+    titles = dict(Listing.objects.values_list("pk", "title"))
+    scores = {
+        titles[score.listing_id]: {
+            "score": score.score, "version": score.version, "components": score.components,
+        }
+        for score in RiskScore.objects.all()
+    }
+    unscored = sorted(
+        title for title in Listing.objects.exclude(title__startswith="적발").values_list("title", flat=True)
+        if title not in scores
+    )
+    return {"scored": scored, "scores": dict(sorted(scores.items())), "unscored": unscored}
+
+
+# --- campaigns: area statistics, ranking and selection --------------------------------------------
+
+AREAS = ["1144012000", "1144011900", "1144012300", "1168010100", "1171010100", "1165010800", "1162010100",
+         "1156013200"]
+MONTH = date(2026, 12, 1)
+PARAMETERS = {
+    "capacity": 12,
+    "top_areas": 2,
+    "sample_percent": 25,
+    "broker_cap_percent": 40,
+    "lookback_days": 90,
+    "cooldown_months": 2,
+}
+
+
+def _campaign_city() -> None:
+    """Seven areas with live listings (the eighth has none live): closed deals and decided reports
+    inside and outside the look-back window, an area swept last month, a listing queued elsewhere."""
+    brokers = [brokerage("가람 공인중개사"), brokerage("나래 공인중개사"), brokerage("다온 공인중개사")]
+    for index, area in enumerate(AREAS[:7]):
+        for n, broker in enumerate(brokers[i] for i in (0, 0, 1, 2, 1)):
+            live = listing(broker, f"{index}구역 {n}", dong=area, deposit=10_000_000 + 1_000_000 * n)
+            RiskScore.objects.create(
+                listing=live, score=(index * 7 + n * 13) % 40 + 0.25, components={}, version="v1",
+                computed_at=timezone.now(),
+            )
+    listing(brokers[0], "7구역 삭제", dong=AREAS[7], status="removed")
+    listing(brokers[0], "7구역 작성중", dong=AREAS[7], status="draft")
+    for area, closed_days_ago, reason, count in (
+        (AREAS[0], 10.5, "deal_closed", 3),
+        (AREAS[1], 20.5, "deal_closed", 2),
+        (AREAS[1], 120.5, "deal_closed", 1),
+        (AREAS[2], 5.5, "withdrawn", 1),
+    ):
+        for n in range(count):
+            listing(brokers[1], f"{area} 종료 {closed_days_ago} {n}", dong=area, status="archived",
+                    archive_reason=reason, closed_at=builders.days_ago(closed_days_ago))
+    titled = {item.title: item for item in Listing.objects.all()}
+    for title, status, filed_days_ago in (
+        ("2구역 0", "upheld", 5.5),
+        ("2구역 1", "upheld", 5.5),
+        ("2구역 2", "rejected", 5.5),
+        ("3구역 0", "upheld", 100.5),
+        ("4구역 0", "awaiting_broker", 5.5),
+        ("4구역 1", "rejected", 5.5),
+    ):
+        report(titled[title], status, filed_days_ago=filed_days_ago)
+    Campaign.objects.create(month=date(2026, 11, 1), seed=1, selected_areas=[AREAS[5]], capacity=10,
+                            broker_cap=2)
+    Inspection.objects.create(listing=titled["0구역 0"], reason=Inspection.Reason.REPORT)
+
+
+def _selection(seed: int) -> dict:
+    titles = dict(Listing.objects.values_list("pk", "title"))
+    chosen = campaigns.campaign_select(month=MONTH, seed=seed, parameters=PARAMETERS)
+    return {
+        "areas": chosen.areas,
+        "random_area": chosen.random_area,
+        "risk": [titles[pk] for pk, _partner in chosen.risk],
+        "sample": [titles[pk] for pk, _partner in chosen.sample],
+    }
+
+
+def _area(answer, code: str) -> list:
+    return next(row[1:] for row in answer["area stats"] if row[0] == code)
+
+
+# Deals closed in the window, decided reports (upheld of all) in it; the area swept last month unranked.
+@case("listings.campaigns", expect=lambda a: [row[0] for row in a["area stats"]] == sorted(AREAS[:7])
+      and [_area(a, code) for code in AREAS[:5]] == [[3, 0, 0], [2, 0, 0], [0, 2, 3], [0, 0, 0], [0, 0, 1]]
+      and [code for code, _score in a["ranked"]] == [*AREAS[:3], *sorted({*AREAS[3:7]} - {AREAS[5]})])
+def campaign_area_statistics_and_ranking():
+    _campaign_city()
+    since = timezone.now() - timedelta(days=PARAMETERS["lookback_days"])
+    return {
+        "area stats": campaigns._area_stats(since),
+        "ranked": campaigns.areas_rank(month=MONTH, parameters=PARAMETERS),
+    }
+
+
+def _selection_holds(selection: dict) -> bool:
+    """Top two areas and a random other one; 9 by risk and a sample; the queued listing left out."""
+    chosen = selection["risk"] + selection["sample"]
+    return (
+        selection["areas"][:2] == AREAS[:2] and selection["random_area"] in set(AREAS[2:7]) - {AREAS[5]}
+        and len(selection["risk"]) == 9 and 0 < len(selection["sample"]) <= 3
+        and len(set(chosen)) == len(chosen) and "0구역 0" not in chosen
+        and all(title.split("구역")[0] in {str(AREAS.index(area)) for area in selection["areas"]}
+                for title in chosen)
+    )
+
+
+@case("listings.campaigns", expect=lambda a: all(_selection_holds(selection) for selection in a.values()))
+def campaign_selection_from_a_seed():
+    _campaign_city()
+    return {"seed 7": _selection(7), "seed 99": _selection(99)}
