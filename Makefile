@@ -64,6 +64,7 @@ services-bench:
 
 lint: venv-dev
 	$(BIN)/ruff check .
+	PYTHONPATH=scripts $(BIN)/lint-imports --no-cache
 
 check: venv-dev services
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
