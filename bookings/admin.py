@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from escrow.admin.base import QueueFilter
+from trustplatform.admin_base import QueueFilter, ReadOnlyFieldsMixin
 from trustplatform.errors import DomainError
 from trustplatform.transitions import TransitionAdmin
 
@@ -109,17 +109,6 @@ def _guest_cancel(*, instance, actor, **kwargs):
     return stays.booking_cancel_by_guest(
         booking=instance, actor=actor, reason="cancelled by staff for the guest"
     )
-
-
-class ReadOnlyFieldsMixin:
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Booking)

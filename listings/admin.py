@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from escrow.admin.base import QueueFilter, ReadOnlyAdmin, ReadOnlyInline, ServiceTransitionAdmin
+from trustplatform.admin_base import QueueFilter, ReadOnlyAdmin, ReadOnlyInline, ServiceTransitionAdmin
 from trustplatform.transitions import transition_run
 
 from . import services

@@ -11,19 +11,12 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from trustplatform.admin_base import ReadOnlyAdmin
 from trustplatform.errors import DomainError
 from trustplatform.transitions import TransitionAdmin
 
 from . import selectors, services
 from .models import Block, Interaction, MaskedSession, Participant, ProxyNumber
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class ProxyNumberAddForm(forms.ModelForm):
@@ -139,7 +132,7 @@ class MaskedSessionAdmin(TransitionAdmin):
 
 
 @admin.register(Interaction)
-class InteractionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class InteractionAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "inbound", "provider", "session", "caller_hint", "outcome"]
     list_filter = ["kind", "outcome", "inbound", "provider"]
     search_fields = ["sid", "=session__id"]
@@ -150,7 +143,7 @@ class InteractionAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Block)
-class BlockAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class BlockAdmin(ReadOnlyAdmin):
     list_display = ["blocked_label", "blocked_hint", "session", "created_by", "created_at"]
     fields = ["blocked_label", "blocked_hint", "session", "created_by", "created_at"]
     readonly_fields = fields

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from escrow import selectors
 from escrow.models import Condition, Dispute, EscrowAgreement, Milestone, Payment
 from escrow.services import release
+from trustplatform.admin_base import ReadOnlyInline, ServiceTransitionAdmin
 
-from .base import ReadOnlyInline, ServiceTransitionAdmin
 from .forms import ReasonForm
 
 

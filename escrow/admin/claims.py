@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from escrow.models import GuaranteeClaim, LedgerAccount
 from escrow.services import disputes
+from trustplatform.admin_base import QueueFilter, ServiceTransitionAdmin
 
-from .base import QueueFilter, ServiceTransitionAdmin
 from .evidence import ClaimEvidenceInline
 from .forms import ClaimApproveForm, ReasonForm
 

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from escrow.models import Dispute, DisputeApproval
 from escrow.services import disputes
+from trustplatform.admin_base import QueueFilter, ServiceTransitionAdmin
 from trustplatform.errors import DomainError
 
-from .base import QueueFilter, ServiceTransitionAdmin
 from .evidence import DisputeEvidenceInline
 from .forms import DisputeApproveForm, DisputeDecideForm
 

@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from escrow.models import Condition, EscrowAgreement, Evidence
 from escrow.services import release
+from trustplatform.admin_base import QueueFilter, ReadOnlyAdmin, ReadOnlyInline, ServiceTransitionAdmin
 from trustplatform.errors import DomainError
 
-from .base import QueueFilter, ReadOnlyAdmin, ReadOnlyInline, ServiceTransitionAdmin
 from .forms import BulkReasonForm, ReasonForm
 
 # --- evidence --------------------------------------------------------------------------------

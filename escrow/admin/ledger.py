@@ -11,8 +11,8 @@ from django.utils.translation import ngettext
 
 from escrow.models import Hold, LedgerAccount, Payment, Payout, ProviderEvent, SandboxRegistryRecord, Transfer
 from escrow.reconciliation import ledger_reconcile_and_report
+from trustplatform.admin_base import ReadOnlyAdmin
 
-from .base import ReadOnlyAdmin
 from .forms import SandboxRegistryRecordForm
 
 

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from trustplatform.admin_base import ReadOnlyAdmin
+
 from .models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Read-only: staff can search the trail but nobody can add, change or delete a row."""
 
     list_display = ["created_at", "actor_repr", "content_type", "object_repr", "action", "source",
@@ -13,15 +15,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ["object_repr", "actor_repr", "object_id", "reason"]
     date_hierarchy = "created_at"
     list_select_related = ["content_type"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

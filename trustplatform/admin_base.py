@@ -1,4 +1,8 @@
-"""What every escrow admin shares: nothing is edited directly; staff act only through services."""
+"""What every app's admin shares: nothing is edited directly; staff act only through services.
+
+Read-only pages and inlines, work-queue list filters, transition buttons that each run a service,
+and the small form page (a reason, a confirmation) shown before a service call.
+"""
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -9,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trustplatform.transitions import TransitionAdmin
 
-FORM_TEMPLATE = "admin/escrow/action_form.html"
+FORM_TEMPLATE = "admin/action_form.html"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -22,6 +26,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyFieldsMixin:
+    """Every field read-only, nothing added or deleted; the change page stays open for transitions."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
