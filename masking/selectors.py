@@ -171,6 +171,20 @@ def user_sessions(*, user) -> QuerySet[MaskedSession]:
     return _with_participants(MaskedSession.objects.filter(pk__in=ids)).order_by("-created_at", "-id")
 
 
+def user_open_session(*, user, session_id: int) -> MaskedSession | None:
+    """The user's session of this id if it is still open and not past its end, else None."""
+    return user_sessions(user=user).filter(
+        pk=session_id, status=MaskedSession.Status.OPEN, expires_at__gt=timezone.now()).first()
+
+
+def consumer_dial(*, session: MaskedSession) -> str | None:
+    """The safe number the consumer dials in this session (it reaches the business), if any."""
+    for participant in session.participants.all():
+        if participant.side == Participant.Side.CONSUMER:
+            return str(participant.proxy_number)
+    return None
+
+
 def user_owns_consumer_side(*, user, session: MaskedSession) -> Participant | None:
     for participant in session.participants.all():
         if participant.side != Participant.Side.CONSUMER:

@@ -182,8 +182,7 @@ def safe_number_open(*, booking: Booking) -> None:
     """Open the guest ↔ property masked session until 24 h after check-out, if not open yet.
 
     A stay too far ahead for the masking window, or a full pool, is retried by the nightly sweep."""
-    from masking.errors import MaskingError
-    from masking.services import Party, session_open
+    from masking.services import MaskingError, Party, session_open
 
     if booking.masked_session_id or not booking.guest_phone or not booking.property.contact_phone:
         return

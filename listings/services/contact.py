@@ -13,7 +13,6 @@ from escrow.services.agreements import agreement_create, agreement_propose
 from escrow.templates_catalog import default_conditions
 from masking import selectors as masking_selectors
 from masking import services as masking
-from masking.models import Participant
 from trustplatform.partners.models import Membership
 
 from ..errors import ListingError
@@ -49,17 +48,11 @@ def _open_contact(*, listing: Listing, consumer) -> SafeContact | None:
     )
     if contact is None:
         return None
-    session = (
-        masking_selectors.user_sessions(user=consumer)
-        .filter(pk=contact.masked_session_id, status="open", expires_at__gt=timezone.now())
-        .first()
-    )
-    if session is None:
+    session = masking_selectors.user_open_session(user=consumer, session_id=contact.masked_session_id)
+    dial = masking_selectors.consumer_dial(session=session) if session is not None else None
+    if dial is None:
         return None
-    mine = next((p for p in session.participants.all() if p.side == Participant.Side.CONSUMER), None)
-    if mine is None:
-        return None
-    return SafeContact(contact=contact, dial=str(mine.proxy_number), expires_at=session.expires_at)
+    return SafeContact(contact=contact, dial=dial, expires_at=session.expires_at)
 
 
 def contact_open(*, listing: Listing, consumer) -> SafeContact:
@@ -94,8 +87,8 @@ def contact_open(*, listing: Listing, consumer) -> SafeContact:
         contact = ListingContact.objects.create(
             listing=listing, consumer=consumer, masked_session_id=session.pk
         )
-    mine = session.participants.select_related("proxy_number").get(side=Participant.Side.CONSUMER)
-    return SafeContact(contact=contact, dial=str(mine.proxy_number), expires_at=expires_at)
+    return SafeContact(contact=contact, dial=masking_selectors.consumer_dial(session=session),
+                       expires_at=expires_at)
 
 
 def deposit_start(*, listing: Listing, consumer, move_in_date: date) -> EscrowAgreement:

@@ -1,5 +1,6 @@
 """Writes of the masking app: `<noun>_<verb>(*, ...)`, keyword-only."""
 
+from ..errors import MaskingError
 from .blocks import block_add, block_remove
 from .outbound import click_to_call_place, click_to_call_start, status_text_deliver, status_text_send
 from .pool import pool_check, proxy_number_add, proxy_number_reactivate, proxy_number_retire
@@ -17,7 +18,7 @@ from .sessions import (
 )
 
 __all__ = [
-    "InboundEvent", "Party", "WebhookRefused", "block_add", "block_remove", "bridge_answer",
+    "InboundEvent", "MaskingError", "Party", "WebhookRefused", "block_add", "block_remove", "bridge_answer",
     "click_to_call_place", "click_to_call_start", "inbound_answer", "pool_check", "preference_get",
     "preference_set", "proxy_number_add", "proxy_number_reactivate", "proxy_number_retire",
     "request_digest", "session_complete", "session_expire", "session_open", "session_revoke",
