@@ -92,6 +92,23 @@ def agreement_create(
     return agreement
 
 
+def rental_deposit_propose(*, payer, payee: Partner, title: str, amount_krw: int, property_address: str,
+                           move_in_date, notes: str = "") -> EscrowAgreement:
+    """A rental deposit the payer starts themselves (e.g. from a listing), on the rental template
+    with its conditions due on the move-in date, proposed to the payee at once."""
+    conditions = default_conditions(EscrowAgreement.Template.RENTAL_DEPOSIT)
+    for condition in conditions:
+        if condition["kind"] == Condition.Kind.DATE:
+            condition["due_date"] = move_in_date
+    with transaction.atomic():
+        agreement = agreement_create(
+            created_by=payer, payer=payer, payee=payee, template=EscrowAgreement.Template.RENTAL_DEPOSIT,
+            title=title, amount_krw=amount_krw, property_address=property_address, conditions=conditions,
+            notes=notes,
+        )
+        return agreement_propose(agreement=agreement, actor=payer)
+
+
 def terms_snapshot(agreement: EscrowAgreement) -> dict:
     """Everything both sides agree to, in a canonical form."""
     return {

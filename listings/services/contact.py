@@ -8,9 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escrow.models import Condition, EscrowAgreement
-from escrow.services.agreements import agreement_create, agreement_propose
-from escrow.templates_catalog import default_conditions
+from escrow.services.agreements import rental_deposit_propose
 from masking import selectors as masking_selectors
 from masking import services as masking
 from trustplatform.partners.models import Membership
@@ -91,8 +89,9 @@ def contact_open(*, listing: Listing, consumer) -> SafeContact:
                        expires_at=expires_at)
 
 
-def deposit_start(*, listing: Listing, consumer, move_in_date: date) -> EscrowAgreement:
-    """An escrowed rental deposit for this listing (escrow's rental template), proposed to the brokerage."""
+def deposit_start(*, listing: Listing, consumer, move_in_date: date):
+    """An escrowed rental deposit for this listing (escrow's rental template), proposed to the brokerage;
+    returns the escrow agreement."""
     if not listing.is_live:
         raise ListingError(_("This listing is no longer shown."), code="not_live", status=409)
     if listing.deal_type == Listing.DealType.SALE or listing.deposit_krw <= 0:
@@ -105,21 +104,12 @@ def deposit_start(*, listing: Listing, consumer, move_in_date: date) -> EscrowAg
             code="invalid_date",
             fields={"move_in_date": [_("Must be in the future.")]},
         )
-    conditions = default_conditions(EscrowAgreement.Template.RENTAL_DEPOSIT)
-    for condition in conditions:
-        if condition["kind"] == Condition.Kind.DATE:
-            condition["due_date"] = move_in_date
-    with transaction.atomic():
-        agreement = agreement_create(
-            created_by=consumer,
-            payer=consumer,
-            payee=listing.partner,
-            template=EscrowAgreement.Template.RENTAL_DEPOSIT,
-            title=_("Deposit for listing #%(id)s: %(title)s") % {"id": listing.pk, "title": listing.title},
-            amount_krw=listing.deposit_krw,
-            property_address=registry_address(listing),
-            conditions=conditions,
-            notes=f"listing:{listing.pk}",
-        )
-        agreement = agreement_propose(agreement=agreement, actor=consumer)
-    return agreement
+    return rental_deposit_propose(
+        payer=consumer,
+        payee=listing.partner,
+        title=_("Deposit for listing #%(id)s: %(title)s") % {"id": listing.pk, "title": listing.title},
+        amount_krw=listing.deposit_krw,
+        property_address=registry_address(listing),
+        move_in_date=move_in_date,
+        notes=f"listing:{listing.pk}",
+    )
