@@ -11,7 +11,7 @@ class EscrowConfig(AppConfig):
         "agents": [
             "review_document", "decide_dispute", "decide_claim", "view_escrowagreement",
             "change_escrowagreement", "view_condition", "view_evidence", "view_dispute",
-            "view_guaranteeclaim", "view_sandboxregistryrecord", "change_sandboxregistryrecord",
+            "view_guaranteeclaim",
         ],
         "finance": [
             "approve_dispute", "view_dispute", "view_escrowagreement", "change_escrowagreement",

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from trustplatform.accounts.models import User
 from trustplatform.partners.models import Partner
+from trustplatform.registries.models import SandboxRegistryRecord
 
-from .models import Condition, EscrowAgreement, Milestone, SandboxRegistryRecord
+from .models import Condition, EscrowAgreement, Milestone
 from .providers.payments import SandboxProvider
 from .services import agreements, ledger, payments, release
 from .templates_catalog import default_conditions

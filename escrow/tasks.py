@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from escrow.providers.registry import RegistryUnavailable
+from trustplatform.registries.providers import RegistryUnavailable
 
 from . import reconciliation
 from .services import agreements, release

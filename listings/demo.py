@@ -16,11 +16,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from escrow.models import SandboxRegistryRecord
 from trustplatform import pii
 from trustplatform.accounts.models import User
 from trustplatform.demo import DEMO_PASSWORD
 from trustplatform.partners.models import Membership, Partner
+from trustplatform.registries.models import SandboxRegistryRecord
 
 from . import services
 from .models import BrokerStanding, Listing, Report, Strike, Verification

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "trustplatform.audit",
     "trustplatform.notifications",
     "trustplatform.api",
+    "trustplatform.registries",
     "masking",
     "escrow",
     "bookings",
@@ -384,7 +385,7 @@ PAYMENTS_WEBHOOK_SECRET = env.str("PAYMENTS_WEBHOOK_SECRET",
 if not PAYMENTS_WEBHOOK_SECRET:
     raise ImproperlyConfigured("PAYMENTS_WEBHOOK_SECRET must be set when DEBUG is off")
 PAYMENTS_WEBHOOK_TOLERANCE_SECONDS = env_int("PAYMENTS_WEBHOOK_TOLERANCE_SECONDS", 300, minimum=1)
-REGISTRY_PROVIDER = env.str("REGISTRY_PROVIDER", default="escrow.providers.registry.SandboxRegistry")
+REGISTRY_PROVIDER = env.str("REGISTRY_PROVIDER", default="trustplatform.registries.providers.SandboxRegistry")
 ESCROW_EVIDENCE_MAX_BYTES = env_int("ESCROW_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 CELERY_BEAT_SCHEDULE.update({
     "escrow-evaluate-conditions": {"task": "escrow.tasks.conditions_sweep",

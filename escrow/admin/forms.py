@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.admin import helpers
 from django.utils.translation import gettext_lazy as _
 
-from escrow.models import Dispute, GuaranteeClaim, SandboxRegistryRecord
+from escrow.models import Dispute, GuaranteeClaim
 from trustplatform.partners.models import Partner
 
 
@@ -52,25 +52,3 @@ class BulkReasonForm(ReasonForm):
         self.fields[helpers.ACTION_CHECKBOX_NAME] = forms.Field(
             widget=forms.MultipleHiddenInput, initial=selected
         )
-
-
-class SandboxRegistryRecordForm(forms.ModelForm):
-    liens_text = forms.CharField(
-        label=_("Liens"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-        help_text=_("One per line, e.g. 근저당권 설정 2026-11-23 채권최고액 1억원."),
-    )
-
-    class Meta:
-        model = SandboxRegistryRecord
-        fields = ["address", "owner_name"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["liens_text"].initial = "\n".join(self.instance.liens or [])
-
-    def save(self, commit=True):
-        lines = self.cleaned_data.get("liens_text", "").splitlines()
-        self.instance.liens = [line.strip() for line in lines if line.strip()]
-        return super().save(commit)

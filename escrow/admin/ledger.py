@@ -9,11 +9,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from escrow.models import Hold, LedgerAccount, Payment, Payout, ProviderEvent, SandboxRegistryRecord, Transfer
+from escrow.models import Hold, LedgerAccount, Payment, Payout, ProviderEvent, Transfer
 from escrow.reconciliation import ledger_reconcile_and_report
 from trustplatform.admin_base import ReadOnlyAdmin
-
-from .forms import SandboxRegistryRecordForm
 
 
 def reconcile_and_tell(request, admin_view) -> None:
@@ -134,18 +132,3 @@ class ProviderEventAdmin(ReadOnlyAdmin):
     list_filter = ["provider", "event_type", "outcome"]
     search_fields = ["event_id"]
     date_hierarchy = "received_at"
-
-
-@admin.register(SandboxRegistryRecord)
-class SandboxRegistryRecordAdmin(admin.ModelAdmin):
-    """The sandbox registry the registry check reads: staff add a lien here to see a release stop."""
-
-    form = SandboxRegistryRecordForm
-    list_display = ["address", "owner_name", "lien_count", "updated_at"]
-    search_fields = ["address", "owner_name"]
-    fields = ["address", "owner_name", "liens_text", "updated_at"]
-    readonly_fields = ["updated_at"]
-
-    @admin.display(description=_("liens"))
-    def lien_count(self, obj) -> int:
-        return len(obj.liens or [])

@@ -1,7 +1,7 @@
 from .agreements import MILESTONES_DONE, Condition, EscrowAgreement, Evidence, Milestone
 from .disputes import CLAIMS_OPEN, Dispute, DisputeApproval, GuaranteeClaim
 from .ledger import Hold, LedgerAccount, PendingCredit, Transfer
-from .payments import Payment, Payout, ProviderEvent, SandboxRegistryRecord
+from .payments import Payment, Payout, ProviderEvent
 
 __all__ = [
     "CLAIMS_OPEN",
@@ -19,6 +19,5 @@ __all__ = [
     "PendingCredit",
     "Payout",
     "ProviderEvent",
-    "SandboxRegistryRecord",
     "Transfer",
 ]

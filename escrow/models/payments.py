@@ -115,19 +115,3 @@ class ProviderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.event_id} {self.event_type}"
-
-
-class SandboxRegistryRecord(models.Model):
-    """The sandbox registry: what the registry-check provider answers for an address."""
-
-    address = models.CharField(_("address"), max_length=200, unique=True)
-    owner_name = models.CharField(_("owner"), max_length=100)
-    liens = models.JSONField(_("liens"), default=list, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("sandbox registry record")
-        verbose_name_plural = _("sandbox registry records")
-
-    def __str__(self) -> str:
-        return self.address

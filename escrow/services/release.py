@@ -18,8 +18,8 @@ from escrow.models import (
     GuaranteeClaim,
     Milestone,
 )
-from escrow.providers.registry import get_registry
 from trustplatform.notifications.services import notification_send
+from trustplatform.registries.providers import get_registry
 from trustplatform.transitions import transition_run
 
 from .common import EscrowError, fee_of, holding_account, lock_agreement, partner_payable, require_side

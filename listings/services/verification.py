@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escrow.providers.registry import RegistryUnavailable, get_registry
 from trustplatform import pii
 from trustplatform.notifications.services import message_enqueue, staff_notify
+from trustplatform.registries.providers import RegistryUnavailable, get_registry
 from trustplatform.transitions import transition_run
 
 from ..errors import ListingError

@@ -2,10 +2,11 @@ from datetime import date
 
 from django.contrib.auth.models import Permission
 
-from escrow.models import Condition, EscrowAgreement, Payment, SandboxRegistryRecord
+from escrow.models import Condition, EscrowAgreement, Payment
 from escrow.providers.payments import SandboxProvider
 from escrow.services import agreements, payments
 from tests.factories import MembershipFactory, PartnerFactory, UserFactory
+from trustplatform.registries.models import SandboxRegistryRecord
 
 ADDRESS = "서울특별시 성동구 성수이로 113, 302호"
 

@@ -12,7 +12,7 @@ from datetime import date
 
 from django.db import transaction
 
-from escrow.models import Condition, EscrowAgreement, LedgerAccount, Milestone, Payment, SandboxRegistryRecord
+from escrow.models import Condition, EscrowAgreement, LedgerAccount, Milestone, Payment
 from escrow.providers.payments import SandboxProvider
 from escrow.selectors import ledger_reconcile
 from escrow.services import agreements, disputes, ledger, payments, release
@@ -20,6 +20,7 @@ from escrow.services.common import holding_account, partner_payable
 from trustplatform.accounts.models import User
 from trustplatform.errors import DomainError
 from trustplatform.partners.models import Membership, Partner
+from trustplatform.registries.models import SandboxRegistryRecord
 
 ADDRESS = "시뮬레이션시 테스트구 1-1"
 

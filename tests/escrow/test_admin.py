@@ -14,12 +14,12 @@ from escrow.models import (
     GuaranteeClaim,
     LedgerAccount,
     Milestone,
-    SandboxRegistryRecord,
 )
 from escrow.services import disputes, ledger, payments, release
 from escrow.services.common import holding_account
 from tests.factories import UserFactory
 from trustplatform.audit.models import AuditEntry
+from trustplatform.registries.models import SandboxRegistryRecord
 
 from .factories import ADDRESS, agreed_rental, fund
 from .test_api import funded_renovation
@@ -328,7 +328,7 @@ def test_staff_add_a_lien_in_the_sandbox_registry(client, agent):
     record = SandboxRegistryRecord.objects.create(address=ADDRESS, owner_name="정하은")
     client.force_login(agent)
     client.post(
-        reverse("admin:escrow_sandboxregistryrecord_change", args=[record.pk]),
+        reverse("admin:registries_sandboxregistryrecord_change", args=[record.pk]),
         {
             "address": ADDRESS,
             "owner_name": "정하은",

@@ -1,11 +1,12 @@
 import pytest
 from django.urls import reverse
 
-from escrow.models import Condition, EscrowAgreement, Payment, ProviderEvent, SandboxRegistryRecord, Transfer
+from escrow.models import Condition, EscrowAgreement, Payment, ProviderEvent, Transfer
 from escrow.selectors import ledger_reconcile
 from escrow.services import release
 from escrow.services.common import holding_account, partner_payable
 from trustplatform.errors import DomainError
+from trustplatform.registries.models import SandboxRegistryRecord
 
 from .factories import ADDRESS, agreed_rental, fund, paid_event, staff_with
 

@@ -3,11 +3,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from escrow.models import SandboxRegistryRecord
 from listings import services
 from listings.errors import ListingError
 from listings.models import Listing, Verification
 from trustplatform.notifications.models import OutboundMessage
+from trustplatform.registries.models import SandboxRegistryRecord
 
 pytestmark = pytest.mark.django_db
 

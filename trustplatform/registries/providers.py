@@ -30,7 +30,7 @@ class RegistryProvider:
 
 class SandboxRegistry(RegistryProvider):
     def snapshot(self, *, address: str) -> RegistrySnapshot:
-        from escrow.models import SandboxRegistryRecord
+        from .models import SandboxRegistryRecord
 
         record = SandboxRegistryRecord.objects.filter(address=address).first()
         if record is None:
