@@ -354,9 +354,9 @@ def command_seed(args: dict) -> dict:
 
     from bookings import selectors
     from bookings.models import Night, Property, RoomType
-    from escrow.services import ledger_transfer, platform_account
     from trustplatform import pii
     from trustplatform.accounts.models import User
+    from trustplatform.ledger.services import ledger_transfer, platform_account
     from trustplatform.partners.models import Partner
 
     user, _created = User.objects.get_or_create(email=BENCH_EMAIL, defaults={"full_name": "Bench guest"})

@@ -1,15 +1,15 @@
 """Escrow: what a ledger transfer through the service API costs, against pgbench on the same PostgreSQL.
 
-`escrow.transfer_tps_ratio` is the rate at which 8 client processes commit `escrow.services.ledger_transfer`
-calls between accounts drawn at random from a pool of funded accounts (like TPC-B's accounts), divided by
-pgbench's built-in TPC-B-like transactions/s with 8 clients, both measured in this run against the same
-PostgreSQL. pgbench's transaction (three balance UPDATEs, a SELECT and a history INSERT, from a C client)
-is the physical limit of this machine for a balance-updating transaction, so the ratio means the same on a
-faster or slower machine. `escrow.hot_account_tps_ratio` is the same with every transaction also paying a
-fee into one shared fee account: a transfer and a fee transfer in one `transaction.atomic()`, counted as
-one transaction. Like platform-fee-revenue, that account queues its credits (folded into its balance by a
-beat task), so the fee never waits on the one shared row. After the load, `ledger_reconcile()` must find
-nothing, or the module fails.
+`escrow.transfer_tps_ratio` is the rate at which 8 client processes commit
+`trustplatform.ledger.services.ledger_transfer` calls between accounts drawn at random from a pool of funded
+accounts (like TPC-B's accounts), divided by pgbench's built-in TPC-B-like transactions/s with 8 clients,
+both measured in this run against the same PostgreSQL. pgbench's transaction (three balance UPDATEs, a
+SELECT and a history INSERT, from a C client) is the physical limit of this machine for a balance-updating
+transaction, so the ratio means the same on a faster or slower machine. `escrow.hot_account_tps_ratio` is
+the same with every transaction also paying a fee into one shared fee account: a transfer and a fee transfer
+in one `transaction.atomic()`, counted as one transaction. Like platform-fee-revenue, that account queues
+its credits (folded into its balance by a beat task), so the fee never waits on the one shared row. After
+the load, `ledger_reconcile()` must find nothing, or the module fails.
 
 This file is also the Django-side driver: the harness runs `python bench/escrow.py <command>` in the bench
 environment (production settings on the bench database). It is not a separate bench/<name>.py, which
@@ -277,8 +277,8 @@ def _ensure_pool(size: int) -> tuple[list, object]:
     """The pool of funded accounts and the fee account, created and funded once (idempotent)."""
     from django.db import connection, transaction
 
-    from escrow.models import LedgerAccount, Transfer
-    from escrow.services import account_open, ledger_transfer
+    from trustplatform.ledger.models import LedgerAccount, Transfer
+    from trustplatform.ledger.services import account_open, ledger_transfer
 
     started = time.monotonic()
     outside = account_open(code=OUTSIDE_CODE, name="Bench: outside world", kind=LedgerAccount.Kind.EXTERNAL,
@@ -327,7 +327,7 @@ def _operation(mode: str, pool: list, fee, key_prefix: str, rng):
     """One unit of work of a client: a transfer (plain) or a transfer plus its fee in one transaction."""
     from django.db import transaction
 
-    from escrow.services import ledger_transfer
+    from trustplatform.ledger.services import ledger_transfer
 
     def plain(seq: int) -> None:
         debit, credit = rng.sample(pool, 2)
@@ -504,7 +504,7 @@ def _profile(mode: str, pool: list, fee, run_id: str) -> dict:
 
 
 def _reconcile() -> list[str]:
-    from escrow.selectors import ledger_reconcile
+    from trustplatform.ledger.selectors import ledger_reconcile
 
     started = time.monotonic()
     problems = [str(p) for p in ledger_reconcile()]

@@ -12,10 +12,10 @@ from datetime import timedelta
 from django.utils import timezone
 
 from escrow.providers.payments import SandboxProvider
-from escrow.services import ledger_transfer, platform_account
 from trustplatform import pii
 from trustplatform.accounts.models import User
 from trustplatform.demo import DEMO_PASSWORD
+from trustplatform.ledger.services import ledger_transfer, platform_account
 from trustplatform.partners.models import Membership, Partner
 
 from .models import Booking, CalendarFeed, GuaranteeCandidate, Property, RoomType

@@ -15,7 +15,7 @@ class EscrowConfig(AppConfig):
         ],
         "finance": [
             "approve_dispute", "view_dispute", "view_escrowagreement", "change_escrowagreement",
-            "view_ledgeraccount", "view_transfer", "view_hold", "view_payment", "view_payout",
+            "view_payment", "view_payout",
             "view_providerevent",
         ],
     }

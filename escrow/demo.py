@@ -12,12 +12,13 @@ from datetime import timedelta
 from django.utils import timezone
 
 from trustplatform.accounts.models import User
+from trustplatform.ledger import services as ledger
 from trustplatform.partners.models import Partner
 from trustplatform.registries.models import SandboxRegistryRecord
 
 from .models import Condition, EscrowAgreement, Milestone
 from .providers.payments import SandboxProvider
-from .services import agreements, ledger, payments, release
+from .services import agreements, payments, release
 from .templates_catalog import default_conditions
 
 GUARANTEE_FUND_KRW = 500_000_000

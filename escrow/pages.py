@@ -14,9 +14,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from trustplatform.errors import DomainError
+from trustplatform.ledger.models import LedgerAccount
 
 from .forms import DisputeForm, EvidenceForm
-from .models import Condition, EscrowAgreement, Evidence, LedgerAccount, Milestone, Payment
+from .models import Condition, EscrowAgreement, Evidence, Milestone, Payment
 from .selectors import agreement_held_amounts, agreement_money_history
 from .services import disputes, release
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from trustplatform.errors import DomainError
+from trustplatform.ledger.services import partner_payable
 from trustplatform.partners.portal import portal_view
 
 from . import pages
@@ -16,7 +17,6 @@ from .models import Condition, EscrowAgreement, Payout
 from .providers.payments import SandboxProvider
 from .selectors import agreements_for_partner
 from .services import agreements, payments, release
-from .services.common import partner_payable
 from .tasks import sandbox_webhook_deliver
 from .templates_catalog import default_conditions
 

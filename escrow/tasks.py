@@ -2,7 +2,6 @@ from celery import shared_task
 
 from trustplatform.registries.providers import RegistryUnavailable
 
-from . import reconciliation
 from .services import agreements, release
 
 
@@ -55,22 +54,6 @@ def agreements_expire_sweep() -> None:
 @shared_task
 def agreement_expire_task(agreement_id: int) -> None:
     agreements.agreement_expire(agreement_id=agreement_id)
-
-
-@shared_task
-def ledger_reconcile_nightly() -> None:
-    reconciliation.ledger_reconcile_and_report()
-
-
-@shared_task
-def ledger_credits_fold() -> None:
-    """Fold queued credits into the stored balances (fee revenue), so they never lag long."""
-    from escrow.models import LedgerAccount
-    from escrow.services.ledger import credits_fold
-
-    busy = LedgerAccount.objects.filter(queued_credits=True, pending_credits__isnull=False).distinct()
-    for account in busy:
-        credits_fold(account=account)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8)

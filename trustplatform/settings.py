@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "trustplatform.notifications",
     "trustplatform.api",
     "trustplatform.registries",
+    "trustplatform.ledger",
     "masking",
     "escrow",
     "bookings",
@@ -325,12 +326,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trustplatform.notifications.tasks.messages_requeue_stale",
         "schedule": crontab(minute="*/5"),
     },
+    # Beat entries keep their first names, so a beat database from before follows the new task paths.
     "escrow-reconcile-nightly": {
-        "task": "escrow.tasks.ledger_reconcile_nightly",
+        "task": "trustplatform.ledger.tasks.ledger_reconcile_nightly",
         "schedule": crontab(hour=3, minute=30),
     },
     "escrow-fold-queued-credits": {
-        "task": "escrow.tasks.ledger_credits_fold",
+        "task": "trustplatform.ledger.tasks.ledger_credits_fold",
         "schedule": crontab(minute="*"),
     },
     "notifications-purge-old": {

@@ -5,9 +5,15 @@ from datetime import date, datetime
 from django.conf import settings
 from django.utils import timezone
 
-from escrow.models import LedgerAccount, Transfer
-from escrow.services import account_open, ledger_transfer, platform_account
-from escrow.services.common import partner_payable
+from trustplatform.ledger.models import LedgerAccount
+from trustplatform.ledger.services import (
+    account_open,
+    accounts_lock,
+    ledger_transfer,
+    partner_payable,
+    platform_account,
+    transfer_done,
+)
 
 from ..models import Booking
 
@@ -37,21 +43,15 @@ def partner_accounts_lock(partner) -> tuple[LedgerAccount, LedgerAccount]:
     """Lock the partner's payable and guarantee-charges rows (pk order), fresh balances read under the
     lock. Every bookings transaction that moves money into or out of either takes this first, so
     recovering charges never deadlocks against another booking of the same partner."""
-    pay, charges = payable(partner), guarantee_charges_account(partner)
-    locked = {
-        account.pk: account
-        for account in LedgerAccount.objects.select_for_update(no_key=True)
-        .filter(pk__in=[pay.pk, charges.pk])
-        .order_by("pk")
-    }
-    return locked[pay.pk], locked[charges.pk]
+    pay, charges = accounts_lock(payable(partner), guarantee_charges_account(partner))
+    return pay, charges
 
 
 def charges_recover(*, partner, key: str, subject=None) -> int:
     """Net what the partner owes for guarantees it triggered against its payable (its payouts): as much
     as the payable has available moves to the charges account; the rest waits for the next money the
     partner earns here. Once per key (the key derives from the case or booking). Returns the amount."""
-    if Transfer.objects.filter(idempotency_key=key).exists():
+    if transfer_done(key):
         return 0
     pay, charges = partner_accounts_lock(partner)
     amount = min(max(0, -charges.balance_krw), max(0, pay.available_krw))

@@ -4,9 +4,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from escrow.models import GuaranteeClaim, LedgerAccount
+from escrow.models import GuaranteeClaim
 from escrow.services import disputes
 from trustplatform.admin_base import QueueFilter, ServiceTransitionAdmin
+from trustplatform.ledger.models import LedgerAccount
 
 from .evidence import ClaimEvidenceInline
 from .forms import ClaimApproveForm, ReasonForm

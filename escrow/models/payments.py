@@ -67,7 +67,7 @@ class Payout(ConcurrentTransitionMixin, models.Model):
 
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="payouts")
     amount_krw = models.BigIntegerField(_("amount (KRW)"))
-    hold = models.OneToOneField("Hold", on_delete=models.PROTECT, related_name="payout")
+    hold = models.OneToOneField("ledger.Hold", on_delete=models.PROTECT, related_name="payout")
     provider = models.CharField(max_length=20)
     provider_payout_id = models.CharField(max_length=100, unique=True)
     status = FSMField(_("status"), default=Status.REQUESTED, choices=Status.choices, protected=True)

@@ -1,25 +1,4 @@
-"""Escrow's public service API. The ledger functions are what other apps use to move money."""
+"""Escrow's services: agreements, releases, disputes and claims, payments and payouts.
 
-from .ledger import (
-    PLATFORM_ACCOUNTS,
-    LedgerError,
-    account_open,
-    credits_fold,
-    hold_post,
-    hold_void,
-    ledger_hold,
-    ledger_transfer,
-    platform_account,
-)
-
-__all__ = [
-    "PLATFORM_ACCOUNTS",
-    "LedgerError",
-    "account_open",
-    "credits_fold",
-    "hold_post",
-    "hold_void",
-    "ledger_hold",
-    "ledger_transfer",
-    "platform_account",
-]
+Money moves through the platform's ledger (`trustplatform.ledger.services`), not through here.
+"""

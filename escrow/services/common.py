@@ -3,11 +3,11 @@
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from escrow.models import EscrowAgreement, LedgerAccount
+from escrow.models import EscrowAgreement
 from trustplatform.errors import DomainError
+from trustplatform.ledger.models import LedgerAccount
+from trustplatform.ledger.services import account_open
 from trustplatform.partners.models import Membership, Partner
-
-from .ledger import account_open
 
 
 class EscrowError(DomainError):
@@ -19,24 +19,6 @@ def holding_account(agreement: EscrowAgreement) -> LedgerAccount:
         code=agreement.holding_code,
         name=f"Held in trust: agreement #{agreement.pk}",
         kind=LedgerAccount.Kind.HOLDING,
-    )
-
-
-def partner_payable(partner: Partner) -> LedgerAccount:
-    return account_open(
-        code=f"partner-{partner.pk}-payable",
-        name=f"Payable to {partner.name}",
-        kind=LedgerAccount.Kind.PARTNER,
-        partner=partner,
-    )
-
-
-def consumer_payable(user) -> LedgerAccount:
-    return account_open(
-        code=f"consumer-{user.pk}-payable",
-        name=f"Payable to consumer #{user.pk}",
-        kind=LedgerAccount.Kind.CONSUMER,
-        user=user,
     )
 
 

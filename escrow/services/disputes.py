@@ -15,19 +15,17 @@ from escrow.models import (
     GuaranteeClaim,
     Milestone,
 )
+from trustplatform.ledger.services import consumer_payable, ledger_transfer, partner_payable, platform_account
 from trustplatform.notifications.services import notification_send, staff_notify
 from trustplatform.transitions import transition_run
 
 from .common import (
     EscrowError,
-    consumer_payable,
     holding_account,
     lock_agreement,
-    partner_payable,
     require_side,
     side_of,
 )
-from .ledger import ledger_transfer, platform_account
 from .release import _release, refund_to_payer
 
 

@@ -7,14 +7,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escrow.models import EscrowAgreement, Hold, LedgerAccount, Payment, Payout, ProviderEvent
+from escrow.models import EscrowAgreement, Payment, Payout, ProviderEvent
 from escrow.providers.payments import ProviderEventData, get_provider
+from trustplatform.ledger.models import Hold, LedgerAccount
+from trustplatform.ledger.services import (
+    hold_post,
+    hold_void,
+    ledger_hold,
+    ledger_transfer,
+    partner_payable,
+    platform_account,
+)
 from trustplatform.notifications.services import notification_send
 from trustplatform.partners.models import Membership
 from trustplatform.transitions import transition_run
 
-from .common import EscrowError, holding_account, lock_agreement, partner_payable, require_side
-from .ledger import hold_post, hold_void, ledger_hold, ledger_transfer, platform_account
+from .common import EscrowError, holding_account, lock_agreement, require_side
 from .release import registry_baseline_take
 
 

@@ -18,12 +18,12 @@ from escrow.models import (
     GuaranteeClaim,
     Milestone,
 )
+from trustplatform.ledger.services import ledger_transfer, partner_payable, platform_account
 from trustplatform.notifications.services import notification_send
 from trustplatform.registries.providers import get_registry
 from trustplatform.transitions import transition_run
 
-from .common import EscrowError, fee_of, holding_account, lock_agreement, partner_payable, require_side
-from .ledger import ledger_transfer, platform_account
+from .common import EscrowError, fee_of, holding_account, lock_agreement, require_side
 
 LIVE = (EscrowAgreement.Status.FUNDED,)
 # The first bytes of the evidence files we accept: PDF, JPEG, PNG (HEIC is recognised by its ftyp box).

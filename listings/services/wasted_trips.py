@@ -9,9 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escrow.services import ledger_transfer, platform_account
-from escrow.services.common import consumer_payable
 from trustplatform.errors import DomainError
+from trustplatform.ledger.services import consumer_payable, ledger_transfer, platform_account
 from trustplatform.notifications.services import notification_send, staff_notify
 from trustplatform.transitions import transition_run
 

@@ -126,7 +126,7 @@ def confirmed_booking(room_type, *, user=None, days_ahead=5, nights=2, guests=2,
 
 
 def fund_guarantee(amount=10_000_000):
-    from escrow.services import ledger_transfer, platform_account
+    from trustplatform.ledger.services import ledger_transfer, platform_account
 
     ledger_transfer(
         debit=platform_account("platform-capital"),

@@ -7,9 +7,9 @@ def test_the_demo_seeds_every_surface_and_runs_again_unchanged():
     from bookings import demo
     from bookings.models import Booking, Conflict, GuaranteeCase
     from escrow import demo as escrow_demo
-    from escrow.selectors import ledger_reconcile
     from masking import demo as masking_demo
     from trustplatform import demo as core_demo
+    from trustplatform.ledger.selectors import ledger_reconcile
 
     core_demo.seed()
     masking_demo.seed()

@@ -11,9 +11,9 @@ from bookings.models import Booking, GuaranteeCandidate, GuaranteeCase, Night
 from bookings.services import guarantee
 from bookings.services.money import guarantee_charges_account, held_account
 from bookings.services.stays import booking_cancel_by_property
-from escrow.models import Transfer
-from escrow.selectors import ledger_reconcile
-from escrow.services import platform_account
+from trustplatform.ledger.models import Transfer
+from trustplatform.ledger.selectors import ledger_reconcile
+from trustplatform.ledger.services import platform_account
 
 from .factories import HAEUNDAE, confirmed_booking, fund_guarantee, make_property, make_room_type
 

@@ -13,9 +13,8 @@ from bookings.services.money import held_account
 from bookings.services.payments import payment_event_receive, payment_start
 from bookings.services.stays import booking_cancel_by_guest, booking_hold, holds_expire_due
 from escrow.providers.payments import SandboxProvider
-from escrow.selectors import ledger_reconcile
-from escrow.services import platform_account
-from escrow.services.common import partner_payable
+from trustplatform.ledger.selectors import ledger_reconcile
+from trustplatform.ledger.services import partner_payable, platform_account
 
 from .factories import confirmed_booking, guest, make_property, make_room_type, pay, stay_dates
 

@@ -10,9 +10,9 @@ from bookings import selectors
 from bookings.models import Booking, GuaranteeCase
 from bookings.services.stays import booking_cancel_by_property
 from bookings.tasks import case_search_task
-from escrow.models import Transfer
-from escrow.selectors import ledger_reconcile
 from tests.worker import CeleryWorker, wait_until
+from trustplatform.ledger.models import Transfer
+from trustplatform.ledger.selectors import ledger_reconcile
 
 from .factories import HAEUNDAE, confirmed_booking, fund_guarantee, make_property, make_room_type
 from .worker_tasks import marker_lines, slow_case_search

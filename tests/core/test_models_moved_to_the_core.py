@@ -57,3 +57,36 @@ def test_registry_records_and_the_agents_permission_on_them_survive_the_move_int
     assert (record.owner_name, record.liens) == ("정하은", ["근저당권 1억원"])
     agents = CurrentGroup.objects.get(name="agents")
     assert agents.permissions.filter(pk=change.pk, content_type__app_label="registries").exists()
+
+
+LEDGER_BEFORE = [("escrow", "0006_sandboxregistryrecord_moves_to_the_core"), ("ledger", None)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_balances_transfers_and_finance_permissions_survive_the_ledger_moving_into_the_core():
+    old_apps = _migrate(LEDGER_BEFORE).loader.project_state(LEDGER_BEFORE[0]).apps
+    Account = old_apps.get_model("escrow", "LedgerAccount")
+    OldTransfer = old_apps.get_model("escrow", "Transfer")
+    capital = Account.objects.create(code="platform-capital", name="Capital", kind="platform",
+                                     allow_negative=True, balance_krw=-30_000)
+    wallet = Account.objects.create(code="consumer-1-payable", name="Payable", kind="consumer",
+                                    balance_krw=30_000)
+    OldTransfer.objects.create(idempotency_key="opening", debit_account=capital, credit_account=wallet,
+                               amount_krw=30_000, reason="opening balance")
+    Permission = old_apps.get_model("auth", "Permission")
+    view = Permission.objects.get(content_type__app_label="escrow", codename="view_transfer")
+
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    from django.contrib.auth.models import Group as CurrentGroup
+
+    from trustplatform.ledger.models import LedgerAccount, Transfer
+    from trustplatform.ledger.selectors import ledger_reconcile
+
+    assert LedgerAccount.objects.get(code="consumer-1-payable").balance_krw == 30_000
+    moved = Transfer.objects.get(idempotency_key="opening")
+    assert (moved.debit_account.code, moved.credit_account.code, moved.amount_krw) == (
+        "platform-capital", "consumer-1-payable", 30_000)
+    assert ledger_reconcile() == []
+    finance = CurrentGroup.objects.get(name="finance")
+    assert finance.permissions.filter(pk=view.pk, content_type__app_label="ledger").exists()

@@ -2,8 +2,8 @@ import itertools
 
 import pytest
 
-from escrow import services
-from escrow.models import LedgerAccount
+from trustplatform.ledger import services
+from trustplatform.ledger.models import LedgerAccount
 
 _codes = itertools.count()
 

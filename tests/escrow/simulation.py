@@ -12,13 +12,16 @@ from datetime import date
 
 from django.db import transaction
 
-from escrow.models import Condition, EscrowAgreement, LedgerAccount, Milestone, Payment
+from escrow.models import Condition, EscrowAgreement, Milestone, Payment
 from escrow.providers.payments import SandboxProvider
-from escrow.selectors import ledger_reconcile
-from escrow.services import agreements, disputes, ledger, payments, release
-from escrow.services.common import holding_account, partner_payable
+from escrow.services import agreements, disputes, payments, release
+from escrow.services.common import holding_account
 from trustplatform.accounts.models import User
 from trustplatform.errors import DomainError
+from trustplatform.ledger import services as ledger
+from trustplatform.ledger.models import LedgerAccount
+from trustplatform.ledger.selectors import ledger_reconcile
+from trustplatform.ledger.services import partner_payable
 from trustplatform.partners.models import Membership, Partner
 from trustplatform.registries.models import SandboxRegistryRecord
 

@@ -12,13 +12,14 @@ from escrow.models import (
     DisputeApproval,
     EscrowAgreement,
     GuaranteeClaim,
-    LedgerAccount,
     Milestone,
 )
-from escrow.services import disputes, ledger, payments, release
+from escrow.services import disputes, payments, release
 from escrow.services.common import holding_account
 from tests.factories import UserFactory
 from trustplatform.audit.models import AuditEntry
+from trustplatform.ledger import services as ledger
+from trustplatform.ledger.models import LedgerAccount
 from trustplatform.registries.models import SandboxRegistryRecord
 
 from .factories import ADDRESS, agreed_rental, fund
@@ -292,7 +293,7 @@ def test_finance_refunds_an_agreement_with_a_reason_and_nothing_else_can_be_post
 def test_the_reconciliation_button_reports_ok_then_a_planted_difference(client, finance):
     agreement, _tenant, _landlord = funded_rental()
     client.force_login(finance)
-    reconcile = reverse("admin:escrow_ledger_reconcile")
+    reconcile = reverse("admin:ledger_reconcile")
     response = client.post(reconcile, follow=True)
     assert response.status_code == 200 and "Reconciliation OK" in messages_of(response)
     assert "Run reconciliation" in response.content.decode()
@@ -305,20 +306,20 @@ def test_the_reconciliation_button_reports_ok_then_a_planted_difference(client, 
 def test_the_reconciliation_action_and_a_read_only_ledger(client, finance):
     funded_rental()
     client.force_login(finance)
-    changelist = reverse("admin:escrow_ledgeraccount_changelist")
+    changelist = reverse("admin:ledger_ledgeraccount_changelist")
     account = LedgerAccount.objects.first()
     response = client.post(
         changelist, {"action": "reconcile", "_selected_action": [account.pk], "index": 0}, follow=True
     )
     assert "Reconciliation OK" in messages_of(response)
-    change = reverse("admin:escrow_ledgeraccount_change", args=[account.pk])
+    change = reverse("admin:ledger_ledgeraccount_change", args=[account.pk])
     assert client.post(change, {"balance_krw": 1}).status_code == 403
 
 
 def test_an_agent_cannot_reach_the_ledger(client, agent):
     client.force_login(agent)
-    assert client.get(reverse("admin:escrow_ledgeraccount_changelist")).status_code == 403
-    assert client.post(reverse("admin:escrow_ledger_reconcile")).status_code == 403
+    assert client.get(reverse("admin:ledger_ledgeraccount_changelist")).status_code == 403
+    assert client.post(reverse("admin:ledger_reconcile")).status_code == 403
 
 
 # --- sandbox registry and smoke --------------------------------------------------------------

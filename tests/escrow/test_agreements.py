@@ -1,11 +1,13 @@
 import pytest
 from django.urls import reverse
 
-from escrow.models import Condition, EscrowAgreement, Payment, ProviderEvent, Transfer
-from escrow.selectors import ledger_reconcile
+from escrow.models import Condition, EscrowAgreement, Payment, ProviderEvent
 from escrow.services import release
-from escrow.services.common import holding_account, partner_payable
+from escrow.services.common import holding_account
 from trustplatform.errors import DomainError
+from trustplatform.ledger.models import Transfer
+from trustplatform.ledger.selectors import ledger_reconcile
+from trustplatform.ledger.services import partner_payable
 from trustplatform.registries.models import SandboxRegistryRecord
 
 from .factories import ADDRESS, agreed_rental, fund, paid_event, staff_with

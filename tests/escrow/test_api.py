@@ -11,15 +11,17 @@ from escrow.models import (
     EscrowAgreement,
     Evidence,
     GuaranteeClaim,
-    Hold,
     Milestone,
     Payout,
 )
-from escrow.services import agreements, ledger
-from escrow.services.common import holding_account, partner_payable
+from escrow.services import agreements
+from escrow.services.common import holding_account
 from tests.factories import MembershipFactory, PartnerFactory, UserFactory
 from tests.race import race
 from trustplatform.api.models import IdempotentRequest
+from trustplatform.ledger import services as ledger
+from trustplatform.ledger.models import Hold
+from trustplatform.ledger.services import partner_payable
 
 from .factories import ADDRESS, agreed_rental, fund
 

@@ -3,12 +3,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from escrow.models import Dispute, EscrowAgreement, GuaranteeClaim, Milestone, Transfer
-from escrow.selectors import ledger_reconcile
-from escrow.services import agreements, disputes, ledger, release
-from escrow.services.common import consumer_payable, holding_account, partner_payable
+from escrow.models import Dispute, EscrowAgreement, GuaranteeClaim, Milestone
+from escrow.services import agreements, disputes, release
+from escrow.services.common import holding_account
 from tests.factories import MembershipFactory, PartnerFactory, UserFactory
 from trustplatform.errors import DomainError
+from trustplatform.ledger import services as ledger
+from trustplatform.ledger.models import Transfer
+from trustplatform.ledger.selectors import ledger_reconcile
+from trustplatform.ledger.services import consumer_payable, partner_payable
 
 from .factories import agreed_rental, fund, staff_with
 
@@ -217,8 +220,9 @@ def test_payout_is_held_until_the_provider_confirms():
 
 
 def test_what_a_partner_owes_the_platform_is_settled_before_a_payout():
-    from escrow.models import LedgerAccount
-    from escrow.services import account_open, ledger_transfer, payments, platform_account
+    from escrow.services import payments
+    from trustplatform.ledger.models import LedgerAccount
+    from trustplatform.ledger.services import account_open, ledger_transfer, platform_account
 
     agreement, customer, contractor = funded_renovation()
     down = agreement.milestones.get(kind=Milestone.Kind.DOWN_PAYMENT)

@@ -3,13 +3,14 @@
 
 import pytest
 
-from escrow.models import EscrowAgreement, ProviderEvent, Transfer
+from escrow.models import EscrowAgreement, ProviderEvent
 from escrow.providers.payments import SandboxProvider
-from escrow.selectors import ledger_reconcile
 from escrow.services import payments, release
 from escrow.services.common import holding_account
 from tests.race import race
 from trustplatform.errors import DomainError
+from trustplatform.ledger.models import Transfer
+from trustplatform.ledger.selectors import ledger_reconcile
 
 from .factories import agreed_rental, fund, paid_event, staff_with
 

@@ -1,10 +1,10 @@
 import pytest
 from django.db import DatabaseError, IntegrityError, transaction
 
-from escrow import services
-from escrow.models import Hold, LedgerAccount, Transfer
-from escrow.selectors import ledger_reconcile
 from trustplatform.errors import DomainError
+from trustplatform.ledger import services
+from trustplatform.ledger.models import Hold, LedgerAccount, Transfer
+from trustplatform.ledger.selectors import ledger_reconcile
 
 pytestmark = pytest.mark.django_db
 

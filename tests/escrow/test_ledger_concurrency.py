@@ -5,11 +5,11 @@ import time
 import pytest
 from django.db import IntegrityError
 
-from escrow import services
-from escrow.models import LedgerAccount, Transfer
-from escrow.selectors import ledger_reconcile
-from escrow.services import ledger
 from tests.race import race
+from trustplatform.ledger import services
+from trustplatform.ledger import services as ledger
+from trustplatform.ledger.models import LedgerAccount, Transfer
+from trustplatform.ledger.selectors import ledger_reconcile
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

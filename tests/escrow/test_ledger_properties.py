@@ -6,10 +6,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from escrow import services
-from escrow.models import Hold, LedgerAccount
-from escrow.selectors import ledger_reconcile
 from trustplatform.errors import DomainError
+from trustplatform.ledger import services
+from trustplatform.ledger.models import Hold, LedgerAccount
+from trustplatform.ledger.selectors import ledger_reconcile
 
 AMOUNTS = st.integers(min_value=1, max_value=2_000_000)
 
@@ -112,7 +112,7 @@ class LedgerMachine(RuleBasedStateMachine):
 @pytest.mark.django_db
 @pytest.mark.parametrize("single_statement", [True, False], ids=["postgres-statement", "portable"])
 def test_ledger_invariants_hold_for_random_operation_sequences(single_statement, monkeypatch):
-    from escrow.services import ledger
+    from trustplatform.ledger import services as ledger
 
     monkeypatch.setattr(ledger, "SINGLE_STATEMENT", single_statement)
     LedgerMachine.TestCase.settings = settings(

@@ -22,8 +22,8 @@ from escrow.models import (
 )
 from escrow.providers.payments import SandboxProvider
 from escrow.services import agreements, release
-from escrow.services.common import partner_payable
 from tests.factories import MembershipFactory, PartnerFactory, UserFactory
+from trustplatform.ledger.services import partner_payable
 
 from .factories import ADDRESS, agreed_rental, fund, staff_with
 

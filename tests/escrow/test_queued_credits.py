@@ -2,12 +2,12 @@
 
 import pytest
 
-from escrow import services
-from escrow.models import LedgerAccount, PendingCredit, Transfer
-from escrow.selectors import account_balance, ledger_reconcile
-from escrow.services import ledger
-from escrow.tasks import ledger_credits_fold
 from tests.race import race
+from trustplatform.ledger import services
+from trustplatform.ledger import services as ledger
+from trustplatform.ledger.models import LedgerAccount, PendingCredit, Transfer
+from trustplatform.ledger.selectors import account_balance, ledger_reconcile
+from trustplatform.ledger.tasks import ledger_credits_fold
 
 
 @pytest.fixture(params=[True, False], ids=["postgres-statement", "portable"], autouse=True)

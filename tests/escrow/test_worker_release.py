@@ -5,13 +5,15 @@ import signal
 
 import pytest
 
-from escrow.models import EscrowAgreement, Transfer
-from escrow.selectors import ledger_reconcile
+from escrow.models import EscrowAgreement
 from escrow.services import release
-from escrow.services.common import holding_account, partner_payable
+from escrow.services.common import holding_account
 from tests.worker import wait_until
 from tests.worker_tasks import release_marker_path, slow_release
 from trustplatform.celery import app
+from trustplatform.ledger.models import Transfer
+from trustplatform.ledger.selectors import ledger_reconcile
+from trustplatform.ledger.services import partner_payable
 
 from .factories import agreed_rental, fund, staff_with
 

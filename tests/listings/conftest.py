@@ -8,10 +8,10 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from escrow.services import ledger_transfer, platform_account
 from listings import services
 from listings.models import Listing
 from tests.factories import MembershipFactory, PartnerFactory, UserFactory
+from trustplatform.ledger.services import ledger_transfer, platform_account
 from trustplatform.partners.models import Partner
 
 _numbers = itertools.count(1)

@@ -3,11 +3,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from escrow.models import Transfer
-from escrow.services.common import consumer_payable
 from listings import services
 from listings.errors import ListingError
 from listings.models import ListingContact, WastedTripClaim
+from trustplatform.ledger.models import Transfer
+from trustplatform.ledger.services import consumer_payable
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ ENGINE_BRANCHES = {
     "bookings/services/inventory.py::nights_take": "bookings.inventory",
     "bookings/selectors.py::available_room_types": "bookings.available",
     "bookings/selectors.py::search": "bookings.search",
-    "escrow/services/ledger.py::ledger_transfer": "escrow.ledger",
+    "trustplatform/ledger/services.py::ledger_transfer": "escrow.ledger",
     "listings/services/campaigns.py::_area_stats": "listings.campaigns",
     "listings/services/risk.py::listings_rescore": "listings.risk",
     "masking/services/sessions.py::_identity_lock": "masking.sessions",

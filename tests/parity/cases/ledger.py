@@ -7,8 +7,8 @@ holds afterwards: each account's balance, reservation and queued credits, and th
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Max, Sum
 
-from escrow.models import LedgerAccount, PendingCredit, Transfer
-from escrow.services.ledger import (
+from trustplatform.ledger.models import LedgerAccount, PendingCredit, Transfer
+from trustplatform.ledger.services import (
     account_open,
     credits_fold,
     ledger_hold,
@@ -161,7 +161,7 @@ def a_transfer_from_an_account_that_does_not_exist_is_refused():
 
 
 @case("escrow.ledger", expect=lambda a: len(a["returned"]["ok"]["reason"]) == 300
-      and a["returned"]["ok"]["subject"] == ["escrow.ledgeraccount", "parity-bob"])
+      and a["returned"]["ok"]["subject"] == ["ledger.ledgeraccount", "parity-bob"])
 def a_transfer_keeps_its_reason_metadata_and_subject():
     alice, bob = wallet("alice", balance=10_000), wallet("bob")
     returned = move(

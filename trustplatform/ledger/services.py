@@ -14,8 +14,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escrow.models import Hold, LedgerAccount, PendingCredit, Transfer
 from trustplatform.errors import Conflict, DomainError
+
+from .models import Hold, LedgerAccount, PendingCredit, Transfer
 
 
 class LedgerError(DomainError):
@@ -395,3 +396,41 @@ def hold_void(*, hold: Hold, actor=None, reason: str = "") -> Hold:
         locked.settled_at = timezone.now()
         locked.save()
         return locked
+
+
+def partner_payable(partner) -> LedgerAccount:
+    """What the platform owes a partner (below zero: what the partner owes the platform)."""
+    return account_open(
+        code=f"partner-{partner.pk}-payable",
+        name=f"Payable to {partner.name}",
+        kind=LedgerAccount.Kind.PARTNER,
+        partner=partner,
+    )
+
+
+def consumer_payable(user) -> LedgerAccount:
+    """What the platform owes a consumer: refunds and compensation waiting to be paid out."""
+    return account_open(
+        code=f"consumer-{user.pk}-payable",
+        name=f"Payable to consumer #{user.pk}",
+        kind=LedgerAccount.Kind.CONSUMER,
+        user=user,
+    )
+
+
+def accounts_lock(*accounts: LedgerAccount) -> list[LedgerAccount]:
+    """Lock these accounts' rows in primary-key order (so two callers never deadlock) and return them
+    fresh, in the order given. For a caller that reads balances and then moves money in one
+    transaction: the transfers it makes afterwards find the rows already locked."""
+    rows = {
+        account.pk: account
+        for account in LedgerAccount.objects.select_for_update(no_key=True)
+        .filter(pk__in={account.pk for account in accounts})
+        .order_by("pk")
+    }
+    return [rows[account.pk] for account in accounts]
+
+
+def transfer_done(key: str) -> bool:
+    """Whether a transfer was already made under this idempotency key."""
+    return Transfer.objects.filter(idempotency_key=key).exists()

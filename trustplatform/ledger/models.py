@@ -2,8 +2,10 @@
 
 A transfer takes an amount from one account (debit) and gives it to another (credit); balances
 are the running sum of transfers. Transfers are append-only (PostgreSQL refuses UPDATE/DELETE);
-corrections are new transfers. Accounts that must not go negative are held to it by a
-CHECK constraint on balance minus the amount reserved by pending holds.
+corrections are new transfers. Accounts that must not go negative are held to it by a CHECK
+constraint on balance minus the amount reserved by pending holds. The ledger belongs to the
+platform: every app moves money through `trustplatform.ledger.services` and reads it through
+`trustplatform.ledger.selectors`.
 """
 
 from django.conf import settings
@@ -51,6 +53,7 @@ class LedgerAccount(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
+        db_table = "escrow_ledgeraccount"  # the name it had under escrow: the rows stayed in place
         verbose_name = _("ledger account")
         verbose_name_plural = _("ledger accounts")
         ordering = ["code"]
@@ -90,6 +93,7 @@ class Transfer(models.Model):
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
     class Meta:
+        db_table = "escrow_transfer"  # the name it had under escrow: the rows stayed in place
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
         ordering = ["-id"]
@@ -117,6 +121,7 @@ class PendingCredit(models.Model):
     amount_krw = models.BigIntegerField(_("amount (KRW)"))
 
     class Meta:
+        db_table = "escrow_pendingcredit"  # the name it had under escrow: the rows stayed in place
         verbose_name = _("queued credit")
         verbose_name_plural = _("queued credits")
         constraints = [
@@ -154,6 +159,7 @@ class Hold(ConcurrentTransitionMixin, models.Model):
     settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
 
     class Meta:
+        db_table = "escrow_hold"  # the name it had under escrow: the rows stayed in place
         verbose_name = _("hold")
         verbose_name_plural = _("holds")
         ordering = ["-id"]

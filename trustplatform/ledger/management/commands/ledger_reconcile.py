@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from escrow.reconciliation import ledger_reconcile_and_report
+from trustplatform.ledger.reconciliation import ledger_reconcile_and_report
 
 
 class Command(BaseCommand):

@@ -1,3 +1,5 @@
+"""The nightly proof that the ledger adds up; a difference is audited and sent to finance."""
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -25,6 +27,6 @@ def ledger_reconcile_and_report() -> list:
             group="finance",
             title=_("Ledger reconciliation found %(count)s differences") % {"count": len(problems)},
             body=details[:5000],
-            url=reverse("admin:escrow_ledgeraccount_changelist"),
+            url=reverse("admin:ledger_ledgeraccount_changelist"),
         )
     return problems

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LedgerConfig(AppConfig):
+    """The platform's double-entry ledger: accounts, append-only transfers, holds, queued credits."""
+
+    name = "trustplatform.ledger"
+    label = "ledger"
+    verbose_name = _("Ledger")
+    # Finance reads the ledger.
+    staff_permissions = {"finance": ["view_ledgeraccount", "view_transfer", "view_hold"]}
