@@ -9,8 +9,8 @@ class AuditConfig(AppConfig):
     staff_permissions = {"agents": ["view_auditentry"], "finance": ["view_auditentry"]}
 
     def ready(self) -> None:
-        from trustplatform import fsm_migrations
+        from trustplatform import fsm
 
         from . import receivers  # noqa: F401  (connects the post_transition receiver)
 
-        fsm_migrations.connect()
+        fsm.connect()
