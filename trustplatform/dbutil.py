@@ -1,4 +1,4 @@
-"""Database-level guards shared by migrations of every app."""
+"""Database-level operations shared by migrations of every app: guards and model moves."""
 
 from django.db import migrations
 
@@ -32,3 +32,18 @@ def append_only(table: str) -> migrations.RunPython:
                               f"DROP FUNCTION IF EXISTS {function}();")
 
     return migrations.RunPython(forwards, backwards)
+
+
+def content_types_move(*, models: tuple[str, ...], source: str, target: str) -> migrations.RunPython:
+    """A migration operation renaming the content types of models that moved from app `source` to
+    app `target` (their tables unchanged), so permissions, admin history and generic relations that
+    point at them come along. A content type the target already has is left as it is."""
+
+    def rename(apps, old: str, new: str) -> None:
+        ContentType = apps.get_model("contenttypes", "ContentType")
+        for model in models:
+            if not ContentType.objects.filter(app_label=new, model=model).exists():
+                ContentType.objects.filter(app_label=old, model=model).update(app_label=new)
+
+    return migrations.RunPython(lambda apps, editor: rename(apps, source, target),
+                                lambda apps, editor: rename(apps, target, source))

@@ -7,23 +7,7 @@ import django_fsm
 from django.conf import settings
 from django.db import migrations, models
 
-
-MODELS = ("ledgeraccount", "transfer", "pendingcredit", "hold")
-
-
-def _rename(apps, source: str, target: str) -> None:
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    for model in MODELS:
-        if not ContentType.objects.filter(app_label=target, model=model).exists():
-            ContentType.objects.filter(app_label=source, model=model).update(app_label=target)
-
-
-def content_types_follow(apps, schema_editor):
-    _rename(apps, "escrow", "ledger")
-
-
-def content_types_return(apps, schema_editor):
-    _rename(apps, "ledger", "escrow")
+from trustplatform.dbutil import content_types_move
 
 
 class Migration(migrations.Migration):
@@ -158,5 +142,6 @@ class Migration(migrations.Migration):
             ),
             ],
         ),
-        migrations.RunPython(content_types_follow, content_types_return),
+        content_types_move(models=("ledgeraccount", "transfer", "pendingcredit", "hold"), source="escrow",
+                           target="ledger"),
     ]

@@ -3,19 +3,7 @@ content type is renamed, so the permissions staff groups hold and the admin's hi
 
 from django.db import migrations, models
 
-
-def content_type_follows(apps, schema_editor):
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    if not ContentType.objects.filter(app_label="registries", model="sandboxregistryrecord").exists():
-        ContentType.objects.filter(app_label="escrow", model="sandboxregistryrecord").update(
-            app_label="registries")
-
-
-def content_type_returns(apps, schema_editor):
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    if not ContentType.objects.filter(app_label="escrow", model="sandboxregistryrecord").exists():
-        ContentType.objects.filter(app_label="registries", model="sandboxregistryrecord").update(
-            app_label="escrow")
+from trustplatform.dbutil import content_types_move
 
 
 class Migration(migrations.Migration):
@@ -48,5 +36,5 @@ class Migration(migrations.Migration):
             ],
             database_operations=[],
         ),
-        migrations.RunPython(content_type_follows, content_type_returns),
+        content_types_move(models=("sandboxregistryrecord",), source="escrow", target="registries"),
     ]
