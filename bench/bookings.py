@@ -453,10 +453,11 @@ def command_rebook(args: dict) -> dict:
 
     from bookings import selectors
     from bookings.models import Booking, GuaranteeCase, Property
-    from bookings.services.payments import payment_event_receive, payment_start
+    from bookings.services.payments import payment_start
     from bookings.services.stays import booking_cancel_by_property, booking_hold
-    from escrow.providers.payments import SandboxProvider
     from trustplatform.accounts.models import User
+    from trustplatform.payments.providers import SandboxProvider
+    from trustplatform.payments.services import provider_event_receive
 
     guest = User.objects.get(email=BENCH_EMAIL)
     rng = random.Random(7)
@@ -490,7 +491,7 @@ def command_rebook(args: dict) -> dict:
             event_type="payment.paid",
             data={"payment_id": payment.provider_payment_id, "amount_krw": payment.amount_krw},
         )
-        payment_event_receive(
+        provider_event_receive(
             provider=provider.name, event=provider.parse_webhook(body=body, headers=headers)
         )
         originals.append(booking.pk)

@@ -11,12 +11,13 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from escrow.providers.payments import SandboxProvider
 from trustplatform import pii
 from trustplatform.accounts.models import User
 from trustplatform.demo import DEMO_PASSWORD
 from trustplatform.ledger.services import ledger_transfer, platform_account
 from trustplatform.partners.models import Membership, Partner
+from trustplatform.payments.providers import SandboxProvider
+from trustplatform.payments.services import provider_event_receive
 
 from .models import Booking, CalendarFeed, GuaranteeCandidate, Property, RoomType
 from .services import channels, guarantee, inventory, payments, stays
@@ -274,11 +275,8 @@ def _paid(*, guest: User, room_type: RoomType, days_ahead: int, nights: int, mus
     )
     payment = payments.payment_start(booking=booking, actor=guest)
     provider = SandboxProvider()
-    body, headers = provider.event(
-        event_type="payment.paid",
-        data={"payment_id": payment.provider_payment_id, "amount_krw": payment.amount_krw},
-    )
-    payments.payment_event_receive(
+    body, headers = provider.pay(provider_payment_id=payment.provider_payment_id)
+    provider_event_receive(
         provider=provider.name, event=provider.parse_webhook(body=body, headers=headers)
     )
     booking.refresh_from_db()

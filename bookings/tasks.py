@@ -65,20 +65,3 @@ def calendars_extend() -> None:
 
     nights_extend_all()
     safe_numbers_open_due()
-
-
-@shared_task
-def sandbox_webhook_deliver(body: str, headers: dict) -> None:
-    """The sandbox PSP calling our bookings webhook over HTTP, a moment after the guest paid."""
-    import urllib.request
-
-    from django.conf import settings
-
-    request = urllib.request.Request(
-        f"{settings.SITE_URL}/stays/hooks/payments/sandbox/",
-        data=body.encode(),
-        method="POST",
-        headers=headers,
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (our own URL)
-        response.read()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, webhooks
+from . import views
 
 app_name = "bookings"
 urlpatterns = [
@@ -14,5 +14,4 @@ urlpatterns = [
     path("bookings/<str:code>/swap/", views.case_swap, name="swap"),
     path("offers/<str:token>/", views.offer, name="offer"),
     path("ical/<str:token>.ics", views.ical_export, name="ical_export"),
-    path("hooks/payments/<str:provider>/", webhooks.payment_webhook, name="payment_webhook"),
 ]

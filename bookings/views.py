@@ -9,14 +9,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from trustplatform.errors import DomainError
+from trustplatform.payments.models import Payment
+from trustplatform.payments.providers import SandboxProvider
+from trustplatform.payments.services import sandbox_checkout_pay
 
 from . import selectors
 from .forms import PLACES, BookForm, SearchForm, StayForm
-from .models import Booking, BookingPayment, GuaranteeCandidate, GuaranteeCase, Property, RoomType
+from .models import Booking, GuaranteeCandidate, GuaranteeCase, Property, RoomType
 from .services import channels, guarantee, payments, stays
 from .services.inventory import quote
 from .services.stays import property_number_for_guest
-from .tasks import sandbox_webhook_deliver
 
 
 def search(request):
@@ -127,14 +129,13 @@ def _mine(request, code: str) -> Booking:
 def checkout(request, code: str, payment_id: int):
     """The sandbox PSP's checkout: paying here makes the PSP send its signed webhook, as a real one would."""
     booking = _mine(request, code)
-    payment = get_object_or_404(booking.payments, pk=payment_id)
+    payment = get_object_or_404(booking.payments, pk=payment_id, provider=SandboxProvider.name)
     payable = (
-        payment.status == BookingPayment.Status.PENDING and booking.status == Booking.Status.PENDING_PAYMENT
+        payment.status == Payment.Status.PENDING and booking.status == Booking.Status.PENDING_PAYMENT
     )
     if request.method == "POST":
         if payable:
-            body, headers = payments.sandbox_pay(payment=payment)
-            sandbox_webhook_deliver.delay_on_commit(body.decode(), headers)
+            sandbox_checkout_pay(payment=payment)
             messages.info(
                 request,
                 _("Payment processing: your booking is confirmed once the payment company confirms it."),
@@ -172,7 +173,7 @@ def booking_detail(request, code: str):
             "case": case,
             "serving": serving,
             "safe_number": property_number_for_guest(booking),
-            "pending_payment": booking.payments.filter(status=BookingPayment.Status.PENDING).first(),
+            "pending_payment": booking.payments.filter(status=Payment.Status.PENDING).first(),
         },
     )
 

@@ -4,9 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 class EscrowConfig(AppConfig):
     name = "escrow"
-    verbose_name = _("Escrow and ledger")
-    # Agents review documents and decide disputes and claims; finance gives the second approval,
-    # reads the ledger and payouts, and refunds.
+    verbose_name = _("Escrow")
+    # Agents review documents and decide disputes and claims; finance gives the second approval.
     staff_permissions = {
         "agents": [
             "review_document", "decide_dispute", "decide_claim", "view_escrowagreement",
@@ -15,7 +14,12 @@ class EscrowConfig(AppConfig):
         ],
         "finance": [
             "approve_dispute", "view_dispute", "view_escrowagreement", "change_escrowagreement",
-            "view_payment", "view_payout",
-            "view_providerevent",
         ],
     }
+
+    def ready(self) -> None:
+        from trustplatform.payments.handlers import handler_register
+
+        from .services.payments import AgreementPayments
+
+        handler_register(AgreementPayments())

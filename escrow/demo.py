@@ -14,10 +14,11 @@ from django.utils import timezone
 from trustplatform.accounts.models import User
 from trustplatform.ledger import services as ledger
 from trustplatform.partners.models import Partner
+from trustplatform.payments.providers import SandboxProvider
+from trustplatform.payments.services import provider_event_receive
 from trustplatform.registries.models import SandboxRegistryRecord
 
 from .models import Condition, EscrowAgreement, Milestone
-from .providers.payments import SandboxProvider
 from .services import agreements, payments, release
 from .templates_catalog import default_conditions
 
@@ -91,11 +92,8 @@ def _funded_renovation(consumer: User) -> None:
     payment = payments.payment_start(agreement=agreement, actor=consumer, method="virtual_account")
     # The sandbox PSP's signed "paid" webhook, parsed and applied exactly as the webhook view does.
     provider = SandboxProvider()
-    body, headers = provider.event(
-        event_type="payment.paid",
-        data={"payment_id": payment.provider_payment_id, "amount_krw": payment.amount_krw},
-    )
-    payments.provider_event_receive(
+    body, headers = provider.pay(provider_payment_id=payment.provider_payment_id)
+    provider_event_receive(
         provider=provider.name, event=provider.parse_webhook(body=body, headers=headers)
     )
     down = agreement.milestones.get(kind=Milestone.Kind.DOWN_PAYMENT)

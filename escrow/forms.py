@@ -9,7 +9,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import EscrowAgreement, GuaranteeClaim, Payment
+from trustplatform.payments.models import Payment
+
+from .models import EscrowAgreement, GuaranteeClaim
 
 # Far above any deposit or renovation, far below what a 64-bit column holds.
 MAX_AMOUNT_KRW = 100_000_000_000

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 
 from trustplatform.errors import DomainError
 from trustplatform.ledger.models import LedgerAccount
+from trustplatform.payments.models import Payment
 
 from .forms import DisputeForm, EvidenceForm
-from .models import Condition, EscrowAgreement, Evidence, Milestone, Payment
+from .models import Condition, EscrowAgreement, Evidence, Milestone
 from .selectors import agreement_held_amounts, agreement_money_history
 from .services import disputes, release
 

@@ -10,14 +10,14 @@ from django.views.decorators.http import require_POST
 from trustplatform.errors import DomainError
 from trustplatform.ledger.services import partner_payable
 from trustplatform.partners.portal import portal_view
+from trustplatform.payments.selectors import partner_payouts
+from trustplatform.payments.services import payout_request
 
 from . import pages
 from .forms import PayoutForm, ProposeForm
-from .models import Condition, EscrowAgreement, Payout
-from .providers.payments import SandboxProvider
+from .models import Condition, EscrowAgreement
 from .selectors import agreements_for_partner
-from .services import agreements, payments, release
-from .tasks import sandbox_webhook_deliver
+from .services import agreements, release
 from .templates_catalog import default_conditions
 
 
@@ -168,18 +168,12 @@ def payout_list(request):
     form = PayoutForm(request.POST or None, available_krw=available)
     if request.method == "POST" and form.is_valid():
         try:
-            payout = payments.payout_request(
+            payout = payout_request(
                 partner=partner, amount_krw=form.cleaned_data["amount_krw"], actor=request.user
             )
         except DomainError as exc:
             form.add_error("amount_krw", exc.detail)
         else:
-            if payout.provider == SandboxProvider.name:
-                # The sandbox bank confirms the transfer through the same signed webhook a real PSP sends.
-                body, headers = SandboxProvider().event(
-                    event_type="payout.paid", data={"payout_id": payout.provider_payout_id}
-                )
-                sandbox_webhook_deliver.delay_on_commit(body.decode(), headers)
             messages.success(
                 request,
                 _("₩%(amount)s is on its way to your bank account.") % {"amount": f"{payout.amount_krw:,}"},
@@ -191,6 +185,6 @@ def payout_list(request):
         {
             "available_krw": available,
             "form": form,
-            "payouts": Payout.objects.filter(partner=partner).order_by("-created_at")[:100],
+            "payouts": partner_payouts(partner)[:100],
         },
     )

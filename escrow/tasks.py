@@ -54,11 +54,3 @@ def agreements_expire_sweep() -> None:
 @shared_task
 def agreement_expire_task(agreement_id: int) -> None:
     agreements.agreement_expire(agreement_id=agreement_id)
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
-def sandbox_webhook_deliver(body: str, headers: dict) -> None:
-    """The sandbox PSP calling our webhook over HTTP, as a real PSP would, a moment after payment."""
-    from escrow.providers.payments import webhook_post
-
-    webhook_post(body=body.encode(), headers=headers)

@@ -10,9 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from trustplatform.errors import DomainError
+from trustplatform.payments.models import Payment
+from trustplatform.payments.providers import SandboxProvider
+from trustplatform.payments.services import sandbox_checkout_pay
 
 from .forms import AcceptForm, ClaimForm, PayForm
-from .models import EscrowAgreement, Payment
+from .models import EscrowAgreement
 from .pages import (
     CHECKOUT_SESSION_KEY,
     agreement_page_context,
@@ -23,11 +26,9 @@ from .pages import (
     evidence_upload,
     page_action,
 )
-from .providers.payments import SandboxProvider
 from .selectors import agreements_for_user
 from .services import agreements, disputes, payments, release
 from .services.common import side_of
-from .tasks import sandbox_webhook_deliver
 
 CLAIMABLE = {"funded", "disputed", "released", "resolved"}
 
@@ -130,11 +131,7 @@ def checkout(request, agreement_id: int, payment_id: int):
     payable = payment.status == Payment.Status.PENDING and agreement.status == EscrowAgreement.Status.AGREED
     if request.method == "POST":
         if payable:
-            body, headers = SandboxProvider().event(
-                event_type="payment.paid",
-                data={"payment_id": payment.provider_payment_id, "amount_krw": payment.amount_krw},
-            )
-            sandbox_webhook_deliver.delay_on_commit(body.decode(), headers)
+            sandbox_checkout_pay(payment=payment)
             request.session[CHECKOUT_SESSION_KEY] = [
                 *request.session.get(CHECKOUT_SESSION_KEY, []),
                 payment.pk,

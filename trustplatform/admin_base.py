@@ -6,6 +6,7 @@ and the small form page (a reason, a confirmation) shown before a service call.
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -57,6 +58,10 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyGenericInline(ReadOnlyInline, GenericTabularInline):
+    """A read-only inline of rows that point at their parent through a generic relation."""
 
 
 class QueueFilter(admin.SimpleListFilter):

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "trustplatform.api",
     "trustplatform.registries",
     "trustplatform.ledger",
+    "trustplatform.payments",
     "masking",
     "escrow",
     "bookings",
@@ -379,7 +380,7 @@ ESCROW_WARRANTY_DAYS = env_int("ESCROW_WARRANTY_DAYS", 365, minimum=1)
 ESCROW_FOUR_EYES_THRESHOLD_KRW = env_int("ESCROW_FOUR_EYES_THRESHOLD_KRW", 5_000_000)
 ESCROW_GUARANTEE_CAP_KRW = env_int("ESCROW_GUARANTEE_CAP_KRW", 30_000_000)
 PAYMENTS_PROVIDER = env.str("PAYMENTS_PROVIDER", default="sandbox")
-PAYMENTS_PROVIDERS = {"sandbox": "escrow.providers.payments.SandboxProvider"}
+PAYMENTS_PROVIDERS = {"sandbox": "trustplatform.payments.providers.SandboxProvider"}
 if PAYMENTS_PROVIDER not in PAYMENTS_PROVIDERS:
     raise ImproperlyConfigured(f"PAYMENTS_PROVIDER must be one of {sorted(PAYMENTS_PROVIDERS)}")
 PAYMENTS_WEBHOOK_SECRET = env.str("PAYMENTS_WEBHOOK_SECRET",

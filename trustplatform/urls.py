@@ -23,7 +23,7 @@ urlpatterns = [
     path("hooks/telephony/", include("masking.webhook_urls")),
     path("deposits/", include("escrow.urls")),
     path("portal/deposits/", include("escrow.portal_urls")),
-    path("hooks/payments/", include("escrow.webhook_urls")),
+    path("hooks/payments/", include("trustplatform.payments.urls")),
     path("stays/", include("bookings.urls")),
     path("portal/stays/", include("bookings.portal_urls")),
     path("homes/", include("listings.urls")),

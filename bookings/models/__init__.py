@@ -1,4 +1,4 @@
-from .bookings import Booking, BookingPayment, PaymentEvent
+from .bookings import Booking
 from .channels import CalendarFeed, Conflict, ImportedBlock
 from .guarantee import CaseNote, GuaranteeCandidate, GuaranteeCase
 from .inventory import AMENITIES, AMENITIES_CODES, Night, Property, PropertyPhoto, RoomType
@@ -7,7 +7,6 @@ __all__ = [
     "AMENITIES",
     "AMENITIES_CODES",
     "Booking",
-    "BookingPayment",
     "CalendarFeed",
     "CaseNote",
     "Conflict",
@@ -15,7 +14,6 @@ __all__ = [
     "GuaranteeCase",
     "ImportedBlock",
     "Night",
-    "PaymentEvent",
     "Property",
     "PropertyPhoto",
     "RoomType",

@@ -1,9 +1,10 @@
-"""A guest's stay: its lifecycle, and its payment through the PSP."""
+"""A guest's stay and its lifecycle; its payments are the platform payments module's."""
 
 import builtins  # a field is named "property": the decorator is spelled in full
 import secrets
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -69,6 +70,11 @@ class Booking(ConcurrentTransitionMixin, models.Model):
     # A rebooking made by the guarantee points to the case it serves.
     guarantee_case = models.ForeignKey(
         "GuaranteeCase", null=True, blank=True, on_delete=models.PROTECT, related_name="rebookings"
+    )
+    # The guest's payments for the stay (the platform's payments module).
+    payments = GenericRelation(
+        "payments.Payment", content_type_field="subject_type", object_id_field="subject_id",
+        related_query_name="booking",
     )
     cancel_reason = models.CharField(_("cancellation reason"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
@@ -140,66 +146,3 @@ class Booking(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=Status.CONFIRMED, target=Status.NO_SHOW, custom={"label": _("No-show")})
     def mark_no_show(self, *, by=None, reason: str = "", at=None) -> None:
         pass
-
-
-class BookingPayment(ConcurrentTransitionMixin, models.Model):
-    """The guest's payment for a booking, confirmed only by the PSP's signed webhook."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting for payment")
-        PAID = "paid", _("Paid")
-        FAILED = "failed", _("Failed")
-        CANCELLED = "cancelled", _("Cancelled")
-
-    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="payments")
-    amount_krw = models.PositiveIntegerField(_("amount (KRW)"))
-    method = models.CharField(_("method"), max_length=20, default="card")
-    provider = models.CharField(max_length=20)
-    provider_payment_id = models.CharField(max_length=100, unique=True)
-    status = FSMField(_("status"), default=Status.PENDING, choices=Status.choices, protected=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("booking payment")
-        verbose_name_plural = _("booking payments")
-        constraints = [
-            models.CheckConstraint(condition=Q(amount_krw__gt=0), name="bookings_payment_amount"),
-            models.UniqueConstraint(
-                fields=["booking"], condition=Q(status="paid"), name="bookings_payment_one_paid"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.provider_payment_id} ₩{self.amount_krw:,}"
-
-    @transition(field=status, source=Status.PENDING, target=Status.PAID)
-    def mark_paid(self, *, by=None, reason: str = "") -> None:
-        pass
-
-    @transition(field=status, source=Status.PENDING, target=Status.FAILED)
-    def mark_failed(self, *, by=None, reason: str = "") -> None:
-        pass
-
-    @transition(field=status, source=Status.PENDING, target=Status.CANCELLED)
-    def cancel(self, *, by=None, reason: str = "") -> None:
-        pass
-
-
-class PaymentEvent(models.Model):
-    """A PSP webhook event for a booking payment, stored once under its id; a repeat changes nothing."""
-
-    provider = models.CharField(max_length=20)
-    event_id = models.CharField(max_length=100)
-    event_type = models.CharField(max_length=50)
-    payload = models.JSONField()
-    outcome = models.CharField(max_length=50, blank=True)
-    received_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["provider", "event_id"], name="bookings_payment_event_once"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.provider}:{self.event_id}"

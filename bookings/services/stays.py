@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from trustplatform import pii
 from trustplatform.notifications.services import notification_send
 from trustplatform.partners.models import Membership, Partner
+from trustplatform.payments.services import payments_pending_cancel
 from trustplatform.transitions import transition_run
 
 from ..errors import BookingError
-from ..models import Booking, BookingPayment, Property, RoomType
+from ..models import Booking, Property, RoomType
 from . import money
 from .inventory import nights_release, nights_take
 
@@ -258,8 +259,7 @@ def booking_cancel_by_guest(*, booking: Booking, actor, reason: str = "") -> Boo
         if was_paid:
             _refund_guest_cancellation(booking)
             _close_safe_number(booking, "booking cancelled by the guest")
-        booking.payments.filter(status=BookingPayment.Status.PENDING).update(
-            status=BookingPayment.Status.CANCELLED)
+        payments_pending_cancel(subject=booking, reason="booking cancelled by the guest")
     if was_paid:
         partner_notify(
             partner=booking.property.partner,
@@ -343,8 +343,7 @@ def booking_expire(*, booking_id: int) -> bool:
         nights_release(
             room_type_id=booking.room_type_id, check_in=booking.check_in, check_out=booking.check_out
         )
-        booking.payments.filter(status=BookingPayment.Status.PENDING).update(
-            status=BookingPayment.Status.CANCELLED)
+        payments_pending_cancel(subject=booking, reason="unpaid hold expired")
         return True
 
 

@@ -5,9 +5,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from escrow import selectors
-from escrow.models import Condition, Dispute, EscrowAgreement, Milestone, Payment
+from escrow.models import Condition, Dispute, EscrowAgreement, Milestone
 from escrow.services import release
 from trustplatform.admin_base import ReadOnlyInline, ServiceTransitionAdmin
+from trustplatform.payments.admin import PaymentInline
 
 from .forms import ReasonForm
 
@@ -25,11 +26,6 @@ class ConditionInline(ReadOnlyInline):
 class MilestoneInline(ReadOnlyInline):
     model = Milestone
     fields = ["sequence", "kind", "amount_krw", "status", "approve_by", "release_after", "released_at"]
-
-
-class PaymentInline(ReadOnlyInline):
-    model = Payment
-    fields = ["provider_payment_id", "method", "amount_krw", "status", "created_at", "paid_at"]
 
 
 class DisputeInline(ReadOnlyInline):

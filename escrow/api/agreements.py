@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from escrow.models import Condition, EscrowAgreement, Payment
+from escrow.models import Condition, EscrowAgreement
 from escrow.services import agreements, payments
 from escrow.services.common import EscrowError
 from escrow.templates_catalog import default_conditions
@@ -16,6 +16,7 @@ from trustplatform.api.idempotency import idempotent
 from trustplatform.api.scoping import api_acting_partner
 from trustplatform.api.serializers import ErrorSerializer, InputSerializer
 from trustplatform.partners.api import PARTNER_HEADER_PARAM
+from trustplatform.payments.models import Payment
 
 from .common import TAGS, AgreementApi, post_schema, present, visible_agreements
 from .outputs import EscrowAgreementOutput, EscrowAgreementPageOutput, EscrowPaymentOutput

@@ -4,8 +4,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from escrow.models import Condition, Dispute, EscrowAgreement, GuaranteeClaim, Milestone, Payment, Payout
+from escrow.models import Condition, Dispute, EscrowAgreement, GuaranteeClaim, Milestone
 from trustplatform.api.serializers import InputSerializer, OutputSerializer
+from trustplatform.payments.models import Payment, Payout
 
 
 def _inline_choice(choices, **kwargs) -> serializers.CharField:

@@ -6,12 +6,12 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from escrow.models import Payout
-from escrow.services import payments
 from trustplatform.api.idempotency import idempotent
 from trustplatform.api.scoping import PartnerScopedMixin
 from trustplatform.api.serializers import ErrorSerializer, InputSerializer
 from trustplatform.partners.api import PARTNER_HEADER_PARAM
+from trustplatform.payments.models import Payout
+from trustplatform.payments.services import payout_request
 
 from .common import TAGS, post_schema
 from .outputs import EscrowPayoutOutput, EscrowPayoutPageOutput
@@ -40,7 +40,7 @@ class EscrowPayoutListApi(PartnerScopedMixin, APIView):
     def post(self, request):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        payout = payments.payout_request(
+        payout = payout_request(
             partner=request.partner, amount_krw=data.validated_data["amount_krw"], actor=request.user
         )
         return Response(EscrowPayoutOutput(payout).data, status=status.HTTP_201_CREATED)

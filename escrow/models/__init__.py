@@ -1,6 +1,5 @@
 from .agreements import MILESTONES_DONE, Condition, EscrowAgreement, Evidence, Milestone
 from .disputes import CLAIMS_OPEN, Dispute, DisputeApproval, GuaranteeClaim
-from .payments import Payment, Payout, ProviderEvent
 
 __all__ = [
     "CLAIMS_OPEN",
@@ -12,7 +11,4 @@ __all__ = [
     "Evidence",
     "GuaranteeClaim",
     "Milestone",
-    "Payment",
-    "Payout",
-    "ProviderEvent",
 ]

@@ -2,6 +2,7 @@
 milestones of a renovation."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +43,11 @@ class EscrowAgreement(ConcurrentTransitionMixin, models.Model):
         related_name="escrow_agreements",
     )
     amount_krw = models.BigIntegerField(_("amount (KRW)"))
+    # The payer's payments into the agreement (the platform's payments module).
+    payments = GenericRelation(
+        "payments.Payment", content_type_field="subject_type", object_id_field="subject_id",
+        related_query_name="agreement",
+    )
     terms = models.JSONField(_("terms"), default=dict)
     terms_hash = models.CharField(_("terms fingerprint"), max_length=64, blank=True)
     property_address = models.CharField(_("property address"), max_length=200, blank=True)

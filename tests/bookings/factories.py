@@ -7,11 +7,12 @@ from django.utils import timezone
 
 from bookings.models import Property, RoomType
 from bookings.services import inventory
-from bookings.services.payments import payment_event_receive, payment_start
+from bookings.services.payments import payment_start
 from bookings.services.stays import booking_hold
-from escrow.providers.payments import SandboxProvider
 from tests.factories import MembershipFactory, PartnerFactory, UserFactory
 from trustplatform.partners.models import Partner
+from trustplatform.payments.providers import SandboxProvider
+from trustplatform.payments.services import provider_event_receive
 
 HAEUNDAE = (35.1587, 129.1604)
 _phones = itertools.count(1000)
@@ -106,7 +107,7 @@ def pay(booking):
         data={"payment_id": payment.provider_payment_id, "amount_krw": payment.amount_krw},
     )
     event = SandboxProvider().parse_webhook(body=body, headers=headers)
-    outcome = payment_event_receive(provider="sandbox", event=event)
+    outcome = provider_event_receive(provider="sandbox", event=event)
     booking.refresh_from_db()
     return outcome
 

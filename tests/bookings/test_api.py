@@ -5,8 +5,8 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from bookings.models import Booking, GuaranteeCase
-from escrow.providers.payments import SandboxProvider
 from tests.factories import MembershipFactory
+from trustplatform.payments.providers import SandboxProvider
 
 from .factories import (
     HAEUNDAE,
@@ -85,14 +85,14 @@ def test_book_then_the_psp_webhook_confirms_and_the_guest_sees_it():
         event_type="payment.paid", data={"payment_id": body["checkout_payment_id"], "amount_krw": 140_000}
     )
     hook = Client().post(
-        "/stays/hooks/payments/sandbox/",
+        "/hooks/payments/sandbox/",
         data=raw,
         content_type="application/json",
         headers={"Ansim-Signature": headers["Ansim-Signature"]},
     )
     assert hook.status_code == 200 and hook.json()["outcome"] == "confirmed"
     assert (
-        Client().post("/stays/hooks/payments/sandbox/", data=raw, content_type="application/json").status_code
+        Client().post("/hooks/payments/sandbox/", data=raw, content_type="application/json").status_code
         == 403
     )
     detail = _client(user).get(f"/api/v1/bookings/{body['code']}/").json()

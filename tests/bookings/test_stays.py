@@ -7,14 +7,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from bookings.errors import BookingError
-from bookings.models import Booking, BookingPayment, Night
+from bookings.models import Booking, Night
 from bookings.services import stays
 from bookings.services.money import held_account
-from bookings.services.payments import payment_event_receive, payment_start
+from bookings.services.payments import payment_start
 from bookings.services.stays import booking_cancel_by_guest, booking_hold, holds_expire_due
-from escrow.providers.payments import SandboxProvider
 from trustplatform.ledger.selectors import ledger_reconcile
 from trustplatform.ledger.services import partner_payable, platform_account
+from trustplatform.payments.models import Payment
+from trustplatform.payments.providers import SandboxProvider
+from trustplatform.payments.services import provider_event_receive
 
 from .factories import confirmed_booking, guest, make_property, make_room_type, pay, stay_dates
 
@@ -97,7 +99,7 @@ def test_a_repeated_webhook_event_changes_nothing_and_a_wrong_amount_confirms_no
         event_type="payment.paid", data={"payment_id": payment.provider_payment_id, "amount_krw": 1}
     )
     assert (
-        payment_event_receive(provider="sandbox", event=provider.parse_webhook(body=body, headers=headers))
+        provider_event_receive(provider="sandbox", event=provider.parse_webhook(body=body, headers=headers))
         == "amount_mismatch"
     )
     payment = payment_start(booking=booking, actor=booking.guest)
@@ -107,8 +109,8 @@ def test_a_repeated_webhook_event_changes_nothing_and_a_wrong_amount_confirms_no
         data={"payment_id": payment.provider_payment_id, "amount_krw": 100_000},
     )
     event = provider.parse_webhook(body=body, headers=headers)
-    assert payment_event_receive(provider="sandbox", event=event) == "confirmed"
-    assert payment_event_receive(provider="sandbox", event=event) == "confirmed"
+    assert provider_event_receive(provider="sandbox", event=event) == "confirmed"
+    assert provider_event_receive(provider="sandbox", event=event) == "confirmed"
     assert held_account(booking).balance_krw == 100_000
 
 
@@ -128,7 +130,7 @@ def test_an_unpaid_hold_expires_and_gives_the_rooms_back_and_a_late_payment_is_r
         event_type="payment.paid",
         data={"payment_id": payment.provider_payment_id, "amount_krw": payment.amount_krw},
     )
-    assert payment_event_receive(
+    assert provider_event_receive(
         provider="sandbox", event=provider.parse_webhook(body=body, headers=headers)
     ) in ("already_settled", "refused_not_payable")
     assert held_account(booking).balance_krw == 0
@@ -160,7 +162,7 @@ def test_completing_a_stay_pays_the_property():
     stays.booking_check_in(booking=booking)
     stays.booking_complete(booking=booking)
     assert partner_payable(prop.partner).balance_krw == 80_000
-    assert BookingPayment.objects.get(booking=booking).status == "paid"
+    assert Payment.objects.get(booking=booking).status == "paid"
 
 
 def test_pay_helper_goes_through_the_signed_event():
@@ -208,6 +210,6 @@ def test_a_payment_event_from_another_provider_confirms_nothing():
         data={"payment_id": payment.provider_payment_id, "amount_krw": payment.amount_krw},
     )
     event = SandboxProvider().parse_webhook(body=body, headers=headers)
-    assert payment_event_receive(provider="other-psp", event=event) == "unknown_payment"
+    assert provider_event_receive(provider="other-psp", event=event) == "unknown_payment"
     booking.refresh_from_db()
     assert booking.status == "pending_payment"

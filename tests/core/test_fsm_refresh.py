@@ -5,9 +5,9 @@ import threading
 import pytest
 from django.db import models
 
-from escrow.models import Payout
 from tests.factories import PartnerFactory, UserFactory
 from trustplatform.ledger import services as ledger
+from trustplatform.payments.models import Payout
 
 pytestmark = pytest.mark.django_db
 

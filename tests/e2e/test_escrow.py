@@ -14,10 +14,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
-from escrow.models import Condition, EscrowAgreement, Evidence, Payment, Payout
+from escrow.models import Condition, EscrowAgreement, Evidence
 from escrow.services.common import fee_of
 from escrow.services.release import condition_review
 from tests.escrow.factories import ADDRESS, staff_with
+from trustplatform.payments.models import Payment, Payout
 from trustplatform.registries.models import SandboxRegistryRecord
 
 from ..factories import PASSWORD, MembershipFactory, PartnerFactory, UserFactory

@@ -2,10 +2,12 @@ from datetime import date
 
 from django.contrib.auth.models import Permission
 
-from escrow.models import Condition, EscrowAgreement, Payment
-from escrow.providers.payments import SandboxProvider
+from escrow.models import Condition, EscrowAgreement
 from escrow.services import agreements, payments
 from tests.factories import MembershipFactory, PartnerFactory, UserFactory
+from trustplatform.payments import services as platform_payments
+from trustplatform.payments.models import Payment
+from trustplatform.payments.providers import SandboxProvider
 from trustplatform.registries.models import SandboxRegistryRecord
 
 ADDRESS = "서울특별시 성동구 성수이로 113, 302호"
@@ -52,6 +54,6 @@ def fund(agreement, tenant):
     payment = payments.payment_start(agreement=agreement, actor=tenant, method="card")
     body, headers = paid_event(payment)
     event = SandboxProvider().parse_webhook(body=body, headers=headers)
-    payments.provider_event_receive(provider="sandbox", event=event)
+    platform_payments.provider_event_receive(provider="sandbox", event=event)
     agreement.refresh_from_db()
     return payment

@@ -12,8 +12,7 @@ from datetime import date
 
 from django.db import transaction
 
-from escrow.models import Condition, EscrowAgreement, Milestone, Payment
-from escrow.providers.payments import SandboxProvider
+from escrow.models import Condition, EscrowAgreement, Milestone
 from escrow.services import agreements, disputes, payments, release
 from escrow.services.common import holding_account
 from trustplatform.accounts.models import User
@@ -23,6 +22,9 @@ from trustplatform.ledger.models import LedgerAccount
 from trustplatform.ledger.selectors import ledger_reconcile
 from trustplatform.ledger.services import partner_payable
 from trustplatform.partners.models import Membership, Partner
+from trustplatform.payments import services as platform_payments
+from trustplatform.payments.models import Payment
+from trustplatform.payments.providers import SandboxProvider
 from trustplatform.registries.models import SandboxRegistryRecord
 
 ADDRESS = "시뮬레이션시 테스트구 1-1"
@@ -130,7 +132,7 @@ class Simulation:
             data={"payment_id": payment.provider_payment_id, "amount_krw": payment.amount_krw},
         )
         event = sandbox.parse_webhook(body=body, headers=headers)
-        self._as_worker(lambda: payments.provider_event_receive(provider="sandbox", event=event))
+        self._as_worker(lambda: platform_payments.provider_event_receive(provider="sandbox", event=event))
 
     def act_conditions(self, agreement: EscrowAgreement) -> None:
         for condition in agreement.conditions.filter(status="pending"):
@@ -192,7 +194,7 @@ class Simulation:
         available = partner_payable(self.payee).available_krw
         if available <= 0:
             return
-        payout = payments.payout_request(
+        payout = platform_payments.payout_request(
             partner=self.payee, amount_krw=self.rng.randint(1, available), actor=self.owner
         )
         sandbox = SandboxProvider()
@@ -201,7 +203,7 @@ class Simulation:
             data={"payout_id": payout.provider_payout_id},
         )
         event = sandbox.parse_webhook(body=body, headers=headers)
-        self._as_worker(lambda: payments.provider_event_receive(provider="sandbox", event=event))
+        self._as_worker(lambda: platform_payments.provider_event_receive(provider="sandbox", event=event))
 
     # --- invariants ----------------------------------------------------------------------------
     def check(self, step: str) -> None:

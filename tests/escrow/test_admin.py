@@ -14,12 +14,13 @@ from escrow.models import (
     GuaranteeClaim,
     Milestone,
 )
-from escrow.services import disputes, payments, release
+from escrow.services import disputes, release
 from escrow.services.common import holding_account
 from tests.factories import UserFactory
 from trustplatform.audit.models import AuditEntry
 from trustplatform.ledger import services as ledger
 from trustplatform.ledger.models import LedgerAccount
+from trustplatform.payments import services as platform_payments
 from trustplatform.registries.models import SandboxRegistryRecord
 
 from .factories import ADDRESS, agreed_rental, fund
@@ -352,7 +353,7 @@ def test_every_escrow_admin_page_opens_for_a_superuser(client):
     down = renovation.milestones.get(kind=Milestone.Kind.DOWN_PAYMENT)
     release.milestone_submit(milestone=down, actor=contractor)
     release.milestone_approve(milestone=down, actor=customer)
-    payments.payout_request(partner=renovation.payee, amount_krw=1_000, actor=contractor)
+    platform_payments.payout_request(partner=renovation.payee, amount_krw=1_000, actor=contractor)
     disputes.claim_file(
         agreement=renovation, actor=customer, accident="as_not_done", description="누수", amount_krw=100_000
     )

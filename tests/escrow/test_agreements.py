@@ -1,13 +1,15 @@
 import pytest
 from django.urls import reverse
 
-from escrow.models import Condition, EscrowAgreement, Payment, ProviderEvent
+from escrow.models import Condition, EscrowAgreement
 from escrow.services import release
 from escrow.services.common import holding_account
 from trustplatform.errors import DomainError
 from trustplatform.ledger.models import Transfer
 from trustplatform.ledger.selectors import ledger_reconcile
 from trustplatform.ledger.services import partner_payable
+from trustplatform.payments import services as platform_payments
+from trustplatform.payments.models import Payment, ProviderEvent
 from trustplatform.registries.models import SandboxRegistryRecord
 
 from .factories import ADDRESS, agreed_rental, fund, paid_event, staff_with
@@ -103,7 +105,7 @@ def test_webhook_endpoint_funds_once_and_refuses_bad_signatures(client, settings
 
     payment = payments.payment_start(agreement=agreement, actor=tenant, method="virtual_account")
     assert payment.virtual_account
-    url = reverse("escrow_webhook:payments", args=["sandbox"])
+    url = reverse("payments:webhook", args=["sandbox"])
     body, headers = paid_event(payment)
     signature = headers["Ansim-Signature"]
 
@@ -115,7 +117,7 @@ def test_webhook_endpoint_funds_once_and_refuses_bad_signatures(client, settings
     # Tampered body, missing signature, a signature from another secret: 403, nothing stored.
     assert post(body.replace(b'"amount_krw":', b'"amount_krw":1'), signature).status_code == 403
     assert post(body, "").status_code == 403
-    from escrow.providers.payments import sign
+    from trustplatform.payments.providers import sign
 
     assert post(body, sign(secret="wrong", body=body, timestamp=int(signature[2:12]))).status_code == 403
     assert not ProviderEvent.objects.exists()
@@ -132,8 +134,8 @@ def test_webhook_endpoint_funds_once_and_refuses_bad_signatures(client, settings
 def test_a_stale_webhook_is_refused(client):
     import time
 
-    from escrow.providers.payments import SandboxProvider
     from escrow.services import payments
+    from trustplatform.payments.providers import SandboxProvider
 
     agreement, tenant, landlord = agreed_rental()
     payment = payments.payment_start(agreement=agreement, actor=tenant, method="card")
@@ -143,7 +145,7 @@ def test_a_stale_webhook_is_refused(client):
         data={"payment_id": payment.provider_payment_id, "amount_krw": payment.amount_krw},
     )
     response = client.post(
-        reverse("escrow_webhook:payments", args=["sandbox"]),
+        reverse("payments:webhook", args=["sandbox"]),
         data=body,
         content_type="application/json",
         HTTP_ANSIM_SIGNATURE=headers["Ansim-Signature"],
@@ -154,15 +156,15 @@ def test_a_stale_webhook_is_refused(client):
 
 
 def test_a_second_payment_for_a_funded_agreement_is_not_kept():
-    from escrow.providers.payments import SandboxProvider
     from escrow.services import payments
+    from trustplatform.payments.providers import SandboxProvider
 
     agreement, tenant, landlord = agreed_rental()
     card = payments.payment_start(agreement=agreement, actor=tenant, method="card")
     bank = payments.payment_start(agreement=agreement, actor=tenant, method="virtual_account")
     for payment in (card, bank):
         body, headers = paid_event(payment)
-        payments.provider_event_receive(
+        platform_payments.provider_event_receive(
             provider="sandbox", event=SandboxProvider().parse_webhook(body=body, headers=headers)
         )
     card.refresh_from_db()
@@ -261,7 +263,7 @@ def test_a_signed_event_with_a_malformed_amount_funds_nothing(client):
     payment = payments.payment_start(agreement=agreement, actor=tenant, method="card")
     body, headers = paid_event(payment, amount_krw="ten million")
     response = client.post(
-        reverse("escrow_webhook:payments", args=["sandbox"]),
+        reverse("payments:webhook", args=["sandbox"]),
         data=body,
         content_type="application/json",
         HTTP_ANSIM_SIGNATURE=headers["Ansim-Signature"],

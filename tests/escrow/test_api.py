@@ -6,14 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from escrow.models import (
-    Condition,
-    EscrowAgreement,
-    Evidence,
-    GuaranteeClaim,
-    Milestone,
-    Payout,
-)
+from escrow.models import Condition, EscrowAgreement, Evidence, GuaranteeClaim, Milestone
 from escrow.services import agreements
 from escrow.services.common import holding_account
 from tests.factories import MembershipFactory, PartnerFactory, UserFactory
@@ -22,6 +15,7 @@ from trustplatform.api.models import IdempotentRequest
 from trustplatform.ledger import services as ledger
 from trustplatform.ledger.models import Hold
 from trustplatform.ledger.services import partner_payable
+from trustplatform.payments.models import Payout
 
 from .factories import ADDRESS, agreed_rental, fund
 

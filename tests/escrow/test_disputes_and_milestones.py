@@ -12,6 +12,7 @@ from trustplatform.ledger import services as ledger
 from trustplatform.ledger.models import Transfer
 from trustplatform.ledger.selectors import ledger_reconcile
 from trustplatform.ledger.services import consumer_payable, partner_payable
+from trustplatform.payments import services as platform_payments
 
 from .factories import agreed_rental, fund, staff_with
 
@@ -194,9 +195,8 @@ def test_guarantee_claim_pays_from_retention_then_the_fund_up_to_the_cap(setting
 
 
 def test_payout_is_held_until_the_provider_confirms():
-    from escrow.models import Payout
-    from escrow.providers.payments import SandboxProvider
-    from escrow.services import payments
+    from trustplatform.payments.models import Payout
+    from trustplatform.payments.providers import SandboxProvider
 
     agreement, customer, contractor = funded_renovation()
     down = agreement.milestones.get(kind=Milestone.Kind.DOWN_PAYMENT)
@@ -204,23 +204,22 @@ def test_payout_is_held_until_the_provider_confirms():
     release.milestone_approve(milestone=down, actor=customer)
     payable = partner_payable(agreement.payee)
     available = payable.balance_krw
-    payout = payments.payout_request(partner=agreement.payee, amount_krw=available, actor=contractor)
+    payout = platform_payments.payout_request(partner=agreement.payee, amount_krw=available, actor=contractor)
     payable.refresh_from_db()
     assert payable.available_krw == 0 and payable.balance_krw == available
     with pytest.raises(DomainError):  # the reserved money cannot be paid out twice
-        payments.payout_request(partner=agreement.payee, amount_krw=1, actor=contractor)
+        platform_payments.payout_request(partner=agreement.payee, amount_krw=1, actor=contractor)
     body, headers = SandboxProvider().event(
         event_type="payout.paid", data={"payout_id": payout.provider_payout_id}
     )
     event = SandboxProvider().parse_webhook(body=body, headers=headers)
-    assert payments.provider_event_receive(provider="sandbox", event=event) == "payout_paid"
+    assert platform_payments.provider_event_receive(provider="sandbox", event=event) == "payout_paid"
     payable.refresh_from_db()
     assert payable.balance_krw == 0 and Payout.objects.get().status == Payout.Status.PAID
     assert ledger_reconcile() == []
 
 
 def test_what_a_partner_owes_the_platform_is_settled_before_a_payout():
-    from escrow.services import payments
     from trustplatform.ledger.models import LedgerAccount
     from trustplatform.ledger.services import account_open, ledger_transfer, platform_account
 
@@ -236,10 +235,12 @@ def test_what_a_partner_owes_the_platform_is_settled_before_a_payout():
     ledger_transfer(debit=debt, credit=platform_account("platform-guarantee-fund"), amount_krw=400_000,
                     key="charge-1", reason="guarantee charge")
     with pytest.raises(DomainError):  # only what is left after the debt can leave
-        payments.payout_request(partner=agreement.payee, amount_krw=earned - 399_999, actor=contractor)
+        platform_payments.payout_request(
+            partner=agreement.payee, amount_krw=earned - 399_999, actor=contractor)
     debt.refresh_from_db()
     assert debt.balance_krw == -400_000  # the refused payout settled nothing
-    payout = payments.payout_request(partner=agreement.payee, amount_krw=earned - 400_000, actor=contractor)
+    payout = platform_payments.payout_request(
+        partner=agreement.payee, amount_krw=earned - 400_000, actor=contractor)
     debt.refresh_from_db()
     payable.refresh_from_db()
     assert debt.balance_krw == 0 and payable.available_krw == 0 and payout.amount_krw == earned - 400_000

@@ -3,14 +3,16 @@
 
 import pytest
 
-from escrow.models import EscrowAgreement, ProviderEvent
-from escrow.providers.payments import SandboxProvider
+from escrow.models import EscrowAgreement
 from escrow.services import payments, release
 from escrow.services.common import holding_account
 from tests.race import race
 from trustplatform.errors import DomainError
 from trustplatform.ledger.models import Transfer
 from trustplatform.ledger.selectors import ledger_reconcile
+from trustplatform.payments import services as platform_payments
+from trustplatform.payments.models import ProviderEvent
+from trustplatform.payments.providers import SandboxProvider
 
 from .factories import agreed_rental, fund, paid_event, staff_with
 
@@ -72,7 +74,7 @@ def test_a_duplicated_psp_webhook_delivered_in_parallel_funds_once():
 
     def work(index):
         event = SandboxProvider().parse_webhook(body=body, headers=headers)
-        return payments.provider_event_receive(provider="sandbox", event=event)
+        return platform_payments.provider_event_receive(provider="sandbox", event=event)
 
     outcomes = _race(work, 30)
     assert set(outcomes) == {"funded"}

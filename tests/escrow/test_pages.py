@@ -10,20 +10,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from escrow.models import (
-    Condition,
-    Dispute,
-    EscrowAgreement,
-    Evidence,
-    GuaranteeClaim,
-    Milestone,
-    Payment,
-    Payout,
-)
-from escrow.providers.payments import SandboxProvider
+from escrow.models import Condition, Dispute, EscrowAgreement, Evidence, GuaranteeClaim, Milestone
 from escrow.services import agreements, release
 from tests.factories import MembershipFactory, PartnerFactory, UserFactory
 from trustplatform.ledger.services import partner_payable
+from trustplatform.payments.models import Payment, Payout
+from trustplatform.payments.providers import SandboxProvider
 
 from .factories import ADDRESS, agreed_rental, fund, staff_with
 
@@ -43,20 +35,17 @@ def _media_and_english(settings, tmp_path, client):
 def captured_webhooks(monkeypatch):
     """What the sandbox checkout hands to the worker; unit tests have no worker, so we deliver it."""
     sent = []
-    from escrow import portal, views
+    from trustplatform.payments.tasks import sandbox_webhook_deliver
 
-    for module in (views, portal):
-        monkeypatch.setattr(
-            module.sandbox_webhook_deliver,
-            "delay_on_commit",
-            lambda body, headers: sent.append((body, headers)),
-        )
+    monkeypatch.setattr(
+        sandbox_webhook_deliver, "delay_on_commit", lambda body, headers: sent.append((body, headers))
+    )
     return sent
 
 
 def deliver(sent) -> list[str]:
     """Apply each captured webhook the way the webhook view does: verify the signature, then receive."""
-    from escrow.services.payments import provider_event_receive
+    from trustplatform.payments.services import provider_event_receive
 
     provider = SandboxProvider()
     outcomes = [

@@ -30,3 +30,11 @@ def acting_partner(*, request) -> Partner | None:
 
 def membership_for(*, user, partner: Partner) -> Membership | None:
     return Membership.objects.filter(user=user, partner=partner).first()
+
+
+def membership_role(*, user, partner) -> str | None:
+    """The user's role at the partner (owner, manager, staff), or None when they are not a member."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    partner_id = getattr(partner, "pk", partner)
+    return Membership.objects.filter(user=user, partner_id=partner_id).values_list("role", flat=True).first()

@@ -1,0 +1,56 @@
+"""Payments, refunds, payouts and provider events: read-only; money moves only through services."""
+
+from django.contrib import admin
+
+from trustplatform.admin_base import ReadOnlyAdmin, ReadOnlyGenericInline
+
+from .models import Payment, Payout, ProviderEvent, Refund
+
+
+class PaymentInline(ReadOnlyGenericInline):
+    """A subject's payments, on its own admin page (an agreement, a booking)."""
+
+    model = Payment
+    ct_field, ct_fk_field = "subject_type", "subject_id"
+    fields = [
+        "provider_payment_id", "method", "amount_krw", "refunded_krw", "status", "created_at", "paid_at",
+    ]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = [
+        "provider_payment_id", "subject_type", "subject_id", "payer", "method", "amount_krw",
+        "refunded_krw", "status", "created_at", "paid_at",
+    ]
+    list_filter = ["status", "method", "provider", "subject_type"]
+    search_fields = ["provider_payment_id", "=subject_id", "virtual_account"]
+    list_select_related = ["subject_type", "payer"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = ["provider_refund_id", "payment", "amount_krw", "status", "reason", "created_at",
+                    "settled_at"]
+    list_filter = ["status"]
+    search_fields = ["provider_refund_id", "key", "payment__provider_payment_id"]
+    list_select_related = ["payment"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    list_display = ["id", "partner", "amount_krw", "status", "provider_payout_id", "created_at", "settled_at"]
+    list_filter = ["status", "provider"]
+    search_fields = ["provider_payout_id", "partner__name"]
+    list_select_related = ["partner"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ProviderEvent)
+class ProviderEventAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "provider", "event_id", "event_type", "outcome"]
+    list_filter = ["provider", "event_type", "outcome"]
+    search_fields = ["event_id"]
+    date_hierarchy = "received_at"

@@ -1,0 +1,212 @@
+"""Payments of every app's subjects, their refunds, payouts to partners, and the providers' events.
+
+The tables of payments, payouts and events were escrow's and keep their names (`db_table`); booking
+payments were merged into the same table.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+
+class Payment(ConcurrentTransitionMixin, models.Model):
+    """A payer's payment for a subject (an agreement, a booking), confirmed only by the provider's
+    signed webhook. The subject's app decides what a paid, failed or refunded payment means."""
+
+    class Method(models.TextChoices):
+        CARD = "card", _("Card")
+        VIRTUAL_ACCOUNT = "virtual_account", _("Virtual bank account")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for payment")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+        REFUNDED = "refunded", _("Refunded")
+
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.BigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    payer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("payer"), on_delete=models.PROTECT, related_name="payments"
+    )
+    amount_krw = models.BigIntegerField(_("amount (KRW)"))
+    refunded_krw = models.BigIntegerField(_("refunded (KRW)"), default=0)
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    provider = models.CharField(_("provider"), max_length=20)
+    provider_payment_id = models.CharField(max_length=100, unique=True)
+    virtual_account = models.CharField(_("virtual account"), max_length=40, blank=True)
+    status = FSMField(_("status"), default=Status.PENDING, choices=Status.choices, protected=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+
+    class Meta:
+        db_table = "escrow_payment"
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_krw__gt=0), name="escrow_payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(refunded_krw__gte=0, refunded_krw__lte=F("amount_krw")),
+                name="payments_payment_refund_within_amount",
+            ),
+            # At most one paid payment per subject: a second capture is refunded, never kept.
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id"],
+                condition=Q(status="paid"),
+                name="payments_payment_one_paid_per_subject",
+            ),
+        ]
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="payments_payment_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.provider_payment_id} ₩{self.amount_krw:,}"
+
+    @property
+    def refundable_krw(self) -> int:
+        return self.amount_krw - self.refunded_krw if self.status == self.Status.PAID else 0
+
+    @transition(field=status, source=Status.PENDING, target=Status.PAID)
+    def mark_paid(self, *, by=None, reason: str = "") -> None:
+        pass
+
+    @transition(field=status, source=Status.PENDING, target=Status.FAILED)
+    def mark_failed(self, *, by=None, reason: str = "") -> None:
+        pass
+
+    @transition(field=status, source=Status.PENDING, target=Status.CANCELLED)
+    def cancel(self, *, by=None, reason: str = "") -> None:
+        pass
+
+    @transition(field=status, source=Status.PAID, target=Status.REFUNDED)
+    def mark_refunded(self, *, by=None, reason: str = "") -> None:
+        pass
+
+
+class Refund(ConcurrentTransitionMixin, models.Model):
+    """Money back to the payer through the provider, whole or in part, once per key.
+
+    The amount is reserved on the payer's consumer payable account when asked for, and leaves the
+    ledger when the provider confirms the cancellation; a refused one gives the reservation back.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Sent to the provider")
+        DONE = "done", _("Refunded")
+        FAILED = "failed", _("Refused by the provider")
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount_krw = models.BigIntegerField(_("amount (KRW)"))
+    key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    reason = models.CharField(_("reason"), max_length=300)
+    hold = models.OneToOneField("ledger.Hold", on_delete=models.PROTECT, related_name="refund")
+    provider_refund_id = models.CharField(max_length=100, unique=True)
+    status = FSMField(_("status"), default=Status.REQUESTED, choices=Status.choices, protected=True)
+    failure = models.CharField(_("provider's answer"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_krw__gt=0), name="payments_refund_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payment} −₩{self.amount_krw:,} ({self.get_status_display()})"
+
+    @transition(field=status, source=Status.REQUESTED, target=Status.DONE)
+    def mark_done(self, *, by=None, reason: str = "") -> None:
+        pass
+
+    @transition(field=status, source=Status.REQUESTED, target=Status.FAILED)
+    def mark_failed(self, *, by=None, reason: str = "") -> None:
+        pass
+
+
+class Payout(ConcurrentTransitionMixin, models.Model):
+    """Money sent from a partner's payable account to its bank, held until the provider confirms."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Sent to the bank")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="payouts")
+    amount_krw = models.BigIntegerField(_("amount (KRW)"))
+    hold = models.OneToOneField("ledger.Hold", on_delete=models.PROTECT, related_name="payout")
+    provider = models.CharField(max_length=20)
+    provider_payout_id = models.CharField(max_length=100, unique=True)
+    status = FSMField(_("status"), default=Status.REQUESTED, choices=Status.choices, protected=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "escrow_payout"
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_krw__gt=0), name="escrow_payout_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} ₩{self.amount_krw:,} ({self.get_status_display()})"
+
+    @transition(field=status, source=Status.REQUESTED, target=Status.PAID)
+    def mark_paid(self, *, by=None, reason: str = "") -> None:
+        pass
+
+    @transition(field=status, source=Status.REQUESTED, target=Status.FAILED)
+    def mark_failed(self, *, by=None, reason: str = "") -> None:
+        pass
+
+
+class ProviderEvent(models.Model):
+    """A webhook event from a payment provider, stored once under its id; a repeat changes nothing."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=100)
+    event_type = models.CharField(max_length=50)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        db_table = "escrow_providerevent"
+        verbose_name = _("provider event")
+        verbose_name_plural = _("provider events")
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="escrow_provider_event_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.event_id} {self.event_type}"
+
+
+class SandboxCharge(models.Model):
+    """The sandbox provider's own record of a checkout (what a real PSP keeps on its side), so that
+    fetching a payment from the sandbox answers from the provider's state, not from ours."""
+
+    provider_payment_id = models.CharField(max_length=100, unique=True)
+    amount_krw = models.BigIntegerField()
+    method = models.CharField(max_length=20)
+    status = models.CharField(max_length=20, default="pending")
+    cancelled_krw = models.BigIntegerField(default=0)
+    virtual_account = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sandbox charge")
+        verbose_name_plural = _("sandbox charges")
+
+    def __str__(self) -> str:
+        return self.provider_payment_id

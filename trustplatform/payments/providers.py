@@ -1,0 +1,227 @@
+"""The payment provider interface, and the sandbox that behaves like a Korean PSP with no network.
+
+Every provider does the same five things: open a checkout, fetch a payment, cancel a payment in part
+or whole, pay out to a bank account, and verify a webhook. The sandbox signs its webhooks like a real
+PSP: header `Ansim-Signature: t=<unix time>,v1=<hex>` where the hex is HMAC-SHA256(secret,
+"<t>.<raw body>"). Old, unsigned or tampered requests are refused.
+"""
+
+import abc
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import F
+from django.utils.module_loading import import_string
+
+SIGNATURE_HEADER = "Ansim-Signature"
+
+
+class SignatureError(Exception):
+    pass
+
+
+class ProviderError(Exception):
+    """The provider refused or could not be reached; nothing it was asked for happened."""
+
+
+@dataclass(frozen=True)
+class ProviderEventData:
+    event_id: str
+    event_type: str
+    data: dict
+
+
+@dataclass(frozen=True)
+class Checkout:
+    provider_payment_id: str
+    virtual_account: str = ""
+
+
+@dataclass(frozen=True)
+class ProviderPayment:
+    """A payment as the provider knows it: the only version to trust when money is at stake."""
+
+    provider_payment_id: str
+    status: str  # pending, paid, failed, cancelled, partially_cancelled
+    amount_krw: int
+    cancelled_krw: int
+    currency: str = "KRW"
+
+
+def sign(*, secret: str, body: bytes, timestamp: int) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def verify(
+    *, secret: str, body: bytes, header: str, tolerance_seconds: int, now: float | None = None
+) -> None:
+    """Raise SignatureError unless `header` signs `body` with `secret` within the tolerance."""
+    try:
+        parts = dict(item.split("=", 1) for item in header.split(","))
+        timestamp = int(parts["t"])
+        given = parts["v1"]
+    except (ValueError, KeyError, AttributeError) as exc:
+        raise SignatureError("missing or malformed signature") from exc
+    if abs((now or time.time()) - timestamp) > tolerance_seconds:
+        raise SignatureError("signature too old")
+    expected = sign(secret=secret, body=body, timestamp=timestamp).split("v1=", 1)[1]
+    if not hmac.compare_digest(expected, given):
+        raise SignatureError("signature does not match")
+
+
+class PaymentProvider(abc.ABC):
+    """What the payments module asks of a provider. Outcomes of money movements arrive as webhooks."""
+
+    name = ""
+
+    @abc.abstractmethod
+    def checkout_create(self, *, payment_id: int, amount_krw: int, method: str) -> Checkout:
+        """Open a checkout for our payment `payment_id`."""
+
+    @abc.abstractmethod
+    def payment_fetch(self, *, provider_payment_id: str) -> ProviderPayment:
+        """The payment as the provider has it now."""
+
+    @abc.abstractmethod
+    def payment_cancel(self, *, provider_payment_id: str, amount_krw: int, reason: str, key: str) -> str:
+        """Cancel `amount_krw` of a paid payment (all of it or part); returns the provider's refund id.
+        The same `key` never refunds twice. Confirmed by a `payment.refunded` or `refund.failed` event."""
+
+    @abc.abstractmethod
+    def payout_create(self, *, payout_id: int, amount_krw: int, partner_id: int) -> str:
+        """Send money to a partner's bank; returns the provider's payout id. Confirmed by webhook."""
+
+    @abc.abstractmethod
+    def parse_webhook(self, *, body: bytes, headers) -> ProviderEventData:
+        """Verify the request came from the provider and return its event; SignatureError otherwise."""
+
+
+class SandboxProvider(PaymentProvider):
+    """No network: the sandbox keeps its own record of each checkout, and answers by signed webhooks
+    delivered to this platform's own URL by the worker, as a real PSP calls back a moment later."""
+
+    name = "sandbox"
+
+    @property
+    def secret(self) -> str:
+        return settings.PAYMENTS_WEBHOOK_SECRET
+
+    def checkout_create(self, *, payment_id: int, amount_krw: int, method: str) -> Checkout:
+        from .models import SandboxCharge
+
+        account = ""
+        if method == "virtual_account":
+            account = f"신한 562-{secrets.randbelow(10**6):06d}-{secrets.randbelow(10**5):05d}"
+        charge = SandboxCharge.objects.create(
+            provider_payment_id=f"sbx_pay_{payment_id}_{secrets.token_hex(6)}",
+            amount_krw=amount_krw,
+            method=method,
+            virtual_account=account,
+        )
+        return Checkout(provider_payment_id=charge.provider_payment_id, virtual_account=account)
+
+    def payment_fetch(self, *, provider_payment_id: str) -> ProviderPayment:
+        from .models import SandboxCharge
+
+        charge = SandboxCharge.objects.filter(provider_payment_id=provider_payment_id).first()
+        if charge is None:
+            raise ProviderError(f"no sandbox payment {provider_payment_id}")
+        return ProviderPayment(
+            provider_payment_id=charge.provider_payment_id,
+            status=charge.status,
+            amount_krw=charge.amount_krw,
+            cancelled_krw=charge.cancelled_krw,
+        )
+
+    def pay(self, *, provider_payment_id: str) -> tuple[bytes, dict]:
+        """The payer completes the sandbox checkout: the charge is paid and the signed event is made."""
+        from .models import SandboxCharge
+
+        charge = SandboxCharge.objects.get(provider_payment_id=provider_payment_id)
+        SandboxCharge.objects.filter(pk=charge.pk, status="pending").update(status="paid")
+        return self.event(
+            event_type="payment.paid",
+            data={"payment_id": charge.provider_payment_id, "amount_krw": charge.amount_krw},
+        )
+
+    def payment_cancel(self, *, provider_payment_id: str, amount_krw: int, reason: str, key: str) -> str:
+        from .models import SandboxCharge
+
+        refund_id = f"sbx_rf_{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+        changed = SandboxCharge.objects.filter(
+            provider_payment_id=provider_payment_id,
+            status__in=("paid", "partially_cancelled"),
+            cancelled_krw__lte=F("amount_krw") - amount_krw,
+        ).update(cancelled_krw=F("cancelled_krw") + amount_krw)
+        if changed:
+            charge = SandboxCharge.objects.get(provider_payment_id=provider_payment_id)
+            SandboxCharge.objects.filter(pk=charge.pk).update(
+                status="cancelled" if charge.cancelled_krw == charge.amount_krw else "partially_cancelled"
+            )
+            event = self.event(event_type="payment.refunded",
+                               data={"refund_id": refund_id, "payment_id": provider_payment_id,
+                                     "amount_krw": amount_krw})
+        else:
+            event = self.event(event_type="refund.failed",
+                               data={"refund_id": refund_id, "reason": "nothing left to cancel"})
+        self._deliver(*event)
+        return refund_id
+
+    def payout_create(self, *, payout_id: int, amount_krw: int, partner_id: int) -> str:
+        payout_ref = f"sbx_po_{payout_id}_{secrets.token_hex(6)}"
+        # The sandbox bank confirms the transfer through the same signed webhook a real PSP sends.
+        self._deliver(*self.event(event_type="payout.paid", data={"payout_id": payout_ref}))
+        return payout_ref
+
+    def parse_webhook(self, *, body: bytes, headers) -> ProviderEventData:
+        verify(
+            secret=self.secret,
+            body=body,
+            header=headers.get(SIGNATURE_HEADER, ""),
+            tolerance_seconds=settings.PAYMENTS_WEBHOOK_TOLERANCE_SECONDS,
+        )
+        try:
+            payload = json.loads(body)
+            return ProviderEventData(str(payload["id"]), str(payload["type"]), dict(payload["data"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise SignatureError("signed body is not an event") from exc
+
+    def event(
+        self, *, event_type: str, data: dict, event_id: str | None = None, timestamp: int | None = None
+    ) -> tuple[bytes, dict]:
+        """The exact request the sandbox PSP sends: (raw body, headers)."""
+        body = json.dumps(
+            {"id": event_id or f"evt_{secrets.token_hex(10)}", "type": event_type, "data": data},
+            separators=(",", ":"),
+        ).encode()
+        header = sign(secret=self.secret, body=body, timestamp=timestamp or int(time.time()))
+        return body, {SIGNATURE_HEADER: header, "Content-Type": "application/json"}
+
+    @staticmethod
+    def _deliver(body: bytes, headers: dict) -> None:
+        from .tasks import sandbox_webhook_deliver
+
+        sandbox_webhook_deliver.delay_on_commit(body.decode(), headers)
+
+
+def get_provider(name: str | None = None) -> PaymentProvider:
+    name = name or settings.PAYMENTS_PROVIDER
+    return import_string(settings.PAYMENTS_PROVIDERS[name])()
+
+
+def webhook_post(*, body: bytes, headers: dict, provider: str = SandboxProvider.name) -> int:
+    """POST a signed event to this platform's own webhook URL (SITE_URL); the sandbox's delivery."""
+    import urllib.request
+
+    from django.urls import reverse
+
+    url = settings.SITE_URL + reverse("payments:webhook", args=[provider])
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (our own URL)
+        return response.status

@@ -1,0 +1,10 @@
+from celery import shared_task
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
+def sandbox_webhook_deliver(body: str, headers: dict) -> None:
+    """The sandbox PSP calling our webhook over HTTP, as a real PSP would, a moment after the event;
+    retried with backoff while the site cannot be reached."""
+    from .providers import webhook_post
+
+    webhook_post(body=body.encode(), headers=headers)
