@@ -102,10 +102,7 @@ def stay_dates(days_ahead=5, nights=2):
 def pay(booking):
     """Pay through the sandbox PSP: checkout, then its signed event, as the webhook applies it."""
     payment = payment_start(booking=booking, actor=booking.guest)
-    body, headers = SandboxProvider().event(
-        event_type="payment.paid",
-        data={"payment_id": payment.provider_payment_id, "amount_krw": payment.amount_krw},
-    )
+    body, headers = SandboxProvider().pay(provider_payment_id=payment.provider_payment_id)
     event = SandboxProvider().parse_webhook(body=body, headers=headers)
     outcome = provider_event_receive(provider="sandbox", event=event)
     booking.refresh_from_db()

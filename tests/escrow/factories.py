@@ -52,7 +52,7 @@ def paid_event(payment: Payment, **overrides):
 
 def fund(agreement, tenant):
     payment = payments.payment_start(agreement=agreement, actor=tenant, method="card")
-    body, headers = paid_event(payment)
+    body, headers = SandboxProvider().pay(provider_payment_id=payment.provider_payment_id)
     event = SandboxProvider().parse_webhook(body=body, headers=headers)
     platform_payments.provider_event_receive(provider="sandbox", event=event)
     agreement.refresh_from_db()

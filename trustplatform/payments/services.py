@@ -105,12 +105,15 @@ def sandbox_checkout_pay(*, payment: Payment) -> None:
     provider._deliver(body, headers)
 
 
-def refund_request(*, payment: Payment, amount_krw: int, key: str, reason: str) -> Refund:
+def refund_request(
+    *, payment: Payment, amount_krw: int, key: str, reason: str, source: LedgerAccount | None = None
+) -> Refund:
     """Give `amount_krw` of a paid payment back to the payer through the provider, once per `key`.
 
-    The money must already be owed to the payer (on their consumer payable account, where every
-    refund and compensation is credited): it is reserved there now and leaves when the provider
-    confirms. The same key again returns the first refund.
+    The money is reserved now on `source`, the account that owes it to the payer (what is held for the
+    subject, or by default the payer's consumer payable account, where compensation is credited), and
+    leaves the ledger for the provider's clearing when the provider confirms; a refused refund gives the
+    reservation back. The same key again returns the first refund.
     """
     existing = Refund.objects.filter(key=key).first()
     if existing is not None:
@@ -130,7 +133,7 @@ def refund_request(*, payment: Payment, amount_krw: int, key: str, reason: str) 
             )
         provider = get_provider(payment.provider)
         hold = ledger_hold(
-            debit=consumer_payable(payment.payer),
+            debit=source or consumer_payable(payment.payer),
             credit=platform_account(PSP_CLEARING),
             amount_krw=amount_krw,
             key=f"refund:{key}",
