@@ -1,5 +1,13 @@
-from trustplatform.errors import DomainError
+from trustplatform.errors import Conflict, DomainError, NotFound
 
 
 class BookingError(DomainError):
     """A refusal of the bookings app: a stable code and a sentence the guest or owner can act on."""
+
+
+class BookingNotFound(BookingError, NotFound):
+    """A BookingError that asks for something that is not there or not theirs (404)."""
+
+
+class BookingConflict(BookingError, Conflict):
+    """A BookingError that is refused by the current state of things (409)."""

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..errors import BookingError
+from ..errors import BookingConflict, BookingError
 from ..models import Booking, CalendarFeed, Conflict, ImportedBlock, Night, RoomType
 from .inventory import nights_ensure
 from .stays import check_in_at, partner_notify
@@ -50,10 +50,9 @@ def feed_add(*, room_type: RoomType, name: str, url: str) -> CalendarFeed:
         room_type=room_type, url=url, defaults={"name": name[:60]}
     )
     if not created:
-        raise BookingError(
+        raise BookingConflict(
             _("This calendar is already imported for this room type."),
             code="duplicate_feed",
-            status=409,
             fields={"url": [_("Already added.")]},
         )
     from ..tasks import feed_import_task
@@ -399,7 +398,7 @@ def conflict_resolve(*, conflict: Conflict, actor, keep_ours: bool) -> Conflict:
             .get(pk=conflict.pk)
         )
         if conflict.status != Conflict.Status.OPEN:
-            raise BookingError(_("This conflict is already resolved."), code="already_resolved", status=409)
+            raise BookingConflict(_("This conflict is already resolved."), code="already_resolved")
         if keep_ours:
             conflict.status = Conflict.Status.KEPT
         else:

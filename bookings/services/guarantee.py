@@ -20,7 +20,7 @@ from trustplatform.notifications.services import notification_send, staff_notify
 from trustplatform.transitions import transition_run
 
 from .. import selectors
-from ..errors import BookingError
+from ..errors import BookingConflict, BookingError, BookingNotFound
 from ..models import Booking, CaseNote, GuaranteeCandidate, GuaranteeCase, RoomType
 from . import money
 from .inventory import nights_release, nights_take
@@ -357,7 +357,7 @@ def offer_accept(*, token: str, actor=None) -> Booking:
     """The guest picks one of the offered rooms (from the page or the text's link)."""
     candidate = GuaranteeCandidate.objects.filter(accept_token=token).exclude(accept_token="").first()
     if candidate is None:
-        raise BookingError(_("This offer does not exist."), code="not_found", status=404)
+        raise BookingNotFound(_("This offer does not exist."))
     with transaction.atomic():
         case = _lock_case(candidate.case_id)
         if (
@@ -366,12 +366,12 @@ def offer_accept(*, token: str, actor=None) -> Booking:
             and actor.pk != case.booking.guest_id
             and not actor.is_staff
         ):
-            raise BookingError(_("This offer does not exist."), code="not_found", status=404)
+            raise BookingNotFound(_("This offer does not exist."))
         candidate.refresh_from_db()
         if case.status == Status.REBOOKED and case.rebooked_id == candidate.booking_id:
             return case.rebooked  # a second click on the same offer
         if case.status != Status.OFFERED or candidate.status != GuaranteeCandidate.Status.OFFERED:
-            raise BookingError(_("This offer is no longer open."), code="offer_closed", status=409)
+            raise BookingConflict(_("This offer is no longer open."), code="offer_closed")
         return _rebook(case=case, candidate=candidate, actor=actor if getattr(actor, "pk", None) else None)
 
 
@@ -430,12 +430,12 @@ def case_swap(*, case: GuaranteeCase, actor) -> Booking:
     with transaction.atomic():
         case = _lock_case(case.pk)
         if actor.pk != case.booking.guest_id:
-            raise BookingError(_("No such case."), code="not_found", status=404)
+            raise BookingNotFound(_("No such case."))
         if case.status != Status.REBOOKED or case.mode != GuaranteeCase.Mode.AUTO:
-            raise BookingError(_("This booking cannot be swapped now."), code="not_swappable", status=409)
+            raise BookingConflict(_("This booking cannot be swapped now."), code="not_swappable")
         current = case.candidates.get(status=GuaranteeCandidate.Status.BOOKED)
         if case.candidates.filter(status=GuaranteeCandidate.Status.RELEASED, booking__isnull=False).exists():
-            raise BookingError(_("You already swapped once."), code="already_swapped", status=409)
+            raise BookingConflict(_("You already swapped once."), code="already_swapped")
         for option in case.candidates.filter(status=GuaranteeCandidate.Status.FOUND, rank__gt=current.rank):
             try:
                 with transaction.atomic():
@@ -445,7 +445,7 @@ def case_swap(*, case: GuaranteeCase, actor) -> Booking:
                 option.save(update_fields=["status"])
                 continue
             return _swap_to(case=case, current=current, option=option, actor=actor)
-        raise BookingError(_("No other room is free any more."), code="sold_out", status=409)
+        raise BookingConflict(_("No other room is free any more."), code="sold_out")
 
 
 def _swap_to(*, case, current, option, actor) -> Booking:
@@ -531,7 +531,7 @@ def case_rebook_manual(*, case: GuaranteeCase, room_type: RoomType, actor) -> Bo
     with transaction.atomic():
         case = _lock_case(case.pk)
         if case.status not in (Status.SEARCHING, Status.OFFERED, Status.ESCALATED) or case.refund_krw:
-            raise BookingError(_("This case cannot be rebooked now."), code="invalid_transition", status=409)
+            raise BookingConflict(_("This case cannot be rebooked now."), code="invalid_transition")
         for other in case.candidates.filter(status=GuaranteeCandidate.Status.OFFERED):
             _release_hold(other)
         candidate, _created = GuaranteeCandidate.objects.get_or_create(

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..errors import BookingError
+from ..errors import BookingConflict, BookingError
 from ..models import Night, RoomType
 
 
@@ -104,8 +104,8 @@ def _calendar_open(room_type: RoomType, check_in: date, check_out: date) -> bool
 
 
 def _sold_out() -> BookingError:
-    return BookingError(
-        _("Sold out: no room of this type is left for these dates."), code="sold_out", status=409
+    return BookingConflict(
+        _("Sold out: no room of this type is left for these dates."), code="sold_out"
     )
 
 
@@ -191,11 +191,10 @@ def calendar_update(
         if rooms is not None:
             short = [day for day, sold in ordered if sold > rooms]
             if short:
-                raise BookingError(
+                raise BookingConflict(
                     _("%(count)s night(s) already have more rooms sold than that, first %(day)s.")
                     % {"count": len(short), "day": short[0].isoformat()},
                     code="below_sold",
-                    status=409,
                     fields={"rooms": [_("Below the rooms already sold.")]},
                 )
         return nights.update(**changes)

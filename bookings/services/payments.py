@@ -10,7 +10,7 @@ from trustplatform.payments import services as payments
 from trustplatform.payments.handlers import PaymentHandler
 from trustplatform.payments.models import Payment
 
-from ..errors import BookingError
+from ..errors import BookingConflict, BookingNotFound
 from ..models import Booking
 from . import money
 from .stays import booking_confirm_paid, booking_hold, lock
@@ -19,12 +19,12 @@ from .stays import booking_confirm_paid, booking_hold, lock
 def payment_start(*, booking: Booking, actor, method: str = "card") -> Payment:
     """Open a PSP checkout for the booking's full price; a pending one is reused."""
     if booking.guest_id != actor.pk:
-        raise BookingError(_("No such booking."), code="not_found", status=404)
+        raise BookingNotFound(_("No such booking."))
     payments.method_check(method)
     with transaction.atomic():
         booking = lock(booking.pk)
         if booking.status != Booking.Status.PENDING_PAYMENT or booking.source != Booking.Source.GUEST:
-            raise BookingError(_("This booking cannot be paid now."), code="not_payable", status=409)
+            raise BookingConflict(_("This booking cannot be paid now."), code="not_payable")
         return payments.payment_open(
             subject=booking, payer=booking.guest, amount_krw=booking.guest_paid_krw, method=method
         )

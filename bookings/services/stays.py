@@ -15,7 +15,7 @@ from trustplatform.partners.models import Membership, Partner
 from trustplatform.payments.services import payments_pending_cancel
 from trustplatform.transitions import transition_run
 
-from ..errors import BookingError
+from ..errors import BookingConflict, BookingError, BookingNotFound
 from ..models import Booking, Property, RoomType
 from . import money
 from .inventory import nights_release, nights_take
@@ -55,7 +55,7 @@ def _validate_stay(*, room_type: RoomType, check_in: date, check_out: date, gues
         )
     prop = room_type.property
     if not (room_type.is_active and prop.is_active and prop.partner.status == Partner.Status.APPROVED):
-        raise BookingError(_("This room cannot be booked now."), code="not_bookable", status=409)
+        raise BookingConflict(_("This room cannot be booked now."), code="not_bookable")
 
 
 def booking_hold(
@@ -248,7 +248,7 @@ def booking_cancel_by_guest(*, booking: Booking, actor, reason: str = "") -> Boo
     with transaction.atomic():
         booking = lock(booking.pk)
         if booking.guest_id != actor.pk and not actor.is_staff:
-            raise BookingError(_("No such booking."), code="not_found", status=404)
+            raise BookingNotFound(_("No such booking."))
         was_paid = booking.status == Booking.Status.CONFIRMED
         booking = transition_run(
             instance=booking, name="cancel_by_guest", actor=actor, reason=reason, at=timezone.now()

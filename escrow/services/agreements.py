@@ -16,7 +16,7 @@ from trustplatform.notifications.services import notification_send
 from trustplatform.partners.models import Membership, Partner
 from trustplatform.transitions import transition_run
 
-from .common import EscrowError, lock_agreement, require_side
+from .common import EscrowConflict, EscrowError, lock_agreement, require_side
 
 
 def agreement_create(
@@ -165,14 +165,13 @@ def agreement_accept(*, agreement: EscrowAgreement, actor, accepted_hash: str) -
     with transaction.atomic():
         agreement = lock_agreement(agreement.pk)
         if agreement.status != EscrowAgreement.Status.PROPOSED:
-            raise EscrowError(
-                _("This agreement is not waiting for acceptance."), code="invalid_transition", status=409
+            raise EscrowConflict(
+                _("This agreement is not waiting for acceptance."), code="invalid_transition"
             )
         if accepted_hash != agreement.terms_hash or terms_hash(agreement) != agreement.terms_hash:
-            raise EscrowError(
+            raise EscrowConflict(
                 _("The terms changed since you read them. Read them again before accepting."),
                 code="terms_changed",
-                status=409,
             )
         setattr(agreement, f"{side}_accepted_hash", accepted_hash)
         agreement.save(update_fields=[f"{side}_accepted_hash"])

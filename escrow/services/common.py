@@ -4,7 +4,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from escrow.models import EscrowAgreement
-from trustplatform.errors import DomainError
+from trustplatform.errors import Conflict, DomainError, Forbidden, NotFound
 from trustplatform.ledger.models import LedgerAccount
 from trustplatform.ledger.services import account_open
 from trustplatform.partners.models import Membership, Partner
@@ -12,6 +12,18 @@ from trustplatform.partners.models import Membership, Partner
 
 class EscrowError(DomainError):
     pass
+
+
+class EscrowNotFound(EscrowError, NotFound):
+    """An EscrowError that asks for something that is not there or not theirs (404)."""
+
+
+class EscrowConflict(EscrowError, Conflict):
+    """An EscrowError that is refused by the current state of things (409)."""
+
+
+class EscrowForbidden(EscrowError, Forbidden):
+    """An EscrowError that is not allowed to this person (403)."""
 
 
 def holding_account(agreement: EscrowAgreement) -> LedgerAccount:
@@ -40,7 +52,7 @@ def require_side(*, user, agreement: EscrowAgreement, sides=("payer", "payee")) 
     side = side_of(user=user, agreement=agreement)
     if side not in sides:
         # Not a party: the agreement does not exist for this user.
-        raise EscrowError(_("No such agreement."), code="not_found", status=404)
+        raise EscrowNotFound(_("No such agreement."))
     return side
 
 
@@ -49,4 +61,4 @@ def lock_agreement(agreement_id: int) -> EscrowAgreement:
     try:
         return EscrowAgreement.objects.select_for_update().get(pk=agreement_id)
     except EscrowAgreement.DoesNotExist as exc:
-        raise EscrowError(_("No such agreement."), code="not_found", status=404) from exc
+        raise EscrowNotFound(_("No such agreement.")) from exc

@@ -20,7 +20,9 @@ from trustplatform.notifications.services import notification_send, staff_notify
 from trustplatform.transitions import transition_run
 
 from .common import (
+    EscrowConflict,
     EscrowError,
+    EscrowForbidden,
     holding_account,
     lock_agreement,
     require_side,
@@ -39,7 +41,7 @@ def dispute_open(*, agreement: EscrowAgreement, actor, reasons: str) -> Dispute:
     with transaction.atomic():
         agreement = lock_agreement(agreement.pk)
         if agreement.status != EscrowAgreement.Status.FUNDED:
-            raise EscrowError(_("Only money still held can be disputed."), code="not_disputable", status=409)
+            raise EscrowConflict(_("Only money still held can be disputed."), code="not_disputable")
         transition_run(instance=agreement, name="dispute", actor=actor, reason=reasons[:500])
         dispute = Dispute.objects.create(agreement=agreement, opened_by=actor, reasons=reasons)
         staff_notify(
@@ -52,7 +54,7 @@ def dispute_open(*, agreement: EscrowAgreement, actor, reasons: str) -> Dispute:
 
 def _require_perm(actor, perm: str) -> None:
     if not actor.has_perm(perm):
-        raise EscrowError(_("You are not allowed to do this."), code="forbidden", status=403)
+        raise EscrowForbidden(_("You are not allowed to do this."))
 
 
 def dispute_decide(
@@ -115,12 +117,12 @@ def dispute_approve(*, dispute: Dispute, actor, decision_hash: str) -> DisputeAp
     with transaction.atomic():
         dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
         if dispute.status != Dispute.Status.DECIDED:
-            raise EscrowError(_("There is no decision to approve."), code="invalid_transition", status=409)
+            raise EscrowConflict(_("There is no decision to approve."), code="invalid_transition")
         if actor.pk == dispute.decided_by_id:
-            raise EscrowError(_("The person who decided cannot also approve."), code="four_eyes", status=403)
+            raise EscrowForbidden(_("The person who decided cannot also approve."), code="four_eyes")
         if decision_hash != dispute.decision_hash:
-            raise EscrowError(
-                _("The decision changed since you read it."), code="decision_changed", status=409
+            raise EscrowConflict(
+                _("The decision changed since you read it."), code="decision_changed"
             )
         approval, _created = DisputeApproval.objects.get_or_create(
             dispute=dispute, approver=actor, decision_hash=decision_hash
@@ -137,12 +139,11 @@ def dispute_execute(*, dispute: Dispute, actor) -> Dispute:
         if dispute.status == Dispute.Status.EXECUTED:
             return dispute
         if dispute.status != Dispute.Status.DECIDED:
-            raise EscrowError(_("Decide the dispute first."), code="invalid_transition", status=409)
+            raise EscrowConflict(_("Decide the dispute first."), code="invalid_transition")
         if dispute.compute_decision_hash() != dispute.decision_hash:
-            raise EscrowError(
+            raise EscrowConflict(
                 _("The decision was altered after it was made; decide again."),
                 code="decision_changed",
-                status=409,
             )
         if (
             dispute_needs_second_approval(dispute)
@@ -150,10 +151,9 @@ def dispute_execute(*, dispute: Dispute, actor) -> Dispute:
             .exclude(approver=dispute.decided_by)
             .exists()
         ):
-            raise EscrowError(
+            raise EscrowConflict(
                 _("A second finance approval of this exact decision is required."),
                 code="approval_required",
-                status=409,
             )
         _release(agreement=agreement, amount_krw=dispute.payee_amount_krw, key=f"dispute-{dispute.pk}")
         refund_to_payer(agreement=agreement, amount_krw=dispute.payer_amount_krw, key=f"dispute-{dispute.pk}")
@@ -178,8 +178,8 @@ def dispute_withdraw(*, dispute: Dispute, actor) -> Dispute:
     from escrow.tasks import agreement_evaluate_task  # the tasks module imports the services
 
     if actor.pk != dispute.opened_by_id:
-        raise EscrowError(
-            _("Only the person who opened the dispute can withdraw it."), code="forbidden", status=403
+        raise EscrowForbidden(
+            _("Only the person who opened the dispute can withdraw it.")
         )
     with transaction.atomic():
         agreement = lock_agreement(dispute.agreement_id)
@@ -283,7 +283,7 @@ def claim_pay(*, claim: GuaranteeClaim, actor) -> GuaranteeClaim:
         if claim.status == GuaranteeClaim.Status.PAID:
             return claim
         if claim.status != GuaranteeClaim.Status.APPROVED:
-            raise EscrowError(_("Approve the claim first."), code="invalid_transition", status=409)
+            raise EscrowConflict(_("Approve the claim first."), code="invalid_transition")
         target = (
             partner_payable(claim.replacement)
             if claim.pay_to == GuaranteeClaim.PayTo.REPLACEMENT

@@ -14,19 +14,25 @@ from trustplatform.payments.handlers import PaymentHandler
 from trustplatform.payments.models import Payment
 from trustplatform.transitions import transition_run
 
-from .common import EscrowError, holding_account, lock_agreement, require_side
+from .common import (
+    EscrowConflict,
+    EscrowForbidden,
+    holding_account,
+    lock_agreement,
+    require_side,
+)
 from .release import registry_baseline_take
 
 
 def payment_start(*, agreement: EscrowAgreement, actor, method: str) -> Payment:
     """Open a checkout for the full amount; only the payer pays, only an agreed agreement."""
     if require_side(user=actor, agreement=agreement, sides=("payer",)) != "payer":
-        raise EscrowError(_("Only the payer pays."), code="forbidden", status=403)
+        raise EscrowForbidden(_("Only the payer pays."))
     payments.method_check(method)
     with transaction.atomic():
         agreement = lock_agreement(agreement.pk)
         if agreement.status != EscrowAgreement.Status.AGREED:
-            raise EscrowError(_("This agreement cannot be paid now."), code="not_payable", status=409)
+            raise EscrowConflict(_("This agreement cannot be paid now."), code="not_payable")
         return payments.payment_open(
             subject=agreement, payer=agreement.payer, amount_krw=agreement.amount_krw, method=method
         )

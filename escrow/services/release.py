@@ -23,7 +23,15 @@ from trustplatform.notifications.services import notification_send
 from trustplatform.registries.providers import get_registry
 from trustplatform.transitions import transition_run
 
-from .common import EscrowError, fee_of, holding_account, lock_agreement, require_side
+from .common import (
+    EscrowConflict,
+    EscrowError,
+    EscrowForbidden,
+    fee_of,
+    holding_account,
+    lock_agreement,
+    require_side,
+)
 
 LIVE = (EscrowAgreement.Status.FUNDED,)
 # The first bytes of the evidence files we accept: PDF, JPEG, PNG (HEIC is recognised by its ftyp box).
@@ -83,11 +91,11 @@ def condition_confirm(*, condition: Condition, actor) -> Condition:
     """The named side confirms a counterparty condition (e.g. the tenant: keys handed over)."""
     side = require_side(user=actor, agreement=condition.agreement)
     if condition.kind != Condition.Kind.COUNTERPARTY or side != condition.confirmer:
-        raise EscrowError(
-            _("This condition is confirmed by the other side."), code="not_your_condition", status=403
+        raise EscrowForbidden(
+            _("This condition is confirmed by the other side."), code="not_your_condition"
         )
     if condition.agreement.status != EscrowAgreement.Status.FUNDED:
-        raise EscrowError(_("Confirm once the money is held."), code="not_live", status=409)
+        raise EscrowConflict(_("Confirm once the money is held."), code="not_live")
     condition = _condition_decide(condition=condition, actor=actor, satisfied=True, reason="")
     return condition
 
@@ -97,7 +105,7 @@ def condition_review(*, condition: Condition, actor, accept: bool, reason: str =
     if condition.kind != Condition.Kind.DOCUMENT:
         raise EscrowError(_("Only document conditions are reviewed by staff."), code="not_reviewable")
     if not actor.has_perm("escrow.review_document"):
-        raise EscrowError(_("You are not allowed to review documents."), code="forbidden", status=403)
+        raise EscrowForbidden(_("You are not allowed to review documents."))
     if not accept and not reason:
         raise EscrowError(
             _("Say why the document is refused."),
@@ -234,14 +242,14 @@ def refund_to_payer(*, agreement: EscrowAgreement, amount_krw: int, key: str) ->
 def agreement_refund(*, agreement: EscrowAgreement, actor, reason: str) -> EscrowAgreement:
     """Staff refund a funded agreement whose conditions cannot be met. Once."""
     if not actor.has_perm("escrow.change_escrowagreement"):
-        raise EscrowError(_("You are not allowed to refund."), code="forbidden", status=403)
+        raise EscrowForbidden(_("You are not allowed to refund."))
     with transaction.atomic():
         agreement = lock_agreement(agreement.pk)
         if agreement.status == EscrowAgreement.Status.REFUNDED:
             return agreement
         if agreement.status != EscrowAgreement.Status.FUNDED:
-            raise EscrowError(
-                _("Only a funded agreement can be refunded."), code="invalid_transition", status=409
+            raise EscrowConflict(
+                _("Only a funded agreement can be refunded."), code="invalid_transition"
             )
         refund_to_payer(agreement=agreement, amount_krw=holding_account(agreement).balance_krw, key="refund")
         agreement = transition_run(instance=agreement, name="refund", actor=actor, reason=reason)
@@ -258,8 +266,8 @@ def milestone_submit(*, milestone: Milestone, actor) -> Milestone:
     with transaction.atomic():
         agreement = lock_agreement(milestone.agreement_id)
         if agreement.status not in LIVE:
-            raise EscrowError(
-                _("The money is frozen or gone; nothing can be submitted."), code="not_live", status=409
+            raise EscrowConflict(
+                _("The money is frozen or gone; nothing can be submitted."), code="not_live"
             )
         milestone = transition_run(instance=milestone, name="submit", actor=actor)
         window = timedelta(days=settings.ESCROW_INSPECTION_WINDOW_DAYS)
@@ -283,7 +291,7 @@ def milestone_approve(*, milestone: Milestone, actor=None, automatic: bool = Fal
     with transaction.atomic():
         agreement = lock_agreement(milestone.agreement_id)
         if agreement.status not in LIVE:
-            raise EscrowError(_("The money is frozen by a dispute."), code="not_live", status=409)
+            raise EscrowConflict(_("The money is frozen by a dispute."), code="not_live")
         milestone = transition_run(
             instance=milestone,
             name="approve",
@@ -305,7 +313,7 @@ def milestone_send_back(*, milestone: Milestone, actor, reason: str = "") -> Mil
     with transaction.atomic():
         agreement = lock_agreement(milestone.agreement_id)
         if agreement.status not in LIVE:
-            raise EscrowError(_("The money is frozen by a dispute."), code="not_live", status=409)
+            raise EscrowConflict(_("The money is frozen by a dispute."), code="not_live")
         milestone = transition_run(instance=milestone, name="send_back", actor=actor, reason=reason)
         Milestone.objects.filter(pk=milestone.pk).update(approve_by=None, submitted_at=None, reminders_sent=0)
         for membership in agreement.payee.memberships.select_related("user"):

@@ -12,7 +12,7 @@ from trustplatform.api.idempotency import idempotent
 from trustplatform.api.serializers import InputSerializer, OutputSerializer
 
 from .. import selectors, services
-from ..errors import ListingError
+from ..errors import ListingNotFound
 from ..models import Listing, Report
 from ..regions import DONG_RE, SIGUNGU_RE
 from ..services.listings import MAX_KRW
@@ -65,7 +65,7 @@ class ListingDetailApi(APIView):
     def get(self, request, listing_id: int):
         listing = selectors.listing_public(listing_id=listing_id)
         if listing is None:
-            raise ListingError("No such listing.", code="not_found", status=404)
+            raise ListingNotFound("No such listing.")
         return Response(ListingDetailOutput(listing).data)
 
 

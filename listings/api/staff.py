@@ -12,7 +12,7 @@ from trustplatform.api.idempotency import idempotent
 from trustplatform.api.serializers import InputSerializer, OutputSerializer
 
 from .. import selectors, services
-from ..errors import ListingError
+from ..errors import ListingForbidden
 from ..models import Appeal, Campaign, Inspection, Report, RiskScore
 from ..services.campaigns import campaign_open
 from ..services.inspections import MAX_ACCURACY_M
@@ -143,7 +143,7 @@ class StaffReportDecideApi(APIView):
         data.is_valid(raise_exception=True)
         decision, note = data.validated_data["decision"], data.validated_data["note"]
         if not request.user.has_perm("listings.decide_listing"):
-            raise ListingError(_("Only agents decide reports."), code="forbidden", status=403)
+            raise ListingForbidden(_("Only agents decide reports."))
         if decision in ("genuine", "on_site"):
             services.report_phone_check(instance=report, actor=request.user, outcome=decision, note=note)
         else:
@@ -215,7 +215,7 @@ class CampaignOpenApi(APIView):
     @idempotent
     def post(self, request):
         if not request.user.has_perm("listings.decide_listing"):
-            raise ListingError(_("Only agents open campaigns."), code="forbidden", status=403)
+            raise ListingForbidden(_("Only agents open campaigns."))
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         campaign = campaign_open(actor=request.user, **data.validated_data)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from trustplatform.notifications.services import notification_send
 from trustplatform.partners.models import Membership, Partner
 
-from ..errors import ListingError
+from ..errors import ListingForbidden, ListingNotFound
 from ..models import BrokerStanding, Listing
 
 
@@ -23,10 +23,9 @@ def standing_lock(partner_id: int) -> BrokerStanding:
 
 def require_brokerage(partner: Partner) -> None:
     if partner.kind != Partner.Kind.BROKERAGE or partner.status != Partner.Status.APPROVED:
-        raise ListingError(
+        raise ListingForbidden(
             _("Only an approved real-estate brokerage can manage listings."),
             code="not_a_brokerage",
-            status=403,
         )
 
 
@@ -34,7 +33,7 @@ def listing_for_partner(*, partner: Partner, listing_id: int) -> Listing:
     """Scoped lookup: another brokerage's listing does not exist for this one."""
     listing = Listing.objects.filter(pk=listing_id, partner=partner).first()
     if listing is None:
-        raise ListingError(_("No such listing."), code="not_found", status=404)
+        raise ListingNotFound(_("No such listing."))
     return listing
 
 

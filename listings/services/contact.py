@@ -13,7 +13,7 @@ from masking import selectors as masking_selectors
 from masking import services as masking
 from trustplatform.partners.models import Membership
 
-from ..errors import ListingError
+from ..errors import ListingConflict, ListingError
 from ..models import Listing, ListingContact
 from .verification import registry_address
 
@@ -57,20 +57,19 @@ def contact_open(*, listing: Listing, consumer) -> SafeContact:
     """A safe number between the consumer and the brokerage for LISTINGS_CONTACT_HOURS; neither side
     sees the other's real number. Recorded as the consumer's contact about this listing."""
     if not listing.is_live:
-        raise ListingError(_("This listing is no longer shown."), code="not_live", status=409)
+        raise ListingConflict(_("This listing is no longer shown."), code="not_live")
     if not (consumer.phone and consumer.phone_verified):
-        raise ListingError(
+        raise ListingConflict(
             _("Verify your mobile number first: the safe number forwards to it."),
             code="phone_not_verified",
-            status=409,
         )
     reused = _open_contact(listing=listing, consumer=consumer)
     if reused is not None:
         return reused
     broker_phone = _broker_phone(listing)
     if not broker_phone:
-        raise ListingError(
-            _("This brokerage has no phone number on file."), code="no_broker_phone", status=409
+        raise ListingConflict(
+            _("This brokerage has no phone number on file."), code="no_broker_phone"
         )
     expires_at = timezone.now() + timedelta(hours=settings.LISTINGS_CONTACT_HOURS)
     with transaction.atomic():
@@ -93,10 +92,10 @@ def deposit_start(*, listing: Listing, consumer, move_in_date: date):
     """An escrowed rental deposit for this listing (escrow's rental template), proposed to the brokerage;
     returns the escrow agreement."""
     if not listing.is_live:
-        raise ListingError(_("This listing is no longer shown."), code="not_live", status=409)
+        raise ListingConflict(_("This listing is no longer shown."), code="not_live")
     if listing.deal_type == Listing.DealType.SALE or listing.deposit_krw <= 0:
-        raise ListingError(
-            _("Escrowed deposits are for rentals with a deposit."), code="not_a_rental", status=409
+        raise ListingConflict(
+            _("Escrowed deposits are for rentals with a deposit."), code="not_a_rental"
         )
     if move_in_date <= timezone.localdate():
         raise ListingError(

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from trustplatform.transitions import transition_run
 
-from ..errors import ListingError
+from ..errors import ListingConflict, ListingError, ListingForbidden
 from ..models import Inspection, InspectionPhoto, Listing
 from ..photos import photo_prepare
 
@@ -59,13 +59,13 @@ def _accuracy(value) -> int | None:
 def inspection_claim(*, inspection: Inspection, actor) -> Inspection:
     """An inspector takes an unassigned inspection (a conditional UPDATE: one of two wins)."""
     if not is_inspector(actor):
-        raise ListingError(_("Only inspectors can take inspections."), code="not_inspector", status=403)
+        raise ListingForbidden(_("Only inspectors can take inspections."), code="not_inspector")
     taken = Inspection.objects.filter(
         pk=inspection.pk, status=Inspection.Status.QUEUED, inspector__isnull=True
     ).update(inspector=actor)
     inspection.refresh_from_db()
     if not taken and inspection.inspector_id != actor.pk:
-        raise ListingError(_("Another inspector already took this one."), code="already_taken", status=409)
+        raise ListingConflict(_("Another inspector already took this one."), code="already_taken")
     return inspection
 
 
@@ -85,10 +85,10 @@ def inspection_record(
     """Record what the inspector found, with photos, time and GPS. Genuine gives the on-site level and
     clears the reports; fake confirms it (strike, badge) in the same transaction."""
     if not is_inspector(actor):
-        raise ListingError(_("Only inspectors can record inspections."), code="not_inspector", status=403)
+        raise ListingForbidden(_("Only inspectors can record inspections."), code="not_inspector")
     if inspection.inspector_id not in (None, actor.pk):
-        raise ListingError(
-            _("This inspection is assigned to another inspector."), code="not_yours", status=403
+        raise ListingForbidden(
+            _("This inspection is assigned to another inspector."), code="not_yours"
         )
     if outcome not in Inspection.Outcome.values:
         raise ListingError(

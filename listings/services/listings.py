@@ -11,7 +11,7 @@ from trustplatform.audit.services import audit_record
 from trustplatform.partners.models import Partner
 from trustplatform.transitions import transition_run
 
-from ..errors import ListingError
+from ..errors import ListingConflict, ListingError, ListingForbidden
 from ..models import Listing, ListingPhoto, Verification
 from ..photos import photo_prepare
 from ..regions import DONG_RE
@@ -113,7 +113,7 @@ def listing_create(*, partner: Partner, actor, data: dict, publish: bool = False
 def listing_update(*, listing: Listing, actor, data: dict) -> Listing:
     """Edit a listing still open; moving it to another address voids its verifications."""
     if listing.status in (Listing.Status.REMOVED, Listing.Status.ARCHIVED):
-        raise ListingError(_("A closed listing cannot be edited."), code="listing_closed", status=409)
+        raise ListingConflict(_("A closed listing cannot be edited."), code="listing_closed")
     current = {key: getattr(listing, key) for key in EDITABLE}
     values = listing_clean({**current, **data})
     with transaction.atomic():
@@ -144,17 +144,15 @@ def listing_publish(*, listing: Listing, actor) -> Listing:
     require_brokerage(listing.partner)
     standing = standing_get(listing.partner)
     if standing.removed_at is not None:
-        raise ListingError(
+        raise ListingForbidden(
             _("This brokerage was removed from the programme and cannot post listings."),
             code="brokerage_removed",
-            status=403,
         )
     if standing.is_suspended:
-        raise ListingError(
+        raise ListingForbidden(
             _("Posting is suspended until %(until)s.")
             % {"until": f"{timezone.localtime(standing.posting_suspended_until):%Y-%m-%d %H:%M}"},
             code="posting_suspended",
-            status=403,
         )
     return transition_run(instance=listing, name="publish", actor=actor)
 
@@ -180,7 +178,7 @@ def listing_close(*, listing: Listing, actor, reason: str) -> Listing:
 def listing_refresh(*, listing: Listing, actor) -> Listing:
     """The broker confirms the listing is still current (staleness starts again)."""
     if not listing.is_live:
-        raise ListingError(_("Only a live listing can be confirmed current."), code="not_live", status=409)
+        raise ListingConflict(_("Only a live listing can be confirmed current."), code="not_live")
     Listing.objects.filter(pk=listing.pk).update(refreshed_at=timezone.now())
     listing.refresh_from_db()
     return listing
@@ -189,16 +187,15 @@ def listing_refresh(*, listing: Listing, actor) -> Listing:
 def photo_add(*, listing: Listing, actor, upload, position: int | None = None) -> ListingPhoto:
     """Store a checked, re-encoded photo with its perceptual hash and bands."""
     if listing.status in (Listing.Status.REMOVED, Listing.Status.ARCHIVED):
-        raise ListingError(_("A closed listing cannot take photos."), code="listing_closed", status=409)
+        raise ListingConflict(_("A closed listing cannot take photos."), code="listing_closed")
     prepared = photo_prepare(upload)
     with transaction.atomic():
         Listing.objects.select_for_update().filter(pk=listing.pk).first()
         count = listing.photos.count()
         if count >= settings.LISTINGS_PHOTOS_PER_LISTING:
-            raise ListingError(
+            raise ListingConflict(
                 _("A listing has at most %(n)s photos.") % {"n": settings.LISTINGS_PHOTOS_PER_LISTING},
                 code="too_many_photos",
-                status=409,
             )
         photo = ListingPhoto(
             listing=listing,

@@ -15,7 +15,7 @@ from trustplatform.notifications.services import notification_send, staff_notify
 from trustplatform.partners.models import Membership
 from trustplatform.transitions import transition_run
 
-from ..errors import ListingError
+from ..errors import ListingConflict, ListingError, ListingForbidden, ListingNotFound
 from ..models import OPEN_REPORT_STATUSES, Inspection, Listing, Report, ReporterStanding
 from .common import brokerage_notify
 
@@ -39,19 +39,18 @@ def report_file(
             _("Choose a reason."), code="invalid_reason", fields={"reason": [_("Unknown reason.")]}
         )
     if not listing.is_live:
-        raise ListingError(_("This listing is no longer shown."), code="not_live", status=409)
+        raise ListingConflict(_("This listing is no longer shown."), code="not_live")
     if Membership.objects.filter(user=reporter, partner_id=listing.partner_id).exists():
-        raise ListingError(
-            _("You cannot report your own brokerage's listing."), code="own_listing", status=403
+        raise ListingForbidden(
+            _("You cannot report your own brokerage's listing."), code="own_listing"
         )
     with transaction.atomic():
         standing = _standing_lock(reporter.pk)
         if standing.is_banned:
-            raise ListingError(
+            raise ListingForbidden(
                 _("You may not report listings until %(until)s: earlier reports were proven false.")
                 % {"until": f"{timezone.localtime(standing.banned_until):%Y-%m-%d}"},
                 code="reporter_banned",
-                status=403,
             )
         today = Report.objects.filter(
             reporter=reporter, created_at__gte=timezone.now() - timedelta(days=1)
@@ -74,10 +73,9 @@ def report_file(
                     respond_by=timezone.now() + timedelta(hours=settings.LISTINGS_BROKER_RESPONSE_HOURS),
                 )
         except IntegrityError as exc:
-            raise ListingError(
+            raise ListingConflict(
                 _("You already reported this listing; we are checking it."),
                 code="already_reported",
-                status=409,
             ) from exc
         audit_record(
             obj=report,
@@ -105,14 +103,14 @@ def report_respond(*, report: Report, actor, action: str, response: str = "") ->
     """The broker's first answer: mark the listing gone (settles the report), or correct / dispute it
     (staff then check)."""
     if not Membership.objects.filter(user=actor, partner_id=report.listing.partner_id).exists():
-        raise ListingError(_("No such report."), code="not_found", status=404)
+        raise ListingNotFound(_("No such report."))
     if action not in Report.BrokerAction.values:
         raise ListingError(
             _("Choose an answer."), code="invalid_action", fields={"action": [_("Unknown answer.")]}
         )
     if report.status != Report.Status.AWAITING_BROKER:
-        raise ListingError(
-            _("This report is no longer waiting for your answer."), code="already_answered", status=409
+        raise ListingConflict(
+            _("This report is no longer waiting for your answer."), code="already_answered"
         )
     with transaction.atomic():
         Report.objects.filter(pk=report.pk).update(
@@ -152,11 +150,10 @@ def reports_review_due(*, limit: int = 1000) -> int:
 def _broker_first(report: Report) -> None:
     """Staff act on a report only once the broker answered or let the deadline pass."""
     if report.status == Report.Status.AWAITING_BROKER and report.respond_by > timezone.now():
-        raise ListingError(
+        raise ListingConflict(
             _("The broker may answer until %(when)s; staff check after that.")
             % {"when": f"{timezone.localtime(report.respond_by):%Y-%m-%d %H:%M}"},
             code="broker_answers_first",
-            status=409,
         )
 
 

@@ -17,7 +17,7 @@ from trustplatform.notifications.services import staff_notify
 from trustplatform.partners.models import Membership
 from trustplatform.transitions import transition_run
 
-from ..errors import ListingError
+from ..errors import ListingConflict, ListingError, ListingForbidden
 from ..models import (
     LIVE_STATUSES,
     Appeal,
@@ -204,10 +204,9 @@ def badge_grant(*, instance: BrokerStanding, actor, reason: str = "") -> BrokerS
     with transaction.atomic():
         standing = standing_lock(instance.partner_id)
         if _active_strikes(standing.partner_id).exists() or standing.removed_at:
-            raise ListingError(
+            raise ListingConflict(
                 _("A brokerage with an active strike cannot hold the badge."),
                 code="has_active_strikes",
-                status=409,
             )
         standing = transition_run(
             instance=standing, name="grant", actor=actor, reason=reason, check_perm=True
@@ -224,16 +223,15 @@ def appeal_file(*, strike: Strike, actor, statement: str, files=()) -> Appeal:
     if not Membership.objects.filter(
         user=actor, partner_id=strike.partner_id, role__in=[Membership.Role.OWNER, Membership.Role.MANAGER]
     ).exists():
-        raise ListingError(
-            _("Only the brokerage's owner or a manager can appeal."), code="forbidden", status=403
+        raise ListingForbidden(
+            _("Only the brokerage's owner or a manager can appeal.")
         )
     if strike.status != Strike.Status.ACTIVE:
-        raise ListingError(_("This strike is no longer active."), code="strike_not_active", status=409)
+        raise ListingConflict(_("This strike is no longer active."), code="strike_not_active")
     if timezone.now() > strike.issued_at + timedelta(days=settings.LISTINGS_APPEAL_WINDOW_DAYS):
-        raise ListingError(
+        raise ListingConflict(
             _("The %(days)s days to appeal have passed.") % {"days": settings.LISTINGS_APPEAL_WINDOW_DAYS},
             code="appeal_window_closed",
-            status=409,
         )
     if not statement.strip():
         raise ListingError(
@@ -272,8 +270,8 @@ def appeal_file(*, strike: Strike, actor, statement: str, files=()) -> Appeal:
                 AppealEvidence.objects.create(appeal=appeal, file=upload)
             audit_record(obj=appeal, action="appeal_filed", actor=actor)
     except IntegrityError as exc:
-        raise ListingError(
-            _("This strike was already appealed."), code="already_appealed", status=409
+        raise ListingConflict(
+            _("This strike was already appealed."), code="already_appealed"
         ) from exc
     staff_notify(
         group="agents",
@@ -292,10 +290,9 @@ def appeal_decide(*, instance: Appeal, actor, uphold: bool, reason: str = "") ->
     strike = instance.strike
     inspector_id = strike.inspection.inspector_id if strike.inspection_id else None
     if actor.pk in {strike.confirmed_by_id, inspector_id}:
-        raise ListingError(
+        raise ListingForbidden(
             _("Someone who did not establish the fake must decide the appeal."),
             code="same_decider",
-            status=403,
         )
     if not reason.strip():
         raise ListingError(

@@ -14,7 +14,7 @@ from trustplatform.notifications.services import message_enqueue, staff_notify
 from trustplatform.registries.providers import RegistryUnavailable, get_registry
 from trustplatform.transitions import transition_run
 
-from ..errors import ListingError
+from ..errors import ListingConflict, ListingError, ListingNotFound
 from ..models import Inspection, Listing, Verification
 
 LINK_SALT = "listings.owner-link"
@@ -48,8 +48,8 @@ def verification_request(
     """Ask for one level of verification. The registry check answers at once; the others wait for
     staff (phone), the owner (text link) or an inspector (on site)."""
     if not listing.is_live:
-        raise ListingError(
-            _("Publish the listing before asking for verification."), code="not_live", status=409
+        raise ListingConflict(
+            _("Publish the listing before asking for verification."), code="not_live"
         )
     if level not in Verification.Level.values:
         raise ListingError(
@@ -76,8 +76,8 @@ def verification_request(
                     owner_phone_hint=pii.mask_phone(phone) if phone else "",
                 )
         except IntegrityError as exc:
-            raise ListingError(
-                _("This level was already requested and is waiting."), code="already_requested", status=409
+            raise ListingConflict(
+                _("This level was already requested and is waiting."), code="already_requested"
             ) from exc
         if level == Verification.Level.REGISTRY:
             return registry_check(verification=verification, actor=actor)
@@ -124,14 +124,14 @@ def owner_link_verification(token: str) -> Verification:
             _("This link has expired. Ask the broker to send a new one."), code="link_expired", status=410
         ) from exc
     except signing.BadSignature as exc:
-        raise ListingError(_("This link is not valid."), code="link_invalid", status=404) from exc
+        raise ListingNotFound(_("This link is not valid."), code="link_invalid") from exc
     verification = (
         Verification.objects.select_related("listing", "listing__partner")
         .filter(pk=data.get("v"), level=Verification.Level.OWNER_LINK)
         .first()
     )
     if verification is None:
-        raise ListingError(_("This link is not valid."), code="link_invalid", status=404)
+        raise ListingNotFound(_("This link is not valid."), code="link_invalid")
     return verification
 
 
@@ -151,7 +151,7 @@ def owner_link_answer(*, token: str, confirmed: bool) -> Verification:
 def phone_check_record(*, instance: Verification, actor, confirmed: bool, note: str = "") -> Verification:
     """Staff record the outcome of their call to the owner."""
     if instance.level != Verification.Level.PHONE:
-        raise ListingError(_("This is not a phone verification."), code="wrong_level", status=409)
+        raise ListingConflict(_("This is not a phone verification."), code="wrong_level")
     return _decide(verification=instance, actor=actor, confirmed=confirmed, details={"note": note[:500]})
 
 

@@ -14,7 +14,7 @@ from trustplatform.ledger.services import consumer_payable, ledger_transfer, pla
 from trustplatform.notifications.services import notification_send, staff_notify
 from trustplatform.transitions import transition_run
 
-from ..errors import ListingError
+from ..errors import ListingConflict, ListingError
 from ..models import Listing, ListingContact, Report, Strike, WastedTripClaim
 
 
@@ -39,8 +39,8 @@ def claim_file(*, listing: Listing, consumer, visited_on: date, note: str = "") 
     before the confirmation it is paid at once; otherwise staff review it."""
     strike = _fake_strike(listing)
     if strike is None:
-        raise ListingError(
-            _("Compensation is paid only for listings confirmed fake."), code="not_fake", status=409
+        raise ListingConflict(
+            _("Compensation is paid only for listings confirmed fake."), code="not_fake"
         )
     if visited_on > timezone.localdate() or visited_on > timezone.localtime(strike.issued_at).date():
         raise ListingError(
@@ -60,8 +60,8 @@ def claim_file(*, listing: Listing, consumer, visited_on: date, note: str = "") 
                 amount_krw=settings.LISTINGS_WASTED_TRIP_KRW,
             )
     except IntegrityError as exc:
-        raise ListingError(
-            _("You already claimed for this listing."), code="already_claimed", status=409
+        raise ListingConflict(
+            _("You already claimed for this listing."), code="already_claimed"
         ) from exc
     if evidence and _pay_or_leave(claim):
         claim.refresh_from_db()

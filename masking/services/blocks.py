@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..errors import MaskingError
+from ..errors import MaskingConflict
 from ..models import Block, MaskedSession, Participant
 from .sessions import session_audit_note
 
@@ -14,8 +14,8 @@ def block_add(*, session: MaskedSession, owner_side: str, actor=None) -> Block:
     owner: Participant = participants[owner_side]
     blocked = next(p for side, p in participants.items() if side != owner_side)
     if owner.is_erased or blocked.is_erased:
-        raise MaskingError(_("This session's numbers are already erased; there is nothing to block."),
-                           code="session_erased", status=409)
+        raise MaskingConflict(_("This session's numbers are already erased; there is nothing to block."),
+                           code="session_erased")
     with transaction.atomic():
         block, created = Block.objects.get_or_create(
             owner_index=owner.phone_index, blocked_index=blocked.phone_index,

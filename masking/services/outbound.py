@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import limits
-from ..errors import MaskingError
+from ..errors import MaskingConflict, MaskingError
 from ..models import Interaction, MaskedSession, Participant
 from ..providers import ProviderError, get_provider
 from .sessions import session_audit_note
@@ -27,7 +27,7 @@ MAX_STATUS_TEXT = 300
 def _usable(session: MaskedSession) -> None:
     now = timezone.now()
     if not (session.status == MaskedSession.Status.OPEN and session.opens_at <= now < session.expires_at):
-        raise MaskingError(_("This safe number is no longer in use."), code="session_closed", status=409)
+        raise MaskingConflict(_("This safe number is no longer in use."), code="session_closed")
 
 
 def _side(session: MaskedSession, side: str) -> Participant:
@@ -93,7 +93,7 @@ def click_to_call_start(*, session: MaskedSession, actor=None) -> Interaction:
     """Ring the business; when they answer, the bridge webhook connects them to the consumer."""
     _usable(session)
     if not session.allows(MaskedSession.Mode.VOICE):
-        raise MaskingError(_("This session takes texts only."), code="wrong_mode", status=409)
+        raise MaskingConflict(_("This session takes texts only."), code="wrong_mode")
     if not limits.counters_hit({f"session:{session.pk}:calls": settings.MASKING_CALLS_PER_SESSION_HOUR}):
         raise MaskingError(_("Too many calls in this session; try again later."), code="rate_limited",
                            status=429)

@@ -12,7 +12,7 @@ from trustplatform.audit.services import audit_record
 from trustplatform.notifications.services import staff_notify
 from trustplatform.transitions import transition_run
 
-from ..errors import MaskingError
+from ..errors import MaskingConflict, MaskingError
 from ..models import ProxyNumber
 from ..numbers import number_normalize
 from ..selectors import pool_usage
@@ -31,7 +31,7 @@ def proxy_number_add(*, number: str, note: str = "", actor=None) -> ProxyNumber:
             proxy = ProxyNumber.objects.create(e164=e164, note=note)
             audit_record(obj=proxy, action="add", actor=actor)
     except IntegrityError as exc:
-        raise MaskingError(_("This number is already in the pool."), code="duplicate_number", status=409,
+        raise MaskingConflict(_("This number is already in the pool."), code="duplicate_number",
                            fields={"e164": [_("Already in the pool.")]}) from exc
     return proxy
 

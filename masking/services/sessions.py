@@ -17,7 +17,7 @@ from trustplatform.audit.services import audit_record
 from trustplatform.transitions import transition_run
 
 from ..allocation import number_pick
-from ..errors import MaskingError
+from ..errors import MaskingConflict, MaskingError
 from ..models import Interaction, MaskedSession, Participant, ProxyNumber
 from ..numbers import number_normalize
 
@@ -150,9 +150,9 @@ def session_open(*, consumer: Party, business: Party, expires_at: datetime,
         picks = {index: number_pick(pool=pool, held=known.held[index], sticky=known.sticky[index])
                  for index in (consumer_index, business_index)}
         if None in picks.values():
-            raise MaskingError(
+            raise MaskingConflict(
                 _("No safe number is free right now. Try again shortly; staff have been told."),
-                code="pool_exhausted", status=409)
+                code="pool_exhausted")
         session = MaskedSession.objects.create(
             partner=partner, mode=mode, opens_at=opens_at, expires_at=expires_at, created_by=actor,
             subject_type=ContentType.objects.get_for_model(subject) if subject is not None else None,
@@ -172,8 +172,8 @@ def session_open(*, consumer: Party, business: Party, expires_at: datetime,
             # No savepoint: a conflict aborts the whole opening anyway.
             Participant.objects.bulk_create(participants)
         except IntegrityError as exc:  # only reachable if the locks above were bypassed
-            raise MaskingError(_("Someone else took that number at the same moment; try again."),
-                               code="allocation_conflict", status=409) from exc
+            raise MaskingConflict(_("Someone else took that number at the same moment; try again."),
+                               code="allocation_conflict") from exc
         need = max(len(known.held[index]) + 1 for index in picks)
     # The caller usually shows both sides' numbers next: no need to read back what was just written.
     # (Filled the way prefetch_related fills it, so further filtering still queries the database.)

@@ -46,8 +46,7 @@ class TokenCreateApi(APIView):
         user = authenticate(request._request, username=data.validated_data["email"],
                             password=data.validated_data["password"])
         if user is None:
-            raise DomainError("Email or password is not right.", code="invalid_credentials",
-                              status=400)
+            raise DomainError("Email or password is not right.", code="invalid_credentials")
         token, _created = Token.objects.get_or_create(user=user)
         return Response(self.Output({"token": token.key}).data)
 

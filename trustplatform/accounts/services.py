@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trustplatform import pii
-from trustplatform.errors import DomainError
+from trustplatform.errors import Conflict, DomainError
 from trustplatform.notifications.services import message_enqueue
 
 from .models import PhoneVerification, User
@@ -17,6 +17,10 @@ from .models import PhoneVerification, User
 
 class AccountError(DomainError):
     pass
+
+
+class AccountConflict(AccountError, Conflict):
+    """An AccountError that is refused by the current state of things (409)."""
 
 
 def phone_parse(*, raw: str) -> str:
@@ -64,8 +68,8 @@ def phone_verification_start(*, user: User, phone: str) -> PhoneVerification:
                            code="too_many_codes", status=429)
     taken = User.objects.filter(phone_index=pii.blind_index(e164), phone_verified_at__isnull=False)
     if taken.exclude(pk=user.pk).exists():
-        raise AccountError(_("This number is already verified on another account."),
-                           code="phone_taken", status=409, fields={"phone": [_("Already in use.")]})
+        raise AccountConflict(_("This number is already verified on another account."),
+                           code="phone_taken", fields={"phone": [_("Already in use.")]})
     code = f"{secrets.randbelow(1_000_000):06d}"
     with transaction.atomic():
         verification = PhoneVerification.objects.create(
@@ -110,8 +114,8 @@ def phone_verification_confirm(*, user: User, code: str) -> User:
                 with transaction.atomic():
                     _user_set_phone(user=user, e164=verification.phone, verified=True)
             except IntegrityError as exc:
-                raise AccountError(_("This number is already verified on another account."),
-                                   code="phone_taken", status=409) from exc
+                raise AccountConflict(_("This number is already verified on another account."),
+                                   code="phone_taken") from exc
     if wrong:
         raise wrong
     return user

@@ -14,13 +14,21 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trustplatform.errors import Conflict, DomainError
+from trustplatform.errors import Conflict, DomainError, NotFound
 
 from .models import Hold, LedgerAccount, PendingCredit, Transfer
 
 
 class LedgerError(DomainError):
     pass
+
+
+class LedgerNotFound(LedgerError, NotFound):
+    """A LedgerError that asks for something that is not there or not theirs (404)."""
+
+
+class LedgerConflict(LedgerError, Conflict):
+    """A LedgerError that is refused by the current state of things (409)."""
 
 
 PLATFORM_ACCOUNTS = {
@@ -125,7 +133,7 @@ def _subject_fields(subject) -> dict:
 
 def _refuse_overdraft(account: LedgerAccount, amount_krw: int) -> None:
     if not account.allow_negative and account.available_krw < amount_krw:
-        raise LedgerError(
+        raise LedgerConflict(
             _("%(account)s has ₩%(available)s available, less than ₩%(amount)s.")
             % {
                 "account": account.name,
@@ -133,7 +141,6 @@ def _refuse_overdraft(account: LedgerAccount, amount_krw: int) -> None:
                 "amount": f"{amount_krw:,}",
             },
             code="insufficient_funds",
-            status=409,
         )
 
 
@@ -175,7 +182,7 @@ def ledger_transfer(
             if debit.pk not in accounts or not (
                 credit.pk in accounts or LedgerAccount.objects.filter(pk=credit.pk).exists()
             ):
-                raise LedgerError(_("The account does not exist."), code="unknown_account", status=404)
+                raise LedgerNotFound(_("The account does not exist."), code="unknown_account")
             if accounts[debit.pk].queued_credits:
                 _fold(accounts[debit.pk])
             _refuse_overdraft(accounts[debit.pk], amount_krw)
@@ -285,7 +292,7 @@ def _transfer_single_statement(*, debit, credit, amount_krw, key, reason, subjec
         _same_terms(existing, debit_id=debit.pk, credit_id=credit.pk, amount_krw=amount_krw)
         return existing
     if not both_exist:
-        raise LedgerError(_("The account does not exist."), code="unknown_account", status=404)
+        raise LedgerNotFound(_("The account does not exist."), code="unknown_account")
     _refuse_overdraft(LedgerAccount.objects.get(pk=debit.pk), amount_krw)
     raise RuntimeError("transfer refused without a reason")  # pragma: no cover
 

@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trustplatform.errors import DomainError
+from trustplatform.errors import Conflict, DomainError
 from trustplatform.notifications.services import notification_send, staff_notify
 from trustplatform.transitions import transition_run
 
@@ -13,6 +13,10 @@ from .models import Membership, Partner
 
 class PartnerError(DomainError):
     pass
+
+
+class PartnerConflict(PartnerError, Conflict):
+    """A PartnerError that is refused by the current state of things (409)."""
 
 
 def partner_apply(*, user, name: str, kind: str, registration_number: str, representative: str,
@@ -38,9 +42,9 @@ def partner_apply(*, user, name: str, kind: str, registration_number: str, repre
             staff_notify(group="agents", title=_("New partner application: %(name)s") % {"name": name},
                          url=reverse("admin:partners_partner_change", args=[partner.pk]))
     except IntegrityError as exc:
-        raise PartnerError(
+        raise PartnerConflict(
             _("A business with this registration number has already applied or is registered."),
-            code="brn_taken", status=409,
+            code="brn_taken",
             fields={"registration_number": [_("Already registered.")]},
         ) from exc
     return partner
