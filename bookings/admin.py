@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from trustplatform.admin_base import QueueFilter, ReadOnlyFieldsMixin
-from trustplatform.errors import DomainError
+from trustplatform.pages import refusal_shown
 from trustplatform.transitions import TransitionAdmin
 
 from . import selectors
@@ -287,13 +287,10 @@ class GuaranteeCaseAdmin(ReadOnlyFieldsMixin, TransitionAdmin):
             return HttpResponseRedirect(reverse("admin:bookings_guaranteecase_change", args=[case.pk]))
         form = RebookForm(request.POST or None, case=case)
         if request.method == "POST" and form.is_valid():
-            try:
+            with refusal_shown(form=form):
                 new = guarantee.case_rebook_manual(
                     case=case, room_type=form.cleaned_data["room_type"], actor=request.user
                 )
-            except DomainError as exc:
-                form.add_error(None, exc.detail)
-            else:
                 messages.success(request, _("Booked %(code)s for the guest.") % {"code": new.code})
                 return HttpResponseRedirect(reverse("admin:bookings_guaranteecase_change", args=[case.pk]))
         return TemplateResponse(

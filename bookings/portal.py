@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from trustplatform.errors import DomainError
+from trustplatform.pages import refusal_shown
 from trustplatform.partners.models import Partner
 from trustplatform.partners.portal import portal_view
 
@@ -129,7 +129,7 @@ def calendar(request, room_type_id: int):
     form = CalendarForm(request.POST or None, initial={"start": max(today, month), "end": end})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_shown(form=form):
             changed = inventory.calendar_update(
                 room_type=room_type,
                 start=data["start"],
@@ -140,8 +140,6 @@ def calendar(request, room_type_id: int):
             )
             messages.success(request, _("%(n)s night(s) updated.") % {"n": changed})
             return redirect(f"{request.path}?month={month:%Y-%m}")
-        except DomainError as exc:
-            form.add_error(None, exc.detail)
     nights = {n.date: n for n in Night.objects.filter(room_type=room_type, date__gte=month, date__lt=end)}
     rows = [(month + timedelta(days=i), nights.get(month + timedelta(days=i))) for i in range(days)]
     previous = (month - timedelta(days=1)).replace(day=1)
@@ -174,13 +172,10 @@ def booking_detail(request, code: str):
     booking = get_object_or_404(selectors.partner_bookings(partner=request.partner), code=code)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form=form):
             stays.booking_cancel_by_property(
                 booking=booking, actor=request.user, reason=form.cleaned_data["reason"]
             )
-        except DomainError as exc:
-            form.add_error(None, exc.detail)
-        else:
             messages.warning(
                 request,
                 _(
@@ -205,15 +200,12 @@ def booking_detail(request, code: str):
 def feeds(request):
     form = FeedForm(request.POST or None, partner=request.partner)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form=form):
             channels.feed_add(
                 room_type=form.cleaned_data["room_type"],
                 name=form.cleaned_data["name"],
                 url=form.cleaned_data["url"],
             )
-        except DomainError as exc:
-            form.add_error(None, exc.detail)
-        else:
             messages.success(request, _("Added; the first import runs now."))
             return redirect("bookings_portal:feeds")
     return render(
@@ -251,9 +243,7 @@ def conflict(request, conflict_id: int):
             # Cancelling ours starts the guarantee at the owner's cost: only on an explicit choice.
             messages.error(request, _("Choose whether to keep our booking or cancel it."))
             return redirect("bookings_portal:conflict", conflict_id)
-        try:
+        with refusal_shown(request):
             channels.conflict_resolve(conflict=item, actor=request.user, keep_ours=action == "keep")
-        except DomainError as exc:
-            messages.error(request, exc.detail)
         return redirect("bookings_portal:conflict", conflict_id)
     return render(request, "bookings/portal/conflict.html", {"conflict": item})

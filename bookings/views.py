@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from trustplatform.errors import DomainError
+from trustplatform.pages import page_action, refusal_shown
 from trustplatform.payments.models import Payment
 from trustplatform.payments.providers import SandboxProvider
 from trustplatform.payments.services import sandbox_checkout_pay
@@ -70,7 +70,7 @@ def book(request, room_type_id: int):
         form = BookForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with refusal_shown(form=form):
                 booking, payment = payments.booking_place(
                     guest=request.user,
                     room_type=room_type,
@@ -81,9 +81,6 @@ def book(request, room_type_id: int):
                     guest_phone=data["guest_phone"],
                     must_have=data["must_have"],
                 )
-            except DomainError as exc:
-                form.add_error(None, exc.detail)
-            else:
                 return redirect("bookings:checkout", booking.code, payment.pk)
         stay = {k: form.data.get(k) for k in ("check_in", "check_out", "guests")}
     else:
@@ -182,13 +179,13 @@ def booking_detail(request, code: str):
 @require_POST
 def booking_cancel(request, code: str):
     booking = _mine(request, code)
-    try:
-        stays.booking_cancel_by_guest(
+    page_action(
+        request,
+        lambda: stays.booking_cancel_by_guest(
             booking=booking, actor=request.user, reason=request.POST.get("reason", "")
-        )
-        messages.success(request, _("Your booking is cancelled; any refund is on its way."))
-    except DomainError as exc:
-        messages.error(request, exc.detail)
+        ),
+        _("Your booking is cancelled; any refund is on its way."),
+    )
     return redirect("bookings:booking", code)
 
 
@@ -196,13 +193,13 @@ def booking_cancel(request, code: str):
 @require_POST
 def case_swap(request, code: str):
     case = get_object_or_404(GuaranteeCase, booking=_mine(request, code))
-    try:
+    with refusal_shown(request):
         new = guarantee.case_swap(case=case, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-        return redirect("bookings:booking", code)
-    messages.success(request, _("Swapped: you are booked at %(property)s.") % {"property": new.property.name})
-    return redirect("bookings:booking", new.code)
+        messages.success(
+            request, _("Swapped: you are booked at %(property)s.") % {"property": new.property.name}
+        )
+        return redirect("bookings:booking", new.code)
+    return redirect("bookings:booking", code)
 
 
 def offer(request, token: str):
@@ -227,16 +224,14 @@ def offer(request, token: str):
         # Only a room of this page's case: the page's token never acts on another case.
         if not case.candidates.filter(accept_token=chosen).exclude(accept_token="").exists():
             raise Http404
-        try:
+        with refusal_shown(request):
             new = guarantee.offer_accept(token=chosen, actor=request.user)
-        except DomainError as exc:
-            messages.error(request, exc.detail)
-            return redirect("bookings:offer", token)
-        messages.success(
-            request, _("Done: you are booked at %(property)s, confirmed.") % {"property": new.property.name}
-        )
-        if request.user.is_authenticated:
-            return redirect("bookings:booking", new.code)
+            messages.success(
+                request,
+                _("Done: you are booked at %(property)s, confirmed.") % {"property": new.property.name},
+            )
+            if request.user.is_authenticated:
+                return redirect("bookings:booking", new.code)
         return redirect("bookings:offer", token)
     offers = (
         case.candidates.filter(

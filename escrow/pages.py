@@ -1,6 +1,6 @@
 """Page pieces the consumer pages (views.py) and the owner portal (portal.py) share: the detail-page
-context, the money history in plain words, evidence upload and download, opening a dispute, and the
-call-a-service-then-say-so pattern of every action button."""
+context, the money history in plain words, evidence upload and download, opening and withdrawing a
+dispute."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,8 +13,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from trustplatform.errors import DomainError
 from trustplatform.ledger.models import LedgerAccount
+from trustplatform.pages import page_action, refusal_shown
 from trustplatform.payments.models import Payment
 
 from .forms import DisputeForm, EvidenceForm
@@ -25,16 +25,6 @@ from .services import disputes, release
 # Payments the payer sent from the sandbox checkout, so the page can say "processing" until the webhook.
 CHECKOUT_SESSION_KEY = "escrow_checkout_sent"
 EVIDENCE_OPEN = {"proposed", "agreed", "funded", "disputed"}
-
-
-def page_action(request, call, success: str) -> None:
-    """Run one service call for a button; a refusal becomes the page's error message."""
-    try:
-        call()
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, success)
 
 
 @dataclass(frozen=True)
@@ -138,16 +128,13 @@ def evidence_upload(request, *, agreement: EscrowAgreement, condition_id: int, r
     condition = get_object_or_404(agreement.conditions, pk=condition_id)
     form = EvidenceForm(request.POST, request.FILES, prefix=f"condition-{condition.pk}")
     if form.is_valid():
-        try:
+        with refusal_shown(form=form, field="file"):
             evidence = release.evidence_add(
                 actor=request.user,
                 upload=form.cleaned_data["file"],
                 condition=condition,
                 description=form.cleaned_data["description"],
             )
-        except DomainError as exc:
-            form.add_error("file", exc.detail)
-        else:
             messages.success(
                 request,
                 _("%(name)s is stored with fingerprint %(sha)s…")
@@ -160,30 +147,23 @@ def evidence_upload(request, *, agreement: EscrowAgreement, condition_id: int, r
 def dispute_withdraw_submit(request, *, agreement: EscrowAgreement, dispute_id: int) -> None:
     """Shared by the consumer and portal pages: the opener withdraws an undecided dispute."""
     dispute = get_object_or_404(agreement.disputes, pk=dispute_id)
-    try:
-        disputes.dispute_withdraw(dispute=dispute, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("Dispute withdrawn. The money is held under the conditions again."))
+    page_action(
+        request,
+        lambda: disputes.dispute_withdraw(dispute=dispute, actor=request.user),
+        _("Dispute withdrawn. The money is held under the conditions again."),
+    )
 
 
 def dispute_submit(request, *, agreement: EscrowAgreement, render_detail):
     """Shared by the consumer and portal pages: open a dispute, with an optional file as evidence."""
     form = DisputeForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            with transaction.atomic():
-                dispute = disputes.dispute_open(
-                    agreement=agreement, actor=request.user, reasons=form.cleaned_data["reasons"]
-                )
-                if form.cleaned_data["file"]:
-                    release.evidence_add(
-                        actor=request.user, upload=form.cleaned_data["file"], dispute=dispute
-                    )
-        except DomainError as exc:
-            form.add_error(None, exc.detail)
-        else:
+        with refusal_shown(form=form), transaction.atomic():
+            dispute = disputes.dispute_open(
+                agreement=agreement, actor=request.user, reasons=form.cleaned_data["reasons"]
+            )
+            if form.cleaned_data["file"]:
+                release.evidence_add(actor=request.user, upload=form.cleaned_data["file"], dispute=dispute)
             messages.success(request, _("Dispute opened. The money is frozen until an agent decides."))
             return None
     return render_detail(request, agreement, forms={"dispute": form})

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from trustplatform.errors import DomainError
 from trustplatform.ledger.services import partner_payable
+from trustplatform.pages import page_action, refusal_shown
 from trustplatform.partners.portal import portal_view
 from trustplatform.payments.selectors import partner_payouts
 from trustplatform.payments.services import payout_request
@@ -69,27 +69,19 @@ def agreement_propose(request):
     form = ProposeForm(request.POST or None, partner=request.partner)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            with transaction.atomic():  # a refused proposal leaves no draft behind
-                agreement = agreements.agreement_create(
-                    created_by=request.user,
-                    payer=data["payer"],
-                    payee=request.partner,
-                    template=data["template"],
-                    title=data["title"],
-                    amount_krw=data["amount_krw"],
-                    property_address=data["property_address"],
-                    notes=data["notes"],
-                    conditions=_conditions_for(data["template"], move_in_date=data["move_in_date"]),
-                )
-                agreement = agreements.agreement_propose(agreement=agreement, actor=request.user)
-        except DomainError as exc:
-            form.add_error(None, exc.detail)
-            for field, errors in exc.fields.items():
-                if field in form.fields:
-                    for error in errors:
-                        form.add_error(field, error)
-        else:
+        with refusal_shown(form=form), transaction.atomic():  # a refused proposal leaves no draft behind
+            agreement = agreements.agreement_create(
+                created_by=request.user,
+                payer=data["payer"],
+                payee=request.partner,
+                template=data["template"],
+                title=data["title"],
+                amount_krw=data["amount_krw"],
+                property_address=data["property_address"],
+                notes=data["notes"],
+                conditions=_conditions_for(data["template"], move_in_date=data["move_in_date"]),
+            )
+            agreement = agreements.agreement_propose(agreement=agreement, actor=request.user)
             messages.success(
                 request,
                 _("Proposed. %(payer)s can now read and accept the terms.") % {"payer": agreement.payer},
@@ -108,7 +100,7 @@ def agreement_detail(request, agreement_id: int):
 def condition_confirm(request, agreement_id: int, condition_id: int):
     agreement = _ours(request, agreement_id)
     condition = get_object_or_404(agreement.conditions, pk=condition_id)
-    pages.page_action(
+    page_action(
         request,
         lambda: release.condition_confirm(condition=condition, actor=request.user),
         _("Confirmed: %(condition)s") % {"condition": condition.label},
@@ -137,7 +129,7 @@ def evidence_file(request, agreement_id: int, evidence_id: int):
 def milestone_submit(request, agreement_id: int, milestone_id: int):
     agreement = _ours(request, agreement_id)
     milestone = get_object_or_404(agreement.milestones, pk=milestone_id)
-    pages.page_action(
+    page_action(
         request,
         lambda: release.milestone_submit(milestone=milestone, actor=request.user),
         _("%(stage)s reported done. %(payer)s has been asked to approve it.")
@@ -167,13 +159,10 @@ def payout_list(request):
     available = partner_payable(partner).available_krw
     form = PayoutForm(request.POST or None, available_krw=available)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form=form, field="amount_krw"):
             payout = payout_request(
                 partner=partner, amount_krw=form.cleaned_data["amount_krw"], actor=request.user
             )
-        except DomainError as exc:
-            form.add_error("amount_krw", exc.detail)
-        else:
             messages.success(
                 request,
                 _("₩%(amount)s is on its way to your bank account.") % {"amount": f"{payout.amount_krw:,}"},

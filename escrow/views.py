@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from trustplatform.errors import DomainError
+from trustplatform.pages import page_action, refusal_shown
 from trustplatform.payments.models import Payment
 from trustplatform.payments.providers import SandboxProvider
 from trustplatform.payments.services import sandbox_checkout_pay
@@ -24,7 +24,6 @@ from .pages import (
     evidence_download,
     evidence_of,
     evidence_upload,
-    page_action,
 )
 from .selectors import agreements_for_user
 from .services import agreements, disputes, payments, release
@@ -95,15 +94,14 @@ def agreement_accept(request, agreement_id: int):
     form = AcceptForm(request.POST)
     if not form.is_valid():
         return _detail(request, agreement, forms={"accept_error": _("Read the terms and accept them again.")})
-    try:
+    with refusal_shown(form=form) as accept:
         agreements.agreement_accept(
             agreement=agreement, actor=request.user, accepted_hash=form.cleaned_data["terms_hash"]
         )
-    except DomainError as exc:
-        agreement.refresh_from_db()
-        return _detail(request, agreement, forms={"accept_error": exc.detail})
-    messages.success(request, _("You accepted these exact terms."))
-    return _back(agreement)
+        messages.success(request, _("You accepted these exact terms."))
+        return _back(agreement)
+    agreement.refresh_from_db()
+    return _detail(request, agreement, forms={"accept_error": accept.error.detail})
 
 
 @login_required
@@ -113,14 +111,12 @@ def payment_start(request, agreement_id: int):
     form = PayForm(request.POST)
     if not form.is_valid():
         return _detail(request, agreement, forms={"pay": form})
-    try:
+    with refusal_shown(form=form):
         payment = payments.payment_start(
             agreement=agreement, actor=request.user, method=form.cleaned_data["method"]
         )
-    except DomainError as exc:
-        form.add_error(None, exc.detail)
-        return _detail(request, agreement, forms={"pay": form})
-    return redirect("escrow:checkout", agreement.pk, payment.pk)
+        return redirect("escrow:checkout", agreement.pk, payment.pk)
+    return _detail(request, agreement, forms={"pay": form})
 
 
 @login_required
@@ -226,20 +222,16 @@ def claim_file(request, agreement_id: int):
     form = ClaimForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                claim = disputes.claim_file(
-                    agreement=agreement,
-                    actor=request.user,
-                    accident=data["accident"],
-                    description=data["description"],
-                    amount_krw=data["amount_krw"],
-                )
-                if data["file"]:
-                    release.evidence_add(actor=request.user, upload=data["file"], claim=claim)
-        except DomainError as exc:
-            form.add_error(None, exc.detail)
-        else:
+        with refusal_shown(form=form), transaction.atomic():
+            claim = disputes.claim_file(
+                agreement=agreement,
+                actor=request.user,
+                accident=data["accident"],
+                description=data["description"],
+                amount_krw=data["amount_krw"],
+            )
+            if data["file"]:
+                release.evidence_add(actor=request.user, upload=data["file"], claim=claim)
             messages.success(request, _("Claim filed. Our staff will review it and tell you the outcome."))
             return _back(agreement)
     return _detail(request, agreement, forms={"claim": form})

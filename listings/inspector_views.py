@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from trustplatform.errors import DomainError
+from trustplatform.pages import refusal_shown
 
 from . import selectors, services
 from .forms import InspectionForm
@@ -36,11 +36,8 @@ def record(request, inspection_id: int):
     inspection = get_object_or_404(selectors.inspector_queue(user=request.user), pk=inspection_id)
     form = InspectionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form=form):
             services.inspection_record(inspection=inspection, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.detail)
-        else:
             messages.success(request, _("Recorded: %(outcome)s.") % {"outcome": form.cleaned_data["outcome"]})
             return redirect("listings:inspector_queue")
     return render(

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from trustplatform.errors import DomainError
+from trustplatform.pages import page_action, refusal_shown
 from trustplatform.partners.models import Partner
 from trustplatform.partners.portal import portal_view
 
@@ -69,24 +69,13 @@ def listing_create(request):
     if request.method == "POST" and form.is_valid():
         values = form.values()
         publish = values.pop("publish")
-        try:
+        with refusal_shown(form=form):
             listing = services.listing_create(
                 partner=request.partner, actor=request.user, data=values, publish=publish
             )
-        except DomainError as exc:
-            _form_errors(form, exc)
-        else:
             messages.success(request, _("Listing saved. Add photos and ask for verification."))
             return _back(listing)
     return render(request, "listings/portal_form.html", {"form": form, "title": _("New listing")})
-
-
-def _form_errors(form, exc: DomainError) -> None:
-    for field, errors in exc.fields.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-    if not exc.fields:
-        form.add_error(None, exc.detail)
 
 
 @brokerage_view
@@ -114,11 +103,8 @@ def listing_edit(request, listing_id: int):
     initial = {name: getattr(listing, name) for name in ListingForm.base_fields}
     form = ListingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form=form):
             services.listing_update(listing=listing, actor=request.user, data=form.values())
-        except DomainError as exc:
-            _form_errors(form, exc)
-        else:
             messages.success(request, _("Saved."))
             return _back(listing)
     return render(
@@ -127,12 +113,7 @@ def listing_edit(request, listing_id: int):
 
 
 def _act(request, listing: Listing, action, success: str):
-    try:
-        action()
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, success)
+    page_action(request, action, success)
     return _back(listing)
 
 
@@ -233,11 +214,8 @@ def report_detail(request, report_id: int):
     report = get_object_or_404(selectors.partner_reports(partner=request.partner), pk=report_id)
     form = ResponseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form=form):
             services.report_respond(report=report, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.detail)
-        else:
             messages.success(request, _("Answer sent."))
             return redirect("listings_portal:report", report.pk)
     return render(request, "listings/portal_report.html", {"report": report, "form": form})
@@ -262,16 +240,13 @@ def appeal(request, strike_id: int):
     )
     form = AppealForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form=form):
             services.appeal_file(
                 strike=strike,
                 actor=request.user,
                 statement=form.cleaned_data["statement"],
                 files=form.cleaned_data["evidence"],
             )
-        except DomainError as exc:
-            form.add_error(None, exc.detail)
-        else:
             messages.success(request, _("Appeal filed. Staff who did not inspect the listing will decide."))
             return redirect("listings_portal:strikes")
     return render(request, "listings/portal_appeal.html", {"strike": strike, "form": form})

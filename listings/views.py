@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from trustplatform.errors import DomainError
+from trustplatform.pages import refusal_shown
 
 from . import selectors, services
 from .forms import DepositForm, ReportForm, SearchForm, WastedTripForm
@@ -77,11 +78,8 @@ def report(request, listing_id: int):
     listing = _listing(listing_id)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form=form):
             services.report_file(listing=listing, reporter=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.detail)
-        else:
             messages.success(request, _("Thank you. The broker answers first; then we check it ourselves."))
             return redirect("listings:my_reports")
     return render(request, "listings/report.html", {"listing": listing, "form": form})
@@ -91,12 +89,10 @@ def report(request, listing_id: int):
 @require_POST
 def contact(request, listing_id: int):
     listing = _listing(listing_id)
-    try:
+    with refusal_shown(request):
         safe = services.contact_open(listing=listing, consumer=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-        return redirect("listings:detail", listing.pk)
-    return _detail(request, listing, forms={"contact": safe})
+        return _detail(request, listing, forms={"contact": safe})
+    return redirect("listings:detail", listing.pk)
 
 
 @login_required
@@ -105,11 +101,8 @@ def deposit(request, listing_id: int):
     listing = _listing(listing_id)
     form = DepositForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_shown(form=form):
             agreement = services.deposit_start(listing=listing, consumer=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.detail)
-        else:
             messages.success(request, _("Deposit agreement proposed to the broker. Pay once they accept."))
             return redirect("escrow:detail", agreement.pk)
     return _detail(request, listing, forms={"deposit": form}, status=400)
@@ -121,11 +114,8 @@ def wasted_trip(request, listing_id: int):
     listing = _listing(listing_id)
     form = WastedTripForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_shown(form=form):
             claim = services.claim_file(listing=listing, consumer=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.detail)
-        else:
             if claim.status == WastedTripClaim.Status.PAID:
                 messages.success(request, _("Compensation paid to your Ansim balance."))
             else:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from trustplatform.errors import DomainError
+from trustplatform.pages import page_action
 from trustplatform.partners.portal import portal_view
 
 from . import selectors, services
@@ -41,11 +41,7 @@ def _session(request, session_id: int) -> MaskedSession:
 
 
 def _run(request, action, success: str):
-    try:
-        action()
-        messages.success(request, success)
-    except DomainError as exc:
-        messages.error(request, exc.detail)
+    page_action(request, action, success)
     return redirect("masking_portal:sessions")
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from trustplatform.errors import DomainError
+from trustplatform.pages import page_action, refusal_shown
 from trustplatform.partners.models import Membership, Partner
 
 from . import selectors, services, simulator
@@ -76,11 +76,11 @@ def preference(request):
 @require_POST
 def block(request, session_id: int):
     session = get_object_or_404(selectors.user_sessions(user=request.user), pk=session_id)
-    try:
-        services.block_add(session=session, owner_side=Participant.Side.CONSUMER, actor=request.user)
-        messages.success(request, _("Blocked: they can no longer call or text you through a safe number."))
-    except DomainError as exc:
-        messages.error(request, exc.detail)
+    page_action(
+        request,
+        lambda: services.block_add(session=session, owner_side=Participant.Side.CONSUMER, actor=request.user),
+        _("Blocked: they can no longer call or text you through a safe number."),
+    )
     return redirect("masking:mine")
 
 
@@ -118,15 +118,12 @@ def demo_order(request):
         elif not _business_phone(partner):
             form.add_error("partner", _("This business has no phone number on file."))
         else:
-            try:
+            with refusal_shown(form=form):
                 services.session_open(
                     partner=partner, reference=f"demo-{timezone.now():%Y%m%d%H%M%S}", actor=request.user,
                     expires_at=timezone.now() + timedelta(hours=3),
                     consumer=services.Party(phone=request.user.phone, label=_("Customer"), user=request.user),
                     business=services.Party(phone=_business_phone(partner), label=partner.name))
-            except DomainError as exc:
-                form.add_error(None, exc.detail)
-            else:
                 messages.success(request, _("Order placed with a safe number."))
                 return redirect("masking:mine")
     return render(request, "masking/demo_order.html", {"form": form})

@@ -2,7 +2,7 @@
 decision's hash), an agent executes. Each step is an escrow.services.disputes call."""
 
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, OuterRef
 from django.http import Http404, HttpResponseRedirect
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from escrow.models import Dispute, DisputeApproval
 from escrow.services import disputes
 from trustplatform.admin_base import QueueFilter, ServiceTransitionAdmin
-from trustplatform.errors import DomainError
+from trustplatform.pages import page_action
 
 from .evidence import DisputeEvidenceInline
 from .forms import DisputeApproveForm, DisputeDecideForm
@@ -141,14 +141,13 @@ class DisputeAdmin(ServiceTransitionAdmin):
             raise PermissionDenied
         form = DisputeApproveForm(request.POST or None, initial={"decision_hash": dispute.decision_hash})
         if request.method == "POST" and form.is_valid():
-            try:
-                disputes.dispute_approve(
+            page_action(
+                request,
+                lambda: disputes.dispute_approve(
                     dispute=dispute, actor=request.user, decision_hash=form.cleaned_data["decision_hash"]
-                )
-            except DomainError as exc:
-                self.message_user(request, exc.detail, messages.ERROR)
-            else:
-                self.message_user(request, _("Decision approved."), messages.SUCCESS)
+                ),
+                _("Decision approved."),
+            )
             return HttpResponseRedirect(reverse("admin:escrow_dispute_change", args=[dispute.pk]))
         intro = _(
             "Outcome: %(outcome)s\nTo the payee: ₩%(payee)s\nBack to the payer: ₩%(payer)s\n"

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from trustplatform.errors import DomainError
+from trustplatform.pages import refusal_shown
 
 from . import services
 from .forms import PartnerApplicationForm
@@ -16,15 +16,8 @@ from .selectors import partners_for_user
 def apply(request):
     form = PartnerApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form=form):
             services.partner_apply(user=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            for field, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-            if not exc.fields:
-                form.add_error(None, exc.detail)
-        else:
             messages.success(request, _("Application received. We will review it shortly."))
             return redirect("partners:status")
     return render(request, "partners/apply.html", {"form": form})
