@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from trustplatform.partners.selectors import is_member
 from trustplatform.payments.models import Payment
 
 from .models import EscrowAgreement, GuaranteeClaim
@@ -185,7 +186,7 @@ class ProposeForm(forms.Form):
                 _("No Ansim account uses this email. Ask the payer to sign up first, then try again."),
                 code="unknown_payer",
             )
-        if payer.memberships.filter(partner=self.partner).exists():
+        if is_member(user=payer, partner=self.partner):
             raise forms.ValidationError(
                 _("The payer cannot be a member of your own business."), code="payer_is_member"
             )

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from trustplatform.pages import page_action, refusal_shown
-from trustplatform.partners.models import Membership, Partner
+from trustplatform.partners.models import Partner
+from trustplatform.partners.selectors import partner_owner_phone
 
 from . import selectors, services, simulator
 from .models import Participant
@@ -94,9 +95,7 @@ def unblock(request, block_id: int):
 
 
 def _business_phone(partner: Partner) -> str:
-    owner = (Membership.objects.filter(partner=partner, role=Membership.Role.OWNER)
-             .exclude(user__phone="").select_related("user").first())
-    return owner.user.phone if owner else ""
+    return partner_owner_phone(partner=partner)
 
 
 @login_required

@@ -24,10 +24,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from trustplatform.partners.services import partner_notify
+
 from ..errors import BookingConflict, BookingError
 from ..models import Booking, CalendarFeed, Conflict, ImportedBlock, Night, RoomType
 from .inventory import nights_ensure
-from .stays import check_in_at, partner_notify
+from .stays import check_in_at
 
 logger = logging.getLogger(__name__)
 
@@ -269,6 +271,7 @@ def _feed_failed(feed: CalendarFeed, why: str, now: datetime) -> None:
                 "The %(channel)s calendar of %(room)s could not be imported: %(why)s Nothing was changed."
             )
             % {"channel": feed.name, "room": feed.room_type, "why": why},
+        sms_text=True,
         )
 
 
@@ -384,6 +387,7 @@ def _announce_conflict(conflict: Conflict) -> None:
             "code": booking.code,
             "deadline": timezone.localtime(conflict.deadline).strftime("%m-%d %H:%M"),
         },
+        sms_text=True,
     )
 
 

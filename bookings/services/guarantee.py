@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from trustplatform.audit.services import audit_record
 from trustplatform.notifications.services import notification_send, staff_notify
+from trustplatform.partners.services import partner_notify
 from trustplatform.transitions import transition_run
 
 from .. import selectors
@@ -24,7 +25,7 @@ from ..errors import BookingConflict, BookingError, BookingNotFound
 from ..models import Booking, CaseNote, GuaranteeCandidate, GuaranteeCase, RoomType
 from . import money
 from .inventory import nights_release, nights_take
-from .stays import check_in_at, partner_notify, safe_number_open
+from .stays import check_in_at, safe_number_open
 
 logger = logging.getLogger(__name__)
 Status = GuaranteeCase.Status
@@ -286,6 +287,7 @@ def _announce_rebooking(case_id: int) -> None:
         url=reverse("bookings_portal:booking", args=[new.code]),
         title=_("New booking %(code)s (Ansim guarantee): %(room)s, %(day)s.")
         % {"code": new.code, "room": new.room_type.name, "day": new.check_in.isoformat()},
+        sms_text=True,
     )
 
 

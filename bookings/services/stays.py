@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from trustplatform import pii
 from trustplatform.notifications.services import notification_send
-from trustplatform.partners.models import Membership, Partner
+from trustplatform.partners.models import Partner
+from trustplatform.partners.services import partner_notify
 from trustplatform.payments.services import payments_pending_cancel
 from trustplatform.transitions import transition_run
 
@@ -165,18 +166,8 @@ def booking_announce(*, booking_id: int) -> None:
             "nights": booking.nights,
             "number": guest_number_for_property(booking) or "—",
         },
+        sms_text=True,
     )
-
-
-def partner_notify(*, partner, title: str, url: str, key: str, sms_text: bool = True) -> None:
-    """Tell the partner's owners and managers, in the portal and by text (never with a guest's number)."""
-    members = Membership.objects.filter(
-        partner=partner, role__in=[Membership.Role.OWNER, Membership.Role.MANAGER]
-    ).select_related("user")
-    for membership in members:
-        notification_send(
-            user=membership.user, title=title, url=url, sms_text=sms_text, key=f"{key}:{membership.user_id}"
-        )
 
 
 def safe_number_open(*, booking: Booking) -> None:
@@ -266,6 +257,7 @@ def booking_cancel_by_guest(*, booking: Booking, actor, reason: str = "") -> Boo
             key=f"booking:{booking.pk}:guest-cancelled",
             url=reverse("bookings_portal:booking", args=[booking.code]),
             title=_("Booking %(code)s was cancelled by the guest.") % {"code": booking.code},
+            sms_text=True,
         )
     return booking
 
@@ -396,8 +388,3 @@ def _pay_property(booking: Booking, why: str) -> None:
         partner=partner, key=f"booking-{booking.pk}-payout-charges-recovered", subject=booking
     )
 
-
-def partner_member(*, user, partner_id: int) -> bool:
-    return Membership.objects.filter(
-        user=user, partner_id=partner_id, partner__status=Partner.Status.APPROVED
-    ).exists()

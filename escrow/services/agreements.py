@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from escrow.models import Condition, EscrowAgreement, Milestone
 from escrow.templates_catalog import default_conditions, default_milestones
 from trustplatform.notifications.services import notification_send
-from trustplatform.partners.models import Membership, Partner
+from trustplatform.partners.models import Partner
+from trustplatform.partners.selectors import is_member
 from trustplatform.transitions import transition_run
 
 from .common import EscrowConflict, EscrowError, lock_agreement, require_side
@@ -45,7 +46,7 @@ def agreement_create(
         )
     if payee.status != Partner.Status.APPROVED:
         raise EscrowError(_("Only an approved partner can receive escrowed money."), code="payee_not_active")
-    if Membership.objects.filter(user=payer, partner=payee).exists():
+    if is_member(user=payer, partner=payee):
         raise EscrowError(
             _("The payer cannot be a member of the business being paid."),
             code="payer_is_payee",

@@ -7,7 +7,7 @@ from escrow.models import EscrowAgreement
 from trustplatform.errors import Conflict, DomainError, Forbidden, NotFound
 from trustplatform.ledger.models import LedgerAccount
 from trustplatform.ledger.services import account_open
-from trustplatform.partners.models import Membership, Partner
+from trustplatform.partners.selectors import is_member
 
 
 class EscrowError(DomainError):
@@ -42,10 +42,7 @@ def side_of(*, user, agreement: EscrowAgreement) -> str | None:
     """'payer', 'payee' (a member of the payee partner) or None."""
     if user.pk == agreement.payer_id:
         return "payer"
-    is_member = Membership.objects.filter(
-        user=user, partner_id=agreement.payee_id, partner__status=Partner.Status.APPROVED
-    ).exists()
-    return "payee" if is_member else None
+    return "payee" if is_member(user=user, partner=agreement.payee_id, approved=True) else None
 
 
 def require_side(*, user, agreement: EscrowAgreement, sides=("payer", "payee")) -> str:

@@ -17,6 +17,7 @@ from escrow.models import (
 )
 from trustplatform.ledger.services import consumer_payable, ledger_transfer, partner_payable, platform_account
 from trustplatform.notifications.services import notification_send, staff_notify
+from trustplatform.partners.services import partner_notify
 from trustplatform.transitions import transition_run
 
 from .common import (
@@ -188,9 +189,8 @@ def dispute_withdraw(*, dispute: Dispute, actor) -> Dispute:
         title = _("The dispute on %(title)s was withdrawn; the deposit is held under its conditions again.")
         title %= {"title": agreement.title}
         if side_of(user=actor, agreement=agreement) == "payer":
-            for membership in agreement.payee.memberships.select_related("user"):
-                notification_send(user=membership.user, title=title,
-                                  url=reverse("escrow_portal:detail", args=[agreement.pk]))
+            partner_notify(partner=agreement.payee, roles=None, title=title,
+                           url=reverse("escrow_portal:detail", args=[agreement.pk]))
         else:
             notification_send(user=agreement.payer, title=title,
                               url=reverse("escrow:detail", args=[agreement.pk]))

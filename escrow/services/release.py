@@ -20,6 +20,7 @@ from escrow.models import (
 )
 from trustplatform.ledger.services import ledger_transfer, partner_payable, platform_account
 from trustplatform.notifications.services import notification_send
+from trustplatform.partners.services import partner_notify
 from trustplatform.registries.providers import get_registry
 from trustplatform.transitions import transition_run
 
@@ -216,13 +217,14 @@ def _release(*, agreement: EscrowAgreement, amount_krw: int, key: str) -> None:
             reason=f"fee on agreement #{agreement.pk}",
             subject=agreement,
         )
-    for user in [agreement.payer, *[m.user for m in agreement.payee.memberships.select_related("user")]]:
-        notification_send(
-            user=user,
-            title=_("₩%(amount)s was released for %(title)s")
-            % {"amount": f"{amount_krw:,}", "title": agreement.title},
-            url=reverse("escrow:detail", args=[agreement.pk]),
-        )
+    title = _("₩%(amount)s was released for %(title)s") % {
+        "amount": f"{amount_krw:,}", "title": agreement.title
+    }
+    notification_send(user=agreement.payer, title=title, url=reverse("escrow:detail", args=[agreement.pk]))
+    partner_notify(
+        partner=agreement.payee, roles=None, title=title,
+        url=reverse("escrow_portal:detail", args=[agreement.pk]),
+    )
 
 
 def refund_to_payer(*, agreement: EscrowAgreement, amount_krw: int, key: str) -> None:
@@ -316,13 +318,13 @@ def milestone_send_back(*, milestone: Milestone, actor, reason: str = "") -> Mil
             raise EscrowConflict(_("The money is frozen by a dispute."), code="not_live")
         milestone = transition_run(instance=milestone, name="send_back", actor=actor, reason=reason)
         Milestone.objects.filter(pk=milestone.pk).update(approve_by=None, submitted_at=None, reminders_sent=0)
-        for membership in agreement.payee.memberships.select_related("user"):
-            notification_send(
-                user=membership.user,
-                title=_("%(stage)s was sent back: %(reason)s")
-                % {"stage": milestone.get_kind_display(), "reason": reason or "-"},
-                url=reverse("escrow_portal:detail", args=[agreement.pk]),
-            )
+        partner_notify(
+            partner=agreement.payee,
+            roles=None,
+            title=_("%(stage)s was sent back: %(reason)s")
+            % {"stage": milestone.get_kind_display(), "reason": reason or "-"},
+            url=reverse("escrow_portal:detail", args=[agreement.pk]),
+        )
     milestone.refresh_from_db()
     return milestone
 

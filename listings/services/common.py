@@ -2,8 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from trustplatform.notifications.services import notification_send
-from trustplatform.partners.models import Membership, Partner
+from trustplatform.partners.models import Partner
 
 from ..errors import ListingForbidden, ListingNotFound
 from ..models import BrokerStanding, Listing
@@ -36,23 +35,3 @@ def listing_for_partner(*, partner: Partner, listing_id: int) -> Listing:
         raise ListingNotFound(_("No such listing."))
     return listing
 
-
-def brokerage_notify(
-    *, partner: Partner, title: str, body: str = "", url: str = "", sms: bool = False, key: str = ""
-) -> int:
-    """A notice to the owners and managers of a brokerage (never names a reporter)."""
-    members = Membership.objects.filter(
-        partner=partner, role__in=[Membership.Role.OWNER, Membership.Role.MANAGER]
-    )
-    sent = 0
-    for membership in members.select_related("user"):
-        notification_send(
-            user=membership.user,
-            title=title,
-            body=body,
-            url=url,
-            sms_text=sms,
-            key=f"{key}:{membership.user_id}" if key else "",
-        )
-        sent += 1
-    return sent

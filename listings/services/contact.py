@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from escrow.services.agreements import rental_deposit_propose
 from masking import selectors as masking_selectors
 from masking import services as masking
-from trustplatform.partners.models import Membership
+from trustplatform.partners.selectors import partner_owner_phone
 
 from ..errors import ListingConflict, ListingError
 from ..models import Listing, ListingContact
@@ -26,14 +26,7 @@ class SafeContact:
 
 
 def _broker_phone(listing: Listing) -> str:
-    owner = (
-        Membership.objects.filter(partner_id=listing.partner_id, role=Membership.Role.OWNER)
-        .exclude(user__phone="")
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    return owner.user.phone if owner else ""
+    return partner_owner_phone(partner=listing.partner_id)
 
 
 def _open_contact(*, listing: Listing, consumer) -> SafeContact | None:

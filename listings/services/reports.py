@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 
 from trustplatform.audit.services import audit_record
 from trustplatform.notifications.services import notification_send, staff_notify
-from trustplatform.partners.models import Membership
+from trustplatform.partners.selectors import is_member
+from trustplatform.partners.services import partner_notify
 from trustplatform.transitions import transition_run
 
 from ..errors import ListingConflict, ListingError, ListingForbidden, ListingNotFound
 from ..models import OPEN_REPORT_STATUSES, Inspection, Listing, Report, ReporterStanding
-from .common import brokerage_notify
 
 # Each unit of weighted open reports adds this much to a queued inspection's priority.
 REPORT_PRIORITY = 10.0
@@ -40,7 +40,7 @@ def report_file(
         )
     if not listing.is_live:
         raise ListingConflict(_("This listing is no longer shown."), code="not_live")
-    if Membership.objects.filter(user=reporter, partner_id=listing.partner_id).exists():
+    if is_member(user=reporter, partner=listing.partner_id):
         raise ListingForbidden(
             _("You cannot report your own brokerage's listing."), code="own_listing"
         )
@@ -87,7 +87,7 @@ def report_file(
             priority=F("priority") + report.weight * REPORT_PRIORITY
         )
         # The broker hears what was reported and by when to answer; never by whom.
-        brokerage_notify(
+        partner_notify(
             partner=listing.partner,
             key=f"listings:report:{report.pk}",
             title=_("A report about listing #%(id)s: %(reason)s")
@@ -102,7 +102,7 @@ def report_file(
 def report_respond(*, report: Report, actor, action: str, response: str = "") -> Report:
     """The broker's first answer: mark the listing gone (settles the report), or correct / dispute it
     (staff then check)."""
-    if not Membership.objects.filter(user=actor, partner_id=report.listing.partner_id).exists():
+    if not is_member(user=actor, partner=report.listing.partner_id):
         raise ListingNotFound(_("No such report."))
     if action not in Report.BrokerAction.values:
         raise ListingError(

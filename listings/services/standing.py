@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from trustplatform.audit.services import audit_record
 from trustplatform.notifications.services import staff_notify
-from trustplatform.partners.models import Membership
+from trustplatform.partners.selectors import MANAGING_ROLES, is_member
+from trustplatform.partners.services import partner_notify
 from trustplatform.transitions import transition_run
 
 from ..errors import ListingConflict, ListingError, ListingForbidden
@@ -29,7 +30,7 @@ from ..models import (
     Suspension,
 )
 from ..selectors import search_invalidate
-from .common import brokerage_notify, standing_lock
+from .common import standing_lock
 
 MAJOR_CATEGORIES = {"price_bait", "not_exist", "wrong_photos"}
 PUBLIC_NOTICE_WINDOW = timedelta(days=30)
@@ -96,9 +97,9 @@ def fake_confirm(
         search_invalidate()
         reports_settle_fake(listing=listing, actor=actor)
         claims_for_reported_visits(listing=listing)
-        brokerage_notify(
+        partner_notify(
             partner=listing.partner,
-            sms=True,
+            sms_text=True,
             key=f"listings:strike:{strike.pk}",
             title=_("Listing #%(id)s was confirmed fake: a strike was given") % {"id": listing.pk},
             body=_("You may appeal within %(days)s days with evidence.")
@@ -121,9 +122,9 @@ def _policy_apply(*, standing: BrokerStanding, strike: Strike, actor) -> str:
     if standing.badge == BrokerStanding.Badge.HELD:
         transition_run(instance=standing, name="revoke", actor=actor, reason=f"strike #{strike.pk}")
         BrokerStanding.objects.filter(pk=standing.pk).update(revoked_by_strike=strike)
-        brokerage_notify(
+        partner_notify(
             partner=strike.partner,
-            sms=True,
+            sms_text=True,
             key=f"listings:badge-revoked:{strike.pk}",
             title=_("Your 안심중개사 badge was revoked"),
             body=_("A listing was confirmed fake. An upheld appeal restores the badge."),
@@ -160,9 +161,9 @@ def _suspend(*, standing: BrokerStanding, strike: Strike, days: int, actor) -> S
     audit_record(
         obj=standing, action="posting_suspended", actor=actor, extra={"days": days, "strike": strike.pk}
     )
-    brokerage_notify(
+    partner_notify(
         partner=strike.partner,
-        sms=True,
+        sms_text=True,
         key=f"listings:suspended:{suspension.pk}",
         title=_("Posting suspended for %(days)s days") % {"days": days},
         url=reverse("listings_portal:strikes"),
@@ -190,9 +191,9 @@ def _remove_from_programme(*, standing: BrokerStanding, strike: Strike, actor) -
         transition_run(
             instance=listing, name="remove", actor=actor, reason="brokerage removed from the programme"
         )
-    brokerage_notify(
+    partner_notify(
         partner=strike.partner,
-        sms=True,
+        sms_text=True,
         key=f"listings:removed:{strike.pk}",
         title=_("Your brokerage was removed from the listings programme"),
         url=reverse("listings_portal:strikes"),
@@ -220,9 +221,7 @@ def badge_grant(*, instance: BrokerStanding, actor, reason: str = "") -> BrokerS
 
 def appeal_file(*, strike: Strike, actor, statement: str, files=()) -> Appeal:
     """The brokerage appeals a strike within the window, with a statement and evidence files."""
-    if not Membership.objects.filter(
-        user=actor, partner_id=strike.partner_id, role__in=[Membership.Role.OWNER, Membership.Role.MANAGER]
-    ).exists():
+    if not is_member(user=actor, partner=strike.partner_id, roles=MANAGING_ROLES):
         raise ListingForbidden(
             _("Only the brokerage's owner or a manager can appeal.")
         )
@@ -312,9 +311,9 @@ def appeal_decide(*, instance: Appeal, actor, uphold: bool, reason: str = "") ->
         if uphold:
             _overrule(standing=standing, strike=strike, actor=actor, reason=reason)
             search_invalidate()
-        brokerage_notify(
+        partner_notify(
             partner=strike.partner,
-            sms=True,
+            sms_text=True,
             key=f"listings:appeal:{appeal.pk}",
             title=_("Your appeal was upheld: the strike is overruled")
             if uphold
@@ -342,9 +341,9 @@ def _overrule(*, standing: BrokerStanding, strike: Strike, actor, reason: str) -
         transition_run(
             instance=standing, name="restore", actor=actor, reason=f"appeal upheld on strike #{strike.pk}"
         )
-        brokerage_notify(
+        partner_notify(
             partner=strike.partner,
-            sms=True,
+            sms_text=True,
             key=f"listings:badge-restored:{strike.pk}",
             title=_("Your 안심중개사 badge is restored"),
             url=reverse("listings_portal:strikes"),

@@ -38,3 +38,35 @@ def membership_role(*, user, partner) -> str | None:
         return None
     partner_id = getattr(partner, "pk", partner)
     return Membership.objects.filter(user=user, partner_id=partner_id).values_list("role", flat=True).first()
+
+
+# Who runs a partner's day: owners and managers get its notices and may answer for it.
+MANAGING_ROLES = (Membership.Role.OWNER, Membership.Role.MANAGER)
+
+
+def is_member(*, user, partner, roles=None, approved: bool = False) -> bool:
+    """Whether the user belongs to the partner (in one of `roles` when given; an approved partner
+    only when `approved`)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    members = Membership.objects.filter(user=user, partner_id=getattr(partner, "pk", partner))
+    if roles is not None:
+        members = members.filter(role__in=list(roles))
+    if approved:
+        members = members.filter(partner__status=Partner.Status.APPROVED)
+    return members.exists()
+
+
+def partner_members(*, partner, roles=None) -> QuerySet[Membership]:
+    """The partner's memberships with their users, oldest first (in one of `roles` when given)."""
+    members = Membership.objects.filter(partner_id=getattr(partner, "pk", partner)).select_related("user")
+    if roles is not None:
+        members = members.filter(role__in=list(roles))
+    return members.order_by("pk")
+
+
+def partner_owner_phone(*, partner) -> str:
+    """The real mobile number of the partner's first owner who has one ("" when none does); only for
+    forwarding through a safe number, never to show."""
+    owner = partner_members(partner=partner, roles=[Membership.Role.OWNER]).exclude(user__phone="").first()
+    return owner.user.phone if owner else ""

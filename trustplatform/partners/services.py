@@ -9,6 +9,7 @@ from trustplatform.transitions import transition_run
 
 from .brn import validate_brn
 from .models import Membership, Partner
+from .selectors import MANAGING_ROLES, partner_members
 
 
 class PartnerError(DomainError):
@@ -17,6 +18,21 @@ class PartnerError(DomainError):
 
 class PartnerConflict(PartnerError, Conflict):
     """A PartnerError that is refused by the current state of things (409)."""
+
+
+def partner_notify(*, partner, title: str, body: str = "", url: str = "", sms_text: bool = False,
+                   key: str = "", roles=MANAGING_ROLES) -> int:
+    """A notice to the people who run a partner (owners and managers unless `roles` says otherwise;
+    every member with roles=None), in the portal and, with `sms_text`, by text. `key` makes each
+    member's text once-only. Returns how many were told."""
+    sent = 0
+    for membership in partner_members(partner=partner, roles=roles):
+        notification_send(
+            user=membership.user, title=title, body=body, url=url, sms_text=sms_text,
+            key=f"{key}:{membership.user_id}" if key else "",
+        )
+        sent += 1
+    return sent
 
 
 def partner_apply(*, user, name: str, kind: str, registration_number: str, representative: str,
@@ -55,9 +71,8 @@ def _partner_decide(*, instance: Partner, name: str, actor, reason: str, notice:
         partner = transition_run(instance=instance, name=name, actor=actor, reason=reason,
                                  check_perm=True)
         Partner.objects.filter(pk=partner.pk).update(decided_at=timezone.now())
-        for membership in partner.memberships.select_related("user").filter(role=Membership.Role.OWNER):
-            notification_send(user=membership.user, title=notice % {"name": partner.name},
-                              body=reason, url=reverse("partners:status"), sms_text=True)
+        partner_notify(partner=partner, roles=[Membership.Role.OWNER], title=notice % {"name": partner.name},
+                       body=reason, url=reverse("partners:status"), sms_text=True)
     return partner
 
 
