@@ -1,7 +1,9 @@
 from functools import cache
 
 import factory
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.utils import translation
 from factory.django import DjangoModelFactory
 
 from trustplatform.accounts.models import User
@@ -29,6 +31,10 @@ class UserFactory(DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.kr")
     full_name = factory.Faker("name", locale="ko_KR")
     password = factory.LazyFunction(password_hash)
+    # People read their notices in their own language; a test's people read the one it checks.
+    language = factory.LazyFunction(
+        lambda: (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    )
 
     @factory.post_generation
     def saved(obj, create, extracted, **kwargs):

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from trustplatform.accounts.views import language_set
 from trustplatform.partners.urls import portal_patterns
 
 from . import views
@@ -29,6 +30,8 @@ urlpatterns = [
     path("homes/", include("listings.urls")),
     path("portal/listings/", include("listings.portal_urls")),
     path("admin/", admin.site.urls),
+    # The language switch also remembers a signed-in person's choice for the notices we send them.
+    path("i18n/setlang/", language_set, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("trustplatform.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

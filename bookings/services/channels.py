@@ -23,7 +23,9 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from trustplatform.notifications.services import Phrase
 from trustplatform.partners.services import partner_notify
 
 from ..errors import BookingConflict, BookingError
@@ -267,11 +269,13 @@ def _feed_failed(feed: CalendarFeed, why: str, now: datetime) -> None:
             partner=feed.room_type.property.partner,
             url=reverse("bookings_portal:feeds"),
             key=f"feed:{feed.pk}:failing:{now:%Y%m%d%H%M}",
-            title=_(
-                "The %(channel)s calendar of %(room)s could not be imported: %(why)s Nothing was changed."
-            )
-            % {"channel": feed.name, "room": feed.room_type, "why": why},
-        sms_text=True,
+            title=Phrase(
+                gettext_lazy(
+                    "The %(channel)s calendar of %(room)s could not be imported: %(why)s Nothing was changed."
+                ),
+                {"channel": feed.name, "room": feed.room_type, "why": why},
+            ),
+            sms_text=True,
         )
 
 
@@ -375,18 +379,21 @@ def _announce_conflict(conflict: Conflict) -> None:
         partner=booking.property.partner,
         url=reverse("bookings_portal:conflict", args=[conflict.pk]),
         key=f"conflict:{conflict.pk}",
-        title=_(
-            "Double booking: %(channel)s has a stay %(start)s–%(end)s on %(room)s, where our guest's booking "
-            "%(code)s is confirmed. Resolve it by %(deadline)s or we rehouse our guest at your cost."
-        )
-        % {
-            "channel": conflict.feed.name,
-            "start": conflict.start.isoformat(),
-            "end": conflict.end.isoformat(),
-            "room": booking.room_type.name,
-            "code": booking.code,
-            "deadline": timezone.localtime(conflict.deadline).strftime("%m-%d %H:%M"),
-        },
+        title=Phrase(
+            gettext_lazy(
+                "Double booking: %(channel)s has a stay %(start)s–%(end)s on %(room)s, where our "
+                "guest's booking %(code)s is confirmed. Resolve it by %(deadline)s or we rehouse our "
+                "guest at your cost."
+            ),
+            {
+                "channel": conflict.feed.name,
+                "start": conflict.start.isoformat(),
+                "end": conflict.end.isoformat(),
+                "room": booking.room_type.name,
+                "code": booking.code,
+                "deadline": timezone.localtime(conflict.deadline).strftime("%m-%d %H:%M"),
+            },
+        ),
         sms_text=True,
     )
 

@@ -14,9 +14,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from trustplatform.audit.services import audit_record
-from trustplatform.notifications.services import notification_send, staff_notify
+from trustplatform.notifications.services import Phrase, notification_send, staff_notify
 from trustplatform.partners.services import partner_notify
 from trustplatform.transitions import transition_run
 
@@ -58,11 +59,13 @@ def case_open(*, booking: Booking, reason: str) -> GuaranteeCase:
             url=reverse("bookings:booking", args=[booking.code]),
             sms_text=True,
             key=f"case:{case.pk}:opened",
-            title=_(
-                "%(property)s cancelled your booking %(code)s. We are finding you a better room now, "
-                "at our cost."
-            )
-            % {"property": booking.property.name, "code": booking.code},
+            title=Phrase(
+                gettext_lazy(
+                    "%(property)s cancelled your booking %(code)s. We are finding you a better room now, "
+                    "at our cost."
+                ),
+                {"property": booking.property.name, "code": booking.code},
+            ),
         )
         from ..tasks import case_search_task
 
@@ -177,12 +180,16 @@ def _offer(*, case: GuaranteeCase, held: list[GuaranteeCandidate]) -> None:
         url=reverse("bookings:offer", args=[best.accept_token]),
         sms_text=True,
         key=f"case:{case.pk}:offered",
-        title=_("We hold %(count)s better room(s) for you. Choose by %(time)s, or we book the best: %(url)s")
-        % {
-            "count": len(held),
-            "time": timezone.localtime(deadline).strftime("%m-%d %H:%M"),
-            "url": f"{settings.SITE_URL}/stays/offers/{best.accept_token}/",
-        },
+        title=Phrase(
+            gettext_lazy(
+                "We hold %(count)s better room(s) for you. Choose by %(time)s, or we book the best: %(url)s"
+            ),
+            {
+                "count": len(held),
+                "time": timezone.localtime(deadline).strftime("%m-%d %H:%M"),
+                "url": f"{settings.SITE_URL}/stays/offers/{best.accept_token}/",
+            },
+        ),
     )
 
 
@@ -275,18 +282,22 @@ def _announce_rebooking(case_id: int) -> None:
         url=reverse("bookings:booking", args=[new.code]),
         sms_text=True,
         key=f"case:{case.pk}:rebooked:{new.pk}",
-        title=_(
-            "You are booked at %(property)s (%(room)s), confirmed, same dates, at no extra cost. "
-            "Booking %(code)s."
-        )
-        % {"property": new.property.name, "room": new.room_type.name, "code": new.code},
+        title=Phrase(
+            gettext_lazy(
+                "You are booked at %(property)s (%(room)s), confirmed, same dates, at no extra cost. "
+                "Booking %(code)s."
+            ),
+            {"property": new.property.name, "room": new.room_type.name, "code": new.code},
+        ),
     )
     partner_notify(
         partner=new.property.partner,
         key=f"booking:{new.pk}:confirmed:property",
         url=reverse("bookings_portal:booking", args=[new.code]),
-        title=_("New booking %(code)s (Ansim guarantee): %(room)s, %(day)s.")
-        % {"code": new.code, "room": new.room_type.name, "day": new.check_in.isoformat()},
+        title=Phrase(
+            gettext_lazy("New booking %(code)s (Ansim guarantee): %(room)s, %(day)s."),
+            {"code": new.code, "room": new.room_type.name, "day": new.check_in.isoformat()},
+        ),
         sms_text=True,
     )
 
@@ -340,15 +351,20 @@ def _refund_and_escalate(*, case: GuaranteeCase, why: str) -> None:
                 url=reverse("bookings:booking", args=[booking_code]),
                 sms_text=True,
                 key=f"case:{case.pk}:refunded",
-                title=_(
-                    "We could not find a room as good as yours. You get ₩%(refund)s back in full plus "
-                    "₩%(comp)s compensation; an agent will call you."
-                )
-                % {"refund": f"{to_guest:,}", "comp": f"{compensation:,}"},
+                title=Phrase(
+                    gettext_lazy(
+                        "We could not find a room as good as yours. You get ₩%(refund)s back in full plus "
+                        "₩%(comp)s compensation; an agent will call you."
+                    ),
+                    {"refund": f"{to_guest:,}", "comp": f"{compensation:,}"},
+                ),
             ),
             staff_notify(
                 group="agents",
-                title=_("Guarantee case #%(pk)s needs an agent: %(why)s") % {"pk": case.pk, "why": why},
+                title=Phrase(
+                    gettext_lazy("Guarantee case #%(pk)s needs an agent: %(why)s"),
+                    {"pk": case.pk, "why": why},
+                ),
                 url=reverse("admin:bookings_guaranteecase_change", args=[case.pk]),
             ),
         )
@@ -413,10 +429,13 @@ def cases_requeue_stuck(
                 transaction.on_commit(
                     lambda pk=case_id: staff_notify(
                         group="agents",
-                        title=_(
-                            "Guarantee case #%(pk)s: the automatic search failed; rehouse the guest by hand."
-                        )
-                        % {"pk": pk},
+                        title=Phrase(
+                            gettext_lazy(
+                                "Guarantee case #%(pk)s: the automatic search failed; "
+                                "rehouse the guest by hand."
+                            ),
+                            {"pk": pk},
+                        ),
                         url=reverse("admin:bookings_guaranteecase_change", args=[pk]),
                     )
                 )

@@ -8,9 +8,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from trustplatform import pii
-from trustplatform.notifications.services import notification_send
+from trustplatform.notifications.services import Phrase, notification_send
 from trustplatform.partners.models import Partner
 from trustplatform.partners.services import partner_notify
 from trustplatform.payments.services import payments_pending_cancel
@@ -151,21 +152,25 @@ def booking_announce(*, booking_id: int) -> None:
         url=reverse("bookings:booking", args=[booking.code]),
         sms_text=True,
         key=f"booking:{booking.pk}:confirmed:guest",
-        title=_("Booking %(code)s confirmed: %(property)s, %(day)s.")
-        % {"code": booking.code, "property": booking.property.name, "day": booking.check_in.isoformat()},
+        title=Phrase(
+            gettext_lazy("Booking %(code)s confirmed: %(property)s, %(day)s."),
+            {"code": booking.code, "property": booking.property.name, "day": booking.check_in.isoformat()},
+        ),
     )
     partner_notify(
         partner=booking.property.partner,
         key=f"booking:{booking.pk}:confirmed:property",
         url=reverse("bookings_portal:booking", args=[booking.code]),
-        title=_("New booking %(code)s: %(room)s, %(day)s, %(nights)s night(s). Guest: %(number)s")
-        % {
-            "code": booking.code,
-            "room": booking.room_type.name,
-            "day": booking.check_in.isoformat(),
-            "nights": booking.nights,
-            "number": guest_number_for_property(booking) or "—",
-        },
+        title=Phrase(
+            gettext_lazy("New booking %(code)s: %(room)s, %(day)s, %(nights)s night(s). Guest: %(number)s"),
+            {
+                "code": booking.code,
+                "room": booking.room_type.name,
+                "day": booking.check_in.isoformat(),
+                "nights": booking.nights,
+                "number": guest_number_for_property(booking) or "—",
+            },
+        ),
         sms_text=True,
     )
 
@@ -256,7 +261,10 @@ def booking_cancel_by_guest(*, booking: Booking, actor, reason: str = "") -> Boo
             partner=booking.property.partner,
             key=f"booking:{booking.pk}:guest-cancelled",
             url=reverse("bookings_portal:booking", args=[booking.code]),
-            title=_("Booking %(code)s was cancelled by the guest.") % {"code": booking.code},
+            title=Phrase(
+                gettext_lazy("Booking %(code)s was cancelled by the guest."),
+                {"code": booking.code},
+            ),
             sms_text=True,
         )
     return booking

@@ -9,10 +9,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from escrow.models import Condition, EscrowAgreement, Milestone
 from escrow.templates_catalog import default_conditions, default_milestones
-from trustplatform.notifications.services import notification_send
+from trustplatform.notifications.services import Phrase, notification_send
 from trustplatform.partners.models import Partner
 from trustplatform.partners.selectors import is_member
 from trustplatform.transitions import transition_run
@@ -152,7 +153,10 @@ def agreement_propose(*, agreement: EscrowAgreement, actor) -> EscrowAgreement:
         if side == "payee":
             notification_send(
                 user=agreement.payer,
-                title=_("A deposit agreement waits for you: %(title)s") % {"title": agreement.title},
+                title=Phrase(
+                    gettext_lazy("A deposit agreement waits for you: %(title)s"),
+                    {"title": agreement.title},
+                ),
                 url=reverse("escrow:detail", args=[agreement.pk]),
                 sms_text=True,
             )

@@ -6,6 +6,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from escrow.models import (
     MILESTONES_DONE,
@@ -16,7 +17,7 @@ from escrow.models import (
     Milestone,
 )
 from trustplatform.ledger.services import consumer_payable, ledger_transfer, partner_payable, platform_account
-from trustplatform.notifications.services import notification_send, staff_notify
+from trustplatform.notifications.services import Phrase, label_of, notification_send, staff_notify
 from trustplatform.partners.services import partner_notify
 from trustplatform.transitions import transition_run
 
@@ -47,7 +48,7 @@ def dispute_open(*, agreement: EscrowAgreement, actor, reasons: str) -> Dispute:
         dispute = Dispute.objects.create(agreement=agreement, opened_by=actor, reasons=reasons)
         staff_notify(
             group="agents",
-            title=_("New dispute on %(title)s") % {"title": agreement.title},
+            title=Phrase(gettext_lazy("New dispute on %(title)s"), {"title": agreement.title}),
             url=reverse("admin:escrow_dispute_change", args=[dispute.pk]),
         )
     return dispute
@@ -102,7 +103,7 @@ def dispute_decide(
         if dispute_needs_second_approval(dispute):
             staff_notify(
                 group="finance",
-                title=_("A dispute decision needs your approval"),
+                title=gettext_lazy("A dispute decision needs your approval"),
                 url=reverse("admin:escrow_dispute_change", args=[dispute.pk]),
             )
     return dispute
@@ -166,7 +167,10 @@ def dispute_execute(*, dispute: Dispute, actor) -> Dispute:
         EscrowAgreement.objects.filter(pk=agreement.pk).update(closed_at=timezone.now())
         notification_send(
             user=agreement.payer,
-            title=_("Your dispute was decided: %(outcome)s") % {"outcome": dispute.get_outcome_display()},
+            title=Phrase(
+                gettext_lazy("Your dispute was decided: %(outcome)s"),
+                {"outcome": label_of(dispute, "outcome")},
+            ),
             url=reverse("escrow:detail", args=[agreement.pk]),
         )
     return dispute
@@ -186,8 +190,12 @@ def dispute_withdraw(*, dispute: Dispute, actor) -> Dispute:
         agreement = lock_agreement(dispute.agreement_id)
         dispute = transition_run(instance=dispute, name="withdraw", actor=actor, reason="withdrawn")
         transition_run(instance=agreement, name="resume", actor=actor, reason="dispute withdrawn")
-        title = _("The dispute on %(title)s was withdrawn; the deposit is held under its conditions again.")
-        title %= {"title": agreement.title}
+        title = Phrase(
+            gettext_lazy(
+                "The dispute on %(title)s was withdrawn; the deposit is held under its conditions again."
+            ),
+            {"title": agreement.title},
+        )
         if side_of(user=actor, agreement=agreement) == "payer":
             partner_notify(partner=agreement.payee, roles=None, title=title,
                            url=reverse("escrow_portal:detail", args=[agreement.pk]))
@@ -225,7 +233,10 @@ def claim_file(
     )
     staff_notify(
         group="agents",
-        title=_("Guarantee claim: %(accident)s") % {"accident": claim.get_accident_display()},
+        title=Phrase(
+            gettext_lazy("Guarantee claim: %(accident)s"),
+            {"accident": label_of(claim, "accident")},
+        ),
         url=reverse("admin:escrow_guaranteeclaim_change", args=[claim.pk]),
     )
     return claim

@@ -5,10 +5,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from escrow.models import EscrowAgreement
 from trustplatform.ledger.services import ledger_transfer, platform_account
-from trustplatform.notifications.services import notification_send
+from trustplatform.notifications.services import Phrase, notification_send
 from trustplatform.payments import services as payments
 from trustplatform.payments.handlers import PaymentHandler
 from trustplatform.payments.models import Payment
@@ -67,7 +68,10 @@ class AgreementPayments(PaymentHandler):
         registry_baseline_take(agreement=agreement)
         notification_send(
             user=agreement.payer,
-            title=_("Your payment of ₩%(amount)s is held safely.") % {"amount": f"{payment.amount_krw:,}"},
+            title=Phrase(
+                gettext_lazy("Your payment of ₩%(amount)s is held safely."),
+                {"amount": f"{payment.amount_krw:,}"},
+            ),
             url=reverse("escrow:detail", args=[agreement.pk]),
         )
         from escrow.tasks import agreement_evaluate_task
@@ -78,6 +82,9 @@ class AgreementPayments(PaymentHandler):
     def refunded(self, *, payment: Payment, subject: EscrowAgreement, refund) -> None:
         notification_send(
             user=payment.payer,
-            title=_("₩%(amount)s went back to your payment method.") % {"amount": f"{refund.amount_krw:,}"},
+            title=Phrase(
+                gettext_lazy("₩%(amount)s went back to your payment method."),
+                {"amount": f"{refund.amount_krw:,}"},
+            ),
             url=reverse("escrow:detail", args=[subject.pk]),
         )

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from escrow.models import (
     CLAIMS_OPEN,
@@ -19,7 +20,7 @@ from escrow.models import (
     Milestone,
 )
 from trustplatform.ledger.services import ledger_transfer, partner_payable, platform_account
-from trustplatform.notifications.services import notification_send
+from trustplatform.notifications.services import Phrase, label_of, notification_send
 from trustplatform.partners.services import partner_notify
 from trustplatform.registries.providers import get_registry
 from trustplatform.transitions import transition_run
@@ -184,7 +185,7 @@ def agreement_evaluate(*, agreement_id: int) -> str:
                 transition_run(instance=registry, name="revoke", reason=why)
             notification_send(
                 user=agreement.payer,
-                title=_("Release stopped: %(why)s") % {"why": why},
+                title=Phrase(gettext_lazy("Release stopped: %(why)s"), {"why": why}),
                 url=reverse("escrow:detail", args=[agreement.pk]),
             )
             return "registry_changed"
@@ -217,9 +218,10 @@ def _release(*, agreement: EscrowAgreement, amount_krw: int, key: str) -> None:
             reason=f"fee on agreement #{agreement.pk}",
             subject=agreement,
         )
-    title = _("₩%(amount)s was released for %(title)s") % {
-        "amount": f"{amount_krw:,}", "title": agreement.title
-    }
+    title = Phrase(
+        gettext_lazy("₩%(amount)s was released for %(title)s"),
+        {"amount": f"{amount_krw:,}", "title": agreement.title},
+    )
     notification_send(user=agreement.payer, title=title, url=reverse("escrow:detail", args=[agreement.pk]))
     partner_notify(
         partner=agreement.payee, roles=None, title=title,
@@ -278,7 +280,10 @@ def milestone_submit(*, milestone: Milestone, actor) -> Milestone:
         )
         notification_send(
             user=agreement.payer,
-            title=_("%(stage)s is ready for your approval") % {"stage": milestone.get_kind_display()},
+            title=Phrase(
+                gettext_lazy("%(stage)s is ready for your approval"),
+                {"stage": label_of(milestone, "kind")},
+            ),
             url=reverse("escrow:detail", args=[agreement.pk]),
             sms_text=True,
         )
@@ -321,8 +326,10 @@ def milestone_send_back(*, milestone: Milestone, actor, reason: str = "") -> Mil
         partner_notify(
             partner=agreement.payee,
             roles=None,
-            title=_("%(stage)s was sent back: %(reason)s")
-            % {"stage": milestone.get_kind_display(), "reason": reason or "-"},
+            title=Phrase(
+                gettext_lazy("%(stage)s was sent back: %(reason)s"),
+                {"stage": label_of(milestone, "kind"), "reason": reason or "-"},
+            ),
             url=reverse("escrow_portal:detail", args=[agreement.pk]),
         )
     milestone.refresh_from_db()
@@ -377,11 +384,13 @@ def milestone_remind(*, milestone_id: int) -> None:
         milestone = Milestone.objects.select_related("agreement__payer").get(pk=milestone_id)
         notification_send(
             user=milestone.agreement.payer,
-            title=_("%(stage)s will be approved automatically on %(date)s unless you answer")
-            % {
-                "stage": milestone.get_kind_display(),
-                "date": f"{timezone.localtime(milestone.approve_by):%Y-%m-%d}",
-            },
+            title=Phrase(
+                gettext_lazy("%(stage)s will be approved automatically on %(date)s unless you answer"),
+                {
+                    "stage": label_of(milestone, "kind"),
+                    "date": f"{timezone.localtime(milestone.approve_by):%Y-%m-%d}",
+                },
+            ),
             url=reverse("escrow:detail", args=[milestone.agreement_id]),
             sms_text=True,
         )

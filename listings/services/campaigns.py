@@ -18,9 +18,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from trustplatform.audit.services import audit_record
-from trustplatform.notifications.services import staff_notify
+from trustplatform.notifications.services import Phrase, staff_notify
 
 from ..errors import ListingError
 from ..models import LIVE_STATUSES, Campaign, Inspection, Listing, Report
@@ -256,7 +257,8 @@ def _campaign_store(*, month, seed, parameters, selection, inspectors, area_of, 
             },
         )
     staff_notify(
-        group="inspectors", title=_("The %(month)s inspection campaign is open") % {"month": f"{month:%Y-%m}"}
+        group="inspectors",
+        title=Phrase(gettext_lazy("The %(month)s inspection campaign is open"), {"month": f"{month:%Y-%m}"}),
     )
     return campaign
 

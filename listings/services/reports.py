@@ -9,9 +9,10 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from trustplatform.audit.services import audit_record
-from trustplatform.notifications.services import notification_send, staff_notify
+from trustplatform.notifications.services import Phrase, label_of, notification_send, staff_notify
 from trustplatform.partners.selectors import is_member
 from trustplatform.partners.services import partner_notify
 from trustplatform.transitions import transition_run
@@ -90,10 +91,14 @@ def report_file(
         partner_notify(
             partner=listing.partner,
             key=f"listings:report:{report.pk}",
-            title=_("A report about listing #%(id)s: %(reason)s")
-            % {"id": listing.pk, "reason": report.get_reason_display()},
-            body=_("Answer before %(when)s: mark it gone, correct it, or explain.")
-            % {"when": f"{timezone.localtime(report.respond_by):%Y-%m-%d %H:%M}"},
+            title=Phrase(
+                gettext_lazy("A report about listing #%(id)s: %(reason)s"),
+                {"id": listing.pk, "reason": label_of(report, "reason")},
+            ),
+            body=Phrase(
+                gettext_lazy("Answer before %(when)s: mark it gone, correct it, or explain."),
+                {"when": f"{timezone.localtime(report.respond_by):%Y-%m-%d %H:%M}"},
+            ),
             url=reverse("listings_portal:report", args=[report.pk]),
         )
     return report
@@ -124,7 +129,7 @@ def report_respond(*, report: Report, actor, action: str, response: str = "") ->
             transition_run(instance=report, name="respond", actor=actor, reason=action)
             staff_notify(
                 group="agents",
-                title=_("Report #%(id)s answered by the broker") % {"id": report.pk},
+                title=Phrase(gettext_lazy("Report #%(id)s answered by the broker"), {"id": report.pk}),
                 url=reverse("admin:listings_report_change", args=[report.pk]),
             )
     report.refresh_from_db()
@@ -143,7 +148,10 @@ def reports_review_due(*, limit: int = 1000) -> int:
         if report.status == Report.Status.AWAITING_BROKER:
             transition_run(instance=report, name="review", reason="the broker did not answer in time")
     if due:
-        staff_notify(group="agents", title=_("%(n)s reports wait for a phone check") % {"n": len(due)})
+        staff_notify(
+            group="agents",
+            title=Phrase(gettext_lazy("%(n)s reports wait for a phone check"), {"n": len(due)}),
+        )
     return len(due)
 
 
@@ -197,7 +205,8 @@ def inspection_for_reports(*, listing: Listing) -> Inspection:
         listing=listing, reason=Inspection.Reason.REPORT, priority=weight * REPORT_PRIORITY
     )
     staff_notify(
-        group="inspectors", title=_("On-site check requested for listing #%(id)s") % {"id": listing.pk}
+        group="inspectors",
+        title=Phrase(gettext_lazy("On-site check requested for listing #%(id)s"), {"id": listing.pk}),
     )
     return inspection
 
@@ -234,9 +243,12 @@ def report_decide(
         Report.objects.filter(pk=report.pk).update(decided_by=actor)
         notification_send(
             user=report.reporter,
-            title=_("Your report on listing #%(id)s was upheld") % {"id": report.listing_id}
-            if uphold
-            else _("Your report on listing #%(id)s was not upheld") % {"id": report.listing_id},
+            title=Phrase(
+                gettext_lazy("Your report on listing #%(id)s was upheld")
+                if uphold
+                else gettext_lazy("Your report on listing #%(id)s was not upheld"),
+                {"id": report.listing_id},
+            ),
             url=reverse("listings:my_reports"),
         )
     report.refresh_from_db()

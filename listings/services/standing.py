@@ -11,9 +11,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from trustplatform.audit.services import audit_record
-from trustplatform.notifications.services import staff_notify
+from trustplatform.notifications.services import Phrase, staff_notify
 from trustplatform.partners.selectors import MANAGING_ROLES, is_member
 from trustplatform.partners.services import partner_notify
 from trustplatform.transitions import transition_run
@@ -101,9 +102,14 @@ def fake_confirm(
             partner=listing.partner,
             sms_text=True,
             key=f"listings:strike:{strike.pk}",
-            title=_("Listing #%(id)s was confirmed fake: a strike was given") % {"id": listing.pk},
-            body=_("You may appeal within %(days)s days with evidence.")
-            % {"days": settings.LISTINGS_APPEAL_WINDOW_DAYS},
+            title=Phrase(
+                gettext_lazy("Listing #%(id)s was confirmed fake: a strike was given"),
+                {"id": listing.pk},
+            ),
+            body=Phrase(
+                gettext_lazy("You may appeal within %(days)s days with evidence."),
+                {"days": settings.LISTINGS_APPEAL_WINDOW_DAYS},
+            ),
             url=reverse("listings_portal:strikes"),
         )
     return strike
@@ -126,8 +132,8 @@ def _policy_apply(*, standing: BrokerStanding, strike: Strike, actor) -> str:
             partner=strike.partner,
             sms_text=True,
             key=f"listings:badge-revoked:{strike.pk}",
-            title=_("Your 안심중개사 badge was revoked"),
-            body=_("A listing was confirmed fake. An upheld appeal restores the badge."),
+            title=gettext_lazy("Your 안심중개사 badge was revoked"),
+            body=gettext_lazy("A listing was confirmed fake. An upheld appeal restores the badge."),
             url=reverse("listings_portal:strikes"),
         )
         consequence = "badge_revoked"
@@ -147,7 +153,8 @@ def _policy_apply(*, standing: BrokerStanding, strike: Strike, actor) -> str:
         BrokerStanding.objects.filter(pk=standing.pk).update(public_notice_at=timezone.now())
         audit_record(obj=standing, action="public_notice", actor=actor, extra={"strikes_in_30_days": recent})
         staff_notify(
-            group="agents", title=_("%(name)s flagged for public notice") % {"name": strike.partner.name}
+            group="agents",
+            title=Phrase(gettext_lazy("%(name)s flagged for public notice"), {"name": strike.partner.name}),
         )
     return consequence
 
@@ -165,7 +172,7 @@ def _suspend(*, standing: BrokerStanding, strike: Strike, days: int, actor) -> S
         partner=strike.partner,
         sms_text=True,
         key=f"listings:suspended:{suspension.pk}",
-        title=_("Posting suspended for %(days)s days") % {"days": days},
+        title=Phrase(gettext_lazy("Posting suspended for %(days)s days"), {"days": days}),
         url=reverse("listings_portal:strikes"),
     )
     return suspension
@@ -195,7 +202,7 @@ def _remove_from_programme(*, standing: BrokerStanding, strike: Strike, actor) -
         partner=strike.partner,
         sms_text=True,
         key=f"listings:removed:{strike.pk}",
-        title=_("Your brokerage was removed from the listings programme"),
+        title=gettext_lazy("Your brokerage was removed from the listings programme"),
         url=reverse("listings_portal:strikes"),
     )
 
@@ -274,7 +281,7 @@ def appeal_file(*, strike: Strike, actor, statement: str, files=()) -> Appeal:
         ) from exc
     staff_notify(
         group="agents",
-        title=_("A strike appeal from %(name)s") % {"name": strike.partner.name},
+        title=Phrase(gettext_lazy("A strike appeal from %(name)s"), {"name": strike.partner.name}),
         url=reverse("admin:listings_appeal_change", args=[appeal.pk]),
     )
     return appeal
@@ -315,9 +322,9 @@ def appeal_decide(*, instance: Appeal, actor, uphold: bool, reason: str = "") ->
             partner=strike.partner,
             sms_text=True,
             key=f"listings:appeal:{appeal.pk}",
-            title=_("Your appeal was upheld: the strike is overruled")
+            title=gettext_lazy("Your appeal was upheld: the strike is overruled")
             if uphold
-            else _("Your appeal was rejected"),
+            else gettext_lazy("Your appeal was rejected"),
             body=reason,
             url=reverse("listings_portal:strikes"),
         )
@@ -345,7 +352,7 @@ def _overrule(*, standing: BrokerStanding, strike: Strike, actor, reason: str) -
             partner=strike.partner,
             sms_text=True,
             key=f"listings:badge-restored:{strike.pk}",
-            title=_("Your 안심중개사 badge is restored"),
+            title=gettext_lazy("Your 안심중개사 badge is restored"),
             url=reverse("listings_portal:strikes"),
         )
     if standing.removed_at and remaining < 2 + len(settings.LISTINGS_STRIKE_SUSPENSION_DAYS):

@@ -8,9 +8,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from trustplatform import pii
-from trustplatform.notifications.services import message_enqueue, staff_notify
+from trustplatform.notifications.services import Phrase, message_enqueue, staff_notify
 from trustplatform.registries.providers import RegistryUnavailable, get_registry
 from trustplatform.transitions import transition_run
 
@@ -86,7 +87,7 @@ def verification_request(
         elif level == Verification.Level.PHONE:
             staff_notify(
                 group="agents",
-                title=_("Call an owner to confirm listing #%(id)s") % {"id": listing.pk},
+                title=Phrase(gettext_lazy("Call an owner to confirm listing #%(id)s"), {"id": listing.pk}),
                 url=reverse("admin:listings_verification_change", args=[verification.pk]),
             )
         else:

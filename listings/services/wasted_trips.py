@@ -8,10 +8,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from trustplatform.errors import DomainError
 from trustplatform.ledger.services import consumer_payable, ledger_transfer, platform_account
-from trustplatform.notifications.services import notification_send, staff_notify
+from trustplatform.notifications.services import Phrase, notification_send, staff_notify
 from trustplatform.transitions import transition_run
 
 from ..errors import ListingConflict, ListingError
@@ -66,7 +67,7 @@ def claim_file(*, listing: Listing, consumer, visited_on: date, note: str = "") 
     if evidence and _pay_or_leave(claim):
         claim.refresh_from_db()
         return claim
-    staff_notify(group="agents", title=_("A wasted-trip claim waits for review"))
+    staff_notify(group="agents", title=gettext_lazy("A wasted-trip claim waits for review"))
     return claim
 
 
@@ -78,7 +79,10 @@ def _pay_or_leave(claim: WastedTripClaim) -> bool:
             claim_pay(instance=claim)
     except DomainError as exc:
         staff_notify(
-            group="finance", title=_("A wasted-trip payment could not be made: %(why)s") % {"why": exc.detail}
+            group="finance",
+            title=Phrase(
+                gettext_lazy("A wasted-trip payment could not be made: %(why)s"), {"why": exc.detail}
+            ),
         )
         return False
     return True
@@ -102,7 +106,10 @@ def claim_pay(*, instance: WastedTripClaim, actor=None) -> WastedTripClaim:
         WastedTripClaim.objects.filter(pk=claim.pk).update(transfer_id=transfer.pk, decided_by=actor)
         notification_send(
             user=claim.consumer,
-            title=_("Wasted-trip compensation of %(amount)s won paid") % {"amount": f"{claim.amount_krw:,}"},
+            title=Phrase(
+                gettext_lazy("Wasted-trip compensation of %(amount)s won paid"),
+                {"amount": f"{claim.amount_krw:,}"},
+            ),
             url=reverse("listings:detail", args=[claim.listing_id]),
         )
     claim.refresh_from_db()

@@ -6,10 +6,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from trustplatform import pii
 from trustplatform.audit.services import audit_record
-from trustplatform.notifications.services import staff_notify
+from trustplatform.notifications.services import Phrase, staff_notify
 from trustplatform.transitions import transition_run
 
 from ..errors import MaskingConflict, MaskingError
@@ -66,8 +67,11 @@ def pool_check() -> bool:
     if anchor is not None:
         audit_record(obj=anchor, action="pool_alert", extra=facts)
     staff_notify(group="agents", url=reverse("admin:masking_proxynumber_changelist"),
-                 title=_("Safe-number pool at %(percent)s%%: add numbers") % facts,
-                 body=_("One person holds %(need)s of %(pool)s numbers (open or cooling off).") % facts)
+                 title=Phrase(gettext_lazy("Safe-number pool at %(percent)s%%: add numbers"), facts),
+                 body=Phrase(
+                     gettext_lazy("One person holds %(need)s of %(pool)s numbers (open or cooling off)."),
+                     facts,
+                 ))
     return True
 
 

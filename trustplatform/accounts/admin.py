@@ -16,7 +16,7 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ["phone_hint", "phone_verified_at", "last_login", "date_joined"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Personal info"), {"fields": ["full_name", "phone_hint", "phone_verified_at"]}),
+        (_("Personal info"), {"fields": ["full_name", "phone_hint", "phone_verified_at", "language"]}),
         (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups",
                                        "user_permissions"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),

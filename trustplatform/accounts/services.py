@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from trustplatform import pii
@@ -39,10 +39,29 @@ def user_signup(*, email: str, password: str, full_name: str, phone: str = "") -
                            fields={"email": [_("An account with this email already exists.")]})
     e164 = phone_parse(raw=phone) if phone else ""
     with transaction.atomic():
-        user = User.objects.create_user(email, password, full_name=full_name)
+        user = User.objects.create_user(email, password, full_name=full_name, language=_language_now())
         if e164:
             _user_set_phone(user=user, e164=e164, verified=False)
     return user
+
+
+def _language_now() -> str:
+    """The language the person is using now (the page's, else the platform's)."""
+    known = dict(settings.LANGUAGES)
+    for candidate in (translation.get_language() or "", (translation.get_language() or "").split("-")[0]):
+        if candidate in known:
+            return candidate
+    return settings.LANGUAGE_CODE
+
+
+def user_language_set(*, user: User, language: str) -> bool:
+    """Remember the language a person chose, for what we send them later. False when unknown."""
+    if language not in dict(settings.LANGUAGES):
+        return False
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return True
 
 
 def _user_set_phone(*, user: User, e164: str, verified: bool) -> None:

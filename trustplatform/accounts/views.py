@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from trustplatform.errors import DomainError
 
@@ -67,3 +68,11 @@ def notification_read(request, notification_id: int):
 
     notification_mark_read(user=request.user, notification_id=notification_id)
     return redirect(request.POST.get("next") or "accounts:profile")
+
+
+def language_set(request):
+    """Django's language switch, and for a signed-in person also the language we write to them in."""
+    response = set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        services.user_language_set(user=request.user, language=request.POST.get("language", ""))
+    return response

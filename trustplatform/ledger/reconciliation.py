@@ -1,10 +1,10 @@
 """The nightly proof that the ledger adds up; a difference is audited and sent to finance."""
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from trustplatform.audit.services import audit_record
-from trustplatform.notifications.services import staff_notify
+from trustplatform.notifications.services import Phrase, staff_notify
 
 from .models import LedgerAccount
 from .selectors import ledger_reconcile
@@ -25,7 +25,10 @@ def ledger_reconcile_and_report() -> list:
             )
         staff_notify(
             group="finance",
-            title=_("Ledger reconciliation found %(count)s differences") % {"count": len(problems)},
+            title=Phrase(
+                gettext_lazy("Ledger reconciliation found %(count)s differences"),
+                {"count": len(problems)},
+            ),
             body=details[:5000],
             url=reverse("admin:ledger_ledgeraccount_changelist"),
         )

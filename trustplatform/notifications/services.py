@@ -11,6 +11,9 @@ from trustplatform import pii
 
 from . import sms
 from .models import Notification, OutboundMessage
+from .phrase import Phrase as Phrase  # the words of a notice: callers import it from here
+from .phrase import label_of as label_of  # a choice's label for a Phrase
+from .phrase import render_for
 
 
 def _stale_claim() -> timedelta:
@@ -82,9 +85,13 @@ def messages_requeue_stale_ids() -> list[int]:
     )
 
 
-def notification_send(*, user, title: str, body: str = "", url: str = "", sms_text: bool = False,
+def notification_send(*, user, title, body="", url: str = "", sms_text: bool = False,
                       key: str = "") -> Notification:
-    """Show a notice in the app and, when asked and the number is verified, text it too."""
+    """Show a notice in the app and, when asked and the number is verified, text it too.
+
+    `title` and `body` are plain text, a lazy message or a Phrase; the notice and the text are
+    written in the recipient's language (accounts' User.language), whoever sends them."""
+    title, body = render_for(user, title), render_for(user, body)
     notification = Notification.objects.create(user=user, title=title, body=body, url=url)
     if sms_text and user.phone and user.phone_verified:
         message_enqueue(channel="sms", to=user.phone, body=f"[Ansim] {title}",
@@ -92,12 +99,16 @@ def notification_send(*, user, title: str, body: str = "", url: str = "", sms_te
     return notification
 
 
-def staff_notify(*, group: str, title: str, body: str = "", url: str = "") -> int:
-    """Notify every active member of a staff group (agents, inspectors, finance) and superusers."""
+def staff_notify(*, group: str, title, body="", url: str = "") -> int:
+    """Notify every active member of a staff group (agents, inspectors, finance) and superusers,
+    each in their own language (see notification_send)."""
     users = get_user_model().objects.filter(is_active=True, is_staff=True).filter(
         Q(groups__name=group) | Q(is_superuser=True)
     ).distinct()
-    notices = [Notification(user=user, title=title, body=body, url=url) for user in users]
+    notices = [
+        Notification(user=user, title=render_for(user, title), body=render_for(user, body), url=url)
+        for user in users
+    ]
     Notification.objects.bulk_create(notices)
     return len(notices)
 

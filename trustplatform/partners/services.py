@@ -2,9 +2,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from trustplatform.errors import Conflict, DomainError
-from trustplatform.notifications.services import notification_send, staff_notify
+from trustplatform.notifications.services import Phrase, notification_send, staff_notify
 from trustplatform.transitions import transition_run
 
 from .brn import validate_brn
@@ -55,8 +56,11 @@ def partner_apply(*, user, name: str, kind: str, registration_number: str, repre
                 contact_email=contact_email, address=address, applied_by=user,
             )
             Membership.objects.create(user=user, partner=partner, role=Membership.Role.OWNER)
-            staff_notify(group="agents", title=_("New partner application: %(name)s") % {"name": name},
-                         url=reverse("admin:partners_partner_change", args=[partner.pk]))
+            staff_notify(
+                group="agents",
+                title=Phrase(gettext_lazy("New partner application: %(name)s"), {"name": name}),
+                url=reverse("admin:partners_partner_change", args=[partner.pk]),
+            )
     except IntegrityError as exc:
         raise PartnerConflict(
             _("A business with this registration number has already applied or is registered."),
@@ -66,31 +70,33 @@ def partner_apply(*, user, name: str, kind: str, registration_number: str, repre
     return partner
 
 
-def _partner_decide(*, instance: Partner, name: str, actor, reason: str, notice: str) -> Partner:
+def _partner_decide(*, instance: Partner, name: str, actor, reason: str, notice) -> Partner:
     with transaction.atomic():
         partner = transition_run(instance=instance, name=name, actor=actor, reason=reason,
                                  check_perm=True)
         Partner.objects.filter(pk=partner.pk).update(decided_at=timezone.now())
-        partner_notify(partner=partner, roles=[Membership.Role.OWNER], title=notice % {"name": partner.name},
-                       body=reason, url=reverse("partners:status"), sms_text=True)
+        partner_notify(
+            partner=partner, roles=[Membership.Role.OWNER], title=Phrase(notice, {"name": partner.name}),
+            body=reason, url=reverse("partners:status"), sms_text=True,
+        )
     return partner
 
 
 def partner_approve(*, instance: Partner, actor, reason: str = "") -> Partner:
     return _partner_decide(instance=instance, name="approve", actor=actor, reason=reason,
-                           notice=_("%(name)s is approved: the owner portal is open."))
+                           notice=gettext_lazy("%(name)s is approved: the owner portal is open."))
 
 
 def partner_reject(*, instance: Partner, actor, reason: str = "") -> Partner:
     return _partner_decide(instance=instance, name="reject", actor=actor, reason=reason,
-                           notice=_("%(name)s was not approved."))
+                           notice=gettext_lazy("%(name)s was not approved."))
 
 
 def partner_suspend(*, instance: Partner, actor, reason: str = "") -> Partner:
     return _partner_decide(instance=instance, name="suspend", actor=actor, reason=reason,
-                           notice=_("%(name)s is suspended."))
+                           notice=gettext_lazy("%(name)s is suspended."))
 
 
 def partner_reinstate(*, instance: Partner, actor, reason: str = "") -> Partner:
     return _partner_decide(instance=instance, name="reinstate", actor=actor, reason=reason,
-                           notice=_("%(name)s is active again."))
+                           notice=gettext_lazy("%(name)s is active again."))
