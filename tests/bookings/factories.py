@@ -1,24 +1,25 @@
-"""Lodging test data: properties around Haeundae beach, room types, nights, guests, paid bookings."""
+"""Lodging test data: properties around Haeundae beach, room types, nights, guests, paid bookings.
 
-import itertools
+Models are built by the factories below; the functions after them go through the booking services
+(a stay held and paid through the sandbox PSP, money put in the guarantee fund).
+"""
+
 from datetime import timedelta
 
+import factory
 from django.utils import timezone
+from factory.django import DjangoModelFactory
 
-from bookings.models import Property, RoomType
+from bookings.models import CalendarFeed, Conflict, Property, RoomType
 from bookings.services import inventory
 from bookings.services.payments import payment_start
 from bookings.services.stays import booking_hold
-from tests.factories import MembershipFactory, PartnerFactory, UserFactory
-from trustplatform.partners.models import Partner
+from tests.factories import MembershipFactory, PartnerFactory, VerifiedUserFactory, mobile_number
+from trustplatform.partners.models import Membership, Partner
 from trustplatform.payments.providers import SandboxProvider
 from trustplatform.payments.services import provider_event_receive
 
 HAEUNDAE = (35.1587, 129.1604)
-_phones = itertools.count(1000)
-
-
-_brn_seq = itertools.count(700_000_000)
 
 
 def brn_make(nine: int) -> str:
@@ -31,67 +32,114 @@ def brn_make(nine: int) -> str:
     return head + str((10 - total % 10) % 10)
 
 
-def lodging_partner(**kwargs) -> Partner:
-    kwargs.setdefault("registration_number", brn_make(next(_brn_seq)))
-    partner = PartnerFactory(kind=Partner.Kind.LODGING, **kwargs)
-    owner = UserFactory(phone=f"+8210{next(_phones):04d}7777", phone_verified_at=timezone.now())
-    MembershipFactory(user=owner, partner=partner, role="owner")
-    partner.owner = owner
-    return partner
+class GuestFactory(VerifiedUserFactory):
+    """A guest with a verified mobile number (the property reaches them through a safe number)."""
 
 
-def make_property(
-    *,
-    partner=None,
-    lat=HAEUNDAE[0],
-    lng=HAEUNDAE[1],
-    rating="4.5",
-    reviews=200,
-    star=4,
-    amenities=("wifi", "ocean_view"),
-    is_urban=True,
-    name=None,
-    policy="moderate",
-) -> Property:
-    partner = partner or lodging_partner()
-    return Property.objects.create(
-        partner=partner,
-        name=name or f"호텔 {next(_phones)}",
-        address="부산광역시 해운대구 해운대해변로 1",
-        city="부산",
-        is_urban=is_urban,
-        latitude=lat,
-        longitude=lng,
-        star_class=star,
-        rating=rating,
-        review_count=reviews,
-        amenities=list(amenities),
-        contact_phone=f"+8210{next(_phones):04d}5555",
-        cancellation_policy=policy,
-    )
+class LodgingPartnerFactory(PartnerFactory):
+    """An approved lodging partner and its owner (a verified phone), who is `partner.owner`.
+
+    Pass `owner=user` to make someone else the owner, or `owner__full_name=...` to shape the default one.
+    """
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    kind = Partner.Kind.LODGING
+    registration_number = factory.Sequence(lambda n: brn_make(700_000_000 + n))
+
+    @factory.post_generation
+    def owner(partner, create, extracted, **kwargs):
+        if not create:
+            return
+        kwargs.setdefault("phone", mobile_number("7777"))
+        owner = extracted or VerifiedUserFactory(**kwargs)
+        MembershipFactory(user=owner, partner=partner, role=Membership.Role.OWNER)
+        partner.owner = owner
 
 
-def make_room_type(
-    prop: Property, *, grade=1, price=100_000, rooms=1, capacity=2, amenities=(), days=30, name=None
-) -> RoomType:
-    room_type = RoomType.objects.create(
-        property=prop,
-        name=name or f"Room g{grade}",
-        grade=grade,
-        price_krw=price,
-        rooms=rooms,
-        capacity=capacity,
-        amenities=list(amenities),
-    )
-    today = timezone.localdate()
-    inventory.nights_ensure(room_type=room_type, start=today, end=today + timedelta(days=days))
-    return room_type
+class PropertyFactory(DjangoModelFactory):
+    """A 4-star hotel on Haeundae beach, rated 4.5 from 200 reviews."""
+
+    class Meta:
+        model = Property
+
+    partner = factory.SubFactory(LodgingPartnerFactory)
+    name = factory.Sequence(lambda n: f"호텔 {1000 + n}")
+    address = "부산광역시 해운대구 해운대해변로 1"
+    city = "부산"
+    is_urban = True
+    latitude = HAEUNDAE[0]
+    longitude = HAEUNDAE[1]
+    star_class = 4
+    rating = "4.5"
+    review_count = 200
+    amenities = factory.LazyFunction(lambda: ["wifi", "ocean_view"])
+    contact_phone = factory.LazyFunction(lambda: mobile_number("5555"))
+    cancellation_policy = Property.CancellationPolicy.MODERATE
 
 
-def guest(**kwargs):
-    kwargs.setdefault("phone", f"+8210{next(_phones):04d}1234")
-    kwargs.setdefault("phone_verified_at", timezone.now())
-    return UserFactory(**kwargs)
+class RoomTypeFactory(DjangoModelFactory):
+    """A room type for two at 100,000 KRW a night, one room, its nights open for the next 30 days.
+
+    `days=N` opens the nights from today for N days instead (`days=0`: none).
+    """
+
+    class Meta:
+        model = RoomType
+        skip_postgeneration_save = True
+
+    property = factory.SubFactory(PropertyFactory)
+    name = factory.LazyAttribute(lambda room_type: f"Room g{room_type.grade}")
+    grade = 1
+    price_krw = 100_000
+    rooms = 1
+    capacity = 2
+    amenities = factory.LazyFunction(list)
+
+    @factory.post_generation
+    def days(room_type, create, extracted, **kwargs):
+        if not create:
+            return
+        today = timezone.localdate()
+        days = 30 if extracted is None else extracted
+        inventory.nights_ensure(room_type=room_type, start=today, end=today + timedelta(days=days))
+
+
+class CalendarFeedFactory(DjangoModelFactory):
+    """Another channel's iCal calendar for a room type."""
+
+    class Meta:
+        model = CalendarFeed
+
+    room_type = factory.SubFactory(RoomTypeFactory)
+    name = "Airbnb"
+    url = factory.Sequence(lambda n: f"https://example.com/{n}.ics")
+
+
+class ConflictFactory(DjangoModelFactory):
+    """A confirmed booking colliding with another channel's stay on the same nights, open for a day.
+
+    `booking` has no default: pass a confirmed one (confirmed_booking); the feed is its room type's.
+    """
+
+    class Meta:
+        model = Conflict
+
+    feed = factory.SubFactory(CalendarFeedFactory, room_type=factory.SelfAttribute("..booking.room_type"))
+    uid = factory.Sequence(lambda n: f"u{n}")
+    start = factory.LazyAttribute(lambda conflict: conflict.booking.check_in)
+    end = factory.LazyAttribute(lambda conflict: conflict.booking.check_out)
+    deadline = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+
+
+# tests/core/test_payments.py (not to be edited in this change) still builds with these names.
+guest = GuestFactory
+make_property = PropertyFactory
+
+
+def make_room_type(prop: Property, *, price: int = 100_000, **kwargs) -> RoomType:
+    return RoomTypeFactory(property=prop, price_krw=price, **kwargs)
 
 
 def stay_dates(days_ahead=5, nights=2):
@@ -112,7 +160,7 @@ def pay(booking):
 def confirmed_booking(room_type, *, user=None, days_ahead=5, nights=2, guests=2, must_have=()):
     check_in, check_out = stay_dates(days_ahead, nights)
     booking = booking_hold(
-        guest=user or guest(),
+        guest=user or GuestFactory(),
         room_type=room_type,
         check_in=check_in,
         check_out=check_out,

@@ -7,15 +7,16 @@ from django.test import Client
 from bookings.models import GuaranteeCase
 from bookings.services import guarantee
 from bookings.services.stays import booking_cancel_by_property
+from tests.factories import UserFactory
 
-from .factories import confirmed_booking, fund_guarantee, make_property, make_room_type
+from .factories import PropertyFactory, RoomTypeFactory, confirmed_booking, fund_guarantee
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def agent(django_user_model):
-    user = django_user_model.objects.create_user("agent@ansim.kr", "pw", full_name="상담원", is_staff=True)
+def agent():
+    user = UserFactory(email="agent@ansim.kr", full_name="상담원", is_staff=True)
     user.user_permissions.add(*Permission.objects.filter(content_type__app_label="bookings"))
     client = Client()
     client.force_login(user)
@@ -24,8 +25,8 @@ def agent(django_user_model):
 
 
 def _case(days_ahead, prop=None):
-    prop = prop or make_property()
-    booking = confirmed_booking(make_room_type(prop, grade=2), days_ahead=days_ahead)
+    prop = prop or PropertyFactory()
+    booking = confirmed_booking(RoomTypeFactory(property=prop, grade=2), days_ahead=days_ahead)
     return booking_cancel_by_property(booking=booking, actor=None, reason="overbooked")
 
 
@@ -38,8 +39,8 @@ def test_the_queue_lists_open_cases_soonest_check_in_first(agent):
 
 def test_the_case_page_shows_candidates_and_the_owners_history_and_an_agent_rebooks_by_hand(agent):
     fund_guarantee()
-    prop = make_property()
-    better = make_room_type(prop, grade=3, price=120_000)
+    prop = PropertyFactory()
+    better = RoomTypeFactory(property=prop, grade=3, price_krw=120_000)
     case = _case(4, prop)
     assert guarantee.case_search(case_id=case.pk) == "offered"
     guarantee.case_escalate(instance=case, actor=agent.user, reason="call the guest")
@@ -59,7 +60,7 @@ def test_the_case_page_shows_candidates_and_the_owners_history_and_an_agent_rebo
 
 
 def test_booking_and_property_lists_render(agent):
-    confirmed_booking(make_room_type(make_property()))
+    confirmed_booking(RoomTypeFactory(property=PropertyFactory()))
     for url in [
         "/admin/bookings/booking/",
         "/admin/bookings/property/",
@@ -71,7 +72,7 @@ def test_booking_and_property_lists_render(agent):
 
 
 def test_booking_change_page_shows_no_real_number_and_runs_transitions(agent):
-    booking = confirmed_booking(make_room_type(make_property()), days_ahead=0, nights=1)
+    booking = confirmed_booking(RoomTypeFactory(property=PropertyFactory()), days_ahead=0, nights=1)
     page = agent.get(f"/admin/bookings/booking/{booking.pk}/change/").content.decode()
     assert booking.code in page and booking.guest_phone not in page
     response = agent.post(

@@ -10,12 +10,12 @@ from trustplatform.payments.providers import SandboxProvider
 
 from .factories import (
     HAEUNDAE,
+    GuestFactory,
+    LodgingPartnerFactory,
+    PropertyFactory,
+    RoomTypeFactory,
     confirmed_booking,
     fund_guarantee,
-    guest,
-    lodging_partner,
-    make_property,
-    make_room_type,
     stay_dates,
 )
 
@@ -29,13 +29,13 @@ def _client(user):
 
 
 def test_search_lists_nearby_properties_with_a_free_room_cheapest_first_per_property():
-    near = make_property(name="가까운 호텔")
-    make_room_type(near, price=90_000)
-    make_room_type(near, price=150_000, grade=2)
-    full = make_property(name="만실 호텔", lat=HAEUNDAE[0] + 0.001)
-    make_room_type(full, price=50_000, rooms=0)
-    far = make_property(name="먼 호텔", lat=HAEUNDAE[0] + 0.5)
-    make_room_type(far, price=10_000)
+    near = PropertyFactory(name="가까운 호텔")
+    RoomTypeFactory(property=near, price_krw=90_000)
+    RoomTypeFactory(property=near, price_krw=150_000, grade=2)
+    full = PropertyFactory(name="만실 호텔", latitude=HAEUNDAE[0] + 0.001)
+    RoomTypeFactory(property=full, price_krw=50_000, rooms=0)
+    far = PropertyFactory(name="먼 호텔", latitude=HAEUNDAE[0] + 0.5)
+    RoomTypeFactory(property=far, price_krw=10_000)
     check_in, check_out = stay_dates(3, 2)
     response = APIClient().get(
         "/api/v1/bookings/search/",
@@ -46,10 +46,10 @@ def test_search_lists_nearby_properties_with_a_free_room_cheapest_first_per_prop
 
 
 def test_search_filters_by_price_rating_and_amenities():
-    a = make_property(name="A", rating="4.8", amenities=("pool",))
-    make_room_type(a, price=200_000)
-    b = make_property(name="B", rating="3.9", lat=HAEUNDAE[0] + 0.002)
-    make_room_type(b, price=80_000)
+    a = PropertyFactory(name="A", rating="4.8", amenities=["pool"])
+    RoomTypeFactory(property=a, price_krw=200_000)
+    b = PropertyFactory(name="B", rating="3.9", latitude=HAEUNDAE[0] + 0.002)
+    RoomTypeFactory(property=b, price_krw=80_000)
     check_in, check_out = stay_dates(3, 1)
     base = {"lat": HAEUNDAE[0], "lng": HAEUNDAE[1], "check_in": check_in, "check_out": check_out}
     names = lambda **q: [r["name"] for r in APIClient().get("/api/v1/bookings/search/", {**base, **q}).json()]  # noqa: E731
@@ -65,8 +65,8 @@ def test_bad_search_input_is_a_400_with_fields():
 
 
 def test_book_then_the_psp_webhook_confirms_and_the_guest_sees_it():
-    room_type = make_room_type(make_property(), price=70_000)
-    user = guest()
+    room_type = RoomTypeFactory(property=PropertyFactory(), price_krw=70_000)
+    user = GuestFactory()
     check_in, check_out = stay_dates(3, 2)
     response = _client(user).post(
         "/api/v1/bookings/",
@@ -97,13 +97,13 @@ def test_book_then_the_psp_webhook_confirms_and_the_guest_sees_it():
     )
     detail = _client(user).get(f"/api/v1/bookings/{body['code']}/").json()
     assert detail["status"] == "confirmed"
-    assert _client(guest()).get(f"/api/v1/bookings/{body['code']}/").status_code == 404
+    assert _client(GuestFactory()).get(f"/api/v1/bookings/{body['code']}/").status_code == 404
 
 
 def test_availability_shows_each_room_type_with_price_or_sold_out():
-    prop = make_property()
-    make_room_type(prop, price=100_000)
-    make_room_type(prop, price=100_000, rooms=0, grade=2)
+    prop = PropertyFactory()
+    RoomTypeFactory(property=prop, price_krw=100_000)
+    RoomTypeFactory(property=prop, price_krw=100_000, rooms=0, grade=2)
     check_in, check_out = stay_dates(2, 1)
     rows = (
         APIClient()
@@ -118,9 +118,9 @@ def test_availability_shows_each_room_type_with_price_or_sold_out():
 
 def test_partner_sees_bookings_with_virtual_numbers_only_and_cancels_with_a_reason():
     fund_guarantee()
-    partner = lodging_partner()
-    prop = make_property(partner=partner)
-    booking = confirmed_booking(make_room_type(prop), days_ahead=6)
+    partner = LodgingPartnerFactory()
+    prop = PropertyFactory(partner=partner)
+    booking = confirmed_booking(RoomTypeFactory(property=prop), days_ahead=6)
     owner = partner.owner
     client = _client(owner)
     rows = client.get("/api/v1/bookings/partner/bookings/").json()
@@ -140,8 +140,8 @@ def test_partner_sees_bookings_with_virtual_numbers_only_and_cancels_with_a_reas
 
 
 def test_another_partner_cannot_see_or_cancel_the_booking():
-    booking = confirmed_booking(make_room_type(make_property()))
-    stranger = lodging_partner()
+    booking = confirmed_booking(RoomTypeFactory(property=PropertyFactory()))
+    stranger = LodgingPartnerFactory()
     client = _client(stranger.owner)
     assert client.get("/api/v1/bookings/partner/bookings/").json() == []
     response = client.post(
@@ -159,8 +159,8 @@ def test_non_lodging_partners_are_refused():
 
 
 def test_calendar_update_sets_prices_and_refuses_rooms_below_sold():
-    partner = lodging_partner()
-    room_type = make_room_type(make_property(partner=partner), rooms=2)
+    partner = LodgingPartnerFactory()
+    room_type = RoomTypeFactory(property=PropertyFactory(partner=partner), rooms=2)
     booking = confirmed_booking(room_type, days_ahead=2, nights=1)
     client = _client(partner.owner)
     url = f"/api/v1/bookings/partner/room-types/{room_type.pk}/calendar/"

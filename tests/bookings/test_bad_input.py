@@ -11,7 +11,16 @@ from rest_framework.test import APIClient
 from bookings.models import Booking, CalendarFeed, Conflict, Night, Property
 from bookings.services.channels import FeedError, parse
 
-from .factories import confirmed_booking, guest, lodging_partner, make_property, make_room_type, stay_dates
+from .factories import (
+    CalendarFeedFactory,
+    ConflictFactory,
+    GuestFactory,
+    LodgingPartnerFactory,
+    PropertyFactory,
+    RoomTypeFactory,
+    confirmed_booking,
+    stay_dates,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +42,7 @@ def _error(response, status=400):
 
 @pytest.fixture
 def room():
-    return make_room_type(make_property(), rooms=2, capacity=2)
+    return RoomTypeFactory(property=PropertyFactory(), rooms=2, capacity=2)
 
 
 @pytest.mark.parametrize(
@@ -74,7 +83,7 @@ def test_booking_create_refuses_bad_input_without_writing(room, change):
         "far": (today + timedelta(days=3000)).isoformat(),
     }
     body.update({k: special.get(v, v) if isinstance(v, str) else v for k, v in change.items()})
-    response = _api(guest()).post("/api/v1/bookings/", body, format="json")
+    response = _api(GuestFactory()).post("/api/v1/bookings/", body, format="json")
     assert 400 <= response.status_code < 500, response.content
     assert set(response.json()) == {"code", "detail", "fields"}
     assert not Booking.objects.exists()
@@ -271,7 +280,7 @@ def test_portal_calendar_month_out_of_range_is_not_a_500(room, month):
 
 
 def test_portal_property_form_refuses_out_of_range_values():
-    partner = lodging_partner()
+    partner = LodgingPartnerFactory()
     response = _portal(partner.owner, partner).post(
         "/portal/stays/properties/new/",
         {
@@ -294,15 +303,8 @@ def test_portal_property_form_refuses_out_of_range_values():
 def test_portal_conflict_needs_an_explicit_action(room):
     booking = confirmed_booking(room)
     partner = room.property.partner
-    feed = CalendarFeed.objects.create(room_type=room, name="Other", url="https://example.com/a.ics")
-    conflict = Conflict.objects.create(
-        booking=booking,
-        feed=feed,
-        uid="u1",
-        start=booking.check_in,
-        end=booking.check_out,
-        deadline=timezone.now() + timedelta(days=1),
-    )
+    feed = CalendarFeedFactory(room_type=room, name="Other", url="https://example.com/a.ics")
+    conflict = ConflictFactory(booking=booking, feed=feed, uid="u1")
     response = _portal(partner.owner, partner).post(f"/portal/stays/conflicts/{conflict.pk}/", {})
     assert response.status_code in (302, 400)
     booking.refresh_from_db()

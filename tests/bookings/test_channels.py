@@ -11,7 +11,13 @@ from bookings.models import Booking, CalendarFeed, Conflict, GuaranteeCase, Nigh
 from bookings.services import channels
 from trustplatform.notifications.models import Notification
 
-from .factories import confirmed_booking, fund_guarantee, make_property, make_room_type
+from .factories import (
+    CalendarFeedFactory,
+    PropertyFactory,
+    RoomTypeFactory,
+    confirmed_booking,
+    fund_guarantee,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,15 +68,11 @@ def ics(*stays) -> bytes:
     ).encode()
 
 
-def _feed(room_type, url):
-    return CalendarFeed.objects.create(room_type=room_type, name="Airbnb", url=url)
-
-
 def test_an_imported_stay_blocks_the_night_and_shows_its_age(feed_server):
-    room_type = make_room_type(make_property(), rooms=1)
+    room_type = RoomTypeFactory(property=PropertyFactory(), rooms=1)
     day = timezone.localdate() + timedelta(days=5)
     feed_server.routes["/a.ics"] = (200, ics(("air-1", day, day + timedelta(days=2))))
-    feed = _feed(room_type, feed_server.url("/a.ics"))
+    feed = CalendarFeedFactory(room_type=room_type, url=feed_server.url("/a.ics"))
     assert channels.feed_import(feed_id=feed.pk) == "imported"
     feed.refresh_from_db()
     assert feed.state == "ok" and feed.events == 1 and feed.last_success_at
@@ -88,14 +90,14 @@ def test_an_imported_stay_blocks_the_night_and_shows_its_age(feed_server):
 
 
 def test_a_collision_with_our_confirmed_booking_is_flagged_at_once_and_the_owner_told(feed_server):
-    prop = make_property()
-    room_type = make_room_type(prop, rooms=1)
+    prop = PropertyFactory()
+    room_type = RoomTypeFactory(property=prop, rooms=1)
     booking = confirmed_booking(room_type, days_ahead=6, nights=2)
     feed_server.routes["/b.ics"] = (
         200,
         ics(("bdc-9", booking.check_in + timedelta(days=1), booking.check_out + timedelta(days=1))),
     )
-    feed = _feed(room_type, feed_server.url("/b.ics"))
+    feed = CalendarFeedFactory(room_type=room_type, url=feed_server.url("/b.ics"))
     channels.feed_import(feed_id=feed.pk)
     conflict = Conflict.objects.get(booking=booking)
     assert conflict.status == "open" and conflict.uid == "bdc-9"
@@ -109,14 +111,14 @@ def test_a_collision_with_our_confirmed_booking_is_flagged_at_once_and_the_owner
 
 def test_owner_keeps_ours_or_cancels_ours_and_the_guarantee_starts(feed_server):
     fund_guarantee()
-    room_type = make_room_type(make_property(), rooms=1)
+    room_type = RoomTypeFactory(property=PropertyFactory(), rooms=1)
     first = confirmed_booking(room_type, days_ahead=6, nights=1)
     second = confirmed_booking(room_type, days_ahead=9, nights=1)
     feed_server.routes["/c.ics"] = (
         200,
         ics(("x1", first.check_in, first.check_out), ("x2", second.check_in, second.check_out)),
     )
-    feed = _feed(room_type, feed_server.url("/c.ics"))
+    feed = CalendarFeedFactory(room_type=room_type, url=feed_server.url("/c.ics"))
     channels.feed_import(feed_id=feed.pk)
     keep, cancel = Conflict.objects.order_by("start")
     owner = room_type.property.partner.memberships.get().user
@@ -129,10 +131,10 @@ def test_owner_keeps_ours_or_cancels_ours_and_the_guarantee_starts(feed_server):
 
 def test_doing_nothing_until_the_deadline_starts_the_guarantee(feed_server):
     fund_guarantee()
-    room_type = make_room_type(make_property(), rooms=1)
+    room_type = RoomTypeFactory(property=PropertyFactory(), rooms=1)
     booking = confirmed_booking(room_type, days_ahead=6, nights=1)
     feed_server.routes["/d.ics"] = (200, ics(("x", booking.check_in, booking.check_out)))
-    channels.feed_import(feed_id=_feed(room_type, feed_server.url("/d.ics")).pk)
+    channels.feed_import(feed_id=CalendarFeedFactory(room_type=room_type, url=feed_server.url("/d.ics")).pk)
     Conflict.objects.update(deadline=timezone.now() - timedelta(seconds=1))
     assert channels.conflicts_due() == 1
     assert Booking.objects.get(pk=booking.pk).status == "cancelled_by_property"
@@ -152,11 +154,11 @@ def test_bad_feeds_are_reported_to_the_owner_and_change_nothing(
     feed_server, settings, route, body, status, why
 ):
     settings.BOOKINGS_FEED_MAX_BYTES = 4096
-    prop = make_property()
-    room_type = make_room_type(prop, rooms=1)
+    prop = PropertyFactory()
+    room_type = RoomTypeFactory(property=prop, rooms=1)
     day = timezone.localdate() + timedelta(days=4)
     feed_server.routes["/ok.ics"] = (200, ics(("keep", day, day + timedelta(days=1))))
-    feed = _feed(room_type, feed_server.url("/ok.ics"))
+    feed = CalendarFeedFactory(room_type=room_type, url=feed_server.url("/ok.ics"))
     channels.feed_import(feed_id=feed.pk)
     feed_server.routes[route] = (status, body)
     CalendarFeed.objects.filter(pk=feed.pk).update(url=feed_server.url(route))
@@ -170,8 +172,10 @@ def test_bad_feeds_are_reported_to_the_owner_and_change_nothing(
 
 def test_an_unreachable_feed_is_reported(settings):
     settings.BOOKINGS_FEED_TIMEOUT_SECONDS = 2
-    room_type = make_room_type(make_property())
-    feed = _feed(room_type, "http://127.0.0.1:9/closed.ics")  # the discard port: nothing listens
+    room_type = RoomTypeFactory(property=PropertyFactory())
+    feed = CalendarFeedFactory(
+        room_type=room_type, url="http://127.0.0.1:9/closed.ics"
+    )  # the discard port: nothing listens
     assert channels.feed_import(feed_id=feed.pk) == "failed"
     feed.refresh_from_db()
     assert feed.state == "failing" and "could not be reached" in feed.last_error
@@ -179,15 +183,15 @@ def test_an_unreachable_feed_is_reported(settings):
 
 def test_private_addresses_are_refused_unless_allowed(settings):
     settings.BOOKINGS_FEED_ALLOW_PRIVATE = False
-    room_type = make_room_type(make_property())
-    feed = _feed(room_type, "http://127.0.0.1:8000/x.ics")
+    room_type = RoomTypeFactory(property=PropertyFactory())
+    feed = CalendarFeedFactory(room_type=room_type, url="http://127.0.0.1:8000/x.ics")
     assert channels.feed_import(feed_id=feed.pk) == "failed"
     feed.refresh_from_db()
     assert "private network" in feed.last_error
 
 
 def test_our_export_parses_back_with_the_same_library():
-    room_type = make_room_type(make_property(), rooms=2)
+    room_type = RoomTypeFactory(property=PropertyFactory(), rooms=2)
     booking = confirmed_booking(room_type, days_ahead=3, nights=2)
     stays = channels.parse(channels.ical_export(room_type=room_type))
     assert [(s.start, s.end) for s in stays] == [(booking.check_in, booking.check_out)]
@@ -196,10 +200,10 @@ def test_our_export_parses_back_with_the_same_library():
 def test_partner_api_adds_a_feed_imports_it_on_demand_and_lists_conflicts(feed_server):
     from rest_framework.test import APIClient
 
-    from .factories import lodging_partner
+    from .factories import LodgingPartnerFactory
 
-    partner = lodging_partner()
-    room_type = make_room_type(make_property(partner=partner), rooms=1)
+    partner = LodgingPartnerFactory()
+    room_type = RoomTypeFactory(property=PropertyFactory(partner=partner), rooms=1)
     booking = confirmed_booking(room_type, days_ahead=6, nights=1)
     feed_server.routes["/api.ics"] = (200, ics(("z", booking.check_in, booking.check_out)))
     client = APIClient()
@@ -225,15 +229,15 @@ def test_partner_api_adds_a_feed_imports_it_on_demand_and_lists_conflicts(feed_s
     )
     assert resolved.status_code == 200 and resolved.json()["status"] == "kept"
     other = APIClient()
-    other.force_authenticate(lodging_partner().owner)
+    other.force_authenticate(LodgingPartnerFactory().owner)
     assert other.post(f"/api/v1/bookings/partner/feeds/{added.json()['id']}/import/").status_code == 404
 
 
 def test_a_redirect_is_followed_only_to_a_calendar_address(feed_server, monkeypatch):
-    room_type = make_room_type(make_property())
+    room_type = RoomTypeFactory(property=PropertyFactory())
     day = timezone.localdate() + timedelta(days=3)
     feed_server.routes["/real.ics"] = (200, ics(("r", day, day + timedelta(days=1))))
-    feed = _feed(room_type, feed_server.url("/moved.ics"))
+    feed = CalendarFeedFactory(room_type=room_type, url=feed_server.url("/moved.ics"))
 
     # The server answers 404 for unknown paths; a redirect route is simulated with a 301 + Location.
     original = feed_server.server.RequestHandlerClass.do_GET

@@ -10,15 +10,22 @@ from bookings.services.guarantee import case_search
 from bookings.services.stays import booking_cancel_by_property, booking_hold
 from tests.race import race
 
-from .factories import confirmed_booking, fund_guarantee, guest, make_property, make_room_type, stay_dates
+from .factories import (
+    GuestFactory,
+    PropertyFactory,
+    RoomTypeFactory,
+    confirmed_booking,
+    fund_guarantee,
+    stay_dates,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_hundred_guests_racing_for_the_last_room_get_one_booking():
-    room_type = make_room_type(make_property(), rooms=1)
+    room_type = RoomTypeFactory(property=PropertyFactory(), rooms=1)
     check_in, check_out = stay_dates(3, 2)
-    guests = [guest() for _ in range(100)]
+    guests = [GuestFactory() for _ in range(100)]
 
     outcomes = race(
         lambda i: booking_hold(
@@ -39,9 +46,9 @@ def test_a_hundred_guests_racing_for_the_last_room_get_one_booking():
 
 
 def test_the_api_answers_409_sold_out_and_never_500_under_the_race():
-    room_type = make_room_type(make_property(), rooms=1)
+    room_type = RoomTypeFactory(property=PropertyFactory(), rooms=1)
     check_in, check_out = stay_dates(3, 1)
-    users = [guest() for _ in range(100)]
+    users = [GuestFactory() for _ in range(100)]
 
     def book(i):
         client = APIClient()
@@ -65,7 +72,7 @@ def test_the_api_answers_409_sold_out_and_never_500_under_the_race():
 
 
 def test_the_database_refuses_a_sale_past_the_rooms_whatever_the_code():
-    room_type = make_room_type(make_property(), rooms=1)
+    room_type = RoomTypeFactory(property=PropertyFactory(), rooms=1)
     night = Night.objects.filter(room_type=room_type).first()
     from django.db import IntegrityError, transaction
 
@@ -75,13 +82,13 @@ def test_the_database_refuses_a_sale_past_the_rooms_whatever_the_code():
 
 def test_an_upgrade_competing_with_consumers_for_one_room_sells_it_once():
     fund_guarantee()
-    original_property = make_property(rating="4.5")
-    original = make_room_type(original_property, grade=1, price=100_000, rooms=1)
+    original_property = PropertyFactory(rating="4.5")
+    original = RoomTypeFactory(property=original_property, grade=1, price_krw=100_000, rooms=1)
     booking = confirmed_booking(original, days_ahead=10)
     # The only room that qualifies for the upgrade: one room, which 99 consumers also want.
-    upgrade = make_room_type(original_property, grade=3, price=150_000, rooms=1)
+    upgrade = RoomTypeFactory(property=original_property, grade=3, price_krw=150_000, rooms=1)
     case = booking_cancel_by_property(booking=booking, actor=None, reason="overbooked")
-    users = [guest() for _ in range(99)]
+    users = [GuestFactory() for _ in range(99)]
 
     def work(i):
         if i == 99:

@@ -11,11 +11,12 @@ from bookings.models import Booking, GuaranteeCandidate, GuaranteeCase, Night
 from bookings.services import guarantee
 from bookings.services.money import guarantee_charges_account, held_account
 from bookings.services.stays import booking_cancel_by_property
+from tests.factories import UserFactory
 from trustplatform.ledger.models import Transfer
 from trustplatform.ledger.selectors import ledger_reconcile
 from trustplatform.ledger.services import platform_account
 
-from .factories import HAEUNDAE, confirmed_booking, fund_guarantee, make_property, make_room_type
+from .factories import HAEUNDAE, PropertyFactory, RoomTypeFactory, confirmed_booking, fund_guarantee
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +28,8 @@ FAR = (HAEUNDAE[0], HAEUNDAE[1] + 0.033)
 @pytest.fixture
 def world():
     fund_guarantee()
-    prop = make_property(rating="4.5", reviews=300, star=4, amenities=("wifi", "ocean_view"))
-    original = make_room_type(prop, grade=2, price=100_000, name="Standard")
+    prop = PropertyFactory(rating="4.5", review_count=300, star_class=4, amenities=["wifi", "ocean_view"])
+    original = RoomTypeFactory(property=prop, grade=2, price_krw=100_000, name="Standard")
     return prop, original
 
 
@@ -39,23 +40,45 @@ def _cancel(booking, reason="overbooked"):
 def test_candidates_pass_every_hard_filter_and_rank_the_same_property_first(world):
     prop, original = world
     booking = confirmed_booking(original, days_ahead=10, must_have=["ocean_view"])
-    same_up = make_room_type(prop, grade=3, price=140_000, name="Deluxe")
-    make_room_type(prop, grade=1, price=60_000, name="Lower grade")  # grade below
-    near = make_property(
-        lat=NEAR[0], lng=NEAR[1], rating="4.7", star=5, amenities=("wifi", "ocean_view", "spa")
+    same_up = RoomTypeFactory(property=prop, grade=3, price_krw=140_000, name="Deluxe")
+    RoomTypeFactory(property=prop, grade=1, price_krw=60_000, name="Lower grade")  # grade below
+    near = PropertyFactory(
+        latitude=NEAR[0],
+        longitude=NEAR[1],
+        rating="4.7",
+        star_class=5,
+        amenities=["wifi", "ocean_view", "spa"],
     )
-    near_room = make_room_type(near, grade=4, price=110_000)
-    make_room_type(
-        make_property(lat=FAR[0], lng=FAR[1], rating="4.9", star=5), grade=5, price=100_000
+    near_room = RoomTypeFactory(property=near, grade=4, price_krw=110_000)
+    RoomTypeFactory(
+        property=PropertyFactory(latitude=FAR[0], longitude=FAR[1], rating="4.9", star_class=5),
+        grade=5,
+        price_krw=100_000,
     )  # too far
-    make_room_type(make_property(lat=NEAR[0], lng=NEAR[1], rating="4.3"), grade=4, price=100_000)  # rating
-    make_room_type(make_property(lat=NEAR[0], lng=NEAR[1], reviews=3), grade=4, price=100_000)  # reviews
-    make_room_type(
-        make_property(lat=NEAR[0], lng=NEAR[1], amenities=("wifi",)), grade=4, price=100_000
+    RoomTypeFactory(
+        property=PropertyFactory(latitude=NEAR[0], longitude=NEAR[1], rating="4.3"),
+        grade=4,
+        price_krw=100_000,
+    )  # rating
+    RoomTypeFactory(
+        property=PropertyFactory(latitude=NEAR[0], longitude=NEAR[1], review_count=3),
+        grade=4,
+        price_krw=100_000,
+    )  # reviews
+    RoomTypeFactory(
+        property=PropertyFactory(latitude=NEAR[0], longitude=NEAR[1], amenities=["wifi"]),
+        grade=4,
+        price_krw=100_000,
     )  # amenity
-    make_room_type(make_property(lat=NEAR[0], lng=NEAR[1]), grade=4, price=900_000)  # budget
-    make_room_type(make_property(lat=NEAR[0], lng=NEAR[1]), grade=4, price=100_000, capacity=1)  # guests
-    full = make_room_type(make_property(lat=NEAR[0], lng=NEAR[1]), grade=4, price=100_000)
+    RoomTypeFactory(
+        property=PropertyFactory(latitude=NEAR[0], longitude=NEAR[1]), grade=4, price_krw=900_000
+    )  # budget
+    RoomTypeFactory(
+        property=PropertyFactory(latitude=NEAR[0], longitude=NEAR[1]), grade=4, price_krw=100_000, capacity=1
+    )  # guests
+    full = RoomTypeFactory(
+        property=PropertyFactory(latitude=NEAR[0], longitude=NEAR[1]), grade=4, price_krw=100_000
+    )
     Night.objects.filter(room_type=full, date=booking.check_in).update(sold=1)  # sold out on our inventory
 
     found = selectors.candidates_find(booking=booking, budget_krw=300_000)
@@ -68,7 +91,7 @@ def test_auto_mode_books_the_best_room_at_once_and_moves_the_money_once(world, s
     prop, original = world
     settings.BOOKINGS_AUTO_REBOOK_HOURS = 24 * 30  # everything counts as "check-in is close"
     booking = confirmed_booking(original, days_ahead=2, nights=2)  # 200,000 paid
-    better = make_room_type(prop, grade=3, price=130_000)
+    better = RoomTypeFactory(property=prop, grade=3, price_krw=130_000)
     fund_before = platform_account("platform-guarantee-fund").balance_krw
 
     case = _cancel(booking)
@@ -100,8 +123,10 @@ def test_auto_mode_books_the_best_room_at_once_and_moves_the_money_once(world, s
 def test_offer_mode_holds_two_rooms_with_a_deadline_and_the_guest_accepts_one(world):
     prop, original = world
     booking = confirmed_booking(original, days_ahead=3)
-    first = make_room_type(prop, grade=3, price=120_000)
-    second = make_room_type(make_property(lat=NEAR[0], lng=NEAR[1]), grade=3, price=100_000)
+    first = RoomTypeFactory(property=prop, grade=3, price_krw=120_000)
+    second = RoomTypeFactory(
+        property=PropertyFactory(latitude=NEAR[0], longitude=NEAR[1]), grade=3, price_krw=100_000
+    )
     case = _cancel(booking)
     assert guarantee.case_search(case_id=case.pk) == "offered"
     case.refresh_from_db()
@@ -123,7 +148,7 @@ def test_offer_mode_holds_two_rooms_with_a_deadline_and_the_guest_accepts_one(wo
 def test_no_answer_by_the_deadline_books_the_best(world):
     prop, original = world
     booking = confirmed_booking(original, days_ahead=3)
-    best = make_room_type(prop, grade=3, price=120_000)
+    best = RoomTypeFactory(property=prop, grade=3, price_krw=120_000)
     case = _cancel(booking)
     guarantee.case_search(case_id=case.pk)
     GuaranteeCase.objects.filter(pk=case.pk).update(offer_deadline=timezone.now() - timedelta(seconds=1))
@@ -163,8 +188,8 @@ def test_the_monthly_fund_budget_caps_the_extra_cost(world, settings):
     prop, original = world
     settings.BOOKINGS_FUND_MONTHLY_BUDGET_KRW = 10_000
     booking = confirmed_booking(original, days_ahead=3, nights=1)
-    make_room_type(prop, grade=3, price=150_000)  # 50,000 more than the budget left
-    cheap = make_room_type(prop, grade=3, price=105_000)
+    RoomTypeFactory(property=prop, grade=3, price_krw=150_000)  # 50,000 more than the budget left
+    cheap = RoomTypeFactory(property=prop, grade=3, price_krw=105_000)
     case = _cancel(booking)
     guarantee.case_search(case_id=case.pk)
     assert list(case.candidates.values_list("room_type_id", flat=True)) == [cheap.pk]
@@ -174,9 +199,9 @@ def test_an_agent_rebooks_by_hand_and_notes_stay_on_the_case(world, django_user_
     prop, original = world
     booking = confirmed_booking(original, days_ahead=3)
     case = _cancel(booking)
-    agent = django_user_model.objects.create_user("agent@ansim.kr", "x", full_name="Agent", is_staff=True)
+    agent = UserFactory(email="agent@ansim.kr", full_name="Agent", is_staff=True)
     guarantee.case_escalate(instance=case, actor=agent, reason="VIP")
-    room = make_room_type(prop, grade=4, price=100_000)
+    room = RoomTypeFactory(property=prop, grade=4, price_krw=100_000)
     new = guarantee.case_rebook_manual(case=case, room_type=room, actor=agent)
     guarantee.case_note_add(case=case, actor=agent, text="Called the guest; happy.")
     case.refresh_from_db()
@@ -188,8 +213,10 @@ def test_auto_mode_guest_may_swap_for_the_second_once(world, settings):
     prop, original = world
     settings.BOOKINGS_AUTO_REBOOK_HOURS = 24 * 30
     booking = confirmed_booking(original, days_ahead=2, nights=1)
-    first = make_room_type(prop, grade=3, price=120_000)
-    second = make_room_type(make_property(lat=NEAR[0], lng=NEAR[1]), grade=3, price=110_000)
+    first = RoomTypeFactory(property=prop, grade=3, price_krw=120_000)
+    second = RoomTypeFactory(
+        property=PropertyFactory(latitude=NEAR[0], longitude=NEAR[1]), grade=3, price_krw=110_000
+    )
     case = _cancel(booking)
     guarantee.case_search(case_id=case.pk)
     case.refresh_from_db()
@@ -210,8 +237,8 @@ def test_a_swap_to_a_dearer_room_charges_the_property_the_difference(world, sett
     prop, original = world
     settings.BOOKINGS_AUTO_REBOOK_HOURS = 24 * 30
     booking = confirmed_booking(original, days_ahead=2, nights=1)
-    make_room_type(prop, grade=4, price=110_000)
-    make_room_type(prop, grade=3, price=150_000)  # ranked second (lower grade), dearer
+    RoomTypeFactory(property=prop, grade=4, price_krw=110_000)
+    RoomTypeFactory(property=prop, grade=3, price_krw=150_000)  # ranked second (lower grade), dearer
     case = _cancel(booking)
     guarantee.case_search(case_id=case.pk)
     assert guarantee_charges_account(prop.partner).balance_krw == -(10_000 + 10_000)
@@ -238,7 +265,7 @@ def test_the_guest_cancelling_a_rebooking_gets_the_policy_refund_and_the_fund_it
     prop, original = world
     settings.BOOKINGS_AUTO_REBOOK_HOURS = 24 * 30
     booking = confirmed_booking(original, days_ahead=10, nights=1)  # 100,000 paid; moderate: 100 % back
-    make_room_type(prop, grade=3, price=150_000)
+    RoomTypeFactory(property=prop, grade=3, price_krw=150_000)
     case = _cancel(booking)
     guarantee.case_search(case_id=case.pk)
     case.refresh_from_db()
@@ -262,7 +289,7 @@ def test_the_cancelling_property_pays_its_charge_from_its_payouts(world, setting
     partner = prop.partner
     earlier = confirmed_booking(original, days_ahead=12, nights=1)  # 100,000 held
     # Some money already on the payable: a past stay of 30,000 paid out to the property.
-    cheap = make_room_type(prop, grade=1, price=30_000, name="Single")
+    cheap = RoomTypeFactory(property=prop, grade=1, price_krw=30_000, name="Single")
     past = confirmed_booking(cheap, days_ahead=1, nights=1)
     Booking.objects.filter(pk=past.pk).update(status=Booking.Status.CHECKED_IN)
     past.refresh_from_db()
@@ -270,7 +297,7 @@ def test_the_cancelling_property_pays_its_charge_from_its_payouts(world, setting
     assert payable(partner).balance_krw == 30_000
 
     booking = confirmed_booking(original, days_ahead=2, nights=2)  # 200,000
-    make_room_type(prop, grade=3, price=130_000)
+    RoomTypeFactory(property=prop, grade=3, price_krw=130_000)
     case = _cancel(booking)
     assert guarantee.case_search(case_id=case.pk) == "rebooked"
     # Charge 60,000 extra + 20,000 penalty: 30,000 taken from the payable now, 50,000 still owed.

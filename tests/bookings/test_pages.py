@@ -8,12 +8,12 @@ from bookings.services.stays import booking_cancel_by_property
 
 from .factories import (
     HAEUNDAE,
+    GuestFactory,
+    LodgingPartnerFactory,
+    PropertyFactory,
+    RoomTypeFactory,
     confirmed_booking,
     fund_guarantee,
-    guest,
-    lodging_partner,
-    make_property,
-    make_room_type,
     stay_dates,
 )
 
@@ -27,7 +27,7 @@ def _login(user):
 
 
 def test_search_page_lists_places_with_a_free_room():
-    make_room_type(make_property(name="오션 스테이"), price=88_000)
+    RoomTypeFactory(property=PropertyFactory(name="오션 스테이"), price_krw=88_000)
     check_in, check_out = stay_dates(3, 1)
     page = Client().get(
         "/stays/",
@@ -37,9 +37,9 @@ def test_search_page_lists_places_with_a_free_room():
 
 
 def test_guest_books_from_the_property_page_and_pays_at_the_sandbox_checkout(settings):
-    prop = make_property(name="해변 호텔")
-    room_type = make_room_type(prop, price=100_000)
-    user = guest()
+    prop = PropertyFactory(name="해변 호텔")
+    room_type = RoomTypeFactory(property=prop, price_krw=100_000)
+    user = GuestFactory()
     client = _login(user)
     check_in, check_out = stay_dates(3, 2)
     stay = {"check_in": check_in.isoformat(), "check_out": check_out.isoformat(), "guests": 2}
@@ -56,13 +56,13 @@ def test_guest_books_from_the_property_page_and_pays_at_the_sandbox_checkout(set
     assert client.get(response.url).status_code == 200
     assert client.get("/stays/bookings/").status_code == 200
     assert client.get(f"/stays/bookings/{booking.code}/").status_code == 200
-    assert guest() and Client().get(f"/stays/bookings/{booking.code}/").status_code == 302
+    assert GuestFactory() and Client().get(f"/stays/bookings/{booking.code}/").status_code == 302
 
 
 def test_portal_pages_render_for_the_owner_and_show_only_virtual_numbers():
-    partner = lodging_partner()
-    prop = make_property(partner=partner)
-    room_type = make_room_type(prop)
+    partner = LodgingPartnerFactory()
+    prop = PropertyFactory(partner=partner)
+    room_type = RoomTypeFactory(property=prop)
     booking = confirmed_booking(room_type)
     client = _login(partner.owner)
     for url in [
@@ -83,8 +83,8 @@ def test_portal_pages_render_for_the_owner_and_show_only_virtual_numbers():
 
 def test_owner_cancels_with_a_reason_in_the_portal_and_a_case_opens():
     fund_guarantee()
-    partner = lodging_partner()
-    booking = confirmed_booking(make_room_type(make_property(partner=partner)))
+    partner = LodgingPartnerFactory()
+    booking = confirmed_booking(RoomTypeFactory(property=PropertyFactory(partner=partner)))
     client = _login(partner.owner)
     response = client.post(f"/portal/stays/bookings/{booking.code}/", {"reason": "보일러 고장"})
     assert response.status_code == 302
@@ -94,13 +94,13 @@ def test_owner_cancels_with_a_reason_in_the_portal_and_a_case_opens():
 
 
 def test_another_partners_booking_is_a_404_in_the_portal():
-    booking = confirmed_booking(make_room_type(make_property()))
-    stranger = lodging_partner()
+    booking = confirmed_booking(RoomTypeFactory(property=PropertyFactory()))
+    stranger = LodgingPartnerFactory()
     assert _login(stranger.owner).get(f"/portal/stays/bookings/{booking.code}/").status_code == 404
 
 
 def test_owner_adds_a_property_and_room_type_and_sets_the_calendar():
-    partner = lodging_partner()
+    partner = LodgingPartnerFactory()
     client = _login(partner.owner)
     response = client.post(
         "/portal/stays/properties/new/",
@@ -150,7 +150,7 @@ def test_owner_adds_a_property_and_room_type_and_sets_the_calendar():
 
 
 def test_ical_export_lists_our_bookings_without_guest_data():
-    room_type = make_room_type(make_property())
+    room_type = RoomTypeFactory(property=PropertyFactory())
     booking = confirmed_booking(room_type)
     body = Client().get(f"/stays/ical/{room_type.export_token}.ics").content.decode()
     assert "BEGIN:VCALENDAR" in body and f"{booking.code}@ansim.kr" in body
@@ -165,8 +165,8 @@ def test_owner_uploads_a_photo_and_guests_see_it(settings, tmp_path):
     from PIL import Image
 
     settings.MEDIA_ROOT = tmp_path
-    partner = lodging_partner()
-    prop = make_property(partner=partner)
+    partner = LodgingPartnerFactory()
+    prop = PropertyFactory(partner=partner)
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), "teal").save(buffer, "PNG")
     upload = SimpleUploadedFile("lobby.png", buffer.getvalue(), content_type="image/png")
@@ -181,9 +181,9 @@ def test_the_texted_offer_link_works_without_logging_in_and_books_the_room():
     from bookings.services import guarantee
 
     fund_guarantee()
-    prop = make_property()
-    booking = confirmed_booking(make_room_type(prop, grade=1), days_ahead=4)
-    better = make_room_type(prop, grade=2, price=130_000, name="Deluxe")
+    prop = PropertyFactory()
+    booking = confirmed_booking(RoomTypeFactory(property=prop, grade=1), days_ahead=4)
+    better = RoomTypeFactory(property=prop, grade=2, price_krw=130_000, name="Deluxe")
     case = booking_cancel_by_property(booking=booking, actor=None, reason="leak")
     assert guarantee.case_search(case_id=case.pk) == "offered"
     token = case.candidates.get(status="offered").accept_token
@@ -193,16 +193,16 @@ def test_the_texted_offer_link_works_without_logging_in_and_books_the_room():
     case.refresh_from_db()
     assert case.status == "rebooked" and case.rebooked.room_type == better
     assert Client().get("/stays/offers/not-a-token/").status_code == 404
-    assert _login(guest()).get(f"/stays/offers/{token}/").status_code == 404  # another guest
+    assert _login(GuestFactory()).get(f"/stays/offers/{token}/").status_code == 404  # another guest
 
 
 def test_an_offer_page_never_accepts_a_room_of_another_case():
     from bookings.services import guarantee
 
     fund_guarantee()
-    prop = make_property()
-    room = make_room_type(prop, grade=1, rooms=2)
-    make_room_type(prop, grade=2, price=130_000, rooms=2, name="Deluxe")
+    prop = PropertyFactory()
+    room = RoomTypeFactory(property=prop, grade=1, rooms=2)
+    RoomTypeFactory(property=prop, grade=2, price_krw=130_000, rooms=2, name="Deluxe")
     mine = confirmed_booking(room, days_ahead=4)
     theirs = confirmed_booking(room, days_ahead=4)
     cases = [booking_cancel_by_property(booking=b, actor=None, reason="leak") for b in (mine, theirs)]

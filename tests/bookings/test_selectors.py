@@ -6,10 +6,17 @@ from django.test.utils import CaptureQueriesContext
 
 from bookings import selectors
 from bookings.services.stays import booking_announce, guest_number_for_property
-from masking.models import ProxyNumber
+from tests.masking.factories import ProxyNumberFactory
 from trustplatform.notifications.models import Notification
 
-from .factories import HAEUNDAE, confirmed_booking, lodging_partner, make_property, make_room_type, stay_dates
+from .factories import (
+    HAEUNDAE,
+    LodgingPartnerFactory,
+    PropertyFactory,
+    RoomTypeFactory,
+    confirmed_booking,
+    stay_dates,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,11 +29,11 @@ def _search(radius):
 
 
 def test_queries_per_search_do_not_grow_with_results():
-    partner = lodging_partner()
+    partner = LodgingPartnerFactory()
     for index in range(12):
-        prop = make_property(partner=partner, lat=HAEUNDAE[0] + index * 0.002)
-        make_room_type(prop, days=10)
-        make_room_type(prop, grade=2, days=10)
+        prop = PropertyFactory(partner=partner, latitude=HAEUNDAE[0] + index * 0.002)
+        RoomTypeFactory(property=prop, days=10)
+        RoomTypeFactory(property=prop, grade=2, days=10)
     with CaptureQueriesContext(connection) as few:
         small = selectors.search(_search(300))
     with CaptureQueriesContext(connection) as many:
@@ -45,9 +52,9 @@ def test_haversine_and_bounding_box_agree():
 
 def test_the_property_is_told_of_a_booking_with_the_safe_number_never_the_real_one():
     for index in range(4):
-        ProxyNumber.objects.create(e164=f"+8250500001{index:03d}")
-    partner = lodging_partner()
-    booking = confirmed_booking(make_room_type(make_property(partner=partner)), days_ahead=3)
+        ProxyNumberFactory(e164=f"+8250500001{index:03d}")
+    partner = LodgingPartnerFactory()
+    booking = confirmed_booking(RoomTypeFactory(property=PropertyFactory(partner=partner)), days_ahead=3)
     booking_announce(booking_id=booking.pk)
     booking.refresh_from_db()
     assert booking.masked_session_id is not None

@@ -18,7 +18,7 @@ from trustplatform.payments.models import Payment
 from trustplatform.payments.providers import SandboxProvider
 from trustplatform.payments.services import provider_event_receive
 
-from .factories import confirmed_booking, guest, make_property, make_room_type, pay, stay_dates
+from .factories import GuestFactory, PropertyFactory, RoomTypeFactory, confirmed_booking, pay, stay_dates
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +28,11 @@ def _sold(room_type, day):
 
 
 def test_a_hold_takes_one_room_on_every_night_at_the_night_prices():
-    room_type = make_room_type(make_property(), price=100_000, rooms=3)
+    room_type = RoomTypeFactory(property=PropertyFactory(), price_krw=100_000, rooms=3)
     check_in, check_out = stay_dates(4, 3)
     Night.objects.filter(room_type=room_type, date=check_in).update(price_krw=130_000)
     booking = booking_hold(
-        guest=guest(), room_type=room_type, check_in=check_in, check_out=check_out, guests=2
+        guest=GuestFactory(), room_type=room_type, check_in=check_in, check_out=check_out, guests=2
     )
     assert booking.status == Booking.Status.PENDING_PAYMENT
     assert booking.price_total_krw == 330_000 and booking.nights == 3
@@ -47,11 +47,13 @@ def test_a_hold_takes_one_room_on_every_night_at_the_night_prices():
     ],
 )
 def test_stop_sell_and_stays_from_other_channels_make_a_night_unsellable(change, code):
-    room_type = make_room_type(make_property(), rooms=1)
+    room_type = RoomTypeFactory(property=PropertyFactory(), rooms=1)
     check_in, check_out = stay_dates(4, 2)
     Night.objects.filter(room_type=room_type, date=check_in + timedelta(days=1)).update(**change)
     with pytest.raises(BookingError) as caught:
-        booking_hold(guest=guest(), room_type=room_type, check_in=check_in, check_out=check_out, guests=2)
+        booking_hold(
+            guest=GuestFactory(), room_type=room_type, check_in=check_in, check_out=check_out, guests=2
+        )
     assert caught.value.code == code
     assert _sold(room_type, check_in) == 0  # the first night was not kept either
 
@@ -66,11 +68,11 @@ def test_stop_sell_and_stays_from_other_channels_make_a_night_unsellable(change,
     ],
 )
 def test_bad_stays_are_refused_with_a_reason(shift, nights, guests, code):
-    room_type = make_room_type(make_property(), capacity=2)
+    room_type = RoomTypeFactory(property=PropertyFactory(), capacity=2)
     check_in = timezone.localdate() + timedelta(days=shift)
     with pytest.raises(BookingError) as caught:
         booking_hold(
-            guest=guest(),
+            guest=GuestFactory(),
             room_type=room_type,
             check_in=check_in,
             check_out=check_in + timedelta(days=nights),
@@ -80,7 +82,7 @@ def test_bad_stays_are_refused_with_a_reason(shift, nights, guests, code):
 
 
 def test_the_signed_webhook_confirms_and_holds_the_money_in_trust():
-    room_type = make_room_type(make_property(), price=120_000)
+    room_type = RoomTypeFactory(property=PropertyFactory(), price_krw=120_000)
     booking = confirmed_booking(room_type, nights=2)
     assert booking.status == Booking.Status.CONFIRMED and booking.confirmed_at
     assert held_account(booking).balance_krw == 240_000
@@ -88,10 +90,10 @@ def test_the_signed_webhook_confirms_and_holds_the_money_in_trust():
 
 
 def test_a_repeated_webhook_event_changes_nothing_and_a_wrong_amount_confirms_nothing():
-    room_type = make_room_type(make_property(), price=50_000)
+    room_type = RoomTypeFactory(property=PropertyFactory(), price_krw=50_000)
     check_in, check_out = stay_dates()
     booking = booking_hold(
-        guest=guest(), room_type=room_type, check_in=check_in, check_out=check_out, guests=1
+        guest=GuestFactory(), room_type=room_type, check_in=check_in, check_out=check_out, guests=1
     )
     payment = payment_start(booking=booking, actor=booking.guest)
     provider = SandboxProvider()
@@ -115,10 +117,10 @@ def test_a_repeated_webhook_event_changes_nothing_and_a_wrong_amount_confirms_no
 
 
 def test_an_unpaid_hold_expires_and_gives_the_rooms_back_and_a_late_payment_is_refused():
-    room_type = make_room_type(make_property(), rooms=1)
+    room_type = RoomTypeFactory(property=PropertyFactory(), rooms=1)
     check_in, check_out = stay_dates()
     booking = booking_hold(
-        guest=guest(), room_type=room_type, check_in=check_in, check_out=check_out, guests=2
+        guest=GuestFactory(), room_type=room_type, check_in=check_in, check_out=check_out, guests=2
     )
     payment = payment_start(booking=booking, actor=booking.guest)
     Booking.objects.filter(pk=booking.pk).update(hold_expires_at=timezone.now() - timedelta(seconds=1))
@@ -137,8 +139,8 @@ def test_an_unpaid_hold_expires_and_gives_the_rooms_back_and_a_late_payment_is_r
 
 
 def test_the_guest_cancels_and_gets_the_policy_refund_the_property_keeps_the_rest():
-    prop = make_property(policy="moderate")  # 3-6 days before: 50 %
-    room_type = make_room_type(prop, price=100_000)
+    prop = PropertyFactory(cancellation_policy="moderate")  # 3-6 days before: 50 %
+    room_type = RoomTypeFactory(property=prop, price_krw=100_000)
     booking = confirmed_booking(room_type, days_ahead=4, nights=2)
     clearing_before = platform_account("platform-psp-clearing").balance_krw
     booking = booking_cancel_by_guest(booking=booking, actor=booking.guest, reason="plans changed")
@@ -150,15 +152,15 @@ def test_the_guest_cancels_and_gets_the_policy_refund_the_property_keeps_the_res
 
 
 def test_another_guest_cannot_cancel_or_pay_my_booking():
-    booking = confirmed_booking(make_room_type(make_property()))
+    booking = confirmed_booking(RoomTypeFactory(property=PropertyFactory()))
     with pytest.raises(BookingError) as caught:
-        booking_cancel_by_guest(booking=booking, actor=guest())
+        booking_cancel_by_guest(booking=booking, actor=GuestFactory())
     assert caught.value.status == 404
 
 
 def test_completing_a_stay_pays_the_property():
-    prop = make_property()
-    booking = confirmed_booking(make_room_type(prop, price=80_000), nights=1)
+    prop = PropertyFactory()
+    booking = confirmed_booking(RoomTypeFactory(property=prop, price_krw=80_000), nights=1)
     stays.booking_check_in(booking=booking)
     stays.booking_complete(booking=booking)
     assert partner_payable(prop.partner).balance_krw == 80_000
@@ -167,8 +169,8 @@ def test_completing_a_stay_pays_the_property():
 
 def test_pay_helper_goes_through_the_signed_event():
     booking = booking_hold(
-        guest=guest(),
-        room_type=make_room_type(make_property()),
+        guest=GuestFactory(),
+        room_type=RoomTypeFactory(property=PropertyFactory()),
         check_in=stay_dates()[0],
         check_out=stay_dates()[1],
         guests=2,
@@ -177,10 +179,10 @@ def test_pay_helper_goes_through_the_signed_event():
 
 
 def test_a_stay_past_the_open_calendar_opens_it_and_takes_each_night_once():
-    room_type = make_room_type(make_property(), rooms=2, days=5)
+    room_type = RoomTypeFactory(property=PropertyFactory(), rooms=2, days=5)
     check_in = timezone.localdate() + timedelta(days=3)
     booking = booking_hold(
-        guest=guest(),
+        guest=GuestFactory(),
         room_type=room_type,
         check_in=check_in,
         check_out=check_in + timedelta(days=4),
@@ -191,19 +193,23 @@ def test_a_stay_past_the_open_calendar_opens_it_and_takes_each_night_once():
 
 
 def test_a_partly_sold_out_stay_takes_nothing():
-    room_type = make_room_type(make_property(), rooms=1)
+    room_type = RoomTypeFactory(property=PropertyFactory(), rooms=1)
     check_in, check_out = stay_dates(4, 3)
     Night.objects.filter(room_type=room_type, date=check_in + timedelta(days=2)).update(sold=1)
     with pytest.raises(BookingError):
         with transaction.atomic():
-            booking_hold(guest=guest(), room_type=room_type, check_in=check_in, check_out=check_out, guests=2)
+            booking_hold(
+                guest=GuestFactory(), room_type=room_type, check_in=check_in, check_out=check_out, guests=2
+            )
     assert [_sold(room_type, check_in + timedelta(days=i)) for i in range(3)] == [0, 0, 1]
 
 
 def test_a_payment_event_from_another_provider_confirms_nothing():
-    room = make_room_type(make_property())
+    room = RoomTypeFactory(property=PropertyFactory())
     check_in, check_out = stay_dates(3, 1)
-    booking = booking_hold(guest=guest(), room_type=room, check_in=check_in, check_out=check_out, guests=1)
+    booking = booking_hold(
+        guest=GuestFactory(), room_type=room, check_in=check_in, check_out=check_out, guests=1
+    )
     payment = payment_start(booking=booking, actor=booking.guest)
     body, headers = SandboxProvider().event(
         event_type="payment.paid",

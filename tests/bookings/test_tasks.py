@@ -11,7 +11,7 @@ from bookings.models import Booking
 from bookings.services.stays import booking_hold
 from trustplatform.celery import app
 
-from .factories import guest, make_property, make_room_type, stay_dates
+from .factories import GuestFactory, PropertyFactory, RoomTypeFactory, stay_dates
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +25,10 @@ def test_every_bookings_beat_entry_names_a_registered_task():
 
 
 def test_the_hold_sweep_task_expires_unpaid_holds():
-    room_type = make_room_type(make_property())
+    room_type = RoomTypeFactory(property=PropertyFactory())
     check_in, check_out = stay_dates()
     booking = booking_hold(
-        guest=guest(), room_type=room_type, check_in=check_in, check_out=check_out, guests=2
+        guest=GuestFactory(), room_type=room_type, check_in=check_in, check_out=check_out, guests=2
     )
     Booking.objects.filter(pk=booking.pk).update(hold_expires_at=timezone.now() - timedelta(minutes=1))
     assert tasks.holds_expire() == 1

@@ -14,7 +14,7 @@ from tests.worker import CeleryWorker, wait_until
 from trustplatform.ledger.models import Transfer
 from trustplatform.ledger.selectors import ledger_reconcile
 
-from .factories import HAEUNDAE, confirmed_booking, fund_guarantee, make_property, make_room_type
+from .factories import HAEUNDAE, PropertyFactory, RoomTypeFactory, confirmed_booking, fund_guarantee
 from .worker_tasks import marker_lines, slow_case_search
 
 pytest_plugins = ["tests.worker"]
@@ -53,12 +53,16 @@ def bookings_worker(transactional_db, worker_queue, tmp_path):
 def _world(settings):
     settings.BOOKINGS_AUTO_REBOOK_HOURS = int(AUTO["BOOKINGS_AUTO_REBOOK_HOURS"])  # the case opens here
     fund_guarantee()
-    prop = make_property(rating="4.5", amenities=("wifi", "ocean_view"))
-    original = make_room_type(prop, grade=2, price=100_000)
+    prop = PropertyFactory(rating="4.5", amenities=["wifi", "ocean_view"])
+    original = RoomTypeFactory(property=prop, grade=2, price_krw=100_000)
     booking = confirmed_booking(original, days_ahead=1, nights=2, must_have=["ocean_view"])
     # A better room nearby (~300 m): the only candidate.
-    better = make_room_type(
-        make_property(lat=HAEUNDAE[0], lng=HAEUNDAE[1] + 0.0033, rating="4.6", star=5), grade=3, price=125_000
+    better = RoomTypeFactory(
+        property=PropertyFactory(
+            latitude=HAEUNDAE[0], longitude=HAEUNDAE[1] + 0.0033, rating="4.6", star_class=5
+        ),
+        grade=3,
+        price_krw=125_000,
     )
     return booking, better
 

@@ -8,9 +8,9 @@ import signal
 import pytest
 from django.db import transaction
 
+from tests.factories import OutboundMessageFactory
 from tests.worker import declare_queue, queue_depth, wait_until
 from tests.worker_tasks import marker_lines, slow_deliver
-from trustplatform import pii
 from trustplatform.notifications.models import OutboundMessage
 from trustplatform.notifications.services import message_enqueue
 
@@ -36,10 +36,7 @@ def _status(message_id: int) -> str | None:
 
 def _queued_message(key: str) -> OutboundMessage:
     """An outbox row with no delivery task published for it (the test sends its own task)."""
-    return OutboundMessage.objects.create(
-        channel=OutboundMessage.Channel.SMS, recipient=PHONE, recipient_hint=pii.mask_phone(PHONE),
-        body=f"[Ansim] {key}", idempotency_key=key,
-    )
+    return OutboundMessageFactory(recipient=PHONE, body=f"[Ansim] {key}", idempotency_key=key)
 
 
 def _starts(lines: list[str]) -> list[tuple[int, bool]]:

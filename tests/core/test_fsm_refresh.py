@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import models
 
-from tests.factories import PartnerFactory, UserFactory
+from tests.factories import PartnerFactory, PayoutFactory
 from trustplatform.ledger import services as ledger
 from trustplatform.payments.models import Payout
 
@@ -19,8 +19,7 @@ def _payout(partner) -> Payout:
                            reason="funds")
     hold = ledger.ledger_hold(debit=payable, credit=ledger.platform_account("platform-payouts-sent"),
                               amount_krw=1_000, key=f"hold-{partner.pk}", reason="payout")
-    return Payout.objects.create(partner=partner, amount_krw=1_000, hold=hold, provider="sandbox",
-                                 provider_payout_id=f"p-{partner.pk}", requested_by=UserFactory())
+    return PayoutFactory(partner=partner, amount_krw=1_000, hold=hold, provider_payout_id=f"p-{partner.pk}")
 
 
 def test_a_reload_takes_the_stored_status_and_leaves_every_other_instance_protected(monkeypatch):

@@ -11,11 +11,11 @@ from playwright.sync_api import expect
 from bookings.models import Booking, GuaranteeCase
 from tests.bookings.factories import (
     HAEUNDAE,
+    GuestFactory,
+    LodgingPartnerFactory,
+    PropertyFactory,
+    RoomTypeFactory,
     fund_guarantee,
-    guest,
-    lodging_partner,
-    make_property,
-    make_room_type,
 )
 
 from ..factories import PASSWORD
@@ -37,15 +37,15 @@ def test_guest_books_owner_cancels_guest_takes_the_upgrade(live_server, browsers
     settings.SITE_URL = live_server.url
     base = live_server.url
     fund_guarantee()
-    partner = lodging_partner()
-    hotel = make_property(partner=partner, name="해운대 바다 호텔", rating="4.5")
-    standard = make_room_type(hotel, grade=2, price=100_000, name="스탠다드")
-    suite = make_room_type(hotel, grade=4, price=160_000, name="오션 스위트")
-    neighbour = make_property(
-        name="달맞이 호텔", lat=HAEUNDAE[0], lng=HAEUNDAE[1] + 0.004, rating="4.7", star=5
+    partner = LodgingPartnerFactory()
+    hotel = PropertyFactory(partner=partner, name="해운대 바다 호텔", rating="4.5")
+    standard = RoomTypeFactory(property=hotel, grade=2, price_krw=100_000, name="스탠다드")
+    suite = RoomTypeFactory(property=hotel, grade=4, price_krw=160_000, name="오션 스위트")
+    neighbour = PropertyFactory(
+        name="달맞이 호텔", latitude=HAEUNDAE[0], longitude=HAEUNDAE[1] + 0.004, rating="4.7", star_class=5
     )
-    make_room_type(neighbour, grade=3, price=120_000, name="디럭스")
-    user = guest(email="guest@example.kr", full_name="김안심")
+    RoomTypeFactory(property=neighbour, grade=3, price_krw=120_000, name="디럭스")
+    user = GuestFactory(email="guest@example.kr", full_name="김안심")
     check_in = timezone.localdate() + timedelta(days=5)
     check_out = check_in + timedelta(days=2)
 

@@ -18,8 +18,8 @@ from escrow.models import Condition, EscrowAgreement, Evidence
 from escrow.services.common import fee_of
 from escrow.services.release import condition_review
 from tests.escrow.factories import ADDRESS, staff_with
+from tests.factories import SandboxRegistryRecordFactory
 from trustplatform.payments.models import Payment, Payout
-from trustplatform.registries.models import SandboxRegistryRecord
 
 from ..factories import PASSWORD, MembershipFactory, PartnerFactory, UserFactory
 
@@ -60,7 +60,7 @@ def test_tenant_funds_a_deposit_conditions_release_it_and_both_see_it(
         user=UserFactory(email="landlord@example.kr", full_name="정하은"),
         partner=PartnerFactory(kind="landlord", name="성수 하우스"),
     ).user
-    SandboxRegistryRecord.objects.create(address=ADDRESS, owner_name="정하은", liens=[])
+    SandboxRegistryRecordFactory(address=ADDRESS, owner_name="정하은", liens=[])
     reviewer = staff_with("review_document")
 
     # --- The landlord proposes the deposit from the rental template -----------------------------

@@ -4,11 +4,10 @@ from django.contrib.auth.models import Permission
 
 from escrow.models import Condition, EscrowAgreement
 from escrow.services import agreements, payments
-from tests.factories import MembershipFactory, PartnerFactory, UserFactory
+from tests.factories import MembershipFactory, PartnerFactory, SandboxRegistryRecordFactory, UserFactory
 from trustplatform.payments import services as platform_payments
 from trustplatform.payments.models import Payment
 from trustplatform.payments.providers import SandboxProvider
-from trustplatform.registries.models import SandboxRegistryRecord
 
 ADDRESS = "서울특별시 성동구 성수이로 113, 302호"
 
@@ -25,9 +24,7 @@ def agreed_rental(*, amount_krw=10_000_000, move_in=None):
     """A rental deposit both sides accepted, with the registry record in place."""
     tenant = UserFactory(full_name="김세입")
     landlord = MembershipFactory(partner=PartnerFactory(kind="landlord", name="성수 하우스"))
-    SandboxRegistryRecord.objects.update_or_create(
-        address=ADDRESS, defaults={"owner_name": "정하은", "liens": []}
-    )
+    SandboxRegistryRecordFactory(address=ADDRESS, owner_name="정하은", liens=[])
     agreement = agreements.agreement_create(
         created_by=landlord.user,
         payer=tenant,

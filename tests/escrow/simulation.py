@@ -15,13 +15,13 @@ from django.db import transaction
 from escrow.models import Condition, EscrowAgreement, Milestone
 from escrow.services import agreements, disputes, payments, release
 from escrow.services.common import holding_account
-from trustplatform.accounts.models import User
+from tests.factories import MembershipFactory, PartnerFactory, SandboxRegistryRecordFactory, UserFactory
 from trustplatform.errors import DomainError
 from trustplatform.ledger import services as ledger
 from trustplatform.ledger.models import LedgerAccount
 from trustplatform.ledger.selectors import ledger_reconcile
 from trustplatform.ledger.services import partner_payable
-from trustplatform.partners.models import Membership, Partner
+from trustplatform.partners.models import Partner
 from trustplatform.payments import services as platform_payments
 from trustplatform.payments.models import Payment
 from trustplatform.payments.providers import SandboxProvider
@@ -50,18 +50,17 @@ class Simulation:
 
     # --- world ---------------------------------------------------------------------------------
     def setup(self) -> None:
-        self.staff = User.objects.create_user(
-            f"sim-staff-{self.seed}@sim.kr", None, full_name="staff", is_staff=True, is_superuser=True
+        self.staff = UserFactory(
+            email=f"sim-staff-{self.seed}@sim.kr", full_name="staff", is_staff=True, is_superuser=True
         )
-        self.finance = User.objects.create_user(
-            f"sim-fin-{self.seed}@sim.kr", None, full_name="finance", is_staff=True, is_superuser=True
+        self.finance = UserFactory(
+            email=f"sim-fin-{self.seed}@sim.kr", full_name="finance", is_staff=True, is_superuser=True
         )
         self.payers = [
-            User.objects.create_user(f"sim-{self.seed}-{i}@sim.kr", None, full_name=f"payer {i}")
-            for i in range(3)
+            UserFactory(email=f"sim-{self.seed}-{i}@sim.kr", full_name=f"payer {i}") for i in range(3)
         ]
-        owner = User.objects.create_user(f"sim-owner-{self.seed}@sim.kr", None, full_name="owner")
-        self.payee = Partner.objects.create(
+        owner = UserFactory(email=f"sim-owner-{self.seed}@sim.kr", full_name="owner")
+        self.payee = PartnerFactory(
             name="sim partner",
             kind="contractor",
             registration_number="1248100998",
@@ -71,11 +70,9 @@ class Simulation:
             applied_by=owner,
             status=Partner.Status.APPROVED,
         )
-        Membership.objects.create(user=owner, partner=self.payee, role="owner")
+        MembershipFactory(user=owner, partner=self.payee, role="owner")
         self.owner = owner
-        SandboxRegistryRecord.objects.update_or_create(
-            address=ADDRESS, defaults={"owner_name": "o", "liens": []}
-        )
+        SandboxRegistryRecordFactory(address=ADDRESS, owner_name="o", liens=[])
         ledger.ledger_transfer(
             debit=ledger.platform_account("platform-capital"),
             credit=ledger.platform_account("platform-guarantee-fund"),

@@ -16,12 +16,11 @@ from escrow.models import (
 )
 from escrow.services import disputes, release
 from escrow.services.common import holding_account
-from tests.factories import UserFactory
+from tests.factories import SandboxRegistryRecordFactory, UserFactory
 from trustplatform.audit.models import AuditEntry
 from trustplatform.ledger import services as ledger
 from trustplatform.ledger.models import LedgerAccount
 from trustplatform.payments import services as platform_payments
-from trustplatform.registries.models import SandboxRegistryRecord
 
 from .factories import ADDRESS, agreed_rental, fund
 from .test_api import funded_renovation
@@ -327,7 +326,7 @@ def test_an_agent_cannot_reach_the_ledger(client, agent):
 
 
 def test_staff_add_a_lien_in_the_sandbox_registry(client, agent):
-    record = SandboxRegistryRecord.objects.create(address=ADDRESS, owner_name="정하은")
+    record = SandboxRegistryRecordFactory(address=ADDRESS, owner_name="정하은")
     client.force_login(agent)
     client.post(
         reverse("admin:registries_sandboxregistryrecord_change", args=[record.pk]),
@@ -357,7 +356,7 @@ def test_every_escrow_admin_page_opens_for_a_superuser(client):
     disputes.claim_file(
         agreement=renovation, actor=customer, accident="as_not_done", description="누수", amount_krw=100_000
     )
-    SandboxRegistryRecord.objects.get_or_create(address=ADDRESS, defaults={"owner_name": "정하은"})
+    SandboxRegistryRecordFactory(address=ADDRESS, owner_name="정하은")
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     for model, model_admin in admin.site._registry.items():
         if model._meta.app_label != "escrow":

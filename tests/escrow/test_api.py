@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from escrow.models import Condition, EscrowAgreement, Evidence, GuaranteeClaim, Milestone
 from escrow.services import agreements
 from escrow.services.common import holding_account
-from tests.factories import MembershipFactory, PartnerFactory, UserFactory
+from tests.factories import IdempotentRequestFactory, MembershipFactory, PartnerFactory, UserFactory
 from tests.race import race
 from trustplatform.api.models import IdempotentRequest
 from trustplatform.ledger import services as ledger
@@ -463,12 +463,8 @@ def test_stored_idempotent_answers_are_forgotten_after_a_day():
     from trustplatform.api.idempotency import idempotent_requests_purge
 
     user = UserFactory()
-    old = IdempotentRequest.objects.create(
-        user=user, key="old", fingerprint="f", status_code=201, response={}
-    )
-    fresh = IdempotentRequest.objects.create(
-        user=user, key="new", fingerprint="f", status_code=201, response={}
-    )
+    old = IdempotentRequestFactory(user=user, key="old")
+    fresh = IdempotentRequestFactory(user=user, key="new")
     IdempotentRequest.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=25))
     assert idempotent_requests_purge() == 1
     assert list(IdempotentRequest.objects.values_list("pk", flat=True)) == [fresh.pk]

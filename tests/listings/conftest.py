@@ -1,6 +1,5 @@
 import importlib
 import io
-import itertools
 from datetime import timedelta
 
 import pytest
@@ -10,11 +9,10 @@ from PIL import Image, ImageDraw
 
 from listings import services
 from listings.models import Listing
-from tests.factories import MembershipFactory, PartnerFactory, UserFactory
+from tests.factories import UserFactory
+from tests.listings.factories import BrokerageFactory
 from trustplatform.ledger.services import ledger_transfer, platform_account
-from trustplatform.partners.models import Partner
 
-_numbers = itertools.count(1)
 STAFF_GROUPS = importlib.import_module("listings.migrations.0002_guards_and_staff_permissions").GROUPS
 
 MAPO_SEOGYO = "1144012000"
@@ -59,14 +57,11 @@ def photo_file(seed: int = 0, size=(320, 240), fmt="JPEG", name="photo.jpg"):
 @pytest.fixture
 def brokerage(db):
     """An approved brokerage with its owner (a verified phone, so safe numbers work)."""
-    membership = MembershipFactory(
-        partner=PartnerFactory(kind=Partner.Kind.BROKERAGE, name="마포 믿음 공인중개사사무소")
+    return BrokerageFactory(
+        name="마포 믿음 공인중개사사무소",
+        owner__phone="+821055550001",
+        owner__phone_verified_at=timezone.now(),
     )
-    owner = membership.user
-    owner.phone = "+821055550001"
-    owner.phone_verified_at = timezone.now()
-    owner.save()
-    return membership.partner
 
 
 @pytest.fixture
@@ -76,13 +71,7 @@ def broker(brokerage):
 
 @pytest.fixture
 def make_brokerage(db):
-    def make(name=None):
-        membership = MembershipFactory(
-            partner=PartnerFactory(kind=Partner.Kind.BROKERAGE, name=name or f"중개사무소 {next(_numbers)}")
-        )
-        return membership.partner
-
-    return make
+    return BrokerageFactory
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from django.utils import timezone
 from escrow.models import EscrowAgreement
 from listings import services
 from listings.models import Inspection, Report, Strike
-from masking.models import ProxyNumber
 from tests.listings.conftest import listing_data, photo_file
+from tests.masking.factories import ProxyNumberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -132,8 +132,8 @@ def test_owner_link_page_confirms(client, listing, broker):
 
 
 def test_contact_gives_a_safe_number(logged_in, listing, consumer):
-    ProxyNumber.objects.create(e164="+825051000001")
-    ProxyNumber.objects.create(e164="+825051000002")
+    ProxyNumberFactory(e164="+825051000001")
+    ProxyNumberFactory(e164="+825051000002")
     consumer.phone = "+821077778888"
     consumer.phone_verified_at = timezone.now()
     consumer.save()
@@ -200,8 +200,8 @@ def test_sweep_task_runs_every_due_step(listing, consumer):
 def test_asking_twice_reuses_the_safe_number(logged_in, listing, consumer):
     from listings.models import ListingContact
 
-    ProxyNumber.objects.create(e164="+825051000011")
-    ProxyNumber.objects.create(e164="+825051000012")
+    ProxyNumberFactory(e164="+825051000011")
+    ProxyNumberFactory(e164="+825051000012")
     consumer.phone = "+821077778899"
     consumer.phone_verified_at = timezone.now()
     consumer.save()

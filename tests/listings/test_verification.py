@@ -6,14 +6,14 @@ from django.utils import timezone
 from listings import services
 from listings.errors import ListingError
 from listings.models import Listing, Verification
+from tests.factories import SandboxRegistryRecordFactory
 from trustplatform.notifications.models import OutboundMessage
-from trustplatform.registries.models import SandboxRegistryRecord
 
 pytestmark = pytest.mark.django_db
 
 
 def test_registry_check_needs_owner_and_unit_to_match(listing, broker):
-    SandboxRegistryRecord.objects.create(address="서울특별시 마포구 양화로 45, 302호", owner_name="홍길동")
+    SandboxRegistryRecordFactory(address="서울특별시 마포구 양화로 45, 302호", owner_name="홍길동")
     wrong = services.verification_request(listing=listing, actor=broker, level=3, owner_name="김철수")
     assert wrong.status == Verification.Status.FAILED
     right = services.verification_request(listing=listing, actor=broker, level=3, owner_name="홍 길동")
@@ -24,7 +24,7 @@ def test_registry_check_needs_owner_and_unit_to_match(listing, broker):
 
 
 def test_registry_check_fails_when_the_unit_is_not_registered(make_listing, brokerage, broker):
-    SandboxRegistryRecord.objects.create(address="서울특별시 마포구 양화로 45, 302호", owner_name="홍길동")
+    SandboxRegistryRecordFactory(address="서울특별시 마포구 양화로 45, 302호", owner_name="홍길동")
     other_unit = make_listing(brokerage, unit="502호")
     verification = services.verification_request(
         listing=other_unit, actor=broker, level=3, owner_name="홍길동"
@@ -83,7 +83,7 @@ def test_one_pending_request_per_level(listing, broker):
 
 
 def test_moving_the_listing_voids_its_verifications(listing, broker):
-    SandboxRegistryRecord.objects.create(address="서울특별시 마포구 양화로 45, 302호", owner_name="홍길동")
+    SandboxRegistryRecordFactory(address="서울특별시 마포구 양화로 45, 302호", owner_name="홍길동")
     services.verification_request(listing=listing, actor=broker, level=3, owner_name="홍길동")
     services.listing_update(listing=listing, actor=broker, data={"unit": "402호"})
     listing.refresh_from_db()

@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from listings import services
 from listings.errors import ListingError
-from listings.models import ListingContact, WastedTripClaim
+from listings.models import WastedTripClaim
+from tests.listings.factories import ListingContactFactory
 from trustplatform.ledger.models import Transfer
 from trustplatform.ledger.services import consumer_payable
 
@@ -29,7 +30,7 @@ def test_a_reporter_who_visited_is_paid_once_on_confirmation(
 
 
 def test_a_safe_number_contact_counts_as_evidence(guarantee_fund, listing, consumer, agent):
-    ListingContact.objects.create(listing=listing, consumer=consumer)
+    ListingContactFactory(listing=listing, consumer=consumer)
     services.fake_confirm(listing=listing, actor=agent, category="gone")
     claim = services.claim_file(
         listing=listing, consumer=consumer, visited_on=timezone.localdate() - timedelta(days=1)

@@ -10,15 +10,10 @@ from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
 from masking import services
-from masking.models import ProxyNumber
 from masking.services import Party
+from tests.masking.factories import ProxyNumberFactory
 
-_numbers = itertools.count(1)
 _sids = itertools.count(1)
-
-
-def proxy_e164(n: int) -> str:
-    return f"+82505100{n:04d}"
 
 
 def mobile(n: int) -> str:
@@ -39,9 +34,8 @@ def _celery_eager():
 
 @pytest.fixture
 def pool(db):
-    def make(size: int) -> list[ProxyNumber]:
-        return [ProxyNumber.objects.create(e164=proxy_e164(next(_numbers))) for _ in range(size)]
-    return make
+    """pool(size): that many new numbers in the pool."""
+    return ProxyNumberFactory.create_batch
 
 
 @pytest.fixture

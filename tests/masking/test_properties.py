@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 from masking import services
 from masking.errors import MaskingError
-from masking.models import MaskedSession, Participant, ProxyNumber
+from masking.models import MaskedSession, Participant
 from masking.services import InboundEvent, Party
+from tests.masking.factories import ProxyNumberFactory
 
 from .conftest import mobile
 
@@ -61,7 +62,7 @@ def _expected_callee(caller, proxy_e164, now):
 def test_random_histories_keep_the_rule_and_route_only_to_the_counterpart(ops):
     clock = [timezone.now().replace(microsecond=0)]
     with mock.patch("django.utils.timezone.now", lambda: clock[0]), transaction.atomic():
-        numbers = [ProxyNumber.objects.create(e164=f"+82505900{n:04d}").e164 for n in range(POOL)]
+        numbers = [ProxyNumberFactory(e164=f"+82505900{n:04d}").e164 for n in range(POOL)]
         sessions: list[MaskedSession] = []
         for op in ops:
             now = clock[0]

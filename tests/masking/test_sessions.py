@@ -13,7 +13,8 @@ from masking.services import Party
 from trustplatform import pii
 from trustplatform.audit.models import AuditEntry
 
-from .conftest import mobile, numbers_of, proxy_e164
+from .conftest import mobile, numbers_of
+from .factories import proxy_e164
 
 pytestmark = pytest.mark.django_db
 
