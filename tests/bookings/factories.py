@@ -133,15 +133,6 @@ class ConflictFactory(DjangoModelFactory):
     deadline = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
 
 
-# tests/core/test_payments.py (not to be edited in this change) still builds with these names.
-guest = GuestFactory
-make_property = PropertyFactory
-
-
-def make_room_type(prop: Property, *, price: int = 100_000, **kwargs) -> RoomType:
-    return RoomTypeFactory(property=prop, price_krw=price, **kwargs)
-
-
 def stay_dates(days_ahead=5, nights=2):
     check_in = timezone.localdate() + timedelta(days=days_ahead)
     return check_in, check_in + timedelta(days=nights)

@@ -9,7 +9,7 @@ from bookings.models import Booking
 from escrow.models import EscrowAgreement
 from escrow.services import payments as escrow_payments
 from escrow.services.common import holding_account
-from tests.bookings.factories import confirmed_booking, guest, make_property, make_room_type
+from tests.bookings.factories import GuestFactory, RoomTypeFactory, confirmed_booking
 from tests.escrow.factories import agreed_rental, fund, paid_event
 from trustplatform.errors import DomainError
 from trustplatform.ledger.models import Hold
@@ -73,7 +73,7 @@ def test_a_whole_refund_leaves_through_the_provider_once_per_key(sandbox_sends):
 
 
 def test_partial_refunds_never_exceed_the_payment_and_a_refused_one_stores_nothing(sandbox_sends):
-    room_type = make_room_type(make_property(), price=180_000)
+    room_type = RoomTypeFactory(price_krw=180_000)
     booking = confirmed_booking(room_type, nights=2)
     payment = booking.payments.get()
     wallet = consumer_payable(booking.guest)
@@ -150,12 +150,12 @@ def test_an_escrow_payment_moves_only_on_the_event_of_the_provider_it_was_opened
 def test_one_webhook_route_takes_the_payments_of_every_app(client):
     agreement, tenant, _landlord = agreed_rental()
     deposit = escrow_payments.payment_start(agreement=agreement, actor=tenant, method="virtual_account")
-    room_type = make_room_type(make_property(), price=90_000)
+    room_type = RoomTypeFactory(price_krw=90_000)
     from bookings.services.stays import booking_hold
     from tests.bookings.factories import stay_dates
 
     check_in, check_out = stay_dates(5, 1)
-    booking = booking_hold(guest=guest(), room_type=room_type, check_in=check_in, check_out=check_out,
+    booking = booking_hold(guest=GuestFactory(), room_type=room_type, check_in=check_in, check_out=check_out,
                            guests=2)
     from bookings.services.payments import payment_start
 
@@ -199,13 +199,13 @@ def test_a_subject_without_a_registered_handler_cannot_take_payments():
 
 
 def test_a_pending_checkout_is_cancelled_with_its_booking_and_a_late_payment_is_not_kept():
-    room_type = make_room_type(make_property(), price=90_000)
+    room_type = RoomTypeFactory(price_krw=90_000)
     from bookings.services.payments import payment_start
     from bookings.services.stays import booking_cancel_by_guest, booking_hold
     from tests.bookings.factories import stay_dates
 
     check_in, check_out = stay_dates(5, 1)
-    booking = booking_hold(guest=guest(), room_type=room_type, check_in=check_in, check_out=check_out,
+    booking = booking_hold(guest=GuestFactory(), room_type=room_type, check_in=check_in, check_out=check_out,
                            guests=2)
     payment = payment_start(booking=booking, actor=booking.guest)
     booking_cancel_by_guest(booking=booking, actor=booking.guest, reason="일정 변경")
