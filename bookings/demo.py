@@ -20,7 +20,7 @@ from trustplatform.payments.providers import SandboxProvider
 from trustplatform.payments.services import provider_event_receive
 
 from .models import Booking, CalendarFeed, GuaranteeCandidate, Property, RoomType
-from .services import channels, guarantee, inventory, payments, stays
+from .services import channels, common, guarantee, inventory, payments, stays
 
 NIGHTS_AHEAD = 120
 
@@ -280,7 +280,7 @@ def _paid(*, guest: User, room_type: RoomType, days_ahead: int, nights: int, mus
         provider=provider.name, event=provider.parse_webhook(body=body, headers=headers)
     )
     booking.refresh_from_db()
-    stays.safe_number_open(booking=booking)
+    common.safe_number_open(booking=booking)
     return booking
 
 

@@ -21,7 +21,7 @@ from . import selectors
 from .forms import CalendarForm, FeedForm, PhotoForm, PropertyForm, ReasonForm, RoomTypeForm
 from .models import Booking, Conflict, Night
 from .services import channels, inventory, stays
-from .services.stays import guest_number_for_property
+from .services.common import guest_number_for_property
 
 
 def lodging_view(view):

@@ -60,8 +60,8 @@ def conflicts_due() -> int:
 @shared_task
 def calendars_extend() -> None:
     """Nightly: keep calendars open ahead, and open safe numbers that were too far ahead."""
+    from .services.common import safe_numbers_open_due
     from .services.inventory import nights_extend_all
-    from .services.stays import safe_numbers_open_due
 
     nights_extend_all()
     safe_numbers_open_due()

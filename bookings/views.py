@@ -17,8 +17,8 @@ from . import selectors
 from .forms import PLACES, BookForm, SearchForm, StayForm
 from .models import Booking, GuaranteeCandidate, GuaranteeCase, Property, RoomType
 from .services import channels, guarantee, payments, stays
+from .services.common import property_number_for_guest
 from .services.inventory import quote
-from .services.stays import property_number_for_guest
 
 
 def search(request):

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from trustplatform.api.serializers import OutputSerializer
 
 from ..models import GuaranteeCandidate
-from ..services.stays import guest_number_for_property, property_number_for_guest
+from ..services.common import guest_number_for_property, property_number_for_guest
 
 
 class BookingsRoomTypeOutput(OutputSerializer):

@@ -30,8 +30,8 @@ from trustplatform.partners.services import partner_notify
 
 from ..errors import BookingConflict, BookingError
 from ..models import Booking, CalendarFeed, Conflict, ImportedBlock, Night, RoomType
+from .common import check_in_at
 from .inventory import nights_ensure
-from .stays import check_in_at
 
 logger = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from .. import selectors
 from ..errors import BookingConflict, BookingError, BookingNotFound
 from ..models import Booking, CaseNote, GuaranteeCandidate, GuaranteeCase, RoomType
 from . import money
+from .common import check_in_at, safe_number_open
 from .inventory import nights_release, nights_take
-from .stays import check_in_at, safe_number_open
 
 logger = logging.getLogger(__name__)
 Status = GuaranteeCase.Status

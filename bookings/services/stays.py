@@ -1,7 +1,6 @@
 """A guest's booking from hold to check-out: hold rooms, confirm on payment, cancel, expire, finish."""
 
-import logging
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -20,9 +19,9 @@ from trustplatform.transitions import transition_run
 from ..errors import BookingConflict, BookingError, BookingNotFound
 from ..models import Booking, Property, RoomType
 from . import money
+from .common import guest_number_for_property, safe_number_close, safe_number_open
+from .guarantee import case_open
 from .inventory import nights_release, nights_take
-
-logger = logging.getLogger(__name__)
 
 
 def _validate_stay(*, room_type: RoomType, check_in: date, check_out: date, guests: int) -> None:
@@ -109,14 +108,6 @@ def lock(booking_id: int) -> Booking:
     )
 
 
-def _stay_end(booking: Booking) -> datetime:
-    tz = timezone.get_current_timezone()
-    return datetime.combine(booking.check_out, booking.property.check_out_time, tzinfo=tz)
-
-
-def check_in_at(booking: Booking) -> datetime:
-    tz = timezone.get_current_timezone()
-    return datetime.combine(booking.check_in, booking.property.check_in_time, tzinfo=tz)
 
 
 def booking_confirm_paid(*, booking: Booking, amount_krw: int, payment_key: str) -> Booking:
@@ -175,68 +166,10 @@ def booking_announce(*, booking_id: int) -> None:
     )
 
 
-def safe_number_open(*, booking: Booking) -> None:
-    """Open the guest ↔ property masked session until 24 h after check-out, if not open yet.
-
-    A stay too far ahead for the masking window, or a full pool, is retried by the nightly sweep."""
-    from masking.services import MaskingError, Party, session_open
-
-    if booking.masked_session_id or not booking.guest_phone or not booking.property.contact_phone:
-        return
-    expires_at = _stay_end(booking) + timedelta(hours=settings.BOOKINGS_SAFE_NUMBER_HOURS_AFTER)
-    try:
-        with transaction.atomic():
-            session = session_open(
-                consumer=Party(phone=booking.guest_phone, label=booking.guest_name, user=booking.guest),
-                business=Party(phone=booking.property.contact_phone, label=booking.property.name),
-                expires_at=expires_at,
-                partner=booking.property.partner,
-                subject=booking,
-            )
-            Booking.objects.filter(pk=booking.pk, masked_session__isnull=True).update(masked_session=session)
-    except MaskingError as exc:
-        logger.info("safe number for booking %s not opened yet: %s", booking.code, exc.code)
 
 
-def safe_numbers_open_due() -> int:
-    """Open the safe numbers that could not be opened at confirmation (too far ahead, pool full)."""
-    opened = 0
-    horizon = timezone.localdate() + timedelta(days=max(1, settings.MASKING_MAX_SESSION_DAYS - 2))
-    for booking in Booking.objects.filter(
-        status=Booking.Status.CONFIRMED,
-        masked_session__isnull=True,
-        check_out__lte=horizon,
-        check_out__gte=timezone.localdate(),
-    ).select_related("property__partner", "guest")[:500]:
-        safe_number_open(booking=booking)
-        opened += 1
-    return opened
 
 
-def _number_of(booking: Booking, side: str) -> str:
-    session = booking.masked_session
-    if session is None:
-        return ""
-    for participant in session.participants.all():
-        if participant.side == side:
-            return participant.proxy_number.e164
-    return ""
-
-
-def guest_number_for_property(booking: Booking) -> str:
-    """The virtual number the property dials to reach the guest; the real one is never shown."""
-    return _number_of(booking, "business")
-
-
-def property_number_for_guest(booking: Booking) -> str:
-    return _number_of(booking, "consumer")
-
-
-def _close_safe_number(booking: Booking, reason: str) -> None:
-    from masking.services import session_complete
-
-    if booking.masked_session_id:
-        transaction.on_commit(lambda: session_complete(session=booking.masked_session, reason=reason))
 
 
 def booking_cancel_by_guest(*, booking: Booking, actor, reason: str = "") -> Booking:
@@ -254,7 +187,7 @@ def booking_cancel_by_guest(*, booking: Booking, actor, reason: str = "") -> Boo
         )
         if was_paid:
             _refund_guest_cancellation(booking)
-            _close_safe_number(booking, "booking cancelled by the guest")
+            safe_number_close(booking, "booking cancelled by the guest")
         payments_pending_cancel(subject=booking, reason="booking cancelled by the guest")
     if was_paid:
         partner_notify(
@@ -311,7 +244,6 @@ def booking_cancel_by_property(*, booking: Booking, actor, reason: str):
     """The property cancels a confirmed booking: rooms back, and a guarantee case opens for the guest.
 
     Returns the case; its search runs after commit."""
-    from .guarantee import case_open
 
     if not reason.strip():
         raise BookingError(
@@ -327,7 +259,7 @@ def booking_cancel_by_property(*, booking: Booking, actor, reason: str):
         nights_release(
             room_type_id=booking.room_type_id, check_in=booking.check_in, check_out=booking.check_out
         )
-        _close_safe_number(booking, "booking cancelled by the property")
+        safe_number_close(booking, "booking cancelled by the property")
         return case_open(booking=booking, reason=reason)
 
 

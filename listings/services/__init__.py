@@ -11,9 +11,9 @@ from .listings import (
     photo_add,
     photo_remove,
 )
+from .report_decisions import report_decide
 from .reports import (
     inspection_for_reports,
-    report_decide,
     report_file,
     report_phone_check,
     report_respond,

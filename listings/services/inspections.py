@@ -12,6 +12,7 @@ from trustplatform.transitions import transition_run
 from ..errors import ListingConflict, ListingError, ListingForbidden
 from ..models import Inspection, InspectionPhoto, Listing
 from ..photos import photo_prepare
+from .report_decisions import reports_settle_genuine
 
 MAX_PHOTOS = 10
 # A GPS accuracy worse than 100 km says nothing about where the inspector stood.
@@ -142,7 +143,6 @@ def inspection_record(
 
 
 def _genuine(*, listing: Listing, actor, inspection: Inspection) -> None:
-    from .reports import reports_settle_genuine
     from .verification import on_site_confirm
 
     listing = Listing.objects.get(pk=listing.pk)

@@ -16,6 +16,7 @@ from ..models import Listing, ListingPhoto, Verification
 from ..photos import photo_prepare
 from ..regions import DONG_RE
 from .common import require_brokerage, standing_get
+from .report_decisions import reports_settle_gone
 
 EDITABLE = (
     "title",
@@ -169,8 +170,6 @@ def listing_close(*, listing: Listing, actor, reason: str) -> Listing:
         )
         for verification in listing.verifications.filter(status=Verification.Status.REQUESTED):
             transition_run(instance=verification, name="cancel", actor=actor, reason="listing closed")
-        from .reports import reports_settle_gone
-
         reports_settle_gone(listing=listing, actor=actor)
     return listing
 

@@ -12,22 +12,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from trustplatform.audit.services import audit_record
-from trustplatform.notifications.services import Phrase, label_of, notification_send, staff_notify
+from trustplatform.notifications.services import Phrase, label_of, staff_notify
 from trustplatform.partners.selectors import is_member
 from trustplatform.partners.services import partner_notify
 from trustplatform.transitions import transition_run
 
 from ..errors import ListingConflict, ListingError, ListingForbidden, ListingNotFound
-from ..models import OPEN_REPORT_STATUSES, Inspection, Listing, Report, ReporterStanding
+from ..models import OPEN_REPORT_STATUSES, Inspection, Listing, Report
+from .listings import listing_close
+from .report_decisions import report_decide, reporter_standing_lock
 
 # Each unit of weighted open reports adds this much to a queued inspection's priority.
 REPORT_PRIORITY = 10.0
 
-
-def _standing_lock(user_id: int) -> ReporterStanding:
-    """SELECT ... FOR UPDATE on the reporter's standing: one reporter's reports serialise here."""
-    ReporterStanding.objects.get_or_create(user_id=user_id)
-    return ReporterStanding.objects.select_for_update().get(user_id=user_id)
 
 
 def report_file(
@@ -46,7 +43,7 @@ def report_file(
             _("You cannot report your own brokerage's listing."), code="own_listing"
         )
     with transaction.atomic():
-        standing = _standing_lock(reporter.pk)
+        standing = reporter_standing_lock(reporter.pk)
         if standing.is_banned:
             raise ListingForbidden(
                 _("You may not report listings until %(until)s: earlier reports were proven false.")
@@ -122,8 +119,6 @@ def report_respond(*, report: Report, actor, action: str, response: str = "") ->
             broker_action=action, broker_response=response.strip()[:3000]
         )
         if action == Report.BrokerAction.GONE:
-            from .listings import listing_close
-
             listing_close(listing=report.listing, actor=actor, reason=Listing.ArchiveReason.GONE)
         else:
             transition_run(instance=report, name="respond", actor=actor, reason=action)
@@ -211,66 +206,5 @@ def inspection_for_reports(*, listing: Listing) -> Inspection:
     return inspection
 
 
-def report_decide(
-    *, instance: Report, actor, uphold: bool, reason: str = "", false_report: bool = False
-) -> Report:
-    """Uphold or reject one report and update the reporter's track record; proven false reporting
-    bans the reporter for LISTINGS_FALSE_REPORT_BAN_DAYS."""
-    if uphold and false_report:
-        raise ListingError(_("An upheld report cannot be false."), code="invalid_decision")
-    with transaction.atomic():
-        standing = _standing_lock(instance.reporter_id)
-        if uphold:
-            report = transition_run(instance=instance, name="uphold", actor=actor, reason=reason)
-            standing.upheld_count += 1
-        else:
-            report = transition_run(
-                instance=instance, name="reject", actor=actor, reason=reason, false_report=false_report
-            )
-            standing.rejected_count += 1
-            if false_report:
-                standing.false_count += 1
-                standing.banned_until = timezone.now() + timedelta(
-                    days=settings.LISTINGS_FALSE_REPORT_BAN_DAYS
-                )
-                audit_record(
-                    obj=standing,
-                    action="reporter_banned",
-                    actor=actor,
-                    extra={"until": standing.banned_until.isoformat(), "report": report.pk},
-                )
-        standing.save()
-        Report.objects.filter(pk=report.pk).update(decided_by=actor)
-        notification_send(
-            user=report.reporter,
-            title=Phrase(
-                gettext_lazy("Your report on listing #%(id)s was upheld")
-                if uphold
-                else gettext_lazy("Your report on listing #%(id)s was not upheld"),
-                {"id": report.listing_id},
-            ),
-            url=reverse("listings:my_reports"),
-        )
-    report.refresh_from_db()
-    return report
 
 
-def _settle(*, listing: Listing, actor, uphold: bool, reason: str) -> int:
-    settled = 0
-    for report in listing.reports.filter(status__in=OPEN_REPORT_STATUSES):
-        report_decide(instance=report, actor=actor, uphold=uphold, reason=reason)
-        settled += 1
-    return settled
-
-
-def reports_settle_fake(*, listing: Listing, actor) -> int:
-    return _settle(listing=listing, actor=actor, uphold=True, reason="listing confirmed fake")
-
-
-def reports_settle_gone(*, listing: Listing, actor) -> int:
-    # The broker closed it after the reports: they were right that it should not be shown.
-    return _settle(listing=listing, actor=actor, uphold=True, reason="the broker closed the listing")
-
-
-def reports_settle_genuine(*, listing: Listing, actor) -> int:
-    return _settle(listing=listing, actor=actor, uphold=False, reason="inspected on site: genuine")

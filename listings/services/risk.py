@@ -17,11 +17,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ..models import LIVE_STATUSES
+from .risk_model import MIN_GROUP, SIZE_BANDS, VERIFICATION_RISK, VERSION, WEIGHTS
+from .risk_portable import listings_rescore_portable
 
-VERSION = "v1"
-WEIGHTS = {"price": 30, "photo": 25, "reports": 20, "strikes": 10, "verification": 7, "young": 4, "stale": 4}
-SIZE_BANDS = (20, 33, 60, 85, 135)  # m²: studio, small, medium, 85 (국민주택규모), large, very large
-MIN_GROUP = 8  # fewer comparable listings than this: no price signal
 TEMP_TABLES = (
     "risk_base",
     "risk_median",
@@ -31,7 +29,6 @@ TEMP_TABLES = (
     "risk_strikes",
     "risk_components",
 )
-VERIFICATION_RISK = {0: 1.0, 1: 0.6, 2: 0.4, 3: 0.15, 4: 0.0}
 
 _LIVE = "('" + "','".join(LIVE_STATUSES) + "')"
 _BAND = "width_bucket(size_m2, ARRAY[" + ",".join(str(b) for b in SIZE_BANDS) + "]::numeric[])"
@@ -121,8 +118,6 @@ def _statements(near_bits: int, young_days: int, stale_days: int) -> list[str]:
 def listings_rescore() -> int:
     """Score every live listing in a handful of set-based statements; returns how many were scored."""
     if connection.vendor != "postgresql":
-        from .risk_portable import listings_rescore_portable
-
         return listings_rescore_portable()
     params = {"min_group": MIN_GROUP, "version": VERSION, "now": timezone.now()}
     scored = 0

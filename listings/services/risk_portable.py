@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from ..models import LIVE_STATUSES, OPEN_REPORT_STATUSES, Listing, ListingPhoto, Report, RiskScore, Strike
 from ..photos import hamming
-from .risk import MIN_GROUP, SIZE_BANDS, VERIFICATION_RISK, VERSION, WEIGHTS
+from .risk_model import MIN_GROUP, SIZE_BANDS, VERIFICATION_RISK, VERSION, WEIGHTS
 
 
 def _near_duplicates() -> set[int]:

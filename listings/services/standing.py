@@ -32,6 +32,7 @@ from ..models import (
 )
 from ..selectors import search_invalidate
 from .common import standing_lock
+from .report_decisions import reports_settle_fake
 
 MAJOR_CATEGORIES = {"price_bait", "not_exist", "wrong_photos"}
 PUBLIC_NOTICE_WINDOW = timedelta(days=30)
@@ -92,7 +93,6 @@ def fake_confirm(
         strike.consequence = consequence
         for queued in listing.inspections.filter(status=Inspection.Status.QUEUED):
             transition_run(instance=queued, name="cancel", actor=actor, reason="listing confirmed fake")
-        from .reports import reports_settle_fake
         from .wasted_trips import claims_for_reported_visits
 
         search_invalidate()

@@ -5,7 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bookings import selectors
-from bookings.services.stays import booking_announce, guest_number_for_property
+from bookings.services.common import guest_number_for_property
+from bookings.services.stays import booking_announce
 from tests.masking.factories import ProxyNumberFactory
 from trustplatform.notifications.models import Notification
 

@@ -3,7 +3,8 @@ from django.utils import timezone
 
 from listings import services
 from listings.models import Listing, RiskScore
-from listings.services.risk import VERSION, listings_rescore
+from listings.services.risk import listings_rescore
+from listings.services.risk_model import VERSION
 from tests.listings.conftest import photo_file
 
 pytestmark = pytest.mark.django_db
