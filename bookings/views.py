@@ -5,11 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from trustplatform.pages import page_action, refusal_shown
 from trustplatform.payments.models import Payment
+from trustplatform.payments.pages import Checkout, checkout_page
 from trustplatform.payments.providers import SandboxProvider
 from trustplatform.payments.services import sandbox_checkout_pay
 
@@ -138,9 +140,15 @@ def checkout(request, code: str, payment_id: int):
                 _("Payment processing: your booking is confirmed once the payment company confirms it."),
             )
         return redirect("bookings:booking", booking.code)
-    return render(
-        request, "bookings/checkout.html", {"booking": booking, "payment": payment, "payable": payable}
-    )
+    return checkout_page(request, payment=payment, payable=payable, checkout=Checkout(
+        merchant=_("Ansim stays (held in trust until your stay)"),
+        subject=f"{booking.property.name} · {booking.room_type.name}",
+        back_url=reverse("bookings:booking", args=[booking.code]),
+        back_label=_("Back to the booking"),
+        not_payable=_("This booking cannot be paid now: it is %(state)s.")
+        % {"state": booking.get_status_display()},
+        held_until=booking.hold_expires_at,
+    ))
 
 
 @login_required

@@ -6,11 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from trustplatform.pages import page_action, refusal_shown
 from trustplatform.payments.models import Payment
+from trustplatform.payments.pages import Checkout, checkout_page
 from trustplatform.payments.providers import SandboxProvider
 from trustplatform.payments.services import sandbox_checkout_pay
 
@@ -140,9 +142,15 @@ def checkout(request, agreement_id: int, payment_id: int):
                 ),
             )
         return _back(agreement)
-    return render(
-        request, "escrow/checkout.html", {"agreement": agreement, "payment": payment, "payable": payable}
-    )
+    return checkout_page(request, payment=payment, payable=payable, checkout=Checkout(
+        merchant=_("Ansim escrow (held in trust)"),
+        subject=agreement.title,
+        back_url=reverse("escrow:detail", args=[agreement.pk]),
+        back_label=_("Back to the agreement"),
+        not_payable=_("This agreement cannot be paid now: it is %(state)s.")
+        % {"state": agreement.get_status_display()},
+        pay_by=agreement.fund_by,
+    ))
 
 
 @login_required
