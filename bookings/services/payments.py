@@ -4,9 +4,7 @@ confirmed payment means for the booking (the money is held in trust and the book
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from trustplatform.notifications.services import Phrase, notification_send
 from trustplatform.payments import services as payments
 from trustplatform.payments.handlers import PaymentHandler
 from trustplatform.payments.models import Payment
@@ -67,15 +65,8 @@ class BookingPayments(PaymentHandler):
         )
         return "confirmed"
 
-    def refunded(self, *, payment: Payment, subject: Booking, refund) -> None:
-        notification_send(
-            user=payment.payer,
-            title=Phrase(
-                gettext_lazy("₩%(amount)s went back to your payment method."),
-                {"amount": f"{refund.amount_krw:,}"},
-            ),
-            url=reverse("bookings:booking", args=[subject.code]),
-        )
+    def payer_url(self, subject: Booking) -> str:
+        return reverse("bookings:booking", args=[subject.code])
 
 
 __all__ = ["BookingPayments", "booking_place", "money", "payment_start"]

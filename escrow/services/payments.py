@@ -79,12 +79,5 @@ class AgreementPayments(PaymentHandler):
         agreement_evaluate_task.delay_on_commit(agreement.pk)
         return "funded"
 
-    def refunded(self, *, payment: Payment, subject: EscrowAgreement, refund) -> None:
-        notification_send(
-            user=payment.payer,
-            title=Phrase(
-                gettext_lazy("₩%(amount)s went back to your payment method."),
-                {"amount": f"{refund.amount_krw:,}"},
-            ),
-            url=reverse("escrow:detail", args=[subject.pk]),
-        )
+    def payer_url(self, subject: EscrowAgreement) -> str:
+        return reverse("escrow:detail", args=[subject.pk])

@@ -191,6 +191,9 @@ def test_a_subject_without_a_registered_handler_cannot_take_payments():
         def refusal(self, subject):
             return ""
 
+        def payer_url(self, subject):
+            return "/"
+
         def paid(self, *, payment, subject):
             return "stolen"
 

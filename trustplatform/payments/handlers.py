@@ -25,6 +25,10 @@ class PaymentHandler(abc.ABC):
         A refused payment is cancelled and its money not kept."""
 
     @abc.abstractmethod
+    def payer_url(self, subject) -> str:
+        """The payer's page for the subject: where the notices about its payments lead."""
+
+    @abc.abstractmethod
     def paid(self, *, payment, subject) -> str:
         """Apply a confirmed, correct payment to the subject; returns the outcome stored with the event."""
 
@@ -32,7 +36,7 @@ class PaymentHandler(abc.ABC):
         """The payer's payment failed at the provider; nothing was kept."""
 
     def refunded(self, *, payment, subject, refund) -> None:  # noqa: B027 (optional hook)
-        """The provider confirmed that `refund` went back to the payer."""
+        """The provider confirmed that `refund` went back to the payer (who has been told already)."""
 
 
 _handlers: dict[str, PaymentHandler] = {}

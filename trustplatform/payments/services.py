@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from trustplatform.errors import Conflict, DomainError, Forbidden
 from trustplatform.ledger.models import Hold, LedgerAccount
@@ -25,6 +26,7 @@ from trustplatform.ledger.services import (
     partner_payable,
     platform_account,
 )
+from trustplatform.notifications.services import Phrase, notification_send
 from trustplatform.partners.models import Membership
 from trustplatform.partners.selectors import membership_role
 from trustplatform.transitions import transition_run
@@ -294,6 +296,14 @@ def _refund_settled(event: ProviderEventData, *, provider: str) -> str:
     Payment.objects.filter(pk=payment.pk).update(refunded_krw=payment.refunded_krw)
     if payment.refunded_krw == payment.amount_krw:
         transition_run(instance=payment, name="mark_refunded")
+    notification_send(
+        user=payment.payer,
+        title=Phrase(
+            gettext_lazy("₩%(amount)s went back to your payment method."),
+            {"amount": f"{refund.amount_krw:,}"},
+        ),
+        url=handler.payer_url(subject),
+    )
     handler.refunded(payment=payment, subject=subject, refund=refund)
     return "refunded"
 
