@@ -11,6 +11,7 @@ TEST_ENV := DEBUG=false SECURE_SSL_REDIRECT=false STATIC_MANIFEST=false \
 	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 \
 	PII_ENCRYPTION_KEYS=dGVzdC1rZXktbmV3ZXN0LTAxMjM0NTY3ODlhYmNkZWY=,dGVzdC1rZXktb2xkZXItMDEyMzQ1Njc4OWFiY2RlZmc= \
 	PII_HASH_KEY=test-blind-index-key PAYMENTS_WEBHOOK_SECRET=test-webhook-secret \
+	PAYMENTS_SANDBOX_ALLOWED=true \
 	DATABASE_URL=$${DATABASE_URL:-postgres:///ansim} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-amqp://guest:guest@127.0.0.1:5672//} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
@@ -19,7 +20,10 @@ TEST_ENV := DEBUG=false SECURE_SSL_REDIRECT=false STATIC_MANIFEST=false \
 # The deploy check runs as production would be configured.
 DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=example.com \
 	SECRET_KEY=deploy-check-0123456789-abcdefghijklmnopqrstuvwxyz-XY \
-	PII_ENCRYPTION_KEYS=ZGVwbG95LWNoZWNrLWtleS0wMTIzNDU2Nzg5YWJjZGU= PII_HASH_KEY=deploy-check-hash PAYMENTS_WEBHOOK_SECRET=deploy-check-webhook-secret \
+	PII_ENCRYPTION_KEYS=ZGVwbG95LWNoZWNrLWtleS0wMTIzNDU2Nzg5YWJjZGU= PII_HASH_KEY=deploy-check-hash \
+	PAYMENTS_PROVIDER=portone PORTONE_API_SECRET=deploy-check PORTONE_STORE_ID=store-deploy-check \
+	PORTONE_CHANNEL_KEY_CARD=channel-key-card PORTONE_CHANNEL_KEY_VIRTUAL_ACCOUNT=channel-key-va \
+	PORTONE_WEBHOOK_SECRET=whsec_ZGVwbG95LWNoZWNr \
 	DATABASE_URL=$${DATABASE_URL:-postgres:///ansim}
 
 # The suite runs on two processes (the machine has two cores; much of a test's time is spent
@@ -30,7 +34,7 @@ PYTEST_WORKERS ?= 2
 PYTEST_DB := $(if $(CI),--create-db,--reuse-db)
 PYTEST_PARALLEL := $(if $(filter 0 1,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
 
-.PHONY: run test lint check bench venv venv-dev migrate seed messages clean services services-bench
+.PHONY: run test lint check bench venv venv-dev vendor migrate seed messages clean services services-bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +50,16 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 venv: $(VENV)/.installed
 venv-dev: $(VENV)/.installed-dev
 
-run: venv
+# Front-end packages from npm (package-lock.json), served by the site itself: no CDN at run time.
+VENDOR := static/vendor/portone/browser-sdk.js
+$(VENDOR): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	mkdir -p $(dir $@)
+	cp node_modules/@portone/browser-sdk/dist/v2.js $@
+
+vendor: $(VENDOR)
+
+run: venv vendor
 	PORT=$(PORT) ./scripts/run-embedded
 
 migrate: venv
@@ -66,7 +79,7 @@ lint: venv-dev
 	$(BIN)/ruff check .
 	PYTHONPATH=scripts $(BIN)/lint-imports --no-cache
 
-check: venv-dev services
+check: venv-dev vendor services
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(DEPLOY_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(TEST_ENV) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
@@ -82,4 +95,4 @@ messages: venv-dev
 	DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf var .pytest_cache
+	rm -rf var .pytest_cache static/vendor node_modules

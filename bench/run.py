@@ -79,6 +79,7 @@ def bench_env() -> dict[str, str]:
         PII_ENCRYPTION_KEYS=BENCH_FERNET_KEY,
         PII_HASH_KEY="bench-hash-key",
         PAYMENTS_WEBHOOK_SECRET="bench-webhook-secret",
+        PAYMENTS_SANDBOX_ALLOWED="true",  # the bench database is synthetic: a test server
         SECURE_SSL_REDIRECT="false",
         STATIC_MANIFEST="false",
         REDIS_URL="redis://127.0.0.1:6379/9",

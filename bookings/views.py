@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from trustplatform.pages import page_action, refusal_shown
 from trustplatform.payments.models import Payment
-from trustplatform.payments.pages import Checkout, checkout_page
+from trustplatform.payments.pages import Checkout, checkout_page, checkout_payment
 from trustplatform.payments.providers import SandboxProvider
 from trustplatform.payments.services import sandbox_checkout_pay
 
@@ -128,12 +128,12 @@ def _mine(request, code: str) -> Booking:
 def checkout(request, code: str, payment_id: int):
     """The sandbox PSP's checkout: paying here makes the PSP send its signed webhook, as a real one would."""
     booking = _mine(request, code)
-    payment = get_object_or_404(booking.payments, pk=payment_id, provider=SandboxProvider.name)
+    payment = checkout_payment(booking.payments, payment_id)
     payable = (
         payment.status == Payment.Status.PENDING and booking.status == Booking.Status.PENDING_PAYMENT
     )
     if request.method == "POST":
-        if payable:
+        if payable and payment.provider == SandboxProvider.name:
             sandbox_checkout_pay(payment=payment)
             messages.info(
                 request,

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from trustplatform.pages import page_action, refusal_shown
 from trustplatform.payments.models import Payment
-from trustplatform.payments.pages import Checkout, checkout_page
+from trustplatform.payments.pages import Checkout, checkout_page, checkout_payment
 from trustplatform.payments.providers import SandboxProvider
 from trustplatform.payments.services import sandbox_checkout_pay
 
@@ -125,10 +125,10 @@ def payment_start(request, agreement_id: int):
 def checkout(request, agreement_id: int, payment_id: int):
     """The sandbox PSP's checkout. Paying here makes the PSP send its signed webhook, as a real one would."""
     agreement = _mine(request, agreement_id)
-    payment = get_object_or_404(agreement.payments, pk=payment_id, provider=SandboxProvider.name)
+    payment = checkout_payment(agreement.payments, payment_id)
     payable = payment.status == Payment.Status.PENDING and agreement.status == EscrowAgreement.Status.AGREED
     if request.method == "POST":
-        if payable:
+        if payable and payment.provider == SandboxProvider.name:
             sandbox_checkout_pay(payment=payment)
             request.session[CHECKOUT_SESSION_KEY] = [
                 *request.session.get(CHECKOUT_SESSION_KEY, []),

@@ -91,3 +91,42 @@ def make_partner(db):
 @pytest.fixture
 def make_membership(db):
     return MembershipFactory
+
+
+@pytest.fixture
+def portone(settings):
+    """The PortOne provider against a local fake of its API (tests/fakes/portone.py), with the real SDK
+    pointed at it."""
+    from tests.fakes import portone as fake_portone
+    from trustplatform.payments import portone as portone_provider
+
+    fake = fake_portone.FakePortOne().start()
+    settings.PAYMENTS_PROVIDER = "portone"
+    settings.PORTONE_API_URL = fake.url
+    settings.PORTONE_API_SECRET = fake_portone.API_SECRET
+    settings.PORTONE_STORE_ID = fake_portone.STORE_ID
+    settings.PORTONE_CHANNEL_KEY_CARD = "channel-key-card-test"
+    settings.PORTONE_CHANNEL_KEY_VIRTUAL_ACCOUNT = "channel-key-va-test"
+    settings.PORTONE_WEBHOOK_SECRET = fake_portone.WEBHOOK_SECRET
+    settings.PORTONE_TIMEOUT_SECONDS = 1
+    fake.timeout_seconds = 2  # a "timeout" fault answers after the client gave up
+    portone_provider._clients.cache_clear()
+    yield fake
+    fake.stop()
+    portone_provider._clients.cache_clear()
+
+
+@pytest.fixture
+def settled(monkeypatch, django_capture_on_commit_callbacks):
+    """`with settled():` runs what waits for the commit as the block ends (refunds are sent to the
+    payment company then), and the sandbox's signed webhooks are applied at once, as the webhook view
+    applies them, instead of by a worker a moment later."""
+    from trustplatform.payments import services as payments
+    from trustplatform.payments.providers import SandboxProvider
+
+    def deliver(body: bytes, headers: dict) -> None:
+        event = SandboxProvider().parse_webhook(body=body, headers=headers)
+        payments.provider_event_receive(provider="sandbox", event=event)
+
+    monkeypatch.setattr(SandboxProvider, "_deliver", staticmethod(deliver))
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -84,3 +84,9 @@ def mask_phone(e164: str) -> str:
     if len(parts) >= 3:
         return "-".join([parts[0], "*" * len(parts[1]), *parts[2:]])
     return national[:3] + "****" + national[-4:]
+
+
+def mask_account(number: str) -> str:
+    """A bank account number as it may be shown: its last four digits only ("•••• 1234")."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return f"•••• {digits[-4:]}" if len(digits) > 4 else "••••"

@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "trustplatform.partners.context_processors.acting_partner",
+                "trustplatform.payments.context_processors.test_environment",
             ],
         },
     },
@@ -380,13 +381,43 @@ ESCROW_WARRANTY_DAYS = env_int("ESCROW_WARRANTY_DAYS", 365, minimum=1)
 ESCROW_FOUR_EYES_THRESHOLD_KRW = env_int("ESCROW_FOUR_EYES_THRESHOLD_KRW", 5_000_000)
 ESCROW_GUARANTEE_CAP_KRW = env_int("ESCROW_GUARANTEE_CAP_KRW", 30_000_000)
 PAYMENTS_PROVIDER = env.str("PAYMENTS_PROVIDER", default="sandbox")
-PAYMENTS_PROVIDERS = {"sandbox": "trustplatform.payments.providers.SandboxProvider"}
+PAYMENTS_PROVIDERS = {
+    "sandbox": "trustplatform.payments.providers.SandboxProvider",
+    "portone": "trustplatform.payments.portone.PortOneProvider",
+}
 if PAYMENTS_PROVIDER not in PAYMENTS_PROVIDERS:
     raise ImproperlyConfigured(f"PAYMENTS_PROVIDER must be one of {sorted(PAYMENTS_PROVIDERS)}")
+# The sandbox moves no real money: it is the embedded default, and with DEBUG off it runs only where
+# an operator says this is a test environment (a staging server), which every page then shows.
+PAYMENTS_SANDBOX_ALLOWED = env_bool("PAYMENTS_SANDBOX_ALLOWED", DEBUG)
+if PAYMENTS_PROVIDER == "sandbox" and not PAYMENTS_SANDBOX_ALLOWED:
+    raise ImproperlyConfigured(
+        "PAYMENTS_PROVIDER=sandbox moves no real money: with DEBUG off set PAYMENTS_PROVIDER=portone, "
+        "or PAYMENTS_SANDBOX_ALLOWED=true on a test server"
+    )
+# PortOne V2: the API secret and store of the merchant, one channel per method, the webhook secret
+# ("whsec_…") from the console. PORTONE_API_URL and PORTONE_BROWSER_SDK_URL point elsewhere only in tests.
+PORTONE_API_URL = env.str("PORTONE_API_URL", default="https://api.portone.io").rstrip("/")
+PORTONE_API_SECRET = env.str("PORTONE_API_SECRET", default="")
+PORTONE_STORE_ID = env.str("PORTONE_STORE_ID", default="")
+PORTONE_CHANNEL_KEY_CARD = env.str("PORTONE_CHANNEL_KEY_CARD", default="")
+PORTONE_CHANNEL_KEY_VIRTUAL_ACCOUNT = env.str("PORTONE_CHANNEL_KEY_VIRTUAL_ACCOUNT", default="")
+PORTONE_WEBHOOK_SECRET = env.str("PORTONE_WEBHOOK_SECRET", default="")
+PORTONE_BROWSER_SDK_URL = env.str("PORTONE_BROWSER_SDK_URL", default="https://cdn.portone.io/v2/browser-sdk.js")
+PORTONE_TIMEOUT_SECONDS = env_int("PORTONE_TIMEOUT_SECONDS", 10, minimum=1)
+PORTONE_TEST_MODE = env_bool("PORTONE_TEST_MODE", False)  # PortOne's own test mode (no money moves)
+# How long a virtual account stays open for the deposit (the agreement's funding deadline caps it).
+PORTONE_VIRTUAL_ACCOUNT_HOURS = env_int("PORTONE_VIRTUAL_ACCOUNT_HOURS", 72, minimum=1)
+if PAYMENTS_PROVIDER == "portone":
+    _missing = [name for name in ("PORTONE_API_SECRET", "PORTONE_STORE_ID", "PORTONE_CHANNEL_KEY_CARD",
+                                  "PORTONE_CHANNEL_KEY_VIRTUAL_ACCOUNT", "PORTONE_WEBHOOK_SECRET")
+                if not globals()[name]]
+    if _missing:
+        raise ImproperlyConfigured(f"PAYMENTS_PROVIDER=portone needs {', '.join(_missing)}")
 PAYMENTS_WEBHOOK_SECRET = env.str("PAYMENTS_WEBHOOK_SECRET",
                                   default="sandbox-webhook-secret" if DEBUG else "")
-if not PAYMENTS_WEBHOOK_SECRET:
-    raise ImproperlyConfigured("PAYMENTS_WEBHOOK_SECRET must be set when DEBUG is off")
+if PAYMENTS_SANDBOX_ALLOWED and not PAYMENTS_WEBHOOK_SECRET:
+    raise ImproperlyConfigured("PAYMENTS_WEBHOOK_SECRET (the sandbox's) must be set when DEBUG is off")
 PAYMENTS_WEBHOOK_TOLERANCE_SECONDS = env_int("PAYMENTS_WEBHOOK_TOLERANCE_SECONDS", 300, minimum=1)
 REGISTRY_PROVIDER = env.str("REGISTRY_PROVIDER", default="trustplatform.registries.providers.SandboxRegistry")
 ESCROW_EVIDENCE_MAX_BYTES = env_int("ESCROW_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)

@@ -235,14 +235,8 @@ def _rebook(*, case: GuaranteeCase, candidate: GuaranteeCandidate, actor=None) -
     )
     excess = max(0, held_total - price)
     to_guest = min(excess, original.guest_paid_krw)
-    money.move(
-        debit=held_old,
-        credit=money.clearing(),
-        amount_krw=to_guest,
-        key=f"{key}-refund-difference",
-        reason=f"new room is cheaper: refund to the guest of {original.code}",
-        subject=case,
-    )
+    money.guest_refund(booking=original, amount_krw=to_guest, key=f"{key}-refund-difference",
+                       source=held_old, reason=f"예약 {original.code} 대체 객실 차액 환불")
     money.move(
         debit=held_old,
         credit=money.fund(),
@@ -314,14 +308,8 @@ def _refund_and_escalate(*, case: GuaranteeCase, why: str) -> None:
                           reason=f"guarantee charge for cancelling {original.code}", subject=case)
     held = original.price_total_krw
     to_guest = min(held, original.guest_paid_krw)
-    money.move(
-        debit=money.held_account(original),
-        credit=money.clearing(),
-        amount_krw=to_guest,
-        key=f"{key}-refund",
-        reason=f"full refund of {original.code}",
-        subject=case,
-    )
+    money.guest_refund(booking=original, amount_krw=to_guest, key=f"{key}-refund",
+                       source=money.held_account(original), reason=f"예약 {original.code} 전액 환불")
     money.move(
         debit=money.held_account(original),
         credit=money.fund(),
@@ -330,9 +318,10 @@ def _refund_and_escalate(*, case: GuaranteeCase, why: str) -> None:
         reason="fund's share returns",
         subject=case,
     )
+    # Compensation is more than the payment can give back: it is the guest's credit, to withdraw.
     money.move(
         debit=money.fund(),
-        credit=money.clearing(),
+        credit=money.guest_credit(original.guest),
         amount_krw=compensation,
         key=f"{key}-compensation",
         reason=f"compensation for {original.code}",

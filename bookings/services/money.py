@@ -9,11 +9,13 @@ from trustplatform.ledger.models import LedgerAccount
 from trustplatform.ledger.services import (
     account_open,
     accounts_lock,
+    consumer_payable,
     ledger_transfer,
     partner_payable,
     platform_account,
     transfer_done,
 )
+from trustplatform.payments.services import subject_refund
 
 from ..models import Booking
 
@@ -73,6 +75,24 @@ def property_charge(*, partner, amount_krw: int, key: str, reason: str, subject)
     move(debit=guarantee_charges_account(partner), credit=fund(), amount_krw=amount_krw,
          key=f"{key}-charge", reason=reason, subject=subject)
     charges_recover(partner=partner, key=f"{key}-charge-recovered", subject=subject)
+
+
+def guest_refund(*, booking: Booking, amount_krw: int, key: str, reason: str, source: LedgerAccount) -> None:
+    """Give `amount_krw` held on `source` back to the guest through the payment company: a cancellation,
+    whole or partial, of the guest's payment, once per key. A room the guarantee moved the guest to
+    was paid by the guest's payment for the booking it replaced, so that payment is the one cancelled.
+    """
+    if amount_krw <= 0:
+        return
+    paid_for = booking
+    while paid_for.source == Booking.Source.GUARANTEE and paid_for.guarantee_case_id:
+        paid_for = paid_for.guarantee_case.booking
+    subject_refund(subject=paid_for, amount_krw=amount_krw, key=key, reason=reason, source=source)
+
+
+def guest_credit(guest) -> LedgerAccount:
+    """What the platform owes the guest beyond their payment (compensation): theirs to withdraw."""
+    return consumer_payable(guest)
 
 
 def clearing() -> LedgerAccount:

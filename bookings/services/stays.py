@@ -213,14 +213,8 @@ def _refund_guest_cancellation(booking: Booking) -> None:
     guest_share = min(booking.guest_paid_krw, held_total)
     refund = money.guest_refund_krw(booking=booking, today=timezone.localdate(), paid_krw=guest_share)
     key = f"booking-{booking.pk}-guest-cancel"
-    money.move(
-        debit=held,
-        credit=money.clearing(),
-        amount_krw=refund,
-        key=f"{key}-refund",
-        reason=f"refund {booking.code}",
-        subject=booking,
-    )
+    money.guest_refund(booking=booking, amount_krw=refund, key=f"{key}-refund", source=held,
+                       reason=f"예약 {booking.code} 취소 환불")
     money.move(
         debit=held,
         credit=money.payable(partner),

@@ -22,6 +22,7 @@ from escrow.models import (
 from trustplatform.ledger.services import ledger_transfer, partner_payable, platform_account
 from trustplatform.notifications.services import Phrase, label_of, notification_send
 from trustplatform.partners.services import partner_notify
+from trustplatform.payments.services import subject_refund
 from trustplatform.registries.providers import get_registry
 from trustplatform.transitions import transition_run
 
@@ -230,17 +231,11 @@ def _release(*, agreement: EscrowAgreement, amount_krw: int, key: str) -> None:
 
 
 def refund_to_payer(*, agreement: EscrowAgreement, amount_krw: int, key: str) -> None:
-    """Send `amount_krw` from the holding account back to the payer's card (through the PSP)."""
-    if amount_krw <= 0:
-        return
-    ledger_transfer(
-        debit=holding_account(agreement),
-        credit=platform_account("platform-psp-clearing"),
-        amount_krw=amount_krw,
-        key=f"agreement:{agreement.pk}:{key}:refund",
-        reason=f"refund of agreement #{agreement.pk}",
-        subject=agreement,
-    )
+    """Send `amount_krw` from the holding account back to the payer through the payment company: a
+    cancellation of the payer's payment, whole or partial, once per key (a bank transfer goes back to
+    the account the payer names)."""
+    subject_refund(subject=agreement, amount_krw=amount_krw, key=f"agreement:{agreement.pk}:{key}:refund",
+                   reason=f"보증금 계약 #{agreement.pk} 환불", source=holding_account(agreement))
 
 
 def agreement_refund(*, agreement: EscrowAgreement, actor, reason: str) -> EscrowAgreement:

@@ -14,7 +14,7 @@ from bookings.services.stays import booking_cancel_by_property
 from tests.factories import UserFactory
 from trustplatform.ledger.models import Transfer
 from trustplatform.ledger.selectors import ledger_reconcile
-from trustplatform.ledger.services import platform_account
+from trustplatform.ledger.services import consumer_payable, platform_account
 
 from .factories import HAEUNDAE, PropertyFactory, RoomTypeFactory, confirmed_booking, fund_guarantee
 
@@ -169,17 +169,22 @@ def test_the_offer_window_scales_with_the_time_left(days_ahead, until, window):
     assert guarantee.offer_window(until_check_in=until) == window
 
 
-def test_nothing_qualifies_full_refund_plus_compensation_and_an_agent(world, settings):
+def test_nothing_qualifies_full_refund_plus_compensation_and_an_agent(world, settings, settled):
     prop, original = world
     booking = confirmed_booking(original, days_ahead=1, nights=1)  # 100,000
     settings.BOOKINGS_PEAK_SEASONS = []
     case = _cancel(booking)
     clearing_before = platform_account("platform-psp-clearing").balance_krw
-    assert guarantee.case_search(case_id=case.pk) == "refunded"
+    with settled():
+        assert guarantee.case_search(case_id=case.pk) == "refunded"
     case.refresh_from_db()
     assert case.status == GuaranteeCase.Status.ESCALATED
     assert case.refund_krw == 100_000 and case.compensation_krw == 10_000  # off-peak, 1 day before: 10 %
-    assert platform_account("platform-psp-clearing").balance_krw - clearing_before == 110_000
+    # The payment is cancelled whole at the payment company; the compensation is the guest's credit.
+    payment = booking.payments.get()
+    assert (payment.status, payment.refunded_krw) == ("refunded", 100_000)
+    assert platform_account("platform-psp-clearing").balance_krw - clearing_before == 100_000
+    assert consumer_payable(booking.guest).balance_krw == 10_000
     assert guarantee_charges_account(prop.partner).balance_krw == -(10_000 + 10_000)
     assert ledger_reconcile() == []
 
@@ -259,7 +264,8 @@ def test_a_search_that_never_finishes_is_retried_then_goes_to_an_agent(world):
     assert case.status == GuaranteeCase.Status.ESCALATED
 
 
-def test_the_guest_cancelling_a_rebooking_gets_the_policy_refund_and_the_fund_its_share_back(world, settings):
+def test_the_guest_cancelling_a_rebooking_gets_the_policy_refund_and_the_fund_its_share_back(
+        world, settings, settled):
     from bookings.services.stays import booking_cancel_by_guest
 
     prop, original = world
@@ -271,8 +277,11 @@ def test_the_guest_cancelling_a_rebooking_gets_the_policy_refund_and_the_fund_it
     case.refresh_from_db()
     fund_before = platform_account("platform-guarantee-fund").balance_krw
     clearing_before = platform_account("platform-psp-clearing").balance_krw
-    booking_cancel_by_guest(booking=case.rebooked, actor=booking.guest, reason="plans changed")
+    with settled():
+        booking_cancel_by_guest(booking=case.rebooked, actor=booking.guest, reason="plans changed")
     assert held_account(case.rebooked).balance_krw == 0
+    # The rebooking was paid by the guest's payment for the booking it replaced: that one is cancelled.
+    assert booking.payments.get().refunded_krw == 100_000
     assert platform_account("platform-psp-clearing").balance_krw - clearing_before == 100_000
     assert platform_account("platform-guarantee-fund").balance_krw - fund_before == 50_000
     assert ledger_reconcile() == []

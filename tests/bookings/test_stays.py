@@ -138,14 +138,18 @@ def test_an_unpaid_hold_expires_and_gives_the_rooms_back_and_a_late_payment_is_r
     assert held_account(booking).balance_krw == 0
 
 
-def test_the_guest_cancels_and_gets_the_policy_refund_the_property_keeps_the_rest():
+def test_the_guest_cancels_and_gets_the_policy_refund_the_property_keeps_the_rest(settled):
     prop = PropertyFactory(cancellation_policy="moderate")  # 3-6 days before: 50 %
     room_type = RoomTypeFactory(property=prop, price_krw=100_000)
     booking = confirmed_booking(room_type, days_ahead=4, nights=2)
     clearing_before = platform_account("platform-psp-clearing").balance_krw
-    booking = booking_cancel_by_guest(booking=booking, actor=booking.guest, reason="plans changed")
+    with settled():
+        booking = booking_cancel_by_guest(booking=booking, actor=booking.guest, reason="plans changed")
     assert booking.status == Booking.Status.CANCELLED_BY_GUEST
     assert _sold(room_type, booking.check_in) == 0
+    # The refund is a partial cancellation of the guest's payment, confirmed by the payment company.
+    payment = booking.payments.get()
+    assert (payment.refunded_krw, payment.refunds.get().status) == (100_000, "done")
     assert platform_account("platform-psp-clearing").balance_krw - clearing_before == 100_000
     assert partner_payable(prop.partner).balance_krw == 100_000
     assert held_account(booking).balance_krw == 0 and ledger_reconcile() == []

@@ -26,13 +26,20 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def sandbox_sends(monkeypatch):
-    """What the sandbox provider would deliver to our webhook after commit (unit tests have no worker)."""
+    """What the sandbox provider would deliver to our webhook after commit (unit tests have no worker).
+    Refunds are sent to the provider once their transaction commits: the test's callbacks run."""
     from trustplatform.payments.tasks import sandbox_webhook_deliver
 
     sent = []
     monkeypatch.setattr(sandbox_webhook_deliver, "delay_on_commit",
                         lambda body, headers: sent.append((body, headers)))
     return sent
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run what waits for the commit (a refund is sent to the provider then) as each block ends."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def deliver(sent) -> list[str]:
@@ -46,12 +53,13 @@ def deliver(sent) -> list[str]:
     return outcomes
 
 
-def test_a_whole_refund_leaves_through_the_provider_once_per_key(sandbox_sends):
+def test_a_whole_refund_leaves_through_the_provider_once_per_key(sandbox_sends, committed):
     agreement, tenant, _landlord = agreed_rental(amount_krw=3_000_000)
     payment = fund(agreement, tenant)
     held = holding_account(agreement)
-    refund = payments.refund_request(payment=payment, amount_krw=3_000_000, key="agreement-1-cancel",
-                                     reason="계약 취소", source=held)
+    with committed():
+        refund = payments.refund_request(payment=payment, amount_krw=3_000_000, key="agreement-1-cancel",
+                                         reason="계약 취소", source=held)
     # Asked, not yet confirmed: the money is reserved where it was held, still on the books.
     held.refresh_from_db()
     assert (held.balance_krw, held.available_krw) == (3_000_000, 0)
@@ -72,14 +80,15 @@ def test_a_whole_refund_leaves_through_the_provider_once_per_key(sandbox_sends):
     assert ledger_reconcile() == []
 
 
-def test_partial_refunds_never_exceed_the_payment_and_a_refused_one_stores_nothing(sandbox_sends):
+def test_partial_refunds_never_exceed_the_payment_and_a_refused_one_stores_nothing(sandbox_sends, committed):
     room_type = RoomTypeFactory(price_krw=180_000)
     booking = confirmed_booking(room_type, nights=2)
     payment = booking.payments.get()
     wallet = consumer_payable(booking.guest)
     ledger_transfer(debit=platform_account("platform-capital"), credit=wallet, amount_krw=1_000_000,
                     key="compensation-1", reason="compensation")
-    payments.refund_request(payment=payment, amount_krw=300_000, key="part-1", reason="일부 환불")
+    with committed():
+        payments.refund_request(payment=payment, amount_krw=300_000, key="part-1", reason="일부 환불")
     with pytest.raises(DomainError) as refused:
         payments.refund_request(payment=payment, amount_krw=100_000, key="part-2", reason="일부 환불")
     assert refused.value.code == "refund_exceeds_payment" and "60,000" in refused.value.detail

@@ -23,8 +23,8 @@ from trustplatform.ledger.selectors import ledger_reconcile
 from trustplatform.ledger.services import partner_payable
 from trustplatform.partners.models import Partner
 from trustplatform.payments import services as platform_payments
-from trustplatform.payments.models import Payment
-from trustplatform.payments.providers import SandboxProvider
+from trustplatform.payments.models import Payment, Refund
+from trustplatform.payments.providers import BankAccount, SandboxProvider
 from trustplatform.registries.models import SandboxRegistryRecord
 
 ADDRESS = "시뮬레이션시 테스트구 1-1"
@@ -124,10 +124,7 @@ class Simulation:
             agreement=agreement, actor=agreement.payer, method=self.rng.choice(["card", "virtual_account"])
         )
         sandbox = SandboxProvider()
-        body, headers = sandbox.event(
-            event_type="payment.paid",
-            data={"payment_id": payment.provider_payment_id, "amount_krw": payment.amount_krw},
-        )
+        body, headers = sandbox.pay(provider_payment_id=payment.provider_payment_id)  # the payer pays
         event = sandbox.parse_webhook(body=body, headers=headers)
         self._as_worker(lambda: platform_payments.provider_event_receive(provider="sandbox", event=event))
 
@@ -202,8 +199,35 @@ class Simulation:
         event = sandbox.parse_webhook(body=body, headers=headers)
         self._as_worker(lambda: platform_payments.provider_event_receive(provider="sandbox", event=event))
 
+    # --- the payment company's side -------------------------------------------------------------
+    def provider_acts(self, *, everything: bool = False) -> None:
+        """What happens outside the platform between steps: payers name the bank account a bank
+        transfer goes back to, the refunds asked for are sent (as their commit would send them), and
+        the payment company's signed webhooks arrive, some twice and out of order. With `everything`,
+        all that is waiting happens."""
+        for refund in Refund.objects.filter(status="awaiting_account", payment__payer__in=self.payers):
+            if everything or self.rng.random() < 0.5:
+                payer = refund.payment.payer
+                number = f"110{self.rng.randint(10**8, 10**9 - 1)}"
+                platform_payments.refund_account_give(refund=refund, payer=payer, account=BankAccount(
+                    bank="SHINHAN", number=number, holder=payer.full_name))
+        for refund in Refund.objects.filter(status="requested", provider_refund_id__startswith="pending-"):
+            if everything or self.rng.random() < 0.7:
+                platform_payments.refund_send(refund_id=refund.pk)
+        pending, self.outbox = self.outbox, []
+        self.rng.shuffle(pending)
+        for body, headers in pending:
+            if not everything and self.rng.random() < 0.2:
+                self.outbox.append((body, headers))  # arrives later
+                continue
+            event = SandboxProvider().parse_webhook(body=body, headers=headers)
+            for _ in range(2 if self.rng.random() < 0.2 else 1):
+                platform_payments.provider_event_receive(provider="sandbox", event=event)
+        if everything and self.outbox:
+            self.provider_acts(everything=True)
+
     # --- invariants ----------------------------------------------------------------------------
-    def check(self, step: str) -> None:
+    def check(self, step: str, *, final: bool = False) -> None:
         problems = ledger_reconcile()
         if problems:
             raise InvariantBroken(f"seed {self.seed} after {step}: {problems}")
@@ -215,12 +239,23 @@ class Simulation:
             paid = Payment.objects.filter(agreement=agreement, status="paid").count()
             if paid > 1:
                 raise InvariantBroken(f"seed {self.seed} after {step}: agreement {agreement.pk} paid twice")
-            if agreement.status in ("released", "refunded", "resolved") and held != 0:
+            # A closed agreement holds nothing but what is on its way back to the payer.
+            free = holding_account(agreement).available_krw
+            if agreement.status in ("released", "refunded", "resolved") and (free != 0 or (final and held)):
                 raise InvariantBroken(f"seed {self.seed} after {step}: closed agreement still holds {held}")
             if agreement.status in ("proposed", "agreed") and held != 0:
                 raise InvariantBroken(f"seed {self.seed} after {step}: unfunded agreement holds {held}")
 
     def run(self, steps: int) -> None:
+        self.outbox: list[tuple[bytes, dict]] = []
+        original = SandboxProvider.__dict__["_deliver"]  # the staticmethod itself, to put back
+        SandboxProvider._deliver = staticmethod(lambda body, headers: self.outbox.append((body, headers)))
+        try:
+            self._run(steps)
+        finally:
+            SandboxProvider._deliver = original
+
+    def _run(self, steps: int) -> None:
         self.setup()
         self.check("setup")
         for number in range(steps):
@@ -237,6 +272,10 @@ class Simulation:
             else:
                 self.log.append(f"{number} {action}")
             self.check(f"step {number} ({action})")
+            self.provider_acts()
+            self.check(f"step {number} (the payment company)")
+        self.provider_acts(everything=True)
+        self.check("the end", final=True)
 
     def _choose(self, agreement: EscrowAgreement) -> str:
         if agreement.status == "agreed":

@@ -153,7 +153,7 @@ def test_other_conditions_have_no_review_buttons(client, agent):
 # --- disputes: decide, four-eyes, execute ----------------------------------------------------
 
 
-def test_a_non_finance_agent_cannot_approve_a_dispute_decision(client, agent, finance, settings):
+def test_a_non_finance_agent_cannot_approve_a_dispute_decision(client, agent, finance, settings, settled):
     settings.ESCROW_FOUR_EYES_THRESHOLD_KRW = 1_000_000
     agreement, tenant, _landlord = funded_rental()
     dispute = disputes.dispute_open(agreement=agreement, actor=tenant, reasons="보일러 고장 미수리")
@@ -189,7 +189,8 @@ def test_a_non_finance_agent_cannot_approve_a_dispute_decision(client, agent, fi
     assert DisputeApproval.objects.get().approver == finance
 
     client.force_login(agent)
-    client.post(change, {"_fsm_transition_to": "execute"})
+    with settled():  # the payer's share is cancelled at the payment company, which confirms it
+        client.post(change, {"_fsm_transition_to": "execute"})
     dispute.refresh_from_db()
     agreement.refresh_from_db()
     assert dispute.status == Dispute.Status.EXECUTED and agreement.status == EscrowAgreement.Status.RESOLVED
@@ -263,7 +264,8 @@ def test_an_agent_approves_and_pays_a_claim_from_the_retention_and_the_fund(clie
 # --- agreements ------------------------------------------------------------------------------
 
 
-def test_finance_refunds_an_agreement_with_a_reason_and_nothing_else_can_be_posted(client, finance):
+def test_finance_refunds_an_agreement_with_a_reason_and_nothing_else_can_be_posted(
+        client, finance, settled):
     agreement, _tenant, _landlord = funded_rental()
     client.force_login(finance)
     change = reverse("admin:escrow_escrowagreement_change", args=[agreement.pk])
@@ -279,10 +281,11 @@ def test_finance_refunds_an_agreement_with_a_reason_and_nothing_else_can_be_post
     )
     agreement.refresh_from_db()
     assert agreement.status == EscrowAgreement.Status.FUNDED
-    client.post(
-        reverse("admin:escrow_escrowagreement_transition", args=[agreement.pk, "refund"]),
-        {"reason": "임대인 계약 파기"},
-    )
+    with settled():
+        client.post(
+            reverse("admin:escrow_escrowagreement_transition", args=[agreement.pk, "refund"]),
+            {"reason": "임대인 계약 파기"},
+        )
     agreement.refresh_from_db()
     assert agreement.status == EscrowAgreement.Status.REFUNDED and holding_account(agreement).balance_krw == 0
 

@@ -173,16 +173,20 @@ def test_a_second_payment_for_a_funded_agreement_is_not_kept():
     assert holding_account(agreement).balance_krw == agreement.amount_krw
 
 
-def test_refund_by_staff_returns_the_money_once():
+def test_refund_by_staff_returns_the_money_once(settled):
     agreement, tenant, landlord = agreed_rental()
-    fund(agreement, tenant)
+    payment = fund(agreement, tenant)
     staff = staff_with("change_escrowagreement")
-    release.agreement_refund(agreement=agreement, actor=staff, reason="계약 파기")
-    release.agreement_refund(agreement=agreement, actor=staff, reason="계약 파기")
+    with settled():
+        release.agreement_refund(agreement=agreement, actor=staff, reason="계약 파기")
+    with settled():
+        release.agreement_refund(agreement=agreement, actor=staff, reason="계약 파기")
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunds.count()) == ("refunded", 1)
     agreement.refresh_from_db()
     assert agreement.status == EscrowAgreement.Status.REFUNDED
     assert holding_account(agreement).balance_krw == 0
-    assert Transfer.objects.filter(idempotency_key__endswith=":refund").count() == 1
+    assert Transfer.objects.filter(idempotency_key__endswith=":refund:post").count() == 1
     assert ledger_reconcile() == []
 
 

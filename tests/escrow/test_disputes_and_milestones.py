@@ -97,7 +97,7 @@ def test_retention_waits_for_the_warranty_and_open_claims():
     assert retention.status == Milestone.Status.RELEASED
 
 
-def test_dispute_freezes_the_money_and_a_large_decision_needs_a_second_approver(settings):
+def test_dispute_freezes_the_money_and_a_large_decision_needs_a_second_approver(settings, settled):
     settings.ESCROW_FOUR_EYES_THRESHOLD_KRW = 1_000_000
     agreement, tenant, landlord = agreed_rental(amount_krw=10_000_000)
     fund(agreement, tenant)
@@ -136,8 +136,10 @@ def test_dispute_freezes_the_money_and_a_large_decision_needs_a_second_approver(
         disputes.dispute_execute(dispute=dispute, actor=agent)
     assert exc.value.code == "approval_required"
     disputes.dispute_approve(dispute=dispute, actor=finance, decision_hash=dispute.decision_hash)
-    disputes.dispute_execute(dispute=dispute, actor=agent)
-    disputes.dispute_execute(dispute=dispute, actor=agent)  # a repeat moves nothing
+    with settled():
+        disputes.dispute_execute(dispute=dispute, actor=agent)
+    with settled():
+        disputes.dispute_execute(dispute=dispute, actor=agent)  # a repeat moves nothing
     agreement.refresh_from_db()
     assert agreement.status == EscrowAgreement.Status.RESOLVED
     assert holding_account(agreement).balance_krw == 0

@@ -1,9 +1,12 @@
 """Payments, refunds, payouts and provider events: read-only; money moves only through services."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from trustplatform.admin_base import ReadOnlyAdmin, ReadOnlyGenericInline
+from trustplatform.pii import mask_account
 
+from .banks import bank_name
 from .models import Payment, Payout, ProviderEvent, Refund
 
 
@@ -34,9 +37,18 @@ class RefundAdmin(ReadOnlyAdmin):
     list_display = ["provider_refund_id", "payment", "amount_krw", "status", "reason", "created_at",
                     "settled_at"]
     list_filter = ["status"]
+    exclude = ["refund_account"]  # an account number: never shown in full
+    readonly_fields = ["refund_account_masked"]
     search_fields = ["provider_refund_id", "key", "payment__provider_payment_id"]
     list_select_related = ["payment"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("refund account"))
+    def refund_account_masked(self, obj) -> str:
+        if not obj.refund_account:
+            return "—"
+        bank, number, holder = obj.refund_account.split("|", 2)
+        return f"{bank_name(bank)} {mask_account(number)} ({holder})"
 
 
 @admin.register(Payout)

@@ -12,6 +12,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from trustplatform.fields import EncryptedTextField
+
 
 class Payment(ConcurrentTransitionMixin, models.Model):
     """A payer's payment for a subject (an agreement, a booking), confirmed only by the provider's
@@ -39,7 +41,8 @@ class Payment(ConcurrentTransitionMixin, models.Model):
     method = models.CharField(_("method"), max_length=20, choices=Method.choices)
     provider = models.CharField(_("provider"), max_length=20)
     provider_payment_id = models.CharField(max_length=100, unique=True)
-    virtual_account = models.CharField(_("virtual account"), max_length=40, blank=True)
+    virtual_account = models.CharField(_("virtual account"), max_length=60, blank=True)
+    virtual_account_expires_at = models.DateTimeField(_("virtual account open until"), null=True, blank=True)
     status = FSMField(_("status"), default=Status.PENDING, choices=Status.choices, protected=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
@@ -95,6 +98,7 @@ class Refund(ConcurrentTransitionMixin, models.Model):
     """
 
     class Status(models.TextChoices):
+        AWAITING_ACCOUNT = "awaiting_account", _("Waiting for the bank account to refund to")
         REQUESTED = "requested", _("Sent to the provider")
         DONE = "done", _("Refunded")
         FAILED = "failed", _("Refused by the provider")
@@ -107,6 +111,10 @@ class Refund(ConcurrentTransitionMixin, models.Model):
     provider_refund_id = models.CharField(max_length=100, unique=True)
     status = FSMField(_("status"), default=Status.REQUESTED, choices=Status.choices, protected=True)
     failure = models.CharField(_("provider's answer"), max_length=200, blank=True)
+    # Where a virtual-account payment goes back to ("bank|number|holder", encrypted); erased once the
+    # refund is settled.
+    refund_account = EncryptedTextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
 
@@ -121,11 +129,15 @@ class Refund(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.payment} −₩{self.amount_krw:,} ({self.get_status_display()})"
 
+    @transition(field=status, source=Status.AWAITING_ACCOUNT, target=Status.REQUESTED)
+    def account_given(self, *, by=None, reason: str = "") -> None:
+        pass
+
     @transition(field=status, source=Status.REQUESTED, target=Status.DONE)
     def mark_done(self, *, by=None, reason: str = "") -> None:
         pass
 
-    @transition(field=status, source=Status.REQUESTED, target=Status.FAILED)
+    @transition(field=status, source=[Status.REQUESTED, Status.AWAITING_ACCOUNT], target=Status.FAILED)
     def mark_failed(self, *, by=None, reason: str = "") -> None:
         pass
 

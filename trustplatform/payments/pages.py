@@ -1,12 +1,18 @@
-"""The sandbox provider's checkout page, one for every app: what is paid, to whom, and the button
-that makes the sandbox send its signed webhook as a real provider would."""
+"""The checkout page, one for every app: what is paid, to whom, and how. With the sandbox a button
+makes it send its signed webhook as a real provider would; with PortOne the provider's own payment
+window opens (its browser SDK, served by this site) and the page then asks the server to fetch the
+payment from PortOne, which is the only answer it trusts."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.shortcuts import render
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from .models import Payment
+from .providers import provider_enabled
 
 
 @dataclass(frozen=True)
@@ -20,6 +26,34 @@ class Checkout:
     held_until: datetime | None = None  # what is held for the payer meanwhile (a room)
 
 
+def checkout_payment(payments, payment_id: int) -> Payment:
+    """The payer's payment `payment_id` among `payments`; 404 when its provider is not enabled here
+    (a sandbox payment on a server that takes real money has no checkout)."""
+    payment = get_object_or_404(payments, pk=payment_id)
+    if not provider_enabled(payment.provider):
+        raise Http404
+    return payment
+
+
 def checkout_page(request, *, payment: Payment, payable: bool, checkout: Checkout):
-    return render(request, "payments/checkout.html", {"payment": payment, "payable": payable,
-                                                      "checkout": checkout})
+    context = {"payment": payment, "payable": payable, "checkout": checkout}
+    if payment.provider == "portone":
+        context["portone"] = {
+            "storeId": settings.PORTONE_STORE_ID,
+            "channelKey": (settings.PORTONE_CHANNEL_KEY_VIRTUAL_ACCOUNT
+                           if payment.method == Payment.Method.VIRTUAL_ACCOUNT
+                           else settings.PORTONE_CHANNEL_KEY_CARD),
+            "paymentId": payment.provider_payment_id,
+            "orderName": checkout.subject[:100],
+            "totalAmount": payment.amount_krw,
+            "currency": "CURRENCY_KRW",
+            "payMethod": "VIRTUAL_ACCOUNT" if payment.method == Payment.Method.VIRTUAL_ACCOUNT else "CARD",
+            "redirectUrl": request.build_absolute_uri(checkout.back_url),
+            "sdkUrl": settings.PORTONE_BROWSER_SDK_URL,
+            "syncUrl": reverse("payments_pages:sync", args=[payment.pk]),
+        }
+        if payment.method == Payment.Method.VIRTUAL_ACCOUNT:
+            context["portone"]["virtualAccount"] = {
+                "accountExpiry": {"validHours": settings.PORTONE_VIRTUAL_ACCOUNT_HOURS}}
+        return render(request, "payments/checkout_portone.html", context)
+    return render(request, "payments/checkout.html", context)

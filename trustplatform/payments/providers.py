@@ -29,6 +29,14 @@ class ProviderError(Exception):
     """The provider refused or could not be reached; nothing it was asked for happened."""
 
 
+class ProviderUnavailable(ProviderError):
+    """No answer, a timeout or a server error: the same request may be tried again later."""
+
+
+class ProviderRefused(ProviderError):
+    """The provider answered no (e.g. nothing left to cancel): trying again changes nothing."""
+
+
 @dataclass(frozen=True)
 class ProviderEventData:
     event_id: str
@@ -43,6 +51,15 @@ class Checkout:
 
 
 @dataclass(frozen=True)
+class BankAccount:
+    """An account money is sent to: a refund of a virtual-account payment, a payout."""
+
+    bank: str  # the provider's bank code, e.g. "SHINHAN"
+    number: str  # digits only
+    holder: str
+
+
+@dataclass(frozen=True)
 class ProviderPayment:
     """A payment as the provider knows it: the only version to trust when money is at stake."""
 
@@ -51,6 +68,20 @@ class ProviderPayment:
     amount_krw: int
     cancelled_krw: int
     currency: str = "KRW"
+
+
+def key_reference(key: str) -> str:
+    """The short reference of a refund's key that travels with the provider's cancellation, so that
+    a confirmation arriving before the provider's refund id was stored still finds its refund."""
+    return f"ref:{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+
+
+def provider_enabled(name: str) -> bool:
+    """Whether this server takes payments of provider `name`: the configured one, and the sandbox
+    only where it is allowed (development, or a test server that says so)."""
+    if name == "sandbox":
+        return settings.PAYMENTS_SANDBOX_ALLOWED
+    return name == settings.PAYMENTS_PROVIDER and name in settings.PAYMENTS_PROVIDERS
 
 
 def sign(*, secret: str, body: bytes, timestamp: int) -> str:
@@ -89,9 +120,27 @@ class PaymentProvider(abc.ABC):
         """The payment as the provider has it now."""
 
     @abc.abstractmethod
-    def payment_cancel(self, *, provider_payment_id: str, amount_krw: int, reason: str, key: str) -> str:
+    def payment_cancel(self, *, provider_payment_id: str, amount_krw: int, reason: str, key: str,
+                       refund_account: BankAccount | None = None) -> str:
         """Cancel `amount_krw` of a paid payment (all of it or part); returns the provider's refund id.
-        The same `key` never refunds twice. Confirmed by a `payment.refunded` or `refund.failed` event."""
+        The same `key` never refunds twice. Confirmed by a `payment.refunded` or `refund.failed` event.
+        A virtual-account payment goes back to `refund_account`. Raises ProviderRefused or
+        ProviderUnavailable when nothing was cancelled."""
+
+    @abc.abstractmethod
+    def account_holder(self, *, account: BankAccount, birthdate: str = "", business_number: str = "") -> str:
+        """The name of the account's holder as the bank has it (checked before money is sent there)."""
+
+    def event_facts(self, event: ProviderEventData) -> list[ProviderEventData]:
+        """What a verified webhook means, as the events the payments module applies. A provider whose
+        webhooks only say "look again" fetches the payment here and answers from what it fetched;
+        ProviderUnavailable when it cannot (the webhook is then refused, and the provider retries)."""
+        return [event]
+
+    def payment_facts(self, *, provider_payment_id: str) -> list[ProviderEventData]:
+        """The events that the payment as fetched from the provider now implies (none for a provider
+        that tells everything by its webhooks)."""
+        return []
 
     @abc.abstractmethod
     def payout_create(self, *, payout_id: int, amount_krw: int, partner_id: int) -> str:
@@ -150,7 +199,8 @@ class SandboxProvider(PaymentProvider):
             data={"payment_id": charge.provider_payment_id, "amount_krw": charge.amount_krw},
         )
 
-    def payment_cancel(self, *, provider_payment_id: str, amount_krw: int, reason: str, key: str) -> str:
+    def payment_cancel(self, *, provider_payment_id: str, amount_krw: int, reason: str, key: str,
+                       refund_account: BankAccount | None = None) -> str:
         from .models import SandboxCharge
 
         refund_id = f"sbx_rf_{hashlib.sha256(key.encode()).hexdigest()[:16]}"
@@ -166,12 +216,18 @@ class SandboxProvider(PaymentProvider):
             )
             event = self.event(event_type="payment.refunded",
                                data={"refund_id": refund_id, "payment_id": provider_payment_id,
-                                     "amount_krw": amount_krw})
+                                     "amount_krw": amount_krw, "key_ref": key_reference(key)})
         else:
             event = self.event(event_type="refund.failed",
-                               data={"refund_id": refund_id, "reason": "nothing left to cancel"})
+                               data={"refund_id": refund_id, "payment_id": provider_payment_id,
+                                     "reason": "nothing left to cancel", "key_ref": key_reference(key)})
         self._deliver(*event)
         return refund_id
+
+    def account_holder(self, *, account: BankAccount, birthdate: str = "", business_number: str = "") -> str:
+        """The sandbox bank: every account is held by the name given, except numbers ending in 0000,
+        held by someone else (to try a mismatch)."""
+        return "김다른" if account.number.endswith("0000") else account.holder
 
     def payout_create(self, *, payout_id: int, amount_krw: int, partner_id: int) -> str:
         payout_ref = f"sbx_po_{payout_id}_{secrets.token_hex(6)}"

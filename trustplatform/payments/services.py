@@ -1,17 +1,21 @@
 """The payments module's public face: open a payment for a subject, refund it, pay partners out,
 and apply a provider's verified event once.
 
-Event types: `payment.paid`, `payment.failed`, `payment.refunded`, `refund.failed`, `payout.paid`,
-`payout.failed`. An event applies only to a payment, refund or payout opened with the provider that
-signed it.
+Event types: `payment.paid`, `payment.failed`, `payment.expired` (a virtual account closed unpaid),
+`payment.account_issued`, `payment.refunded`, `refund.failed`, `payout.paid`, `payout.failed`. An
+event applies only to a payment, refund or payout opened with the provider that signed it.
 """
 
+import functools
 import uuid
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
-from django.utils import timezone
+from django.db.models import F, Sum
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,14 +30,25 @@ from trustplatform.ledger.services import (
     partner_payable,
     platform_account,
 )
-from trustplatform.notifications.services import Phrase, notification_send
+from trustplatform.notifications.services import Phrase, notification_send, staff_notify
 from trustplatform.partners.models import Membership
 from trustplatform.partners.selectors import membership_role
 from trustplatform.transitions import transition_run
 
+from .banks import bank_name
 from .handlers import handler_for
 from .models import Payment, Payout, ProviderEvent, Refund
-from .providers import ProviderEventData, SandboxProvider, get_provider
+from .providers import (
+    BankAccount,
+    ProviderError,
+    ProviderEventData,
+    ProviderRefused,
+    ProviderUnavailable,
+    SandboxProvider,
+    get_provider,
+    key_reference,
+    provider_enabled,
+)
 
 PSP_CLEARING = "platform-psp-clearing"
 
@@ -100,7 +115,7 @@ def payments_pending_cancel(*, subject, reason: str) -> int:
 def sandbox_checkout_pay(*, payment: Payment) -> None:
     """The payer pays at the sandbox's checkout page: the sandbox sends its signed `payment.paid`
     webhook a moment later, as a real PSP does."""
-    if payment.provider != SandboxProvider.name:
+    if payment.provider != SandboxProvider.name or not provider_enabled(SandboxProvider.name):
         raise PaymentError(_("This payment is not taken by the sandbox."), code="not_sandbox")
     provider = SandboxProvider()
     body, headers = provider.pay(provider_payment_id=payment.provider_payment_id)
@@ -108,14 +123,18 @@ def sandbox_checkout_pay(*, payment: Payment) -> None:
 
 
 def refund_request(
-    *, payment: Payment, amount_krw: int, key: str, reason: str, source: LedgerAccount | None = None
+    *, payment: Payment, amount_krw: int, key: str, reason: str, source: LedgerAccount | None = None,
+    refund_account: BankAccount | None = None,
 ) -> Refund:
     """Give `amount_krw` of a paid payment back to the payer through the provider, once per `key`.
 
     The money is reserved now on `source`, the account that owes it to the payer (what is held for the
     subject, or by default the payer's consumer payable account, where compensation is credited), and
     leaves the ledger for the provider's clearing when the provider confirms; a refused refund gives the
-    reservation back. The same key again returns the first refund.
+    reservation back and finance is told. The provider is asked once the caller's transaction has
+    committed (never for a refund that was rolled back), and asked again with backoff while it cannot
+    be reached. A virtual-account payment goes back to `refund_account`, which must be given. The same
+    key again returns the first refund.
     """
     existing = Refund.objects.filter(key=key).first()
     if existing is not None:
@@ -124,6 +143,7 @@ def refund_request(
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if payment.status != Payment.Status.PAID:
             raise Conflict(_("Only a paid payment can be refunded."), code="not_refundable")
+        awaiting = payment.method == Payment.Method.VIRTUAL_ACCOUNT and refund_account is None
         committed = payment.refunds.exclude(status=Refund.Status.FAILED).aggregate(
             total=Sum("amount_krw"))["total"] or 0
         if amount_krw <= 0 or committed + amount_krw > payment.amount_krw:
@@ -133,7 +153,6 @@ def refund_request(
                 code="refund_exceeds_payment",
                 fields={"amount_krw": [_("Too much.")]},
             )
-        provider = get_provider(payment.provider)
         hold = ledger_hold(
             debit=source or consumer_payable(payment.payer),
             credit=platform_account(PSP_CLEARING),
@@ -144,12 +163,157 @@ def refund_request(
         refund = Refund.objects.create(
             payment=payment, amount_krw=amount_krw, key=key, reason=reason[:300], hold=hold,
             provider_refund_id=f"pending-{hold.pk}",
+            refund_account=_account_text(refund_account),
+            status=Refund.Status.AWAITING_ACCOUNT if awaiting else Refund.Status.REQUESTED,
         )
-        refund.provider_refund_id = provider.payment_cancel(
-            provider_payment_id=payment.provider_payment_id, amount_krw=amount_krw, reason=reason, key=key
-        )
-        Refund.objects.filter(pk=refund.pk).update(provider_refund_id=refund.provider_refund_id)
+        if awaiting:
+            # A bank transfer goes back to a bank account: the payer names one, and the bank's holder
+            # name is checked against theirs before anything is sent.
+            notification_send(
+                user=payment.payer, sms_text=True,
+                title=Phrase(gettext_lazy("₩%(amount)s is coming back to you: tell us the bank account "
+                                          "to send it to."), {"amount": f"{amount_krw:,}"}),
+                url=reverse("payments_pages:refund_account", args=[refund.pk]),
+            )
+        else:
+            transaction.on_commit(functools.partial(refund_send, refund_id=refund.pk), robust=True)
     return refund
+
+
+def _account_text(account: BankAccount | None) -> str:
+    return "|".join((account.bank, account.number, account.holder)) if account else ""
+
+
+def _same_name(a: str, b: str) -> bool:
+    return "".join(a.split()).casefold() == "".join(b.split()).casefold()
+
+
+def refund_account_give(*, refund: Refund, payer, account: BankAccount) -> Refund:
+    """The payer names the bank account a virtual-account payment goes back to. The provider looks up
+    the account's holder; only an account held in the payer's own name (the name they gave, matching
+    the bank's) is taken, and the refund is then sent."""
+    if refund.payment.payer_id != payer.pk:
+        raise Forbidden(_("This refund is not yours."))
+    if refund.status != Refund.Status.AWAITING_ACCOUNT:
+        raise Conflict(_("This refund already has its account."), code="account_already_given")
+    number = "".join(ch for ch in account.number if ch.isdigit())
+    if not 8 <= len(number) <= 16:
+        raise PaymentError(_("Enter the account number (8 to 16 digits)."), code="invalid_account",
+                           fields={"number": [_("8 to 16 digits.")]})
+    account = BankAccount(bank=account.bank, number=number, holder=account.holder.strip())
+    try:
+        holder = get_provider(refund.payment.provider).account_holder(account=account)
+    except ProviderUnavailable as exc:
+        raise PaymentError(_("The bank could not be asked just now. Try again in a moment."),
+                           code="provider_unavailable") from exc
+    except ProviderRefused as exc:
+        raise PaymentError(_("The bank does not know this account. Check the bank and the number."),
+                           code="account_not_found",
+                           fields={"number": [_("Not found at this bank.")]}) from exc
+    if not _same_name(holder, account.holder):
+        raise PaymentError(
+            _("The account holder's name at the bank is not the name you gave."),
+            code="holder_mismatch", fields={"holder": [_("Does not match the bank's record.")]},
+        )
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().get(pk=refund.pk)
+        if refund.status != Refund.Status.AWAITING_ACCOUNT:
+            raise Conflict(_("This refund already has its account."), code="account_already_given")
+        transition_run(instance=refund, name="account_given", actor=payer)
+        Refund.objects.filter(pk=refund.pk).update(refund_account=_account_text(account))
+        transaction.on_commit(functools.partial(refund_send, refund_id=refund.pk), robust=True)
+    refund.refresh_from_db()
+    return refund
+
+
+def subject_refund(
+    *, subject, amount_krw: int, key: str, reason: str, source: LedgerAccount
+) -> Refund | None:
+    """Give `amount_krw` held on `source` for `subject` back to the payer through the provider, as a
+    cancellation of the subject's paid payment (whole or partial), once per key. Nothing when the
+    amount is zero."""
+    if amount_krw <= 0:
+        return None
+    payment = Payment.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk,
+        status=Payment.Status.PAID,
+    ).first()
+    if payment is None:
+        raise Conflict(_("There is no paid payment to refund."), code="not_refundable")
+    return refund_request(payment=payment, amount_krw=amount_krw, key=key, reason=reason, source=source)
+
+
+REFUND_ATTEMPTS = 8  # with backoff from 30 s, about two hours before finance is asked to look
+
+
+def refund_send(*, refund_id: int) -> str:
+    """Ask the provider for a requested refund not yet sent; returns what happened. A refusal fails the
+    refund (its reservation goes back) and tells finance; no answer schedules another attempt, and
+    finance is told when the attempts run out. Sending twice is harmless: the provider is asked with the
+    refund's key, which it cancels at most once."""
+    refund = Refund.objects.select_related("payment").get(pk=refund_id)
+    if refund.status != Refund.Status.REQUESTED or not refund.provider_refund_id.startswith("pending-"):
+        return "already_sent"
+    payment = refund.payment
+    provider = get_provider(payment.provider)
+    account = None
+    if refund.refund_account:
+        bank, number, holder = refund.refund_account.split("|", 2)
+        account = BankAccount(bank=bank, number=number, holder=holder)
+    Refund.objects.filter(pk=refund.pk).update(attempts=F("attempts") + 1)
+    try:
+        provider_refund_id = provider.payment_cancel(
+            provider_payment_id=payment.provider_payment_id, amount_krw=refund.amount_krw,
+            reason=refund.reason, key=refund.key, refund_account=account,
+        )
+    except ProviderRefused as exc:
+        refund_fail(refund_id=refund.pk, reason=str(exc))
+        return "refused"
+    except ProviderUnavailable as exc:
+        attempts = refund.attempts + 1
+        if attempts >= REFUND_ATTEMPTS:
+            staff_notify(group="finance", title=Phrase(
+                gettext_lazy("Refund of ₩%(amount)s could not reach the payment company"),
+                {"amount": f"{refund.amount_krw:,}"}), body=str(exc)[:500],
+                url=reverse("admin:payments_refund_change", args=[refund.pk]))
+            return "unavailable"
+        from .tasks import refund_send_later
+
+        refund_send_later.apply_async((refund.pk,), countdown=min(30 * 2 ** (attempts - 1), 3600))
+        return "retry"
+    Refund.objects.filter(pk=refund.pk, provider_refund_id=refund.provider_refund_id).update(
+        provider_refund_id=provider_refund_id)  # unless its confirmation came first and stored it
+    # The provider's webhook may have come before the id was stored: look at the payment again.
+    payment_sync(payment=payment)
+    return "sent"
+
+
+def refund_fail(*, refund_id: int, reason: str) -> None:
+    """The provider refused a refund: its reservation goes back to where it came from, and finance
+    decides what to do (pay the payer another way, ask again)."""
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().get(pk=refund_id)
+        if refund.status != Refund.Status.REQUESTED:
+            return
+        hold_void(hold=Hold.objects.get(pk=refund.hold_id), reason="the provider refused the refund")
+        transition_run(instance=refund, name="mark_failed")
+        Refund.objects.filter(pk=refund.pk).update(settled_at=timezone.now(), failure=reason[:200],
+                                                   refund_account="")
+        staff_notify(group="finance", title=Phrase(
+            gettext_lazy("The payment company refused a refund of ₩%(amount)s"),
+            {"amount": f"{refund.amount_krw:,}"}), body=reason[:500],
+            url=reverse("admin:payments_refund_change", args=[refund.pk]))
+
+
+def payment_sync(*, payment: Payment) -> list[str]:
+    """Fetch the payment from its provider and apply what it says now (paid, a virtual account
+    issued, cancellations done or refused). Safe to call any time: applying is idempotent."""
+    facts = get_provider(payment.provider).payment_facts(provider_payment_id=payment.provider_payment_id)
+    outcomes = []
+    for fact in facts:
+        with transaction.atomic():
+            outcomes.append(_apply(fact, provider=payment.provider))
+    return outcomes
 
 
 def partner_debts_settle(*, partner, payable: LedgerAccount, key: str) -> int:
@@ -206,13 +370,24 @@ def payout_request(*, partner, amount_krw: int, actor) -> Payout:
 
 
 def provider_event_receive(*, provider: str, event: ProviderEventData) -> str:
-    """Apply a verified provider event once; a repeat of the same event id returns the first outcome."""
+    """Apply a verified provider event once; a repeat of the same event id returns the first outcome.
+
+    What the event means comes from the provider (`event_facts`): for a provider whose webhooks only
+    name a payment, what it answers when the payment is fetched. ProviderUnavailable when it cannot
+    answer: nothing is stored, and the webhook is refused so that the provider sends it again.
+    """
+    first = ProviderEvent.objects.filter(provider=provider, event_id=event.event_id).first()
+    if first is not None:
+        return first.outcome or "duplicate"
+    facts = get_provider(provider).event_facts(event) if provider in settings.PAYMENTS_PROVIDERS else [event]
     try:
         with transaction.atomic():
             record = ProviderEvent.objects.create(
-                provider=provider, event_id=event.event_id, event_type=event.event_type, payload=event.data
+                provider=provider, event_id=event.event_id, event_type=event.event_type[:50],
+                payload=event.data,
             )
-            outcome = _apply(event, provider=provider)
+            outcomes = [_apply(fact, provider=provider) for fact in facts]
+            outcome = "+".join(dict.fromkeys(outcomes))[:50] if outcomes else "ignored"
             ProviderEvent.objects.filter(pk=record.pk).update(outcome=outcome)
             return outcome
     except IntegrityError:
@@ -223,13 +398,37 @@ def provider_event_receive(*, provider: str, event: ProviderEventData) -> str:
 
 
 def _apply(event: ProviderEventData, *, provider: str) -> str:
-    if event.event_type in ("payment.paid", "payment.failed"):
+    if event.event_type in ("payment.paid", "payment.failed", "payment.expired"):
         return _payment_settled(event, provider=provider)
+    if event.event_type == "payment.account_issued":
+        return _account_issued(event, provider=provider)
     if event.event_type in ("payment.refunded", "refund.failed"):
         return _refund_settled(event, provider=provider)
     if event.event_type in ("payout.paid", "payout.failed"):
         return _payout_settled(event, provider=provider)
+    if event.event_type == "payment.unknown":
+        return "unknown_payment"
     return "ignored"
+
+
+def _account_issued(event: ProviderEventData, *, provider: str) -> str:
+    """The provider issued the payer's virtual account: the page shows bank, number and deadline."""
+    payment = Payment.objects.filter(
+        provider=provider, provider_payment_id=str(event.data.get("payment_id", ""))
+    ).first()
+    if payment is None:
+        return "unknown_payment"
+    if payment.status != Payment.Status.PENDING:
+        return "already_settled"
+    if _amount(event.data) != payment.amount_krw:
+        return "amount_mismatch"  # the account is for another amount: the deposit will be refused too
+    expires_at = parse_datetime(str(event.data.get("expires_at", "")) or "")
+    with translation.override("ko"):  # the bank's name as the payer's banking app shows it
+        bank = bank_name(str(event.data.get("bank", "")))
+    account = f"{bank} {event.data.get('account_number', '')}".strip()
+    Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(
+        virtual_account=account[:60], virtual_account_expires_at=expires_at)
+    return "account_issued"
 
 
 def _amount(data: dict) -> int | None:
@@ -254,13 +453,20 @@ def _payment_settled(event: ProviderEventData, *, provider: str) -> str:
         transition_run(instance=payment, name="mark_failed", reason=str(event.data.get("reason", ""))[:200])
         handler.failed(payment=payment, subject=subject)
         return "failed"
-    if _amount(event.data) != payment.amount_krw:
+    if event.event_type == "payment.expired":
+        transition_run(instance=payment, name="cancel", reason="the virtual account expired unpaid")
+        handler.failed(payment=payment, subject=subject)
+        return "expired"
+    if _amount(event.data) != payment.amount_krw or event.data.get("currency", "KRW") != "KRW":
         transition_run(instance=payment, name="mark_failed", reason="amount differs from the checkout")
         return "amount_mismatch"
     refusal = handler.refusal(subject)
     if refusal:
-        # Paid too late or twice: the money is not kept; the provider refunds it.
+        # Paid too late or twice: the money is not kept; the provider gives it back whole.
         transition_run(instance=payment, name="cancel", reason=refusal)
+        transaction.on_commit(functools.partial(
+            _unwanted_payment_return, provider=provider, provider_payment_id=payment.provider_payment_id,
+            amount_krw=payment.amount_krw, reason=refusal), robust=True)
         return "refused_not_payable"
     transition_run(instance=payment, name="mark_paid")
     payment.paid_at = timezone.now()
@@ -272,6 +478,18 @@ def _refund_settled(event: ProviderEventData, *, provider: str) -> str:
     refund = Refund.objects.filter(
         payment__provider=provider, provider_refund_id=str(event.data.get("refund_id", ""))
     ).select_related("payment__subject_type").first()
+    if refund is None and event.data.get("key_ref"):
+        # The provider answered before its refund id was stored with ours: found by its key.
+        refund = next((
+            candidate for candidate in Refund.objects.filter(
+                payment__provider=provider,
+                payment__provider_payment_id=str(event.data.get("payment_id", "")),
+                provider_refund_id__startswith="pending-",
+            ).select_related("payment__subject_type")
+            if key_reference(candidate.key) == event.data["key_ref"]
+        ), None)
+        if refund is not None:
+            Refund.objects.filter(pk=refund.pk).update(provider_refund_id=str(event.data["refund_id"]))
     if refund is None:
         return "unknown_refund"
     handler = handler_for(refund.payment.subject_type)
@@ -285,13 +503,17 @@ def _refund_settled(event: ProviderEventData, *, provider: str) -> str:
         hold_void(hold=Hold.objects.get(pk=refund.hold_id), reason="the provider refused the refund")
         transition_run(instance=refund, name="mark_failed")
         Refund.objects.filter(pk=refund.pk).update(
-            settled_at=now, failure=str(event.data.get("reason", ""))[:200])
+            settled_at=now, failure=str(event.data.get("reason", ""))[:200], refund_account="")
+        staff_notify(group="finance", title=Phrase(
+            gettext_lazy("The payment company refused a refund of ₩%(amount)s"),
+            {"amount": f"{refund.amount_krw:,}"}), body=str(event.data.get("reason", ""))[:500],
+            url=reverse("admin:payments_refund_change", args=[refund.pk]))
         return "refund_failed"
     if _amount(event.data) not in (None, refund.amount_krw):
         return "amount_mismatch"  # left requested: finance looks at it
     hold_post(hold=refund.hold)
     transition_run(instance=refund, name="mark_done")
-    Refund.objects.filter(pk=refund.pk).update(settled_at=now)
+    Refund.objects.filter(pk=refund.pk).update(settled_at=now, refund_account="")
     payment.refunded_krw += refund.amount_krw
     Payment.objects.filter(pk=payment.pk).update(refunded_krw=payment.refunded_krw)
     if payment.refunded_krw == payment.amount_krw:
@@ -326,3 +548,19 @@ def _payout_settled(event: ProviderEventData, *, provider: str) -> str:
         outcome = "payout_failed"
     Payout.objects.filter(pk=payout.pk).update(settled_at=timezone.now())
     return outcome
+
+
+def _unwanted_payment_return(
+    *, provider: str, provider_payment_id: str, amount_krw: int, reason: str
+) -> None:
+    """Give back a payment the subject could not take (paid after it expired, or twice). It never
+    entered the ledger, so only the provider is asked; finance is told if it cannot be."""
+    try:
+        get_provider(provider).payment_cancel(
+            provider_payment_id=provider_payment_id, amount_krw=amount_krw, reason=reason[:150],
+            key=f"unwanted:{provider}:{provider_payment_id}",
+        )
+    except ProviderError as exc:
+        staff_notify(group="finance", title=Phrase(
+            gettext_lazy("A payment of ₩%(amount)s that could not be kept was not given back"),
+            {"amount": f"{amount_krw:,}"}), body=f"{provider_payment_id}: {exc}"[:500])

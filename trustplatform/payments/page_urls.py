@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "payments_pages"
+urlpatterns = [
+    path("<int:payment_id>/sync/", views.payment_sync_view, name="sync"),
+    path("refunds/<int:refund_id>/account/", views.refund_account_view, name="refund_account"),
+]

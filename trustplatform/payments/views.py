@@ -1,0 +1,70 @@
+"""The payer's pages of the payments module: after PortOne's window closes the checkout page asks
+here, and the server fetches the payment from the provider (never trusting the browser); a payer
+whose bank transfer is refunded names the account it goes back to."""
+
+import logging
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from trustplatform.pages import refusal_shown
+from trustplatform.pii import mask_account
+
+from .banks import bank_choices, bank_name
+from .models import Payment, Refund
+from .providers import BankAccount, ProviderUnavailable, provider_enabled
+from .services import payment_sync, refund_account_give
+
+logger = logging.getLogger(__name__)
+
+
+@login_required
+@require_POST
+def payment_sync_view(request, payment_id: int):
+    """Look at the payer's payment with the provider and apply what it says; answers its status."""
+    payment = get_object_or_404(Payment, pk=payment_id, payer=request.user)
+    if not provider_enabled(payment.provider):
+        return JsonResponse({"code": "not_found", "detail": "no such payment"}, status=404)
+    try:
+        payment_sync(payment=payment)
+    except ProviderUnavailable as exc:
+        logger.warning("payment %s sync deferred: %s", payment.pk, exc)
+        return JsonResponse({"code": "provider_unavailable", "status": payment.status,
+                             "detail": "the payment company did not answer; the page asks again"},
+                            status=503)
+    payment.refresh_from_db()
+    return JsonResponse({"status": payment.status, "virtual_account": payment.virtual_account,
+                         "virtual_account_expires_at": payment.virtual_account_expires_at})
+
+
+class RefundAccountForm(forms.Form):
+    bank = forms.ChoiceField(label=_("Bank"), choices=bank_choices)
+    number = forms.CharField(label=_("Account number"), max_length=30,
+                             widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    holder = forms.CharField(label=_("Account holder"), max_length=40,
+                             help_text=_("The name on the account, as the bank has it."))
+
+
+@login_required
+def refund_account_view(request, refund_id: int):
+    """The payer names the bank account a bank-transfer payment is refunded to; the bank's holder name
+    is checked against theirs before anything is sent."""
+    refund = get_object_or_404(Refund.objects.select_related("payment"), pk=refund_id,
+                               payment__payer=request.user)
+    form = RefundAccountForm(request.POST or None, initial={"holder": request.user.full_name})
+    if request.method == "POST" and refund.status == Refund.Status.AWAITING_ACCOUNT and form.is_valid():
+        with refusal_shown(form=form):
+            refund_account_give(refund=refund, payer=request.user, account=BankAccount(
+                bank=form.cleaned_data["bank"], number=form.cleaned_data["number"],
+                holder=form.cleaned_data["holder"]))
+            messages.success(request, _("₩%(amount)s is on its way to %(bank)s %(account)s.") % {
+                "amount": f"{refund.amount_krw:,}", "bank": bank_name(form.cleaned_data["bank"]),
+                "account": mask_account(form.cleaned_data["number"])})
+            return redirect("payments_pages:refund_account", refund.pk)
+    refund.refresh_from_db()
+    return render(request, "payments/refund_account.html", {"refund": refund, "form": form})
