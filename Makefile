@@ -23,7 +23,7 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=example.com \
 	PII_ENCRYPTION_KEYS=ZGVwbG95LWNoZWNrLWtleS0wMTIzNDU2Nzg5YWJjZGU= PII_HASH_KEY=deploy-check-hash \
 	PAYMENTS_PROVIDER=portone PORTONE_API_SECRET=deploy-check PORTONE_STORE_ID=store-deploy-check \
 	PORTONE_CHANNEL_KEY_CARD=channel-key-card PORTONE_CHANNEL_KEY_VIRTUAL_ACCOUNT=channel-key-va \
-	PORTONE_WEBHOOK_SECRET=whsec_ZGVwbG95LWNoZWNr \
+	PORTONE_WEBHOOK_SECRET=whsec_ZGVwbG95LWNoZWNr PORTONE_PLATFORM_CONTRACT_ID=contract-deploy-check \
 	DATABASE_URL=$${DATABASE_URL:-postgres:///ansim}
 
 # The suite runs on two processes (the machine has two cores; much of a test's time is spent

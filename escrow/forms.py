@@ -1,6 +1,5 @@
 """Forms of the escrow pages: they turn what people type into clean values; the services decide."""
 
-import re
 from pathlib import Path
 
 from django import forms
@@ -9,13 +8,11 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from trustplatform.forms import WonField
 from trustplatform.partners.selectors import is_member
 from trustplatform.payments.models import Payment
 
 from .models import EscrowAgreement, GuaranteeClaim
-
-# Far above any deposit or renovation, far below what a 64-bit column holds.
-MAX_AMOUNT_KRW = 100_000_000_000
 
 # What evidence may be: documents and phone photos, recognised by their first bytes, not their name.
 EVIDENCE_TYPES = {
@@ -37,42 +34,6 @@ def _file_kind(head: bytes) -> str | None:
     if head[4:8] == b"ftyp" and head[8:12] in {b"heic", b"heix", b"mif1", b"msf1"}:
         return "heic"
     return None
-
-
-class WonField(forms.CharField):
-    """A whole amount of won, typed the way people write it: 12345000, 12,345,000 or ₩12,345,000원."""
-
-    default_error_messages = {
-        "invalid": _("Enter a whole number of won, for example 12,345,000."),
-        "too_small": _("The amount must be at least ₩1."),
-        "too_large": _("The amount is too large (at most ₩%(max)s)."),
-    }
-
-    def widget_attrs(self, widget):
-        return {
-            **super().widget_attrs(widget),
-            "inputmode": "numeric",
-            "autocomplete": "off",
-            "maxlength": "30",
-        }
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        if len(value) > 30:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        digits = re.sub(r"[\s,₩원]|KRW", "", value, flags=re.IGNORECASE)
-        if not re.fullmatch(r"[0-9]+", digits):
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        amount = int(digits)
-        if amount < 1:
-            raise forms.ValidationError(self.error_messages["too_small"], code="too_small")
-        if amount > MAX_AMOUNT_KRW:
-            raise forms.ValidationError(
-                self.error_messages["too_large"], code="too_large", params={"max": f"{MAX_AMOUNT_KRW:,}"}
-            )
-        return amount
 
 
 def _evidence_file_field(*, required: bool = True) -> forms.FileField:
@@ -204,20 +165,3 @@ class ProposeForm(forms.Form):
             elif move_in is not None and move_in < timezone.localdate():
                 self.add_error("move_in_date", _("The move-in date has already passed."))
         return data
-
-
-class PayoutForm(forms.Form):
-    amount_krw = WonField(label=_("Amount to send to your bank (won)"))
-
-    def __init__(self, *args, available_krw: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.available_krw = available_krw
-
-    def clean_amount_krw(self):
-        amount = self.cleaned_data["amount_krw"]
-        if amount > self.available_krw:
-            raise forms.ValidationError(
-                _("You can pay out at most ₩%(available)s.") % {"available": f"{self.available_krw:,}"},
-                code="too_much",
-            )
-        return amount

@@ -3,18 +3,16 @@ evidence, report milestones done, and pay out. Every page acts for `request.part
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from trustplatform.ledger.services import partner_payable
 from trustplatform.pages import page_action, refusal_shown
 from trustplatform.partners.portal import portal_view
-from trustplatform.payments.selectors import partner_payouts
-from trustplatform.payments.services import payout_request
 
 from . import pages
-from .forms import PayoutForm, ProposeForm
+from .forms import AcceptForm, ProposeForm
 from .models import Condition, EscrowAgreement
 from .selectors import agreements_for_partner
 from .services import agreements, release
@@ -22,15 +20,22 @@ from .templates_catalog import default_conditions
 
 
 def _ours(request, agreement_id: int) -> EscrowAgreement:
-    # Scoped lookup: another partner's agreement is simply not found.
+    # Scoped lookup: an agreement the partner is neither paid by nor brokered is simply not found.
     return get_object_or_404(
-        EscrowAgreement.objects.select_related("payer", "payee"), pk=agreement_id, payee=request.partner
+        EscrowAgreement.objects.select_related("payer", "payee", "broker"),
+        Q(payee=request.partner) | Q(broker=request.partner),
+        pk=agreement_id,
     )
+
+
+def _side(request, agreement: EscrowAgreement) -> str:
+    return "payee" if agreement.payee_id == request.partner.pk else "broker"
 
 
 def _detail(request, agreement: EscrowAgreement, *, forms: dict | None = None):
     context = pages.agreement_page_context(
-        request=request, agreement=agreement, side="payee", namespace="escrow_portal", forms=forms
+        request=request, agreement=agreement, side=_side(request, agreement), namespace="escrow_portal",
+        forms=forms,
     )
     return render(request, "escrow/portal_detail.html", context)
 
@@ -97,6 +102,24 @@ def agreement_detail(request, agreement_id: int):
 
 @portal_view
 @require_POST
+def agreement_accept(request, agreement_id: int):
+    """The payee accepts terms the payer proposed (a deposit a tenant started from a listing)."""
+    agreement = _ours(request, agreement_id)
+    form = AcceptForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, agreement, forms={"accept_error": _("Read the terms and accept them again.")})
+    with refusal_shown(form=form) as accept:
+        agreements.agreement_accept(
+            agreement=agreement, actor=request.user, accepted_hash=form.cleaned_data["terms_hash"]
+        )
+        messages.success(request, _("You accepted these exact terms."))
+        return _back(agreement)
+    agreement.refresh_from_db()
+    return _detail(request, agreement, forms={"accept_error": accept.error.detail})
+
+
+@portal_view
+@require_POST
 def condition_confirm(request, agreement_id: int, condition_id: int):
     agreement = _ours(request, agreement_id)
     condition = get_object_or_404(agreement.conditions, pk=condition_id)
@@ -151,29 +174,3 @@ def dispute_withdraw(request, agreement_id: int, dispute_id: int):
     agreement = _ours(request, agreement_id)
     pages.dispute_withdraw_submit(request, agreement=agreement, dispute_id=dispute_id)
     return _back(agreement)
-
-
-@portal_view
-def payout_list(request):
-    partner = request.partner
-    available = partner_payable(partner).available_krw
-    form = PayoutForm(request.POST or None, available_krw=available)
-    if request.method == "POST" and form.is_valid():
-        with refusal_shown(form=form, field="amount_krw"):
-            payout = payout_request(
-                partner=partner, amount_krw=form.cleaned_data["amount_krw"], actor=request.user
-            )
-            messages.success(
-                request,
-                _("₩%(amount)s is on its way to your bank account.") % {"amount": f"{payout.amount_krw:,}"},
-            )
-            return redirect("escrow_portal:payouts")
-    return render(
-        request,
-        "escrow/portal_payouts.html",
-        {
-            "available_krw": available,
-            "form": form,
-            "payouts": partner_payouts(partner)[:100],
-        },
-    )

@@ -1,13 +1,17 @@
 from django.urls import path
 
+from trustplatform.payments import portal as payments_portal
+
 from . import portal
 
 app_name = "escrow_portal"
 urlpatterns = [
     path("", portal.agreement_list, name="list"),
     path("new/", portal.agreement_propose, name="propose"),
-    path("payouts/", portal.payout_list, name="payouts"),
+    # The partner money page lives in the payments module; the old address keeps working.
+    path("payouts/", payments_portal.payout_list, name="payouts"),
     path("<int:agreement_id>/", portal.agreement_detail, name="detail"),
+    path("<int:agreement_id>/accept/", portal.agreement_accept, name="accept"),
     path(
         "<int:agreement_id>/conditions/<int:condition_id>/confirm/",
         portal.condition_confirm,

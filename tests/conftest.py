@@ -108,6 +108,7 @@ def portone(settings):
     settings.PORTONE_CHANNEL_KEY_CARD = "channel-key-card-test"
     settings.PORTONE_CHANNEL_KEY_VIRTUAL_ACCOUNT = "channel-key-va-test"
     settings.PORTONE_WEBHOOK_SECRET = fake_portone.WEBHOOK_SECRET
+    settings.PORTONE_PLATFORM_CONTRACT_ID = "contract-test"
     settings.PORTONE_TIMEOUT_SECONDS = 1
     fake.timeout_seconds = 2  # a "timeout" fault answers after the client gave up
     portone_provider._clients.cache_clear()

@@ -6,6 +6,7 @@ from functools import cache
 import factory
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.utils import timezone, translation
 from factory.django import DjangoModelFactory
 
@@ -14,7 +15,7 @@ from trustplatform.accounts.models import User
 from trustplatform.api.models import IdempotentRequest
 from trustplatform.notifications.models import OutboundMessage
 from trustplatform.partners.models import Membership, Partner
-from trustplatform.payments.models import Payout
+from trustplatform.payments.models import Payout, PayoutAccount
 from trustplatform.registries.models import SandboxRegistryRecord
 
 # Valid business registration numbers (their check digits match), one per partner in a test.
@@ -59,6 +60,17 @@ class UserFactory(DjangoModelFactory):
             obj.save()
 
 
+class StaffFactory(UserFactory):
+    """A staff member, in the staff group named by `group` (agents, inspectors, finance) if given."""
+
+    is_staff = True
+
+    @factory.post_generation
+    def group(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.groups.add(Group.objects.get(name=extracted))
+
+
 class PartnerFactory(DjangoModelFactory):
     class Meta:
         model = Partner
@@ -71,6 +83,19 @@ class PartnerFactory(DjangoModelFactory):
     address = "서울특별시 마포구 양화로 45"
     applied_by = factory.SubFactory(UserFactory)
     status = Partner.Status.APPROVED
+
+
+class IndividualLandlordFactory(PartnerFactory):
+    """A landlord with no business number, whose identity the provider verified."""
+
+    name = factory.Sequence(lambda n: f"개인 임대인 {n}")
+    kind = Partner.Kind.LANDLORD
+    registration_number = ""
+    representative = "홍길동"
+    identity_verification_id = factory.Sequence(lambda n: f"ansim-iv-0-{n:020x}")
+    identity_verified_at = factory.LazyFunction(timezone.now)
+    verified_name = "홍길동"
+    verified_birth_date = "1985-03-14"
 
 
 class MembershipFactory(DjangoModelFactory):
@@ -118,6 +143,28 @@ class IdempotentRequestFactory(DjangoModelFactory):
     fingerprint = "f"
     status_code = 201
     response = factory.LazyFunction(dict)
+
+
+class PayoutAccountFactory(DjangoModelFactory):
+    """A partner's bank account as if its holder had been checked with the sandbox bank, payouts open
+    now. Tests of the check itself register accounts through payout_account_register instead."""
+
+    class Meta:
+        model = PayoutAccount
+
+    partner = factory.SubFactory(PartnerFactory)
+    user = None
+    bank = "SHINHAN"
+    number = factory.Sequence(lambda n: f"1101{n:08d}")
+    number_hint = factory.LazyAttribute(lambda account: f"•••• {account.number[-4:]}")
+    holder = factory.LazyAttribute(lambda account: account.partner.representative if account.partner
+                                   else account.user.full_name)
+    provider = "sandbox"
+    provider_payee_id = factory.LazyAttribute(lambda account: f"partner-{account.partner.pk}" if account.partner
+                                              else f"user-{account.user.pk}")
+    verified_at = factory.LazyFunction(timezone.now)
+    payouts_from = factory.LazyFunction(timezone.now)
+    registered_by = factory.SubFactory(UserFactory)
 
 
 class PayoutFactory(DjangoModelFactory):

@@ -11,7 +11,7 @@ from trustplatform.api.scoping import PartnerScopedMixin
 from trustplatform.api.serializers import ErrorSerializer, InputSerializer
 from trustplatform.partners.api import PARTNER_HEADER_PARAM
 from trustplatform.payments.models import Payout
-from trustplatform.payments.services import payout_request
+from trustplatform.payments.payouts import payout_request
 
 from .common import TAGS, post_schema
 from .outputs import EscrowPayoutOutput, EscrowPayoutPageOutput

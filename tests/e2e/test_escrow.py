@@ -58,7 +58,8 @@ def test_tenant_funds_a_deposit_conditions_release_it_and_both_see_it(
     tenant = UserFactory(email="tenant@example.kr", full_name="김세입")
     landlord = MembershipFactory(
         user=UserFactory(email="landlord@example.kr", full_name="정하은"),
-        partner=PartnerFactory(kind="landlord", name="성수 하우스"),
+        partner=PartnerFactory(kind="landlord", name="성수 하우스", representative="정하은"),
+        role="owner",
     ).user
     SandboxRegistryRecordFactory(address=ADDRESS, owner_name="정하은", liens=[])
     reviewer = staff_with("review_document")
@@ -166,11 +167,21 @@ def test_tenant_funds_a_deposit_conditions_release_it_and_both_see_it(
     # --- The landlord pays the released money out to the bank -----------------------------------
     owner.goto(f"{base}/portal/deposits/payouts/")
     expect(owner.locator("#payable")).to_have_text(f"₩{payout_krw:,}")
+    # First the bank account, its holder checked with the (sandbox) bank.
+    expect(owner.locator("#payout-account-missing")).to_be_visible()
+    owner.select_option("#payout-account-form #id_bank", "SHINHAN")
+    owner.fill("#payout-account-form #id_number", "110-123-456789")
+    owner.fill("#payout-account-form #id_holder", "정하은")
+    owner.locator("#payout-account-submit").click()
+    expect(owner.locator("#payout-account-name")).to_contain_text("6789")
     owner.fill("#id_amount_krw", f"{payout_krw + 1:,}")
-    owner.locator(SUBMIT).click()
+    owner.locator(SUBMIT).first.click()
     expect(owner.locator(".field.has-error #id_amount_krw")).to_be_visible()
     owner.fill("#id_amount_krw", f"{payout_krw:,}")
-    owner.locator(SUBMIT).click()
+    owner.locator(SUBMIT).first.click()
+    # The page names the amount and the account before the money leaves.
+    expect(owner.locator("#payout-confirm")).to_contain_text(f"₩{payout_krw:,}")
+    owner.locator("#payout-confirm-submit").click()
     expect(owner).to_have_url(f"{base}/portal/deposits/payouts/")
     owner.reload()  # the sandbox bank's webhook confirmed it
     expect(owner.locator('table.payouts tr[data-status="paid"]')).to_have_count(1)

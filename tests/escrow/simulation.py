@@ -15,13 +15,20 @@ from django.db import transaction
 from escrow.models import Condition, EscrowAgreement, Milestone
 from escrow.services import agreements, disputes, payments, release
 from escrow.services.common import holding_account
-from tests.factories import MembershipFactory, PartnerFactory, SandboxRegistryRecordFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    PartnerFactory,
+    PayoutAccountFactory,
+    SandboxRegistryRecordFactory,
+    UserFactory,
+)
 from trustplatform.errors import DomainError
 from trustplatform.ledger import services as ledger
 from trustplatform.ledger.models import LedgerAccount
 from trustplatform.ledger.selectors import ledger_reconcile
 from trustplatform.ledger.services import partner_payable
 from trustplatform.partners.models import Partner
+from trustplatform.payments import payouts
 from trustplatform.payments import services as platform_payments
 from trustplatform.payments.models import Payment, Refund
 from trustplatform.payments.providers import BankAccount, SandboxProvider
@@ -72,6 +79,7 @@ class Simulation:
         )
         MembershipFactory(user=owner, partner=self.payee, role="owner")
         self.owner = owner
+        PayoutAccountFactory(partner=self.payee)
         SandboxRegistryRecordFactory(address=ADDRESS, owner_name="o", liens=[])
         ledger.ledger_transfer(
             debit=ledger.platform_account("platform-capital"),
@@ -188,7 +196,7 @@ class Simulation:
         available = partner_payable(self.payee).available_krw
         if available <= 0:
             return
-        payout = platform_payments.payout_request(
+        payout = payouts.payout_request(
             partner=self.payee, amount_krw=self.rng.randint(1, available), actor=self.owner
         )
         sandbox = SandboxProvider()

@@ -9,7 +9,13 @@ from rest_framework.test import APIClient
 from escrow.models import Condition, EscrowAgreement, Evidence, GuaranteeClaim, Milestone
 from escrow.services import agreements
 from escrow.services.common import holding_account
-from tests.factories import IdempotentRequestFactory, MembershipFactory, PartnerFactory, UserFactory
+from tests.factories import (
+    IdempotentRequestFactory,
+    MembershipFactory,
+    PartnerFactory,
+    PayoutAccountFactory,
+    UserFactory,
+)
 from tests.race import race
 from trustplatform.api.models import IdempotentRequest
 from trustplatform.ledger import services as ledger
@@ -72,6 +78,9 @@ def funded_renovation():
 
 
 def credit_partner(partner, amount_krw=1_000_000):
+    """Money the partner may be paid, and the verified bank account it is paid to."""
+    if not partner.payout_accounts.exists():
+        PayoutAccountFactory(partner=partner)
     ledger.ledger_transfer(
         debit=ledger.platform_account("platform-capital"),
         credit=partner_payable(partner),
@@ -341,6 +350,7 @@ def test_the_same_key_with_another_body_is_refused():
 
 def test_a_failed_request_is_not_remembered_and_can_be_retried_with_its_key():
     member = MembershipFactory()
+    PayoutAccountFactory(partner=member.partner)
     client = client_for(member.user)
     assert_error(
         client.post(url("payouts"), {"amount_krw": 5_000}, format="json", HTTP_IDEMPOTENCY_KEY="k-3"),

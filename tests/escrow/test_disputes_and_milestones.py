@@ -6,12 +6,13 @@ from django.utils import timezone
 from escrow.models import Dispute, EscrowAgreement, GuaranteeClaim, Milestone
 from escrow.services import agreements, disputes, release
 from escrow.services.common import holding_account
-from tests.factories import MembershipFactory, PartnerFactory, UserFactory
+from tests.factories import MembershipFactory, PartnerFactory, PayoutAccountFactory, UserFactory
 from trustplatform.errors import DomainError
 from trustplatform.ledger import services as ledger
 from trustplatform.ledger.models import Transfer
 from trustplatform.ledger.selectors import ledger_reconcile
 from trustplatform.ledger.services import consumer_payable, partner_payable
+from trustplatform.payments import payouts
 from trustplatform.payments import services as platform_payments
 
 from .factories import agreed_rental, fund, staff_with
@@ -206,11 +207,12 @@ def test_payout_is_held_until_the_provider_confirms():
     release.milestone_approve(milestone=down, actor=customer)
     payable = partner_payable(agreement.payee)
     available = payable.balance_krw
-    payout = platform_payments.payout_request(partner=agreement.payee, amount_krw=available, actor=contractor)
+    PayoutAccountFactory(partner=agreement.payee)
+    payout = payouts.payout_request(partner=agreement.payee, amount_krw=available, actor=contractor)
     payable.refresh_from_db()
     assert payable.available_krw == 0 and payable.balance_krw == available
     with pytest.raises(DomainError):  # the reserved money cannot be paid out twice
-        platform_payments.payout_request(partner=agreement.payee, amount_krw=1, actor=contractor)
+        payouts.payout_request(partner=agreement.payee, amount_krw=1, actor=contractor)
     body, headers = SandboxProvider().event(
         event_type="payout.paid", data={"payout_id": payout.provider_payout_id}
     )
@@ -236,12 +238,14 @@ def test_what_a_partner_owes_the_platform_is_settled_before_a_payout():
                         kind=LedgerAccount.Kind.PARTNER, allow_negative=True, partner=agreement.payee)
     ledger_transfer(debit=debt, credit=platform_account("platform-guarantee-fund"), amount_krw=400_000,
                     key="charge-1", reason="guarantee charge")
-    with pytest.raises(DomainError):  # only what is left after the debt can leave
-        platform_payments.payout_request(
+    PayoutAccountFactory(partner=agreement.payee)
+    with pytest.raises(DomainError) as refused:  # only what is left after the debt can leave
+        payouts.payout_request(
             partner=agreement.payee, amount_krw=earned - 399_999, actor=contractor)
+    assert refused.value.code == "insufficient_funds", refused.value.code
     debt.refresh_from_db()
     assert debt.balance_krw == -400_000  # the refused payout settled nothing
-    payout = platform_payments.payout_request(
+    payout = payouts.payout_request(
         partner=agreement.payee, amount_krw=earned - 400_000, actor=contractor)
     debt.refresh_from_db()
     payable.refresh_from_db()

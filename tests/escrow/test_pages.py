@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from escrow.models import Condition, Dispute, EscrowAgreement, Evidence, GuaranteeClaim, Milestone
 from escrow.services import agreements, release
-from tests.factories import MembershipFactory, PartnerFactory, UserFactory
+from tests.factories import MembershipFactory, PartnerFactory, PayoutAccountFactory, UserFactory
 from trustplatform.ledger.services import partner_payable
 from trustplatform.payments.models import Payment, Payout
 from trustplatform.payments.providers import SandboxProvider
@@ -434,7 +434,9 @@ def test_a_custom_agreement_waits_for_the_payer_and_a_renovation_is_paid_in_stag
     assert not renovation.conditions.exists()
 
 
-def test_payouts_show_the_balance_and_refuse_more_than_it(client, captured_webhooks, settings):
+def test_payouts_show_the_balance_and_refuse_more_than_it(
+    client, captured_webhooks, settings, django_capture_on_commit_callbacks
+):
     settings.ESCROW_FEE_BPS = 100
     agreement, tenant, landlord = agreed_rental()
     fund(agreement, tenant)
@@ -444,15 +446,21 @@ def test_payouts_show_the_balance_and_refuse_more_than_it(client, captured_webho
     )
     release.agreement_evaluate(agreement_id=agreement.pk)
     client.force_login(landlord)
+    account = PayoutAccountFactory(partner=agreement.payee)
     url = reverse("escrow_portal:payouts")
     assert re.search(r'id="payable">₩9,900,000<', text(client.get(url)))
 
     for amount, message in [("9,900,001", "at most ₩9,900,000"), ("abc", "Enter a whole number")]:
-        response = client.post(url, {"amount_krw": amount})
+        response = client.post(url, {"action": "payout", "amount_krw": amount})
         assert response.status_code == 200 and message in text(response)
     assert not Payout.objects.exists()
 
-    response = client.post(url, {"amount_krw": "4,000,000"})
+    # The page names the amount and the account before anything leaves.
+    response = client.post(url, {"action": "payout", "amount_krw": "4,000,000"})
+    assert response.status_code == 200 and "₩4,000,000" in text(response)
+    assert account.number_hint in text(response) and not Payout.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):  # sent to the bank once it is committed
+        response = client.post(url, {"action": "payout", "amount_krw": "4000000", "confirmed": "on"})
     assert response.status_code == 302
     payout = Payout.objects.get()
     assert partner_payable(agreement.payee).available_krw == 5_900_000

@@ -92,6 +92,13 @@ class FakePortOne:
         self.requests: list[tuple[str, str, dict]] = []
         self.faults: list[tuple[str, str, str]] = []  # (method, path prefix, "500" | "timeout" | "html")
         self.refuse_cancellations = False
+        self.partners: dict[str, dict] = {}  # platform payees, by our reference
+        self.transfers: dict[str, dict] = {}  # manual settlements, by our payout reference
+        self.payouts: dict[str, dict] = {}  # PortOne's payouts of those settlements
+        # The tax office's standing by business number: "IN_BUSINESS", "SUSPENDED" or "CLOSED";
+        # a number not here is one the tax office does not know.
+        self.businesses: dict[str, str] = {}
+        self.identity_verifications: dict[str, dict] = {}  # id → PortOne's IdentityVerification JSON
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -162,6 +169,38 @@ class FakePortOne:
     def fail_next(self, method: str, path_prefix: str, how: str = "500") -> None:
         self.faults.append((method, path_prefix, how))
 
+    # --- the person's side of an identity verification (본인인증) -------------------------------
+    def identity_verify(self, verification_id: str, *, name: str = "홍길동", birth_date: str = "1985-03-14",
+                        phone: str = "01012345678") -> dict:
+        """The person finished PortOne's identity window: the carrier verified them."""
+        with self.lock:
+            record = self._identity_record(verification_id, "VERIFIED")
+            record.update(verifiedAt=_now(), pgTxId=f"pg-iv-{secrets.token_hex(6)}", pgRawResponse="{}",
+                          verifiedCustomer={"name": name, "birthDate": birth_date, "phoneNumber": phone,
+                                            "operator": "SKT", "gender": "MALE", "isForeigner": False,
+                                            "ci": f"ci-{secrets.token_hex(8)}",
+                                            "di": f"di-{secrets.token_hex(8)}"})
+            return record
+
+    def identity_open(self, verification_id: str) -> dict:
+        """The window was opened but never finished."""
+        with self.lock:
+            return self._identity_record(verification_id, "READY")
+
+    def identity_fail(self, verification_id: str) -> dict:
+        with self.lock:
+            record = self._identity_record(verification_id, "FAILED")
+            record["failure"] = {"reason": "본인인증 실패", "pgCode": "F001", "pgMessage": "인증번호 불일치"}
+            return record
+
+    def _identity_record(self, verification_id: str, status: str) -> dict:
+        record = {"status": status, "id": verification_id, "requestedCustomer": {}, "requestedAt": _now(),
+                  "updatedAt": _now(), "statusChangedAt": _now(), "version": "V2",
+                  "channel": {"type": "TEST", "id": "channel-iv", "key": "channel-key-iv-test",
+                              "name": "본인인증", "pgProvider": "DANAL", "pgMerchantId": "danaltest"}}
+        self.identity_verifications[verification_id] = record
+        return record
+
     # --- webhooks as PortOne signs them ------------------------------------------------------
     def webhook(self, event_type: str, payment_id: str, *, webhook_id: str | None = None,
                 timestamp: int | None = None, secret: str = WEBHOOK_SECRET) -> tuple[bytes, dict]:
@@ -219,10 +258,15 @@ class FakePortOne:
             def do_POST(self):
                 self._serve("POST")
 
+            def do_PATCH(self):
+                self._serve("PATCH")
+
         return Handler
 
     def route(self, method: str, path: str, query: dict, body: dict) -> tuple[int, dict]:
         with self.lock:
+            if path.startswith("/platform/") and (answer := self._platform(method, path, query, body)):
+                return answer
             if m := re.fullmatch(r"/payments/([^/]+)/pre-register", path):
                 pid = unquote(m[1])
                 if pid in self.payments:
@@ -249,7 +293,140 @@ class FakePortOne:
                     return 400, {"type": "PLATFORM_EXTERNAL_API_FAILED",
                                  "message": "계좌를 찾을 수 없습니다."}
                 return 200, {"holderName": holder, "accountVerificationId": f"av-{secrets.token_hex(6)}"}
+            if method == "POST" and path == "/b2b/companies/business-info":
+                return 200, {"result": [self._business_info(brn) for brn in body.get("brnList", [])]}
+            if m := re.fullmatch(r"/identity-verifications/([^/]+)", path):
+                record = self.identity_verifications.get(unquote(m[1]))
+                if record is None:
+                    return 404, {"type": "IDENTITY_VERIFICATION_NOT_FOUND",
+                                 "message": "요청된 본인인증 건이 존재하지 않습니다."}
+                return 200, record
         return 404, {"type": "NOT_FOUND", "message": f"no route {method} {path}"}
+
+    def _business_info(self, brn: str) -> dict:
+        status = self.businesses.get(brn)
+        if status is None:
+            return {"brn": brn, "error": "국세청에 등록되지 않은 사업자등록번호입니다."}
+        info = {"brn": brn, "name": f"상호 {brn[-4:]}", "ceoName": "홍길동", "zipCode": "04038",
+                "address": "서울특별시 마포구 양화로 45", "businessEntityType": "INDIVIDUAL",
+                "businessStatus": status, "taxationType": "NORMAL", "openingDate": "2019-05-01",
+                "businessType": "부동산업", "businessClass": "숙박", "businessCategoryCode": "551001"}
+        if status == "CLOSED":
+            info["closingDate"] = "2026-01-31"
+        return {"brn": brn, "businessInfo": info, "verificationId": f"bv-{secrets.token_hex(6)}"}
+
+    # --- platform settlement: payees (partners), manual settlements (transfers) and their payouts -----
+    def _partner_json(self, partner: dict) -> dict:
+        if partner.get("business_number"):
+            kind = {"type": "BUSINESS", "companyName": partner["name"], "taxationType": "NORMAL",
+                    "businessStatus": "IN_BUSINESS", "businessRegistrationNumber": partner["business_number"],
+                    "representativeName": partner["name"], "memberCompanyConnectionStatus": "NOT_CONNECTED"}
+        else:
+            kind = {"type": "NON_WHT_PAYER"}
+            if partner.get("birthdate"):
+                kind["birthdate"] = partner["birthdate"]
+        return {
+            "id": partner["id"], "graphqlId": f"gql-{partner['id']}", "name": partner["name"],
+            "contact": partner["contact"], "account": {**partner["account"], "status": "VERIFIED"},
+            "status": "APPROVED", "defaultContractId": partner["contract"], "tags": partner.get("tags", []),
+            "type": kind, "isArchived": False, "appliedAt": partner["applied_at"],
+            "userDefinedProperties": {}, "isForTest": False,
+        }
+
+    def _transfer_json(self, transfer: dict) -> dict:
+        body = {
+            "type": "MANUAL", "id": transfer["id"], "graphqlId": f"gql-{transfer['id']}",
+            "partner": self._partner_json(self.partners[transfer["partner_id"]]),
+            "status": transfer["status"], "settlementDate": transfer["settlement_date"],
+            "settlementCurrency": "KRW", "isForTest": False, "userDefinedProperties": [],
+            "settlementAmount": transfer["amount"], "settlementTaxFreeAmount": 0,
+        }
+        if transfer.get("memo"):
+            body["memo"] = transfer["memo"]
+        if transfer.get("payout_id"):
+            body["payoutId"] = transfer["payout_id"]
+            body["payoutGraphqlId"] = f"gql-{transfer['payout_id']}"
+        return body
+
+    def _payout_json(self, payout: dict) -> dict:
+        partner = self.partners[payout["partner_id"]]
+        body = {
+            "id": payout["id"], "graphqlId": f"gql-{payout['id']}", "bulkPayoutId": payout["bulk_payout_id"],
+            "bulkPayoutGraphqlId": f"gql-{payout['bulk_payout_id']}", "method": "DIRECT",
+            "status": payout["status"], "statusUpdatedAt": _now(), "partner": self._partner_json(partner),
+            "account": {"bank": partner["account"]["bank"], "number": partner["account"]["number"],
+                        "holder": partner["account"]["holder"]},
+            "taxInvoiceStatus": "NONE", "currency": "KRW", "amount": payout["amount"],
+            "supplyAmount": payout["amount"], "taxFreeAmount": 0, "vatAmount": 0,
+            "settlementAmount": payout["amount"], "settlementTaxFreeAmount": 0, "incomeTaxAmount": 0,
+            "localIncomeTaxAmount": 0, "createdAt": payout["created_at"], "deductWht": False,
+            "settlementAmountType": "NET", "settlementStatement": {"status": "UNSENT"},
+        }
+        if payout.get("fail_reason"):
+            body["failReason"] = payout["fail_reason"]
+        return body
+
+    def payout_run(self, transfer_id: str, *, status: str = "SUCCEEDED", fail_reason: str = "") -> dict:
+        """PortOne pays a settlement out (its payout run): the payout succeeds, or fails at the bank."""
+        with self.lock:
+            transfer = self.transfers[transfer_id]
+            payout_id = transfer.get("payout_id") or f"po-{secrets.token_hex(6)}"
+            transfer["payout_id"] = payout_id
+            transfer["status"] = "PAID_OUT" if status == "SUCCEEDED" else "IN_PAYOUT"
+            self.payouts[payout_id] = {
+                "id": payout_id, "bulk_payout_id": f"bpo-{secrets.token_hex(4)}", "status": status,
+                "partner_id": transfer["partner_id"], "amount": transfer["amount"], "created_at": _now(),
+                "fail_reason": fail_reason,
+            }
+            return self.payouts[payout_id]
+
+    def _platform(self, method: str, path: str, query: dict, body: dict) -> tuple[int, dict] | None:
+        if method == "POST" and path == "/platform/partners":
+            if body.get("id") in self.partners:
+                return 409, {"type": "PLATFORM_PARTNER_ID_ALREADY_EXISTS", "message": "이미 존재하는 아이디"}
+            partner_id = body.get("id") or f"pp-{secrets.token_hex(6)}"
+            kind = body.get("type", {})
+            self.partners[partner_id] = {
+                "id": partner_id, "name": body["name"], "contact": body["contact"],
+                "account": body["account"],
+                "contract": body["defaultContractId"], "tags": body.get("tags", []), "applied_at": _now(),
+                "business_number": (kind.get("business") or {}).get("businessRegistrationNumber", ""),
+                "birthdate": (kind.get("nonWhtPayer") or kind.get("whtPayer") or {}).get("birthdate", ""),
+            }
+            return 200, {"partner": self._partner_json(self.partners[partner_id])}
+        if m := re.fullmatch(r"/platform/partners/([^/]+)", path):
+            partner = self.partners.get(unquote(m[1]))
+            if partner is None:
+                return 404, {"type": "PLATFORM_PARTNER_NOT_FOUND", "message": "파트너가 존재하지 않습니다."}
+            if method == "PATCH":
+                partner.update({key: body[key] for key in ("name", "account", "contact") if key in body})
+            return 200, {"partner": self._partner_json(partner)}
+        if method == "POST" and path == "/platform/transfers/manual":
+            if body["partnerId"] not in self.partners:
+                return 404, {"type": "PLATFORM_PARTNER_NOT_FOUND", "message": "파트너가 존재하지 않습니다."}
+            if body.get("id") in self.transfers:
+                return 409, {"type": "PLATFORM_TRANSFER_ID_ALREADY_USED", "message": "이미 사용된 아이디"}
+            transfer_id = body.get("id") or f"tr-{secrets.token_hex(6)}"
+            self.transfers[transfer_id] = {
+                "id": transfer_id, "partner_id": body["partnerId"], "amount": int(body["settlementAmount"]),
+                "settlement_date": body["settlementDate"], "memo": body.get("memo", ""),
+                "status": "SCHEDULED",
+            }
+            return 200, {"transfer": self._transfer_json(self.transfers[transfer_id])}
+        if method == "GET" and (m := re.fullmatch(r"/platform/transfers/([^/]+)", path)):
+            transfer = self.transfers.get(unquote(m[1]))
+            if transfer is None:
+                return 404, {"type": "PLATFORM_TRANSFER_NOT_FOUND", "message": "정산건이 존재하지 않습니다."}
+            return 200, self._transfer_json(transfer)
+        if method == "GET" and path == "/platform/payouts":
+            request = json.loads((query.get("requestBody") or ["{}"])[0])
+            wanted = ((request.get("filter") or {}).get("criteria") or {}).get("payoutId")
+            items = [self._payout_json(p) for p in self.payouts.values() if wanted in (None, p["id"])]
+            counts = {key: 0 for key in ("CONFIRMED", "PREPARED", "CANCELLED", "STOPPED", "PROCESSING",
+                                          "SUCCEEDED", "FAILED", "SCHEDULED")}
+            return 200, {"items": items, "page": {"number": 0, "size": len(items), "totalCount": len(items)},
+                         "counts": {k.lower(): v for k, v in counts.items()}}
+        return None
 
     def _cancel(self, pid: str, body: dict) -> tuple[int, dict]:
         payment = self.payments.get(pid)

@@ -7,7 +7,7 @@ from trustplatform.admin_base import ReadOnlyAdmin, ReadOnlyGenericInline
 from trustplatform.pii import mask_account
 
 from .banks import bank_name
-from .models import Payment, Payout, ProviderEvent, Refund
+from .models import Payment, Payout, PayoutAccount, ProviderEvent, Refund
 
 
 class PaymentInline(ReadOnlyGenericInline):
@@ -53,11 +53,25 @@ class RefundAdmin(ReadOnlyAdmin):
 
 @admin.register(Payout)
 class PayoutAdmin(ReadOnlyAdmin):
-    list_display = ["id", "partner", "amount_krw", "status", "provider_payout_id", "created_at", "settled_at"]
+    list_display = ["id", "partner", "user", "amount_krw", "account", "status", "failure",
+                    "provider_payout_id",
+                    "created_at", "settled_at"]
     list_filter = ["status", "provider"]
-    search_fields = ["provider_payout_id", "partner__name"]
-    list_select_related = ["partner"]
+    search_fields = ["provider_payout_id", "partner__name", "user__email"]
+    list_select_related = ["partner", "user", "account"]
     date_hierarchy = "created_at"
+
+
+@admin.register(PayoutAccount)
+class PayoutAccountAdmin(ReadOnlyAdmin):
+    """Where payees are paid: the number masked, who registered it, when its payouts may start."""
+
+    list_display = ["__str__", "partner", "user", "verified_at", "payouts_from", "registered_by",
+                    "replaced_at"]
+    list_filter = ["provider", ("replaced_at", admin.EmptyFieldListFilter)]
+    exclude = ["number"]  # never shown in full
+    search_fields = ["partner__name", "user__email", "holder"]
+    list_select_related = ["partner", "user", "registered_by"]
 
 
 @admin.register(ProviderEvent)

@@ -142,20 +142,79 @@ class Refund(ConcurrentTransitionMixin, models.Model):
         pass
 
 
+class PayoutAccount(models.Model):
+    """The bank account a payee (a partner, or a consumer withdrawing their credit) is paid to.
+
+    The bank's holder name is checked through the provider before it is kept; the number is encrypted
+    at rest and shown masked. A payee has at most one current account: a new one replaces it, and
+    when it replaces another, payouts wait `PAYMENTS_PAYOUT_ACCOUNT_HOLD_HOURS` (a hijacked login
+    changing the account is caught by the owners, who are all told, before money leaves).
+    """
+
+    partner = models.ForeignKey("partners.Partner", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="payout_accounts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="payout_accounts")
+    bank = models.CharField(_("bank"), max_length=30)
+    number = EncryptedTextField(_("account number"))
+    number_hint = models.CharField(_("account number"), max_length=20)
+    holder = models.CharField(_("account holder"), max_length=60)
+    provider = models.CharField(max_length=20)
+    # The provider's record of the check (PortOne's account verification id) and of the payee.
+    verification_id = models.CharField(max_length=100, blank=True)
+    provider_payee_id = models.CharField(max_length=100, blank=True)
+    verified_at = models.DateTimeField(_("holder checked at"))
+    payouts_from = models.DateTimeField(_("payouts allowed from"))
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    replaced_at = models.DateTimeField(_("replaced"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payout account")
+        verbose_name_plural = _("payout accounts")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(partner__isnull=True, user__isnull=False)
+                           | Q(partner__isnull=False, user__isnull=True)),
+                name="payments_payoutaccount_one_payee",
+            ),
+            models.UniqueConstraint(
+                fields=["partner"], condition=Q(replaced_at__isnull=True, partner__isnull=False),
+                name="payments_payoutaccount_one_current_per_partner"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(replaced_at__isnull=True, user__isnull=False),
+                name="payments_payoutaccount_one_current_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        from .banks import bank_name
+
+        return f"{bank_name(self.bank)} {self.number_hint} ({self.holder})"
+
+
 class Payout(ConcurrentTransitionMixin, models.Model):
-    """Money sent from a partner's payable account to its bank, held until the provider confirms."""
+    """Money sent from a payee's payable account (a partner's, or a consumer's credit) to its bank
+    account, held until the provider confirms it arrived; a bounced payout gives the money back."""
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Sent to the bank")
         PAID = "paid", _("Paid")
         FAILED = "failed", _("Failed")
 
-    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="payouts")
+    partner = models.ForeignKey("partners.Partner", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="payouts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="payouts")
+    account = models.ForeignKey(PayoutAccount, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="payouts", verbose_name=_("to the account"))
     amount_krw = models.BigIntegerField(_("amount (KRW)"))
     hold = models.OneToOneField("ledger.Hold", on_delete=models.PROTECT, related_name="payout")
     provider = models.CharField(max_length=20)
     provider_payout_id = models.CharField(max_length=100, unique=True)
     status = FSMField(_("status"), default=Status.REQUESTED, choices=Status.choices, protected=True)
+    failure = models.CharField(_("bank's answer"), max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     settled_at = models.DateTimeField(null=True, blank=True)
@@ -167,10 +226,15 @@ class Payout(ConcurrentTransitionMixin, models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_krw__gt=0), name="escrow_payout_amount_positive"),
+            models.CheckConstraint(
+                condition=(Q(partner__isnull=True, user__isnull=False)
+                           | Q(partner__isnull=False, user__isnull=True)),
+                name="payments_payout_one_payee",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner} ₩{self.amount_krw:,} ({self.get_status_display()})"
+        return f"{self.partner or self.user} ₩{self.amount_krw:,} ({self.get_status_display()})"
 
     @transition(field=status, source=Status.REQUESTED, target=Status.PAID)
     def mark_paid(self, *, by=None, reason: str = "") -> None:
@@ -222,3 +286,22 @@ class SandboxCharge(models.Model):
 
     def __str__(self) -> str:
         return self.provider_payment_id
+
+
+class SandboxPayout(models.Model):
+    """The sandbox bank's own record of a payout it was asked to make, so that reconciliation asks the
+    sandbox what it sent instead of reading our own rows back."""
+
+    provider_payout_id = models.CharField(max_length=100, unique=True)
+    amount_krw = models.BigIntegerField()
+    account_hint = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)  # paid or failed
+    failure = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sandbox payout")
+        verbose_name_plural = _("sandbox payouts")
+
+    def __str__(self) -> str:
+        return self.provider_payout_id

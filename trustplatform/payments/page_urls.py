@@ -5,5 +5,6 @@ from . import views
 app_name = "payments_pages"
 urlpatterns = [
     path("<int:payment_id>/sync/", views.payment_sync_view, name="sync"),
+    path("credit/", views.credit_view, name="credit"),
     path("refunds/<int:refund_id>/account/", views.refund_account_view, name="refund_account"),
 ]

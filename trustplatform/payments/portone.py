@@ -20,14 +20,19 @@ import secrets
 
 import httpx
 from django.conf import settings
+from django.utils import timezone
 from portone_server_sdk import PaymentClient, PlatformClient
 from portone_server_sdk import errors as portone_errors
 from portone_server_sdk import webhook as portone_webhook
 from portone_server_sdk.payment import CancelPaymentBodyRefundAccount
+from portone_server_sdk.platform import partner as partner_api
+from portone_server_sdk.platform import payout as payout_api
 
 from .providers import (
+    AccountCheck,
     BankAccount,
     Checkout,
+    Payee,
     PaymentProvider,
     ProviderEventData,
     ProviderPayment,
@@ -193,8 +198,10 @@ class PortOneProvider(PaymentProvider):
         with _Calling("virtual account close"):
             payment_client().close_virtual_account(payment_id=provider_payment_id)
 
-    def account_holder(self, *, account: BankAccount, birthdate: str = "", business_number: str = "") -> str:
-        """The holder's name as the bank has it (PortOne's holder lookup)."""
+    def account_verify(self, *, account: BankAccount, birthdate: str = "",
+                       business_number: str = "") -> AccountCheck:
+        """The holder's name as the bank has it (PortOne's holder lookup), with PortOne's id of the check,
+        which registering the payee's account with PortOne then cites."""
         with _Calling("account holder"):
             answer = platform_client().account.get_platform_account_holder(
                 bank=account.bank,
@@ -202,10 +209,77 @@ class PortOneProvider(PaymentProvider):
                 birthdate=birthdate or None,
                 business_registration_number=business_number or None,
             )
-        return answer.holder_name
+        return AccountCheck(holder=answer.holder_name, verification_id=answer.account_verification_id)
 
-    def payout_create(self, *, payout_id: int, amount_krw: int, partner_id: int) -> str:
-        raise ProviderRefused("payouts through PortOne need the partner's verified payout account")
+    def payee_register(self, *, payee: Payee) -> str:
+        """The payee as a PortOne platform partner with its verified account: created the first time,
+        its account replaced afterwards. Our reference is PortOne's partner id, so a repeat is harmless."""
+        account = partner_api.CreatePlatformPartnerBodyAccount(
+            bank=payee.account.bank, currency="KRW", number=payee.account.number, holder=payee.account.holder,
+            account_verification_id=payee.verification_id or None,
+        )
+        client = platform_client().partner
+        with _Calling("partner update"):
+            try:
+                client.update_platform_partner(id=payee.ref, name=payee.name, account=account)
+                return payee.ref
+            except portone_errors.PlatformPartnerNotFoundError:
+                pass
+        if payee.business_number:
+            business = partner_api.CreatePlatformPartnerBodyTypeBusiness(
+                company_name=payee.name, business_registration_number=payee.business_number,
+                representative_name=payee.name)
+            kind = partner_api.CreatePlatformPartnerBodyType(business=business)
+        else:
+            individual = partner_api.CreatePlatformPartnerBodyTypeNonWhtPayer(
+                birthdate=payee.birthdate or None)
+            kind = partner_api.CreatePlatformPartnerBodyType(non_wht_payer=individual)
+        with _Calling("partner create"):
+            client.create_platform_partner(
+                id=payee.ref, name=payee.name, account=account, type=kind, tags=["ansim"],
+                contact=partner_api.CreatePlatformPartnerBodyContact(
+                    name=payee.name, email=settings.DEFAULT_FROM_EMAIL),
+                default_contract_id=settings.PORTONE_PLATFORM_CONTRACT_ID,
+            )
+        return payee.ref
+
+    def payout_create(self, *, payout_ref: str, amount_krw: int, payee: Payee, payee_id: str) -> str:
+        """A manual settlement (정산건) of `amount_krw` for the payee, under our reference as its id, which
+        PortOne pays out to the payee's registered account; PortOne refuses the same id twice, so a
+        retried request never pays twice. Its outcome is read back by `payout_facts`."""
+        with _Calling("payout"):
+            try:
+                platform_client().transfer.create_platform_manual_transfer(
+                    id=payout_ref, partner_id=payee_id, settlement_amount=amount_krw,
+                    settlement_date=timezone.localdate().isoformat(), memo=payout_ref,
+                    is_for_test=settings.PORTONE_TEST_MODE or None,
+                )
+            except portone_errors.PlatformTransferIdAlreadyUsedError:
+                pass  # sent before, and the answer was lost
+        return payout_ref
+
+    def payout_facts(self, *, provider_payout_id: str) -> list[ProviderEventData]:
+        """The settlement's payout as PortOne has it: paid when PortOne's payout succeeded, failed (the
+        money back to the payee's payable) when it failed, was stopped or cancelled."""
+        with _Calling("payout fetch"):
+            try:
+                transfer = platform_client().transfer.get_platform_transfer(id=provider_payout_id)
+            except portone_errors.PlatformTransferNotFoundError:
+                return [ProviderEventData("", "payout.failed", {
+                    "payout_id": provider_payout_id, "reason": "PortOne has no such settlement"})]
+            portone_payout_id = getattr(transfer, "payout_id", None)
+            if not portone_payout_id:
+                return []
+            found = platform_client().payout.get_platform_payouts(filter=payout_api.PlatformPayoutFilterInput(
+                criteria=payout_api.PlatformPayoutFilterInputCriteria(payout_id=portone_payout_id)))
+        for payout in found.items:
+            if payout.status == "SUCCEEDED":
+                return [ProviderEventData("", "payout.paid", {
+                    "payout_id": provider_payout_id, "amount_krw": transfer.settlement_amount})]
+            if payout.status in ("FAILED", "CANCELLED", "STOPPED"):
+                return [ProviderEventData("", "payout.failed", {
+                    "payout_id": provider_payout_id, "reason": (payout.fail_reason or payout.status)[:200]})]
+        return []
 
     def parse_webhook(self, *, body: bytes, headers) -> ProviderEventData:
         try:

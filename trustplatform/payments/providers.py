@@ -60,6 +60,27 @@ class BankAccount:
 
 
 @dataclass(frozen=True)
+class AccountCheck:
+    """The bank's answer about an account: its holder's name, and the provider's reference of the check."""
+
+    holder: str
+    verification_id: str = ""
+
+
+@dataclass(frozen=True)
+class Payee:
+    """Who a payout goes to, as the provider registers them: a business (its registration number), an
+    individual (their birth date, YYYY-MM-DD), or a consumer getting their own money back."""
+
+    ref: str  # our stable reference, e.g. "partner-12" or "user-40"
+    name: str
+    account: BankAccount
+    verification_id: str = ""
+    business_number: str = ""
+    birthdate: str = ""
+
+
+@dataclass(frozen=True)
 class ProviderPayment:
     """A payment as the provider knows it: the only version to trust when money is at stake."""
 
@@ -127,9 +148,21 @@ class PaymentProvider(abc.ABC):
         A virtual-account payment goes back to `refund_account`. Raises ProviderRefused or
         ProviderUnavailable when nothing was cancelled."""
 
-    @abc.abstractmethod
     def account_holder(self, *, account: BankAccount, birthdate: str = "", business_number: str = "") -> str:
         """The name of the account's holder as the bank has it (checked before money is sent there)."""
+        check = self.account_verify(account=account, birthdate=birthdate, business_number=business_number)
+        return check.holder
+
+    @abc.abstractmethod
+    def account_verify(self, *, account: BankAccount, birthdate: str = "",
+                       business_number: str = "") -> AccountCheck:
+        """Ask the bank, through the provider, who holds the account. ProviderRefused when there is no
+        such account."""
+
+    def payee_register(self, *, payee: Payee) -> str:
+        """Register (or update) the payee and its verified account with the provider; returns the
+        provider's id for the payee. Providers that pay to an account given with each payout keep none."""
+        return payee.ref
 
     def event_facts(self, event: ProviderEventData) -> list[ProviderEventData]:
         """What a verified webhook means, as the events the payments module applies. A provider whose
@@ -143,8 +176,13 @@ class PaymentProvider(abc.ABC):
         return []
 
     @abc.abstractmethod
-    def payout_create(self, *, payout_id: int, amount_krw: int, partner_id: int) -> str:
-        """Send money to a partner's bank; returns the provider's payout id. Confirmed by webhook."""
+    def payout_create(self, *, payout_ref: str, amount_krw: int, payee: Payee, payee_id: str) -> str:
+        """Send money to the payee's verified account, once per `payout_ref`; returns the provider's payout
+        id. Confirmed later, by a signed `payout.paid` / `payout.failed` event or by `payout_facts`."""
+
+    def payout_facts(self, *, provider_payout_id: str) -> list[ProviderEventData]:
+        """The events the payout as the provider has it now implies (none while it is still on its way)."""
+        return []
 
     @abc.abstractmethod
     def parse_webhook(self, *, body: bytes, headers) -> ProviderEventData:
@@ -224,16 +262,43 @@ class SandboxProvider(PaymentProvider):
         self._deliver(*event)
         return refund_id
 
-    def account_holder(self, *, account: BankAccount, birthdate: str = "", business_number: str = "") -> str:
-        """The sandbox bank: every account is held by the name given, except numbers ending in 0000,
-        held by someone else (to try a mismatch)."""
-        return "김다른" if account.number.endswith("0000") else account.holder
+    def account_verify(self, *, account: BankAccount, birthdate: str = "",
+                       business_number: str = "") -> AccountCheck:
+        """The sandbox bank: every account is held by the name given, except numbers ending in 0000, held
+        by someone else (to try a mismatch), and numbers ending in 1111, which no bank knows."""
+        if account.number.endswith("1111"):
+            raise ProviderRefused("the sandbox bank has no such account")
+        holder = "김다른" if account.number.endswith("0000") else account.holder
+        return AccountCheck(holder=holder, verification_id=f"sbx_av_{secrets.token_hex(6)}")
 
-    def payout_create(self, *, payout_id: int, amount_krw: int, partner_id: int) -> str:
-        payout_ref = f"sbx_po_{payout_id}_{secrets.token_hex(6)}"
-        # The sandbox bank confirms the transfer through the same signed webhook a real PSP sends.
-        self._deliver(*self.event(event_type="payout.paid", data={"payout_id": payout_ref}))
-        return payout_ref
+    def payout_create(self, *, payout_ref: str, amount_krw: int, payee: Payee, payee_id: str) -> str:
+        """The sandbox bank sends the money at once and says so by signed webhook, as a real PSP does a
+        moment later; an account ending in 9999 bounces (closed at the bank), to try a bounce."""
+        from .models import SandboxPayout
+
+        bounced = payee.account.number.endswith("9999")
+        record, _created = SandboxPayout.objects.get_or_create(
+            provider_payout_id=payout_ref,  # our reference is its id: a repeat pays nothing twice
+            defaults={"amount_krw": amount_krw, "account_hint": payee.account.number[-4:],
+                      "status": "failed" if bounced else "paid",
+                      "failure": "the receiving account is closed" if bounced else ""},
+        )
+        self._deliver(*self.event(
+            event_type=f"payout.{record.status}",
+            data={"payout_id": record.provider_payout_id, "amount_krw": record.amount_krw,
+                  "reason": record.failure},
+        ))
+        return record.provider_payout_id
+
+    def payout_facts(self, *, provider_payout_id: str) -> list[ProviderEventData]:
+        from .models import SandboxPayout
+
+        record = SandboxPayout.objects.filter(provider_payout_id=provider_payout_id).first()
+        if record is None:
+            return []
+        return [ProviderEventData("", f"payout.{record.status}", {
+            "payout_id": record.provider_payout_id, "amount_krw": record.amount_krw,
+            "reason": record.failure})]
 
     def parse_webhook(self, *, body: bytes, headers) -> ProviderEventData:
         verify(

@@ -15,3 +15,8 @@ def subject_payments(subject) -> QuerySet[Payment]:
 
 def partner_payouts(partner) -> QuerySet[Payout]:
     return Payout.objects.filter(partner=partner).order_by("-created_at", "-pk")
+
+
+def user_payouts(user) -> QuerySet[Payout]:
+    """A consumer's withdrawals of their credit to their bank account, newest first."""
+    return Payout.objects.filter(user=user).order_by("-created_at", "-pk")

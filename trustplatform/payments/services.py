@@ -27,12 +27,9 @@ from trustplatform.ledger.services import (
     hold_void,
     ledger_hold,
     ledger_transfer,
-    partner_payable,
     platform_account,
 )
 from trustplatform.notifications.services import Phrase, notification_send, staff_notify
-from trustplatform.partners.models import Membership
-from trustplatform.partners.selectors import membership_role
 from trustplatform.transitions import transition_run
 
 from .banks import bank_name
@@ -338,37 +335,6 @@ def partner_debts_settle(*, partner, payable: LedgerAccount, key: str) -> int:
     return settled
 
 
-def payout_request(*, partner, amount_krw: int, actor) -> Payout:
-    """Reserve money on the partner's payable account and ask the provider to send it to the bank.
-    Only the partner's owner or a manager may."""
-    if membership_role(user=actor, partner=partner) not in (Membership.Role.OWNER, Membership.Role.MANAGER):
-        raise Forbidden(_("Only the owner or a manager can request a payout."))
-    provider = get_provider()
-    key = f"payout:{partner.pk}:{uuid.uuid4().hex}"
-    with transaction.atomic():
-        payable = partner_payable(partner)
-        partner_debts_settle(partner=partner, payable=payable, key=key)
-        hold = ledger_hold(
-            debit=payable,
-            credit=platform_account("platform-payouts-sent"),
-            amount_krw=amount_krw,
-            key=key,
-            reason=f"payout to {partner.name}",
-        )
-        payout = Payout.objects.create(
-            partner=partner,
-            amount_krw=amount_krw,
-            hold=hold,
-            provider=provider.name,
-            provider_payout_id=f"pending-{hold.pk}",
-            requested_by=actor,
-        )
-        payout_id = provider.payout_create(payout_id=payout.pk, amount_krw=amount_krw, partner_id=partner.pk)
-        Payout.objects.filter(pk=payout.pk).update(provider_payout_id=payout_id)
-    payout.refresh_from_db()
-    return payout
-
-
 def provider_event_receive(*, provider: str, event: ProviderEventData) -> str:
     """Apply a verified provider event once; a repeat of the same event id returns the first outcome.
 
@@ -539,12 +505,19 @@ def _payout_settled(event: ProviderEventData, *, provider: str) -> str:
     if payout.status != Payout.Status.REQUESTED:
         return "already_settled"
     if event.event_type == "payout.paid":
+        if _amount(event.data) not in (None, payout.amount_krw):
+            return "amount_mismatch"  # left on its way: reconciliation tells finance
         hold_post(hold=payout.hold)
         transition_run(instance=payout, name="mark_paid")
         outcome = "payout_paid"
     else:
+        from .payouts import payout_bounce_told
+
+        reason = str(event.data.get("reason", ""))[:200]
         hold_void(hold=Hold.objects.get(pk=payout.hold_id), reason="bank refused the payout")
-        transition_run(instance=payout, name="mark_failed", reason=str(event.data.get("reason", ""))[:200])
+        transition_run(instance=payout, name="mark_failed", reason=reason)
+        Payout.objects.filter(pk=payout.pk).update(failure=reason)
+        payout_bounce_told(payout=payout, reason=reason)
         outcome = "payout_failed"
     Payout.objects.filter(pk=payout.pk).update(settled_at=timezone.now())
     return outcome

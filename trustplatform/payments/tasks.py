@@ -16,3 +16,28 @@ def refund_send_later(refund_id: int) -> str:
     from .services import refund_send
 
     return refund_send(refund_id=refund_id)
+
+
+@shared_task(acks_late=True)
+def payout_send_later(payout_id: int) -> str:
+    """Ask the provider again for a payout it could not be reached for."""
+    from .payouts import payout_send
+
+    return payout_send(payout_id=payout_id)
+
+
+@shared_task(acks_late=True)
+def payouts_sync() -> dict:
+    """Ask the provider about every payout still on its way (beat, every ten minutes)."""
+    from .payouts import payouts_sync as sync
+
+    return sync()
+
+
+@shared_task(acks_late=True)
+def payments_reconcile_nightly() -> int:
+    """Compare the provider's payments, cancellations and payouts with ours; finance hears of every
+    difference. Returns how many were found."""
+    from .reconciliation import payments_reconcile
+
+    return len(payments_reconcile(notify=True))
