@@ -1,4 +1,4 @@
-"""Bookings demo on top of the core people (trustplatform/demo.py), masking's pool and escrow's fund.
+"""Bookings demo on top of the core people and guarantee fund (trustplatform/demo.py) and masking's pool.
 
 Lodging partners and properties around Haeundae and Gwangalli beaches (Busan), each with room types
 and 120 nights of calendar; 김민지 holds a confirmed stay with a safe number, and a stay the property
@@ -14,7 +14,6 @@ from django.utils import timezone
 from trustplatform import pii
 from trustplatform.accounts.models import User
 from trustplatform.demo import DEMO_PASSWORD
-from trustplatform.ledger.services import ledger_transfer, platform_account
 from trustplatform.partners.models import Membership, Partner
 from trustplatform.payments.providers import SandboxProvider
 from trustplatform.payments.services import provider_event_receive
@@ -298,13 +297,6 @@ def _room(props, prop_name: str, room_name: str) -> RoomType:
 def seed() -> list[tuple[str, str]]:
     core_owner = User.objects.get(email="lodging@demo.ansim.kr")
     core = Partner.objects.get(memberships__user=core_owner, kind=Partner.Kind.LODGING)
-    ledger_transfer(
-        debit=platform_account("platform-capital"),
-        credit=platform_account("platform-guarantee-fund"),
-        amount_krw=100_000_000,
-        key="demo:bookings:guarantee-fund",
-        reason="guarantee fund: top-up for stays (demo)",
-    )
     partners = _partners()
     props = _properties(core, partners)
     minji = User.objects.get(email="consumer@demo.ansim.kr")

@@ -1,6 +1,5 @@
 """Escrow demo data on top of the core demo people (trustplatform/demo.py). Safe to run again.
 
-- the guarantee fund, funded once from platform capital;
 - the sandbox registry record of the demo rental flat;
 - a rental deposit proposed by 성수 하우스 임대, waiting for 김민지 to accept and pay;
 - a renovation by 바른손 인테리어, paid through the sandbox PSP, with the down payment released.
@@ -12,7 +11,6 @@ from datetime import timedelta
 from django.utils import timezone
 
 from trustplatform.accounts.models import User
-from trustplatform.ledger import services as ledger
 from trustplatform.partners.models import Partner
 from trustplatform.payments.providers import SandboxProvider
 from trustplatform.payments.services import provider_event_receive
@@ -22,7 +20,6 @@ from .models import Condition, EscrowAgreement, Milestone
 from .services import agreements, payments, release
 from .templates_catalog import default_conditions
 
-GUARANTEE_FUND_KRW = 500_000_000
 RENTAL_ADDRESS = "서울특별시 성동구 성수이로 113, 302호"
 RENTAL_TITLE = "성수 하우스 302호 전세 보증금"
 RENOVATION_TITLE = "분당 아파트 욕실·주방 리모델링"
@@ -38,16 +35,6 @@ def _owner(email: str) -> tuple[User, Partner]:
 
 def _existing(*, payer, payee, title):
     return EscrowAgreement.objects.filter(payer=payer, payee=payee, title=title).first()
-
-
-def _guarantee_fund() -> None:
-    ledger.ledger_transfer(
-        debit=ledger.platform_account("platform-capital"),
-        credit=ledger.platform_account("platform-guarantee-fund"),
-        amount_krw=GUARANTEE_FUND_KRW,
-        key="demo:guarantee-fund:initial",
-        reason="guarantee fund: initial capital (demo)",
-    )
 
 
 def _proposed_rental(consumer: User) -> None:
@@ -104,7 +91,6 @@ def _funded_renovation(consumer: User) -> None:
 def seed() -> list[tuple[str, str]]:
     """Create the escrow demo records once; returns no extra logins (the core's people are used)."""
     consumer = User.objects.get(email="consumer@demo.ansim.kr")
-    _guarantee_fund()
     # Back to the demo state: a lien staff added to try the registry check is lifted again.
     SandboxRegistryRecord.objects.update_or_create(
         address=RENTAL_ADDRESS, defaults={"owner_name": "정하은", "liens": []}

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 
 from trustplatform import pii
 from trustplatform.accounts.models import User
+from trustplatform.ledger import demo as ledger_demo
 from trustplatform.partners.models import Membership, Partner
 
 DEMO_PASSWORD = "ansim-demo-2026"
@@ -37,6 +38,8 @@ STAFF = [
     ("agent@demo.ansim.kr", "상담원 한지민", "agents"),
     ("inspector@demo.ansim.kr", "현장조사관 오세훈", "inspectors"),
     ("finance@demo.ansim.kr", "재무 담당 서유진", "finance"),
+    # A second finance person: guarantee fund top-ups above the threshold need two.
+    ("finance2@demo.ansim.kr", "재무 팀장 문가영", "finance"),
 ]
 
 
@@ -79,4 +82,6 @@ def seed() -> list[tuple[str, str]]:
         if group:
             user.groups.add(Group.objects.get(name=group))
         logins.append((f"staff ({group or 'superuser'})", email))
+    # The guarantee fund every app pays from: capital in, topped up by finance.
+    ledger_demo.seed()
     return logins

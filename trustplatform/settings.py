@@ -353,6 +353,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "masking.tasks.pool_check",
         "schedule": crontab(minute="*/15"),
     },
+    "partners-business-status-monthly": {
+        "task": "trustplatform.partners.tasks.business_status_sweep",
+        "schedule": crontab(day_of_month=2, hour=5, minute=10),
+    },
 }
 if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_TASK_SOFT_TIME_LIMIT must be below CELERY_TASK_TIME_LIMIT")
@@ -402,15 +406,20 @@ PORTONE_API_SECRET = env.str("PORTONE_API_SECRET", default="")
 PORTONE_STORE_ID = env.str("PORTONE_STORE_ID", default="")
 PORTONE_CHANNEL_KEY_CARD = env.str("PORTONE_CHANNEL_KEY_CARD", default="")
 PORTONE_CHANNEL_KEY_VIRTUAL_ACCOUNT = env.str("PORTONE_CHANNEL_KEY_VIRTUAL_ACCOUNT", default="")
+# The identity-verification (본인인증) channel that individual landlords verify through.
+PORTONE_CHANNEL_KEY_IDENTITY = env.str("PORTONE_CHANNEL_KEY_IDENTITY", default="")
 PORTONE_WEBHOOK_SECRET = env.str("PORTONE_WEBHOOK_SECRET", default="")
 PORTONE_BROWSER_SDK_URL = env.str("PORTONE_BROWSER_SDK_URL", default="https://cdn.portone.io/v2/browser-sdk.js")
 PORTONE_TIMEOUT_SECONDS = env_int("PORTONE_TIMEOUT_SECONDS", 10, minimum=1)
 PORTONE_TEST_MODE = env_bool("PORTONE_TEST_MODE", False)  # PortOne's own test mode (no money moves)
+# The platform contract (console → 파트너 정산) each payee registered with PortOne is settled under.
+PORTONE_PLATFORM_CONTRACT_ID = env.str("PORTONE_PLATFORM_CONTRACT_ID", default="")
 # How long a virtual account stays open for the deposit (the agreement's funding deadline caps it).
 PORTONE_VIRTUAL_ACCOUNT_HOURS = env_int("PORTONE_VIRTUAL_ACCOUNT_HOURS", 72, minimum=1)
 if PAYMENTS_PROVIDER == "portone":
     _missing = [name for name in ("PORTONE_API_SECRET", "PORTONE_STORE_ID", "PORTONE_CHANNEL_KEY_CARD",
-                                  "PORTONE_CHANNEL_KEY_VIRTUAL_ACCOUNT", "PORTONE_WEBHOOK_SECRET")
+                                  "PORTONE_CHANNEL_KEY_VIRTUAL_ACCOUNT", "PORTONE_WEBHOOK_SECRET",
+                                  "PORTONE_PLATFORM_CONTRACT_ID")
                 if not globals()[name]]
     if _missing:
         raise ImproperlyConfigured(f"PAYMENTS_PROVIDER=portone needs {', '.join(_missing)}")
@@ -419,6 +428,14 @@ PAYMENTS_WEBHOOK_SECRET = env.str("PAYMENTS_WEBHOOK_SECRET",
 if PAYMENTS_SANDBOX_ALLOWED and not PAYMENTS_WEBHOOK_SECRET:
     raise ImproperlyConfigured("PAYMENTS_WEBHOOK_SECRET (the sandbox's) must be set when DEBUG is off")
 PAYMENTS_WEBHOOK_TOLERANCE_SECONDS = env_int("PAYMENTS_WEBHOOK_TOLERANCE_SECONDS", 300, minimum=1)
+# A changed payout account holds payouts this long while every owner is told (payout-hijack defence).
+PAYMENTS_PAYOUT_ACCOUNT_HOLD_HOURS = env_int("PAYMENTS_PAYOUT_ACCOUNT_HOLD_HOURS", 72, minimum=0)
+# How many days back the nightly reconciliation asks the provider about (plus anything still open).
+PAYMENTS_RECONCILE_DAYS = env_int("PAYMENTS_RECONCILE_DAYS", 3, minimum=1)
+CELERY_BEAT_SCHEDULE["payments-payouts-sync"] = {"task": "trustplatform.payments.tasks.payouts_sync",
+                                                 "schedule": crontab(minute="*/10")}
+CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "trustplatform.payments.tasks.payments_reconcile_nightly",
+                                              "schedule": crontab(hour=3, minute=50)}
 REGISTRY_PROVIDER = env.str("REGISTRY_PROVIDER", default="trustplatform.registries.providers.SandboxRegistry")
 ESCROW_EVIDENCE_MAX_BYTES = env_int("ESCROW_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 CELERY_BEAT_SCHEDULE.update({
@@ -522,6 +539,17 @@ CELERY_BEAT_SCHEDULE["bookings-conflicts-due"] = {
     "task": "bookings.tasks.conflicts_due", "schedule": crontab(minute="*/5")}
 CELERY_BEAT_SCHEDULE["bookings-calendars-extend"] = {
     "task": "bookings.tasks.calendars_extend", "schedule": crontab(hour=2, minute=20)}
+
+# --- Guarantee fund (the ledger's platform-guarantee-fund, topped up by finance) ----------------
+# Top-ups above this need a second finance approver; by default the escrow disputes' threshold.
+GUARANTEE_FUND_FOUR_EYES_KRW = env_int("GUARANTEE_FUND_FOUR_EYES_KRW", ESCROW_FOUR_EYES_THRESHOLD_KRW)
+# What the fund may pay out in a month: bookings' monthly budget plus one escrow claim at its cap.
+GUARANTEE_FUND_MONTHLY_BUDGET_KRW = env_int(
+    "GUARANTEE_FUND_MONTHLY_BUDGET_KRW", BOOKINGS_FUND_MONTHLY_BUDGET_KRW + ESCROW_GUARANTEE_CAP_KRW)
+# Below this balance finance is told (once a day) to top the fund up.
+GUARANTEE_FUND_FLOOR_KRW = env_int("GUARANTEE_FUND_FLOOR_KRW", 20_000_000)
+CELERY_BEAT_SCHEDULE["ledger-guarantee-fund-check"] = {
+    "task": "trustplatform.ledger.tasks.guarantee_fund_check_daily", "schedule": crontab(hour=9, minute=0)}
 
 
 # --- Listings -------------------------------------------------------------------------------

@@ -1,18 +1,25 @@
-"""The ledger in the admin: accounts, transfers and holds, read-only, and the reconciliation button."""
+"""The ledger in the admin: accounts, transfers and holds, read-only, and the reconciliation button;
+the guarantee fund's page, where finance tops the fund up from the operating account."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from trustplatform.admin_base import ReadOnlyAdmin
+from trustplatform.admin_base import QueueFilter, ReadOnlyAdmin, ServiceTransitionAdmin
+from trustplatform.pages import refusal_shown
 
-from .models import Hold, LedgerAccount, Transfer
+from . import treasury
+from .forms import CapitalForm, ReasonForm, SweepForm, TopUpRequestForm
+from .models import FundTopUp, GuaranteeFundAlert, Hold, LedgerAccount, Transfer
 from .reconciliation import ledger_reconcile_and_report
+from .selectors import guarantee_fund_status
 
 
 def reconcile_and_tell(request, admin_view) -> None:
@@ -99,3 +106,179 @@ class HoldAdmin(ReadOnlyAdmin):
     list_display = ["id", "created_at", "debit_account", "credit_account", "amount_krw", "status", "reason"]
     list_filter = ["status"]
     list_select_related = ["debit_account", "credit_account"]
+
+
+def won(amount_krw: int) -> str:
+    return f"₩{amount_krw:,}"
+
+
+def _approve(*, instance, actor, **kwargs):
+    return treasury.fund_topup_approve(topup=instance, actor=actor)
+
+
+def _reject(*, instance, actor, reason: str):
+    return treasury.fund_topup_reject(topup=instance, actor=actor, reason=reason)
+
+
+def _execute(*, instance, actor, **kwargs):
+    return treasury.fund_topup_execute(topup=instance, actor=actor)
+
+
+class TopUpQueue(QueueFilter):
+    title = _("queue")
+    default = "open"
+    queues = {
+        "open": (
+            _("Requested or approved"),
+            {"status__in": [FundTopUp.Status.REQUESTED, FundTopUp.Status.APPROVED]},
+        ),
+        "all": (_("All top-ups"), None),
+    }
+
+
+@admin.register(FundTopUp)
+class FundTopUpAdmin(ServiceTransitionAdmin):
+    """The guarantee fund's page: its state above, the top-ups below, each moved by a button."""
+
+    list_display = [
+        "__str__", "status", "amount", "second_approval", "requested_by", "requested_at", "executed_at"
+    ]
+    list_filter = [TopUpQueue, "status"]
+    list_select_related = ["requested_by", "approved_by"]
+    search_fields = ["=id", "reason"]
+    fields = [
+        "amount",
+        "reason",
+        "status",
+        "second_approval",
+        "requested_by",
+        "requested_at",
+        "approved_by",
+        "approved_at",
+        "executed_by",
+        "executed_at",
+        "transfer",
+        "rejected_by",
+        "rejected_at",
+        "rejection_reason",
+    ]
+    extra_readonly_fields = ("amount", "second_approval")
+    change_list_template = "admin/ledger/fundtopup/change_list.html"
+    action_permissions = ("ledger.request_fundtopup", "ledger.approve_fundtopup")
+    transition_services = {"approve": _approve, "reject": _reject, "execute": _execute}
+    transition_labels = {
+        "approve": _("Approve (second finance person)"),
+        "reject": _("Reject…"),
+        "execute": _("Execute (moves the money)"),
+    }
+    fsm_forms = {"reject": ReasonForm}
+
+    @admin.display(description=_("amount"), ordering="amount_krw")
+    def amount(self, obj) -> str:
+        return won(obj.amount_krw)
+
+    @admin.display(description=_("second approval"))
+    def second_approval(self, obj) -> str:
+        if obj.approved_by_id:
+            return format_html("✓ {}", obj.approved_by)
+        if not treasury.fund_topup_needs_approval(obj):
+            return _("not needed")
+        return _("needed") if obj.status == FundTopUp.Status.REQUESTED else "—"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("request/", view(self.request_view), name="ledger_fundtopup_request"),
+            path("capital/", view(self.capital_view), name="ledger_capital_record"),
+            path("sweep/", view(self.sweep_view), name="ledger_fees_sweep"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        status = guarantee_fund_status()
+        fund = {
+            "balance": won(status.balance_krw),
+            "month_use": won(status.month_use_krw),
+            "budget": won(status.budget_krw),
+            "budget_left": won(status.budget_left_krw),
+            "over_budget": status.over_budget,
+            "floor": won(status.floor_krw),
+            "below_floor": status.below_floor,
+            "operating": won(status.operating_krw),
+            "month_start": status.month_start,
+            "four_eyes": won(settings.GUARANTEE_FUND_FOUR_EYES_KRW),
+            "can_request": request.user.has_perm("ledger.request_fundtopup"),
+            "can_fund_operating": request.user.has_perm("ledger.fund_operating_account"),
+        }
+        return super().changelist_view(request, {**(extra_context or {}), "fund": fund})
+
+    def _form_page(self, request, *, permission: str, form_class, title, intro, submit, call, done):
+        """A finance form before a treasury service: shown, checked, then the service or its refusal."""
+        if not request.user.has_perm(permission):
+            raise PermissionDenied
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            with refusal_shown(form=form):
+                result = call(form.cleaned_data)
+                self.message_user(request, done(result), level=messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:ledger_fundtopup_changelist"))
+        return self.render_form_page(request, title=title, form=form, intro=intro, submit=submit)
+
+    def request_view(self, request):
+        threshold = won(settings.GUARANTEE_FUND_FOUR_EYES_KRW)
+        return self._form_page(
+            request,
+            permission="ledger.request_fundtopup",
+            form_class=TopUpRequestForm,
+            title=_("Request a guarantee fund top-up"),
+            intro=_(
+                "The amount moves from the operating account (%(operating)s now) into the guarantee fund "
+                "when the top-up is executed. Above %(threshold)s a second finance person approves it first."
+            )
+            % {"operating": won(guarantee_fund_status().operating_krw), "threshold": threshold},
+            submit=_("Request"),
+            call=lambda data: treasury.fund_topup_request(
+                actor=request.user, amount_krw=data["amount_krw"], reason=data["reason"]
+            ),
+            done=lambda topup: _("%(topup)s requested.") % {"topup": topup},
+        )
+
+    def capital_view(self, request):
+        return self._form_page(
+            request,
+            permission="ledger.fund_operating_account",
+            form_class=CapitalForm,
+            title=_("Record capital paid in"),
+            intro=_(
+                "Money the company paid into the platform's bank account, credited to the operating account."
+            ),
+            submit=_("Record"),
+            call=lambda data: treasury.capital_record(
+                actor=request.user,
+                amount_krw=data["amount_krw"],
+                reference=data["reference"],
+                reason=data["reason"],
+            ),
+            done=lambda transfer: _("%(amount)s recorded in the operating account.")
+            % {"amount": won(transfer.amount_krw)},
+        )
+
+    def sweep_view(self, request):
+        return self._form_page(
+            request,
+            permission="ledger.fund_operating_account",
+            form_class=SweepForm,
+            title=_("Sweep fee revenue into the operating account"),
+            intro=_("Fee revenue earned by the platform moves into its operating account."),
+            submit=_("Sweep"),
+            call=lambda data: treasury.fees_sweep(
+                actor=request.user, key=data["key"], reason=data["reason"], amount_krw=data["amount_krw"]
+            ),
+            done=lambda transfer: _("%(amount)s swept into the operating account.")
+            % {"amount": won(transfer.amount_krw)},
+        )
+
+
+@admin.register(GuaranteeFundAlert)
+class GuaranteeFundAlertAdmin(ReadOnlyAdmin):
+    list_display = ["day", "balance_krw", "floor_krw", "created_at"]

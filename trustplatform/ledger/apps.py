@@ -8,5 +8,16 @@ class LedgerConfig(AppConfig):
     name = "trustplatform.ledger"
     label = "ledger"
     verbose_name = _("Ledger")
-    # Finance reads the ledger.
-    staff_permissions = {"finance": ["view_ledgeraccount", "view_transfer", "view_hold"]}
+    # Finance reads the ledger, holds the operating account and tops up the guarantee fund.
+    staff_permissions = {
+        "finance": [
+            "view_ledgeraccount",
+            "view_transfer",
+            "view_hold",
+            "view_fundtopup",
+            "view_guaranteefundalert",
+            "request_fundtopup",
+            "approve_fundtopup",
+            "fund_operating_account",
+        ]
+    }

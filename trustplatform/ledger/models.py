@@ -186,3 +186,120 @@ class Hold(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=Status.PENDING, target=Status.VOIDED)
     def void(self, *, by=None, reason: str = "") -> None:
         pass
+
+
+class FundTopUp(ConcurrentTransitionMixin, models.Model):
+    """Money finance moves from the operating account into the guarantee fund, exactly once.
+
+    Above the four-eyes threshold a second finance person approves before it executes; the requester
+    never approves their own (a CHECK constraint says so too). Executed means its transfer exists.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        EXECUTED = "executed", _("Executed")
+        REJECTED = "rejected", _("Rejected")
+
+    amount_krw = models.BigIntegerField(_("amount (KRW)"))
+    reason = models.TextField(_("reason"))
+    status = FSMField(_("status"), default=Status.REQUESTED, choices=Status.choices, protected=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    executed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("executed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    executed_at = models.DateTimeField(_("executed"), null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rejected by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    rejected_at = models.DateTimeField(_("rejected"), null=True, blank=True)
+    rejection_reason = models.TextField(_("why it was rejected"), blank=True)
+    transfer = models.OneToOneField(
+        Transfer,
+        verbose_name=_("transfer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("guarantee fund top-up")
+        verbose_name_plural = _("guarantee fund top-ups")
+        ordering = ["-requested_at"]
+        permissions = [
+            ("request_fundtopup", _("Can request and execute guarantee fund top-ups")),
+            ("approve_fundtopup", _("Can approve or reject guarantee fund top-ups")),
+            ("fund_operating_account", _("Can record capital paid in and sweep fee revenue")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_krw__gt=0), name="ledger_fundtopup_amount_positive"),
+            # Four eyes: whoever asked for the money never approves it.
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("requested_by")),
+                name="ledger_fundtopup_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="executed", transfer__isnull=False)
+                | (~Q(status="executed") & Q(transfer__isnull=True)),
+                name="ledger_fundtopup_executed_has_transfer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Top-up #%(id)s of ₩%(amount)s") % {"id": self.pk, "amount": f"{self.amount_krw:,}"}
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"fund-topup:{self.pk}"
+
+    @transition(field=status, source=Status.REQUESTED, target=Status.APPROVED)
+    def approve(self, *, by=None, reason: str = "") -> None:
+        pass
+
+    @transition(field=status, source=[Status.REQUESTED, Status.APPROVED], target=Status.REJECTED)
+    def reject(self, *, by=None, reason: str = "") -> None:
+        pass
+
+    @transition(field=status, source=[Status.REQUESTED, Status.APPROVED], target=Status.EXECUTED)
+    def execute(self, *, by=None, reason: str = "", transfer: Transfer) -> None:
+        self.transfer = transfer
+
+
+class GuaranteeFundAlert(models.Model):
+    """One row per Korean day on which finance was told the fund is below its floor: at most one a day."""
+
+    day = models.DateField(_("day (KST)"), unique=True)
+    balance_krw = models.BigIntegerField(_("fund balance (KRW)"))
+    floor_krw = models.BigIntegerField(_("floor (KRW)"))
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("guarantee fund alert")
+        verbose_name_plural = _("guarantee fund alerts")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day}: ₩{self.balance_krw:,} < ₩{self.floor_krw:,}"

@@ -1,10 +1,20 @@
-"""Reads of the ledger: balances with queued credits, account history, and the proof that it adds up."""
+"""Reads of the ledger: balances with queued credits, account history, the guarantee fund's state,
+and the proof that it adds up."""
 
 from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Q, Sum
+from django.utils import timezone
 
 from .models import Hold, LedgerAccount, PendingCredit, Transfer
+
+GUARANTEE_FUND = "platform-guarantee-fund"
+OPERATING = "platform-operating"
+# Budgets run by the Korean calendar month, whatever time zone a request was served in.
+KST = ZoneInfo("Asia/Seoul")
 
 
 def account_balance(*, account: LedgerAccount) -> int:
@@ -77,3 +87,50 @@ def ledger_reconcile() -> list[Discrepancy]:
     if total != 0:
         problems.append(Discrepancy("(all accounts)", "sum of balances", total, 0))
     return problems
+
+
+def kst_today() -> date:
+    return timezone.now().astimezone(KST).date()
+
+
+def _balance_of(code: str) -> int:
+    account = LedgerAccount.objects.filter(code=code).first()
+    return 0 if account is None else account_balance(account=account)
+
+
+@dataclass(frozen=True)
+class GuaranteeFundStatus:
+    balance_krw: int
+    month_use_krw: int  # paid out of the fund since the 1st of this month (KST)
+    budget_krw: int  # GUARANTEE_FUND_MONTHLY_BUDGET_KRW
+    floor_krw: int  # GUARANTEE_FUND_FLOOR_KRW
+    below_floor: bool
+    operating_krw: int  # what the operating account could top it up with
+    month_start: date
+
+    @property
+    def budget_left_krw(self) -> int:
+        return max(0, self.budget_krw - self.month_use_krw)
+
+    @property
+    def over_budget(self) -> bool:
+        return self.month_use_krw > self.budget_krw
+
+
+def guarantee_fund_status() -> GuaranteeFundStatus:
+    """The guarantee fund now: balance, this month's payouts against the budget, the floor."""
+    month_start = kst_today().replace(day=1)
+    since = datetime.combine(month_start, datetime.min.time(), tzinfo=KST)
+    used = Transfer.objects.filter(
+        debit_account__code=GUARANTEE_FUND, created_at__gte=since
+    ).aggregate(total=Sum("amount_krw"))["total"]
+    balance = _balance_of(GUARANTEE_FUND)
+    return GuaranteeFundStatus(
+        balance_krw=balance,
+        month_use_krw=used or 0,
+        budget_krw=settings.GUARANTEE_FUND_MONTHLY_BUDGET_KRW,
+        floor_krw=settings.GUARANTEE_FUND_FLOOR_KRW,
+        below_floor=balance < settings.GUARANTEE_FUND_FLOOR_KRW,
+        operating_krw=_balance_of(OPERATING),
+        month_start=month_start,
+    )

@@ -37,6 +37,8 @@ PLATFORM_ACCOUNTS = {
     "platform-payouts-sent": ("Payouts sent to banks", LedgerAccount.Kind.EXTERNAL, False, False),
     "platform-capital": ("Platform capital", LedgerAccount.Kind.EXTERNAL, True, False),
     "platform-guarantee-fund": ("Guarantee fund", LedgerAccount.Kind.PLATFORM, False, False),
+    # The platform's own money: capital paid in and swept fee revenue; it tops up the guarantee fund.
+    "platform-operating": ("Operating account", LedgerAccount.Kind.PLATFORM, False, False),
     # Credited with a share of every release: its credits are queued so it is never a hot row.
     "platform-fee-revenue": ("Fee revenue", LedgerAccount.Kind.PLATFORM, False, True),
 }

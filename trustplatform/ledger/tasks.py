@@ -17,3 +17,11 @@ def ledger_credits_fold() -> None:
     busy = LedgerAccount.objects.filter(queued_credits=True, pending_credits__isnull=False).distinct()
     for account in busy:
         credits_fold(account=account)
+
+
+@shared_task
+def guarantee_fund_check_daily() -> None:
+    """Tell finance when the guarantee fund is below its floor (at most once a day)."""
+    from .treasury import guarantee_fund_check
+
+    guarantee_fund_check()
