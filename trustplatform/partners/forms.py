@@ -23,3 +23,24 @@ class ReasonForm(forms.Form):
     """Asked by the admin before a transition that needs an explanation."""
 
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, max_length=2000)
+
+
+class IndividualLandlordForm(forms.Form):
+    """An individual landlord's application: who they are comes from the identity verification only."""
+
+    name = forms.CharField(label=_("Name shown to tenants"), max_length=120,
+                           help_text=_("For example, your name and the building: 홍길동 (망원동 주택)."))
+    contact_email = forms.EmailField(label=_("Contact email"))
+    address = forms.CharField(label=_("Address of the property you let"), max_length=200)
+    identity_verification_id = forms.CharField(
+        widget=forms.HiddenInput, max_length=100,
+        error_messages={"required": _("Verify your identity first, then send the form.")},
+    )
+
+
+class SandboxIdentityForm(forms.Form):
+    """The sandbox's stand-in for the carrier's identity window (no real person is checked)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    birth_date = forms.DateField(label=_("Birth date"), help_text=_("For example, 1985-03-14."))
+    phone = forms.CharField(label=_("Mobile number"), max_length=20)

@@ -1,4 +1,7 @@
-from django.db.models import QuerySet
+from datetime import timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from .models import Membership, Partner
 
@@ -70,3 +73,25 @@ def partner_owner_phone(*, partner) -> str:
     forwarding through a safe number, never to show."""
     owner = partner_members(partner=partner, roles=[Membership.Role.OWNER]).exclude(user__phone="").first()
     return owner.user.phone if owner else ""
+
+
+def partners_business_status_due(*, days: int = 25) -> list[int]:
+    """Partners whose business standing the monthly check asks: every approved one with a business
+    number not checked in the last `days`, and applications never checked (their provider was down)."""
+    cutoff = timezone.now() - timedelta(days=days)
+    never_or_stale = Q(business_status_checked_at__isnull=True) | Q(business_status_checked_at__lt=cutoff)
+    due = Partner.objects.exclude(registration_number="").filter(
+        (Q(status=Partner.Status.APPROVED) & never_or_stale)
+        | Q(status=Partner.Status.APPLIED, business_status_checked_at__isnull=True)
+    )
+    return list(due.order_by("pk").values_list("pk", flat=True))
+
+
+def partner_payee_identity(partner: Partner) -> tuple[str, str, str]:
+    """Who the partner's payouts go to, for the bank's holder lookup: ("individual", verified name,
+    birth date as yyMMdd) for an individual landlord, ("business", business name, the 10 digits)
+    otherwise. The name and birth date are only ever the identity provider's answer."""
+    if partner.is_individual:
+        year, month, day = partner.verified_birth_date.split("-")
+        return "individual", partner.verified_name, f"{year[2:]}{month}{day}"
+    return "business", partner.name, partner.registration_number

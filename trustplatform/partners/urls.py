@@ -5,6 +5,8 @@ from . import portal, views
 app_name = "partners"
 urlpatterns = [
     path("apply/", views.apply, name="apply"),
+    path("apply/individual/", views.apply_individual, name="apply_individual"),
+    path("apply/individual/sandbox/<str:verification_id>/", views.identity_sandbox, name="identity_sandbox"),
     path("status/", views.status, name="status"),
 ]
 
