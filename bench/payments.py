@@ -1,0 +1,148 @@
+"""Payments: a PortOne webhook's whole path, at the rate a busy marketplace sees.
+
+`payments.webhook_p99_ms` is the 99th-percentile latency of PortOne "Transaction.Paid" webhooks sent at
+100 per second to the production stack (gunicorn sync workers, PostgreSQL, Redis), each for its own
+deposit: the signature is checked with PortOne's SDK, the payment is fetched from PortOne (a local fake
+of its API on 127.0.0.1, answering as PortOne does) and applied (the agreement funded, the money moved on
+the ledger). Latency runs from each webhook's due time (open loop). Afterwards every deposit must be
+funded exactly once and the ledger must reconcile, or the module fails.
+
+This file is also the Django-side driver: `python bench/payments.py prepare|verify <json>` runs in the
+bench environment and prints one `PAYMENTS_RESULT <json>` line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REQUIRES = ()  # an absolute goal, not a ratio of core's figures
+
+RATE_PER_S = 100
+DURATION_S = 15
+GOAL_P99_MS = 100
+RESULT_TAG = "PAYMENTS_RESULT "
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _portone_env(fake_url: str) -> dict[str, str]:
+    from tests.fakes import portone as fake
+
+    return {
+        "PAYMENTS_PROVIDER": "portone",
+        "PORTONE_API_URL": fake_url,
+        "PORTONE_API_SECRET": fake.API_SECRET,
+        "PORTONE_STORE_ID": fake.STORE_ID,
+        "PORTONE_CHANNEL_KEY_CARD": "channel-key-card-bench",
+        "PORTONE_CHANNEL_KEY_VIRTUAL_ACCOUNT": "channel-key-va-bench",
+        "PORTONE_WEBHOOK_SECRET": fake.WEBHOOK_SECRET,
+        "PORTONE_PLATFORM_CONTRACT_ID": "contract-bench",
+    }
+
+
+def _driver(ctx, env: dict, command: str, args: dict, timeout_s: float) -> dict:
+    cmd = [ctx.python, str(Path(__file__).resolve()), command, json.dumps(args)]
+    try:
+        done = subprocess.run(cmd, cwd=ctx.root, env=env, stdout=subprocess.PIPE, stderr=None, text=True,
+                              timeout=timeout_s)
+    except subprocess.TimeoutExpired as exc:
+        raise ctx.Error(f"`payments.py {command}` took more than {timeout_s:.0f} s") from exc
+    results = [line[len(RESULT_TAG):] for line in done.stdout.splitlines() if line.startswith(RESULT_TAG)]
+    if done.returncode != 0 or not results:
+        ctx.fail(f"`payments.py {command}` failed ({done.returncode}); its output:\n{done.stdout[-3000:]}")
+    return json.loads(results[-1])
+
+
+def run(ctx) -> None:
+    sys.path.insert(0, str(ctx.root))
+    from tests.fakes.portone import FakePortOne
+
+    ctx.ensure_database()
+    fake = FakePortOne().start()
+    saved_env = ctx.env
+    try:
+        env = {**saved_env, **_portone_env(fake.url)}
+        count = RATE_PER_S * DURATION_S
+        prepared = _driver(ctx, env, "prepare", {"count": count}, timeout_s=900)
+        payment_ids = prepared["payment_ids"]
+        for payment_id in payment_ids:
+            fake.pay(payment_id)  # the payers paid in PortOne's window
+        webhooks = [fake.webhook("Transaction.Paid", payment_id) for payment_id in payment_ids]
+        ctx.env = env
+        server = ctx.start_gunicorn("trustplatform.wsgi:application", name="ansim-portone")
+        try:
+            path = "/hooks/payments/portone/"
+            result = ctx.fixed_rate(
+                server.url(path), RATE_PER_S, DURATION_S,
+                request_for=lambda i: ("POST", path, webhooks[i][0], webhooks[i][1]),
+            ).check("payments.webhook")
+        finally:
+            ctx.stop_server(server)
+        verified = _driver(ctx, env, "verify", {"payment_ids": payment_ids}, timeout_s=300)
+        if verified["funded"] != count or verified["ledger_problems"]:
+            ctx.fail(f"after the webhooks: {verified}")
+        ctx.figure("payments", "webhook_p99_ms", result.p99, "ms", goal=f"<={GOAL_P99_MS}",
+                   anchor=f"{RATE_PER_S} PortOne webhooks/s, each fetching its payment from a local fake "
+                          f"PortOne and funding its deposit (p50 {result.p50:.1f} ms, "
+                          f"{count} funded once, ledger reconciled)")
+    finally:
+        ctx.env = saved_env
+        fake.stop()
+
+
+# --- the Django-side driver ---------------------------------------------------------------------------
+
+
+def _prepare(args: dict) -> dict:
+    """`count` agreed rental deposits, each with a card checkout pre-registered at (fake) PortOne."""
+    from datetime import date
+
+    from escrow.models import Condition, EscrowAgreement
+    from escrow.services import agreements, payments
+    from tests.factories import MembershipFactory, PartnerFactory, SandboxRegistryRecordFactory, UserFactory
+
+    address = "서울특별시 성동구 왕십리로 100, 302호"
+    SandboxRegistryRecord = SandboxRegistryRecordFactory._meta.model
+    if not SandboxRegistryRecord.objects.filter(address=address).exists():
+        SandboxRegistryRecordFactory(address=address, owner_name="정하은", liens=[])
+    landlord = MembershipFactory(partner=PartnerFactory(kind="landlord", name="벤치 하우스"))
+    ids = []
+    for index in range(args["count"]):
+        tenant = UserFactory()
+        agreement = agreements.agreement_create(
+            created_by=landlord.user, payer=tenant, payee=landlord.partner,
+            template=EscrowAgreement.Template.RENTAL_DEPOSIT, title=f"벤치 보증금 {index}",
+            amount_krw=10_000_000 + index, property_address=address,
+        )
+        agreement.conditions.filter(kind=Condition.Kind.DATE).update(due_date=date(2020, 1, 1))
+        agreement = agreements.agreement_propose(agreement=agreement, actor=landlord.user)
+        agreement = agreements.agreement_accept(agreement=agreement, actor=tenant,
+                                                accepted_hash=agreement.terms_hash)
+        payment = payments.payment_start(agreement=agreement, actor=tenant, method="card")
+        ids.append(payment.provider_payment_id)
+        if index % 200 == 199:
+            print(f"payments bench: {index + 1} deposits ready", file=sys.stderr, flush=True)
+    return {"payment_ids": ids}
+
+
+def _verify(args: dict) -> dict:
+    from trustplatform.ledger.selectors import ledger_reconcile
+    from trustplatform.payments.models import Payment
+
+    paid = Payment.objects.filter(provider_payment_id__in=args["payment_ids"], status="paid")
+    funded = sum(1 for p in paid.select_related("subject_type") if p.subject.status == "funded")
+    return {"funded": funded, "ledger_problems": [str(p) for p in ledger_reconcile()]}
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustplatform.settings")
+    import django
+
+    django.setup()
+    command, raw = sys.argv[1], sys.argv[2]
+    result = {"prepare": _prepare, "verify": _verify}[command](json.loads(raw))
+    print(RESULT_TAG + json.dumps(result), flush=True)
