@@ -58,9 +58,11 @@ def money_movements(*, agreement: EscrowAgreement) -> list[Movement]:
 def agreement_page_context(
     *, request, agreement: EscrowAgreement, side: str, namespace: str, forms: dict | None = None
 ) -> dict:
-    """Everything the consumer and portal detail pages show; `forms` carries bound forms with errors."""
+    """Everything the consumer and portal detail pages show; `forms` carries bound forms with errors.
+    The broker's page offers only the conditions named for it: no acceptance, evidence or dispute."""
     forms = forms or {}
     funded = agreement.status == EscrowAgreement.Status.FUNDED
+    party = side in ("payer", "payee")
     conditions = [
         {
             "condition": condition,
@@ -96,11 +98,12 @@ def agreement_page_context(
         "disputes": agreement.disputes.prefetch_related("evidence"),
         "claims": agreement.claims.prefetch_related("evidence"),
         "fee_percent": f"{settings.ESCROW_FEE_BPS / 100:g}",
-        "evidence_open": agreement.status in EVIDENCE_OPEN,
-        "can_accept": agreement.status == EscrowAgreement.Status.PROPOSED
+        "evidence_open": party and agreement.status in EVIDENCE_OPEN,
+        "can_accept": party
+        and agreement.status == EscrowAgreement.Status.PROPOSED
         and getattr(agreement, f"{side}_accepted_hash") != agreement.terms_hash,
         "accept_error": forms.get("accept_error"),
-        "dispute_form": (forms.get("dispute") or DisputeForm()) if funded else None,
+        "dispute_form": (forms.get("dispute") or DisputeForm()) if funded and party else None,
         "processing": agreement.status == EscrowAgreement.Status.AGREED
         and agreement.payments.filter(pk__in=sent, status=Payment.Status.PENDING).exists(),
     }

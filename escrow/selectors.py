@@ -94,10 +94,19 @@ def agreement_money_history(*, agreement):
 def agreements_for_user(*, user):
     from .models import EscrowAgreement
 
-    return EscrowAgreement.objects.filter(payer=user).select_related("payee").order_by("-created_at")
+    return (
+        EscrowAgreement.objects.filter(payer=user).select_related("payee", "broker").order_by("-created_at")
+    )
 
 
 def agreements_for_partner(*, partner):
+    """The agreements a partner is paid by, and those it arranged as broker (paid nothing)."""
+    from django.db.models import Q
+
     from .models import EscrowAgreement
 
-    return EscrowAgreement.objects.filter(payee=partner).select_related("payer").order_by("-created_at")
+    return (
+        EscrowAgreement.objects.filter(Q(payee=partner) | Q(broker=partner))
+        .select_related("payer", "payee", "broker")
+        .order_by("-created_at")
+    )

@@ -14,6 +14,17 @@ RENTAL_CONDITIONS = [
     {"kind": Condition.Kind.DATE, "label": _("Move-in date reached")},
 ]
 
+# A deal arranged by a brokerage also waits for the broker to confirm the lease was signed; the broker
+# confirms, but the deposit is never theirs.
+BROKER_CONDITIONS = [
+    {
+        "kind": Condition.Kind.COUNTERPARTY,
+        "label": _("Lease signed and the property explained to the tenant (중개대상물 확인·설명), "
+                   "confirmed by the broker"),
+        "confirmer": "broker",
+    },
+]
+
 # Share of the contract amount per renovation milestone, in percent; the rest goes to the retention.
 RENOVATION_SPLIT = [
     (Milestone.Kind.DOWN_PAYMENT, 30),
@@ -30,9 +41,9 @@ CUSTOM_CONDITIONS = [
 ]
 
 
-def default_conditions(template: str) -> list[dict]:
+def default_conditions(template: str, *, brokered: bool = False) -> list[dict]:
     if template == EscrowAgreement.Template.RENTAL_DEPOSIT:
-        return [dict(item) for item in RENTAL_CONDITIONS]
+        return [dict(item) for item in RENTAL_CONDITIONS + (BROKER_CONDITIONS if brokered else [])]
     if template == EscrowAgreement.Template.CUSTOM:
         return [dict(item) for item in CUSTOM_CONDITIONS]
     return []

@@ -81,7 +81,7 @@ def agreement_detail(request, agreement_id: int):
     agreement = _shown_to_payers().filter(pk=agreement_id).first()
     if agreement is not None and agreement.payer_id != request.user.pk:
         # Notifications link partners here too; their side of the agreement lives in the portal.
-        if side_of(user=request.user, agreement=agreement) == "payee":
+        if side_of(user=request.user, agreement=agreement) in ("payee", "broker"):
             return redirect("escrow_portal:detail", agreement.pk)
         agreement = None
     if agreement is None:

@@ -41,6 +41,12 @@ urlpatterns = [
         api.PartnerReportRespondApi.as_view(),
         name="partner_respond",
     ),
+    path("landlord/listings/", api.LandlordListingListApi.as_view(), name="landlord_listings"),
+    path(
+        "landlord/listings/<int:listing_id>/unlink/",
+        api.LandlordListingUnlinkApi.as_view(),
+        name="landlord_unlink",
+    ),
     path("partner/standing/", api.PartnerStandingApi.as_view(), name="partner_standing"),
     path("partner/strikes/", api.PartnerStrikeListApi.as_view(), name="partner_strikes"),
     path("partner/strikes/<int:strike_id>/appeal/", api.PartnerAppealApi.as_view(), name="partner_appeal"),

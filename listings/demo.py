@@ -2,6 +2,8 @@
 
 - 마포 믿음 공인중개사사무소 holds the 안심중개사 badge, with listings in 마포구 (photos, one checked
   against the sandbox registry, one confirmed by the owner's text link);
+- the registry-checked flat belongs to 정하은 of 성수 하우스 임대 (landlord@demo.ansim.kr), who claimed
+  it as its landlord: a deposit started from it is paid to her, with 마포 믿음 as the broker;
 - 연남 바로 부동산, a young brokerage, advertises a bait-priced flat with a photo copied from 마포 믿음,
   reported by 이준호 — it ranks first for inspection;
 - an earlier listing of 연남 바로 부동산 was confirmed fake on site (a strike) and its appeal waits for
@@ -26,6 +28,7 @@ from . import services
 from .models import BrokerStanding, Listing, Report, Strike, Verification
 from .services.campaigns import campaign_open
 from .services.common import standing_get
+from .services.landlord import landlord_is_owner, owner_name_on_record
 from .services.risk import listings_rescore
 
 SECOND_BROKER = ("연남 바로 부동산", "1138600917", "broker2@demo.ansim.kr", "배지호", "+821055500077")
@@ -43,6 +46,8 @@ MAPO_LISTINGS = [
 ]
 REGISTRY_LISTING = "서교동 역세권 투룸"
 REGISTRY_ADDRESS = "서울특별시 마포구 양화로 72"
+# The registered owner of that flat: the demo landlord's representative, so she can claim it.
+REGISTRY_OWNER = "정하은"
 BAIT_TITLE = "연남동 급매 투룸 (보증금 100)"
 GONE_TITLE = "망원동 풀옵션 원룸"
 
@@ -92,6 +97,17 @@ def _listing(partner: Partner, owner: User, spec: tuple, *, address: str, unit: 
     )
     services.photo_add(listing=listing, actor=owner, upload=_photo(seed))
     return listing
+
+
+def _landlord_claim(listing: Listing) -> None:
+    """The demo landlord claims the flat she owns, through the same service as her portal page."""
+    user = User.objects.get(email="landlord@demo.ansim.kr")
+    landlord = Partner.objects.get(memberships__user=user, kind=Partner.Kind.LANDLORD)
+    listing.refresh_from_db()
+    # A demo made before landlords recorded another owner for the flat: leave it unclaimed.
+    owner_named = landlord_is_owner(landlord=landlord, owner_name=owner_name_on_record(listing))
+    if listing.landlord_id is None and listing.is_live and owner_named:
+        services.listing_landlord_claim(landlord=landlord, actor=user, listing_id=listing.pk)
 
 
 def _second_brokerage() -> tuple[Partner, User]:
@@ -165,11 +181,15 @@ def seed() -> list[tuple[str, str]]:
         Listing.objects.filter(pk=registry_listing.pk).update(address=REGISTRY_ADDRESS, unit="301호")
         registry_listing.refresh_from_db()
         SandboxRegistryRecord.objects.update_or_create(
-            address=f"{REGISTRY_ADDRESS}, 301호", defaults={"owner_name": "김영희", "liens": []}
+            address=f"{REGISTRY_ADDRESS}, 301호", defaults={"owner_name": REGISTRY_OWNER, "liens": []}
         )
         services.verification_request(
-            listing=registry_listing, actor=broker, level=Verification.Level.REGISTRY, owner_name="김영희"
+            listing=registry_listing,
+            actor=broker,
+            level=Verification.Level.REGISTRY,
+            owner_name=REGISTRY_OWNER,
         )
+    _landlord_claim(registry_listing)
     linked = listings[1]
     if not linked.verifications.exists():
         verification = services.verification_request(

@@ -152,6 +152,14 @@ class VerificationForm(forms.Form):
     )
 
 
+class ClaimForm(forms.Form):
+    listing_id = forms.IntegerField(
+        label=_("Listing number"),
+        min_value=1,
+        help_text=_("The number after # on the listing's page (ask your broker)."),
+    )
+
+
 class CloseForm(forms.Form):
     reason = forms.ChoiceField(label=_("Why"), choices=Listing.ArchiveReason.choices)
 

@@ -1,5 +1,6 @@
 """Owner-portal pages of a brokerage: listings and photos, verification requests, reports against
-its listings with a response box (never the reporter), strikes, the badge and appeals."""
+its listings with a response box (never the reporter), strikes, the badge and appeals; and of a
+landlord: claiming the listings of their homes, so deposits for them are paid to the landlord."""
 
 import functools
 
@@ -15,6 +16,7 @@ from trustplatform.partners.portal import portal_view
 from . import selectors, services
 from .forms import (
     AppealForm,
+    ClaimForm,
     CloseForm,
     ListingForm,
     NewListingForm,
@@ -26,13 +28,28 @@ from .models import OPEN_REPORT_STATUSES, Listing, ListingPhoto, Strike
 
 
 def brokerage_view(view):
-    """A portal page for brokerages only; other partners get a page saying so."""
+    """A portal page for brokerages only; a landlord is sent to their homes, others get a page saying so."""
 
     @portal_view
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        if request.partner.kind == Partner.Kind.LANDLORD and request.method == "GET":
+            return redirect("listings_portal:landlord")
         if request.partner.kind != Partner.Kind.BROKERAGE:
             return render(request, "listings/portal_not_brokerage.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def landlord_view(view):
+    """A portal page for landlords only; other partners get a page saying so."""
+
+    @portal_view
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.partner.kind != Partner.Kind.LANDLORD:
+            return render(request, "listings/portal_not_landlord.html", status=403)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -250,3 +267,38 @@ def appeal(request, strike_id: int):
             messages.success(request, _("Appeal filed. Staff who did not inspect the listing will decide."))
             return redirect("listings_portal:strikes")
     return render(request, "listings/portal_appeal.html", {"strike": strike, "form": form})
+
+
+@landlord_view
+def landlord_homes(request):
+    """The landlord's claimed listings, and the form to claim one by its number."""
+    form = ClaimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with refusal_shown(form=form, field="listing_id"):
+            listing = services.listing_landlord_claim(
+                landlord=request.partner, actor=request.user, listing_id=form.cleaned_data["listing_id"]
+            )
+            messages.success(
+                request,
+                _("Listing #%(id)s is yours: deposits tenants start for it are paid to you.")
+                % {"id": listing.pk},
+            )
+            return redirect("listings_portal:landlord")
+    return render(
+        request,
+        "listings/portal_landlord.html",
+        {"form": form, "listings": selectors.landlord_listings(landlord=request.partner)[:200]},
+    )
+
+
+@landlord_view
+@require_POST
+def landlord_unlink(request, listing_id: int):
+    page_action(
+        request,
+        lambda: services.listing_landlord_unlink(
+            landlord=request.partner, actor=request.user, listing_id=listing_id
+        ),
+        _("You are no longer the landlord of listing #%(id)s.") % {"id": listing_id},
+    )
+    return redirect("listings_portal:landlord")

@@ -18,4 +18,6 @@ urlpatterns = [
     path("reports/<int:report_id>/", portal.report_detail, name="report"),
     path("strikes/", portal.strike_list, name="strikes"),
     path("strikes/<int:strike_id>/appeal/", portal.appeal, name="appeal"),
+    path("landlord/", portal.landlord_homes, name="landlord"),
+    path("landlord/<int:listing_id>/unlink/", portal.landlord_unlink, name="landlord_unlink"),
 ]

@@ -137,7 +137,7 @@ def listings_search(
 def listing_public(*, listing_id: int) -> Listing | None:
     """A listing as consumers see it: live, or removed/closed (shown with its state, never hidden)."""
     return (
-        Listing.objects.select_related("partner", "partner__listing_standing")
+        Listing.objects.select_related("partner", "partner__listing_standing", "landlord")
         .prefetch_related(Prefetch("photos", queryset=ListingPhoto.objects.order_by("position", "id")))
         .exclude(status=Listing.Status.DRAFT)
         .filter(pk=listing_id)
@@ -151,6 +151,30 @@ def standing_of(partner) -> BrokerStanding:
         return partner.listing_standing
     except BrokerStanding.DoesNotExist:
         return BrokerStanding(partner=partner)
+
+
+def name_masked(name: str) -> str:
+    """A name as Korean sites show it to strangers: 김*수, 이*, 남**수 (every letter but the first and
+    the last hidden)."""
+    name = "".join(name.split())
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def landlord_shown(listing: Listing) -> str:
+    """Who a deposit for the listing is paid to, as a consumer sees it (masked); "" when unclaimed."""
+    landlord = listing.landlord if listing.landlord_id else None
+    if landlord is None or not landlord.is_active:
+        return ""
+    return name_masked(landlord.representative or landlord.name)
+
+
+def landlord_listings(*, landlord) -> QuerySet[Listing]:
+    """The listings a landlord has claimed, newest link first, with their brokerage."""
+    return Listing.objects.filter(landlord=landlord).select_related("partner").order_by("-landlord_linked_at")
 
 
 def partner_listings(*, partner, status: str = "") -> QuerySet[Listing]:

@@ -59,6 +59,7 @@ def _detail(request, listing: Listing, *, forms: dict | None = None, status: int
     context = {
         "listing": listing,
         "standing": selectors.standing_of(listing.partner),
+        "landlord_shown": selectors.landlord_shown(listing),
         "confirmed_fake": strike is not None,
         "claim": claim,
         "report_form": forms.get("report") or ReportForm(),
@@ -103,7 +104,9 @@ def deposit(request, listing_id: int):
     if form.is_valid():
         with refusal_shown(form=form):
             agreement = services.deposit_start(listing=listing, consumer=request.user, **form.cleaned_data)
-            messages.success(request, _("Deposit agreement proposed to the broker. Pay once they accept."))
+            messages.success(
+                request, _("Deposit agreement proposed to the landlord. Pay once they accept the terms.")
+            )
             return redirect("escrow:detail", agreement.pk)
     return _detail(request, listing, forms={"deposit": form}, status=400)
 

@@ -160,8 +160,8 @@ class PayoutAccountFactory(DjangoModelFactory):
     holder = factory.LazyAttribute(lambda account: account.partner.representative if account.partner
                                    else account.user.full_name)
     provider = "sandbox"
-    provider_payee_id = factory.LazyAttribute(lambda account: f"partner-{account.partner.pk}" if account.partner
-                                              else f"user-{account.user.pk}")
+    provider_payee_id = factory.LazyAttribute(
+        lambda account: f"partner-{account.partner.pk}" if account.partner else f"user-{account.user.pk}")
     verified_at = factory.LazyFunction(timezone.now)
     payouts_from = factory.LazyFunction(timezone.now)
     registered_by = factory.SubFactory(UserFactory)

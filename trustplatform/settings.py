@@ -434,8 +434,8 @@ PAYMENTS_PAYOUT_ACCOUNT_HOLD_HOURS = env_int("PAYMENTS_PAYOUT_ACCOUNT_HOLD_HOURS
 PAYMENTS_RECONCILE_DAYS = env_int("PAYMENTS_RECONCILE_DAYS", 3, minimum=1)
 CELERY_BEAT_SCHEDULE["payments-payouts-sync"] = {"task": "trustplatform.payments.tasks.payouts_sync",
                                                  "schedule": crontab(minute="*/10")}
-CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "trustplatform.payments.tasks.payments_reconcile_nightly",
-                                              "schedule": crontab(hour=3, minute=50)}
+CELERY_BEAT_SCHEDULE["payments-reconcile"] = {
+    "task": "trustplatform.payments.tasks.payments_reconcile_nightly", "schedule": crontab(hour=3, minute=50)}
 REGISTRY_PROVIDER = env.str("REGISTRY_PROVIDER", default="trustplatform.registries.providers.SandboxRegistry")
 ESCROW_EVIDENCE_MAX_BYTES = env_int("ESCROW_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 CELERY_BEAT_SCHEDULE.update({

@@ -26,6 +26,7 @@ urlpatterns = [
     path("portal/deposits/", include("escrow.portal_urls")),
     path("hooks/payments/", include("trustplatform.payments.urls")),
     path("payments/", include("trustplatform.payments.page_urls")),
+    path("portal/payouts/", include("trustplatform.payments.portal_urls")),
     path("stays/", include("bookings.urls")),
     path("portal/stays/", include("bookings.portal_urls")),
     path("homes/", include("listings.urls")),

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from escrow import selectors
 from escrow.models import EscrowAgreement
+from escrow.services.common import side_of
 from trustplatform.api.idempotency import IDEMPOTENCY_KEY_PARAM, REPLAYED_PARAM
 from trustplatform.api.scoping import PARTNER_HEADER, api_acting_partner
 from trustplatform.api.serializers import ErrorSerializer
@@ -44,13 +45,16 @@ def visible_agreements(request):
         partners = list(active_partners_for_user(user=request.user)[:2])
         if len(partners) == 1:
             queryset = queryset | selectors.agreements_for_partner(partner=partners[0])
-    return queryset.select_related("payer", "payee").prefetch_related(*_DETAIL_PREFETCH)
+    return queryset.select_related("payer", "payee", "broker").prefetch_related(*_DETAIL_PREFETCH)
+
 
 
 def present(request, agreement: EscrowAgreement) -> EscrowAgreement:
     """Attach what the output shows beyond the row: the caller's side and the held amounts."""
     is_payer = agreement.payer_id == request.user.pk and not partner_mode(request)
-    agreement.your_side = "payer" if is_payer else "payee"
+    # Otherwise the caller's partner is paid by the agreement or arranged it as broker (never both).
+    brokered = bool(agreement.broker_id) and side_of(user=request.user, agreement=agreement) == "broker"
+    agreement.your_side = "payer" if is_payer else "broker" if brokered else "payee"
     agreement.held_amounts = selectors.agreement_held_amounts(agreement=agreement)
     return agreement
 

@@ -107,9 +107,13 @@ class EscrowAgreementOutput(OutputSerializer):
     title = serializers.CharField()
     status = serializers.ChoiceField(choices=EscrowAgreement.Status.choices)
     amount_krw = serializers.IntegerField()
-    your_side = serializers.ChoiceField(choices=["payer", "payee"])
+    your_side = serializers.ChoiceField(
+        choices=["payer", "payee", "broker"],
+        help_text="broker: the brokerage that arranged the deal; confirms its conditions, is never paid.",
+    )
     payer_name = serializers.CharField(source="payer.full_name")
-    payee = EscrowPayeeOutput()
+    payee = EscrowPayeeOutput(help_text="The only party any release pays.")
+    broker = EscrowPayeeOutput(allow_null=True, help_text="The brokerage (중개) that arranged the deal.")
     property_address = serializers.CharField()
     notes = serializers.CharField(source="terms.notes", default="")
     terms_hash = serializers.CharField(help_text="Send it back to accept exactly these terms.")

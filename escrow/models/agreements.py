@@ -10,7 +10,10 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 
 class EscrowAgreement(ConcurrentTransitionMixin, models.Model):
-    """Money a payer (consumer) places in trust for a payee (partner) until the agreed conditions hold."""
+    """Money a payer (consumer) places in trust for a payee (partner) until the agreed conditions hold.
+
+    A deal made through a brokerage names it as `broker`: it may confirm the conditions named for it
+    and follow the agreement, but it is never paid: every release credits the payee only."""
 
     class Template(models.TextChoices):
         RENTAL_DEPOSIT = "rental_deposit", _("Rental deposit")
@@ -42,6 +45,15 @@ class EscrowAgreement(ConcurrentTransitionMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="escrow_agreements",
     )
+    # The brokerage that arranged the deal (중개): confirms its conditions, never receives money.
+    broker = models.ForeignKey(
+        "partners.Partner",
+        verbose_name=_("broker"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="brokered_escrow_agreements",
+    )
     amount_krw = models.BigIntegerField(_("amount (KRW)"))
     # The payer's payments into the agreement (the platform's payments module).
     payments = GenericRelation(
@@ -68,6 +80,11 @@ class EscrowAgreement(ConcurrentTransitionMixin, models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_krw__gt=0), name="escrow_agreement_amount_positive"),
+            # The broker of a deal is never the business paid by it.
+            models.CheckConstraint(
+                condition=Q(broker__isnull=True) | ~Q(broker=models.F("payee")),
+                name="escrow_agreement_broker_is_not_payee",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -135,7 +152,7 @@ class Condition(ConcurrentTransitionMixin, models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     label = models.CharField(_("what"), max_length=200)
-    # Who must confirm a counterparty condition: "payer" or "payee".
+    # Who must confirm a counterparty condition: "payer", "payee" or "broker" (the agreement's broker).
     confirmer = models.CharField(max_length=10, blank=True)
     due_date = models.DateField(_("date"), null=True, blank=True)
     status = FSMField(_("status"), default=Status.PENDING, choices=Status.choices, protected=True)

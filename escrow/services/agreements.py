@@ -15,7 +15,8 @@ from escrow.models import Condition, EscrowAgreement, Milestone
 from escrow.templates_catalog import default_conditions, default_milestones
 from trustplatform.notifications.services import Phrase, notification_send
 from trustplatform.partners.models import Partner
-from trustplatform.partners.selectors import is_member
+from trustplatform.partners.selectors import is_member, partner_members
+from trustplatform.partners.services import partner_notify
 from trustplatform.transitions import transition_run
 
 from .common import EscrowConflict, EscrowError, lock_agreement, require_side
@@ -33,8 +34,10 @@ def agreement_create(
     conditions: list[dict] | None = None,
     milestones: list[dict] | None = None,
     notes: str = "",
+    broker: Partner | None = None,
 ) -> EscrowAgreement:
-    """A draft agreement with the template's conditions and milestones (or the ones given)."""
+    """A draft agreement with the template's conditions and milestones (or the ones given); a
+    `broker` may confirm the conditions named for it and is never paid."""
     if template not in EscrowAgreement.Template.values:
         raise EscrowError(
             _("Choose a template."), code="invalid_template", fields={"template": [_("Unknown.")]}
@@ -53,7 +56,23 @@ def agreement_create(
             code="payer_is_payee",
             fields={"payer": [_("Choose someone outside the business.")]},
         )
-    conditions = default_conditions(template) if conditions is None else conditions
+    if template == EscrowAgreement.Template.RENTAL_DEPOSIT and payee.kind == Partner.Kind.BROKERAGE:
+        # Deposits go to the landlord; a brokerage may only be the agreement's broker.
+        raise EscrowError(
+            _("A rental deposit is paid to the landlord, never to a brokerage. Name the landlord as the "
+              "one paid; the brokerage can be the broker of the deal."),
+            code="payee_is_brokerage",
+        )
+    if broker is not None:
+        broker_check(broker=broker, payer=payer, payee=payee)
+    if conditions is None:
+        conditions = default_conditions(template, brokered=broker is not None)
+    if broker is None and any(spec.get("confirmer") == "broker" for spec in conditions):
+        raise EscrowError(
+            _("A condition for the broker needs a broker on the agreement."),
+            code="no_broker",
+            fields={"conditions": [_("No broker to confirm it.")]},
+        )
     milestones = default_milestones(template, amount_krw) if milestones is None else milestones
     if not conditions and not milestones:
         # Without a condition the money would be released the moment it arrives.
@@ -74,6 +93,7 @@ def agreement_create(
             title=title,
             payer=payer,
             payee=payee,
+            broker=broker,
             amount_krw=amount_krw,
             property_address=property_address,
             terms={"notes": notes},
@@ -94,11 +114,33 @@ def agreement_create(
     return agreement
 
 
+def broker_check(*, broker: Partner, payer, payee: Partner) -> None:
+    """A broker is an approved brokerage with no member in common with the payee, and not the payer's:
+    whoever arranged the deal must not be able to receive its money."""
+    if broker.kind != Partner.Kind.BROKERAGE or broker.status != Partner.Status.APPROVED:
+        raise EscrowError(
+            _("Only an approved real-estate brokerage can be the broker of a deal."), code="invalid_broker"
+        )
+    if broker.pk == payee.pk or any(
+        is_member(user=member.user, partner=broker) for member in partner_members(partner=payee)
+    ):
+        raise EscrowError(
+            _("The broker cannot be paid the deposit: the landlord must be a business of its own, with "
+              "no member of the brokerage."),
+            code="broker_is_payee",
+        )
+    if is_member(user=payer, partner=broker):
+        raise EscrowError(
+            _("The payer cannot be a member of the brokerage arranging the deal."), code="payer_is_broker"
+        )
+
+
 def rental_deposit_propose(*, payer, payee: Partner, title: str, amount_krw: int, property_address: str,
-                           move_in_date, notes: str = "") -> EscrowAgreement:
+                           move_in_date, notes: str = "", broker: Partner | None = None) -> EscrowAgreement:
     """A rental deposit the payer starts themselves (e.g. from a listing), on the rental template
-    with its conditions due on the move-in date, proposed to the payee at once."""
-    conditions = default_conditions(EscrowAgreement.Template.RENTAL_DEPOSIT)
+    with its conditions due on the move-in date, proposed to the payee (the landlord) at once. The
+    `broker` who arranged it confirms the lease and sees the agreement, but is never paid."""
+    conditions = default_conditions(EscrowAgreement.Template.RENTAL_DEPOSIT, brokered=broker is not None)
     for condition in conditions:
         if condition["kind"] == Condition.Kind.DATE:
             condition["due_date"] = move_in_date
@@ -106,14 +148,14 @@ def rental_deposit_propose(*, payer, payee: Partner, title: str, amount_krw: int
         agreement = agreement_create(
             created_by=payer, payer=payer, payee=payee, template=EscrowAgreement.Template.RENTAL_DEPOSIT,
             title=title, amount_krw=amount_krw, property_address=property_address, conditions=conditions,
-            notes=notes,
+            notes=notes, broker=broker,
         )
         return agreement_propose(agreement=agreement, actor=payer)
 
 
 def terms_snapshot(agreement: EscrowAgreement) -> dict:
     """Everything both sides agree to, in a canonical form."""
-    return {
+    snapshot = {
         "agreement": agreement.pk,
         "template": agreement.template,
         "title": agreement.title,
@@ -129,6 +171,10 @@ def terms_snapshot(agreement: EscrowAgreement) -> dict:
         ],
         "milestones": [[m.sequence, m.kind, m.amount_krw] for m in agreement.milestones.order_by("sequence")],
     }
+    if agreement.broker_id:
+        # Only when there is one, so the fingerprints of agreements made before brokers stay the same.
+        snapshot["broker"] = agreement.broker_id
+    return snapshot
 
 
 def terms_hash(agreement: EscrowAgreement) -> str:
@@ -158,6 +204,17 @@ def agreement_propose(*, agreement: EscrowAgreement, actor) -> EscrowAgreement:
                     {"title": agreement.title},
                 ),
                 url=reverse("escrow:detail", args=[agreement.pk]),
+                sms_text=True,
+            )
+        else:
+            # A deposit the payer started (from a listing) waits for the landlord's acceptance.
+            partner_notify(
+                partner=agreement.payee,
+                title=Phrase(
+                    gettext_lazy("A deposit agreement waits for your acceptance: %(title)s"),
+                    {"title": agreement.title},
+                ),
+                url=reverse("escrow_portal:detail", args=[agreement.pk]),
                 sms_text=True,
             )
     agreement.refresh_from_db()

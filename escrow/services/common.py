@@ -39,14 +39,26 @@ def fee_of(amount_krw: int) -> int:
 
 
 def side_of(*, user, agreement: EscrowAgreement) -> str | None:
-    """'payer', 'payee' (a member of the payee partner) or None."""
+    """'payer', 'payee' (a member of the payee partner), 'broker' (a member of the agreement's
+    brokerage) or None."""
     if user.pk == agreement.payer_id:
         return "payer"
-    return "payee" if is_member(user=user, partner=agreement.payee_id, approved=True) else None
+    if is_member(user=user, partner=agreement.payee_id, approved=True):
+        return "payee"
+    if agreement.broker_id and is_member(user=user, partner=agreement.broker_id, approved=True):
+        return "broker"
+    return None
 
 
 def require_side(*, user, agreement: EscrowAgreement, sides=("payer", "payee")) -> str:
     side = side_of(user=user, agreement=agreement)
+    if side == "broker" and side not in sides:
+        # The broker sees the agreement but may only confirm its own conditions.
+        raise EscrowForbidden(
+            _("The broker of a deal can confirm its conditions but cannot accept, pay, release or "
+              "dispute it; the tenant and the landlord do that."),
+            code="broker_not_a_party",
+        )
     if side not in sides:
         # Not a party: the agreement does not exist for this user.
         raise EscrowNotFound(_("No such agreement."))

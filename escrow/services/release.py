@@ -91,8 +91,9 @@ def evidence_add(
 
 
 def condition_confirm(*, condition: Condition, actor) -> Condition:
-    """The named side confirms a counterparty condition (e.g. the tenant: keys handed over)."""
-    side = require_side(user=actor, agreement=condition.agreement)
+    """The named side confirms a counterparty condition (e.g. the tenant: keys handed over; the
+    broker: the lease signed)."""
+    side = require_side(user=actor, agreement=condition.agreement, sides=("payer", "payee", "broker"))
     if condition.kind != Condition.Kind.COUNTERPARTY or side != condition.confirmer:
         raise EscrowForbidden(
             _("This condition is confirmed by the other side."), code="not_your_condition"
@@ -197,7 +198,8 @@ def agreement_evaluate(*, agreement_id: int) -> str:
 
 
 def _release(*, agreement: EscrowAgreement, amount_krw: int, key: str) -> None:
-    """Pay `amount_krw` from the holding account to the payee, less the platform fee. Once per key."""
+    """Pay `amount_krw` from the holding account to the payee, less the platform fee. Once per key.
+    The only way money leaves to a partner: never to the agreement's broker."""
     if amount_krw <= 0:
         return
     holding = holding_account(agreement)
@@ -228,6 +230,12 @@ def _release(*, agreement: EscrowAgreement, amount_krw: int, key: str) -> None:
         partner=agreement.payee, roles=None, title=title,
         url=reverse("escrow_portal:detail", args=[agreement.pk]),
     )
+    if agreement.broker_id:
+        # The broker follows the deal it arranged; the money went to the payee above.
+        partner_notify(
+            partner=agreement.broker, roles=None, title=title,
+            url=reverse("escrow_portal:detail", args=[agreement.pk]),
+        )
 
 
 def refund_to_payer(*, agreement: EscrowAgreement, amount_krw: int, key: str) -> None:

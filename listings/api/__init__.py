@@ -1,5 +1,6 @@
 """The listings API: consumer (public), brokerage (partner-scoped) and staff views."""
 
+from .landlord import LandlordListingListApi, LandlordListingUnlinkApi
 from .partner import (
     PartnerAppealApi,
     PartnerListingCloseApi,
@@ -46,6 +47,8 @@ __all__ = [
     "DepositStartApi",
     "InspectionQueueApi",
     "InspectionRecordApi",
+    "LandlordListingListApi",
+    "LandlordListingUnlinkApi",
     "ListingDetailApi",
     "ListingSearchApi",
     "MyReportListApi",

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from trustplatform.api.serializers import OutputSerializer
 
 from ..models import Verification
-from ..selectors import standing_of
+from ..selectors import landlord_shown, standing_of
 
 
 class BrokerOutput(OutputSerializer):
@@ -71,6 +71,19 @@ class ListingOutput(OutputSerializer):
 class ListingDetailOutput(ListingOutput):
     description = serializers.CharField()
     photos = PhotoOutput(source="photos.all", many=True)
+    deposit_payee = serializers.SerializerMethodField(
+        help_text="The landlord an escrowed deposit is paid to, masked (김*수); empty while no landlord has "
+        "claimed the listing, and then no deposit can be started. Never the broker."
+    )
+
+    @extend_schema_field(serializers.CharField())
+    def get_deposit_payee(self, listing) -> str:
+        return landlord_shown(listing)
+
+
+class LinkedLandlordOutput(OutputSerializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
 
 
 class SearchPageOutput(OutputSerializer):
@@ -84,6 +97,23 @@ class PartnerListingOutput(ListingDetailOutput):
     archive_reason = serializers.CharField()
     created_at = serializers.DateTimeField()
     refreshed_at = serializers.DateTimeField()
+    landlord = LinkedLandlordOutput(
+        allow_null=True, help_text="The landlord who claimed the listing; deposits are paid to them."
+    )
+    landlord_linked_at = serializers.DateTimeField(allow_null=True)
+
+
+class LandlordListingOutput(OutputSerializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    address = serializers.CharField()
+    unit = serializers.CharField()
+    deal_type = serializers.CharField()
+    deposit_krw = serializers.IntegerField()
+    monthly_rent_krw = serializers.IntegerField()
+    broker = LinkedLandlordOutput(source="partner", help_text="The brokerage advertising it (never paid).")
+    landlord_linked_at = serializers.DateTimeField()
 
 
 class PartnerListingPageOutput(OutputSerializer):

@@ -17,7 +17,10 @@ LIVE_STATUSES = ("published", "verified", "flagged")
 
 
 class Listing(ConcurrentTransitionMixin, models.Model):
-    """A property a brokerage advertises. Draft → published → verified / flagged → removed | archived."""
+    """A property a brokerage advertises. Draft → published → verified / flagged → removed | archived.
+
+    Its `landlord` is the owner its escrowed deposits are paid to: set only by the landlord's own claim
+    (services.landlord), never by the brokerage, and never a partner sharing a member with it."""
 
     class DealType(models.TextChoices):
         MONTHLY = "monthly", _("Monthly rent (월세)")
@@ -41,6 +44,15 @@ class Listing(ConcurrentTransitionMixin, models.Model):
         "partners.Partner", verbose_name=_("brokerage"), on_delete=models.PROTECT, related_name="listings"
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    landlord = models.ForeignKey(
+        "partners.Partner",
+        verbose_name=_("landlord"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="landlord_listings",
+    )
+    landlord_linked_at = models.DateTimeField(_("landlord linked"), null=True, blank=True)
     title = models.CharField(_("title"), max_length=120)
     address = models.CharField(_("address"), max_length=200)
     unit = models.CharField(_("unit (동/호)"), max_length=40, blank=True)
@@ -148,6 +160,16 @@ class Listing(ConcurrentTransitionMixin, models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(size_m2__gt=0) & Q(verification_level__lte=4), name="listings_size_and_level_sane"
+            ),
+            # The brokerage advertising a home is never its landlord (the one its deposits are paid to).
+            models.CheckConstraint(
+                condition=Q(landlord__isnull=True) | ~Q(landlord=F("partner")),
+                name="listings_landlord_is_not_the_brokerage",
+            ),
+            models.CheckConstraint(
+                condition=Q(landlord__isnull=True, landlord_linked_at__isnull=True)
+                | Q(landlord__isnull=False, landlord_linked_at__isnull=False),
+                name="listings_landlord_linked_at_with_landlord",
             ),
         ]
 

@@ -2,6 +2,7 @@
 
 from .contact import SafeContact, contact_open, deposit_start
 from .inspections import inspection_claim, inspection_queue_open, inspection_record, is_inspector
+from .landlord import listing_landlord_claim, listing_landlord_unlink
 from .listings import (
     listing_close,
     listing_create,
@@ -52,6 +53,8 @@ __all__ = [
     "levels_expire_due",
     "listing_close",
     "listing_create",
+    "listing_landlord_claim",
+    "listing_landlord_unlink",
     "listing_levels_refresh",
     "listing_publish",
     "listing_refresh",

@@ -1,4 +1,5 @@
-"""Reaching the broker from a listing: a safe number (masking) and an escrowed deposit (escrow)."""
+"""Reaching the broker from a listing: a safe number (masking) and an escrowed deposit (escrow), which
+is paid to the listing's landlord and never to the brokerage."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -82,8 +83,9 @@ def contact_open(*, listing: Listing, consumer) -> SafeContact:
 
 
 def deposit_start(*, listing: Listing, consumer, move_in_date: date):
-    """An escrowed rental deposit for this listing (escrow's rental template), proposed to the brokerage;
-    returns the escrow agreement."""
+    """An escrowed rental deposit for this listing (escrow's rental template), proposed to the listing's
+    landlord, with the brokerage as the broker who confirms the lease and is never paid; refused while
+    no landlord has claimed the listing. Returns the escrow agreement."""
     if not listing.is_live:
         raise ListingConflict(_("This listing is no longer shown."), code="not_live")
     if listing.deal_type == Listing.DealType.SALE or listing.deposit_krw <= 0:
@@ -96,9 +98,18 @@ def deposit_start(*, listing: Listing, consumer, move_in_date: date):
             code="invalid_date",
             fields={"move_in_date": [_("Must be in the future.")]},
         )
+    landlord = listing.landlord
+    if landlord is None or not landlord.is_active:
+        raise ListingConflict(
+            _("The landlord of this home has not confirmed it with Ansim yet, so there is no one the "
+              "deposit can safely be paid to. Ask the broker to have the landlord claim listing #%(id)s "
+              "in the owner portal; the deposit is never paid to the broker.") % {"id": listing.pk},
+            code="no_landlord",
+        )
     return rental_deposit_propose(
         payer=consumer,
-        payee=listing.partner,
+        payee=landlord,
+        broker=listing.partner,
         title=_("Deposit for listing #%(id)s: %(title)s") % {"id": listing.pk, "title": listing.title},
         amount_krw=listing.deposit_krw,
         property_address=registry_address(listing),

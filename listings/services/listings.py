@@ -16,6 +16,7 @@ from ..models import Listing, ListingPhoto, Verification
 from ..photos import photo_prepare
 from ..regions import DONG_RE
 from .common import require_brokerage, standing_get
+from .landlord import landlord_unlink_moved
 from .report_decisions import reports_settle_gone
 
 EDITABLE = (
@@ -124,6 +125,8 @@ def listing_update(*, listing: Listing, actor, data: dict) -> Listing:
             updated_at=timezone.now(), refreshed_at=timezone.now(), **values
         )
         if moved:
+            # What was verified, and who claimed it as landlord, was about the old address.
+            landlord_unlink_moved(listing=locked, actor=actor)
             for verification in locked.verifications.filter(
                     status__in=[Verification.Status.REQUESTED, Verification.Status.CONFIRMED]):
                 transition_run(instance=verification, name="cancel", actor=actor, reason="address changed")

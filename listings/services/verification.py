@@ -32,7 +32,8 @@ def registry_address(listing: Listing) -> str:
     return f"{listing.address}, {listing.unit}" if listing.unit else listing.address
 
 
-def _same_name(a: str, b: str) -> bool:
+def same_name(a: str, b: str) -> bool:
+    """Two names are the same person's when equal without spaces or case (김 철수 = 김철수)."""
     return "".join(a.split()).casefold() == "".join(b.split()).casefold() and bool(a.strip())
 
 
@@ -168,7 +169,7 @@ def registry_check(*, verification: Verification, actor) -> Verification:
             status=503,
         ) from exc
     unit_found = bool(snapshot.owner)
-    owner_matches = unit_found and _same_name(snapshot.owner, verification.owner_name)
+    owner_matches = unit_found and same_name(snapshot.owner, verification.owner_name)
     details = {"unit_found": unit_found, "owner_matches": owner_matches, "liens": len(snapshot.liens)}
     return _decide(verification=verification, actor=actor, confirmed=owner_matches, details=details)
 

@@ -16,11 +16,11 @@ from escrow.models import (
 )
 from escrow.services import disputes, release
 from escrow.services.common import holding_account
-from tests.factories import SandboxRegistryRecordFactory, UserFactory
+from tests.factories import PayoutAccountFactory, SandboxRegistryRecordFactory, UserFactory
 from trustplatform.audit.models import AuditEntry
 from trustplatform.ledger import services as ledger
 from trustplatform.ledger.models import LedgerAccount
-from trustplatform.payments import services as platform_payments
+from trustplatform.payments import payouts
 
 from .factories import ADDRESS, agreed_rental, fund
 from .test_api import funded_renovation
@@ -355,7 +355,8 @@ def test_every_escrow_admin_page_opens_for_a_superuser(client):
     down = renovation.milestones.get(kind=Milestone.Kind.DOWN_PAYMENT)
     release.milestone_submit(milestone=down, actor=contractor)
     release.milestone_approve(milestone=down, actor=customer)
-    platform_payments.payout_request(partner=renovation.payee, amount_krw=1_000, actor=contractor)
+    PayoutAccountFactory(partner=renovation.payee)
+    payouts.payout_request(partner=renovation.payee, amount_krw=1_000, actor=contractor)
     disputes.claim_file(
         agreement=renovation, actor=customer, accident="as_not_done", description="누수", amount_krw=100_000
     )

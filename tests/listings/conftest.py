@@ -8,9 +8,10 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from listings import services
-from listings.models import Listing
-from tests.factories import UserFactory
-from tests.listings.factories import BrokerageFactory
+from listings.models import Listing, Verification
+from listings.services.verification import registry_address
+from tests.factories import SandboxRegistryRecordFactory, UserFactory
+from tests.listings.factories import BrokerageFactory, LandlordFactory
 from trustplatform.ledger.services import ledger_transfer, platform_account
 
 STAFF_GROUPS = importlib.import_module("listings.migrations.0002_guards_and_staff_permissions").GROUPS
@@ -88,6 +89,41 @@ def make_listing(db):
 @pytest.fixture
 def listing(brokerage, make_listing):
     return make_listing(brokerage)
+
+
+# The owner of the test listings' flat, as the registry and the landlord partner name her.
+OWNER_NAME = "정하은"
+
+
+@pytest.fixture
+def make_landlord(db):
+    return LandlordFactory
+
+
+@pytest.fixture
+def owner_on_record(db):
+    """The registry names `owner` for the listing's unit, and the broker's registry check recorded it."""
+
+    def record(listing, owner: str = OWNER_NAME):
+        SandboxRegistryRecordFactory(address=registry_address(listing), owner_name=owner, liens=[])
+        return services.verification_request(
+            listing=listing,
+            actor=listing.partner.memberships.first().user,
+            level=Verification.Level.REGISTRY,
+            owner_name=owner,
+        )
+
+    return record
+
+
+@pytest.fixture
+def landlord(listing, make_landlord, owner_on_record):
+    """The owner's landlord partner, which claimed `listing` after the registry check named her."""
+    owner_on_record(listing)
+    partner = make_landlord(name="정하은 임대", representative=OWNER_NAME)
+    services.listing_landlord_claim(landlord=partner, actor=partner.owner, listing_id=listing.pk)
+    listing.refresh_from_db()
+    return partner
 
 
 @pytest.fixture

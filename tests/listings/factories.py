@@ -1,4 +1,4 @@
-"""Listings test data: brokerages and consumers' safe-number contacts. Listings themselves are made
+"""Listings test data: brokerages, landlords and consumers' safe-number contacts. Listings themselves are made
 through the listing service (the `make_listing` fixture), which validates and publishes them."""
 
 import factory
@@ -28,6 +28,14 @@ class BrokerageFactory(PartnerFactory):
         owner = extracted or UserFactory(**kwargs)
         MembershipFactory(user=owner, partner=partner, role=Membership.Role.OWNER)
         partner.owner = owner
+
+
+class LandlordFactory(BrokerageFactory):
+    """An approved landlord partner whose representative is the owner's name, and its owner's membership."""
+
+    kind = Partner.Kind.LANDLORD
+    name = factory.Sequence(lambda n: f"임대인 {n + 1}")
+    representative = "정하은"
 
 
 class ListingContactFactory(DjangoModelFactory):

@@ -142,7 +142,7 @@ def test_contact_gives_a_safe_number(logged_in, listing, consumer):
     assert "data-safe-number" in html and "7777" not in html and "5555" not in html
 
 
-def test_deposit_starts_an_escrow_agreement(logged_in, listing, consumer):
+def test_deposit_starts_an_escrow_agreement(logged_in, listing, landlord, consumer):
     answer = logged_in(consumer).post(
         f"/homes/{listing.pk}/deposit/",
         {"move_in_date": (timezone.localdate() + timedelta(days=20)).isoformat()},
@@ -151,6 +151,7 @@ def test_deposit_starts_an_escrow_agreement(logged_in, listing, consumer):
     agreement = EscrowAgreement.objects.get(payer=consumer)
     assert agreement.amount_krw == listing.deposit_krw and agreement.status == "proposed"
     assert agreement.template == EscrowAgreement.Template.RENTAL_DEPOSIT
+    assert (agreement.payee, agreement.broker) == (landlord, listing.partner)
 
 
 def test_appeal_page_files_with_evidence(logged_in, listing, broker, agent):
