@@ -17,10 +17,11 @@ import httpx
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class BusinessStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("business status", "Active")
     SUSPENDED = "suspended", _("Suspended (휴업)")
     CLOSED = "closed", _("Closed (폐업)")
     UNKNOWN = "unknown", _("Unknown")
