@@ -3,6 +3,11 @@
 import os
 
 from celery import Celery
+from kombu.transport import TRANSPORT_ALIASES
+
+# "filesystem://" (the embedded default) means kombu's file-system transport with messages written
+# whole before a worker can see them (trustplatform/broker.py).
+TRANSPORT_ALIASES["filesystem"] = "trustplatform.broker:Transport"
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustplatform.settings")
 

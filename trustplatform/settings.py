@@ -302,9 +302,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     if CELERY_BROKER_URL.startswith("filesystem://")
     else {}
 )
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    # kombu's transport with messages written whole before a worker can see them (trustplatform/broker.py).
-    CELERY_BROKER_TRANSPORT = "trustplatform.broker:Transport"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Several deployments (or a throwaway copy beside a running one) can share one broker, each on its queue.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
