@@ -434,6 +434,8 @@ PAYMENTS_PAYOUT_ACCOUNT_HOLD_HOURS = env_int("PAYMENTS_PAYOUT_ACCOUNT_HOLD_HOURS
 PAYMENTS_RECONCILE_DAYS = env_int("PAYMENTS_RECONCILE_DAYS", 3, minimum=1)
 CELERY_BEAT_SCHEDULE["payments-payouts-sync"] = {"task": "trustplatform.payments.tasks.payouts_sync",
                                                  "schedule": crontab(minute="*/10")}
+CELERY_BEAT_SCHEDULE["payments-refunds-sync"] = {"task": "trustplatform.payments.tasks.refunds_sync",
+                                                 "schedule": crontab(minute="5-59/10")}
 CELERY_BEAT_SCHEDULE["payments-reconcile"] = {
     "task": "trustplatform.payments.tasks.payments_reconcile_nightly", "schedule": crontab(hour=3, minute=50)}
 REGISTRY_PROVIDER = env.str("REGISTRY_PROVIDER", default="trustplatform.registries.providers.SandboxRegistry")

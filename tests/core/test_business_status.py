@@ -148,10 +148,10 @@ def test_the_monthly_check_suspends_a_closed_partner_and_tells_its_owners_and_ag
 
     partner.refresh_from_db()
     assert partner.status == Partner.Status.SUSPENDED and partner.business_status == BusinessStatus.CLOSED
-    assert "closed" in partner.decision_note
+    assert "폐업" in partner.decision_note  # "closed (폐업)" in either language
     audit = AuditEntry.objects.get(action="suspend")
     assert (audit.source, audit.target, audit.actor) == ("approved", "suspended", None)
-    assert "closed" in audit.reason
+    assert "폐업" in audit.reason
     for owner in owners:
         assert "suspended" in Notification.objects.get(user=owner).title
     assert not Notification.objects.filter(user=manager).exists()

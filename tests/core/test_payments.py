@@ -16,6 +16,7 @@ from trustplatform.ledger.models import Hold
 from trustplatform.ledger.selectors import ledger_reconcile
 from trustplatform.ledger.services import consumer_payable, ledger_transfer, platform_account
 from trustplatform.notifications.models import Notification
+from trustplatform.payments import payouts
 from trustplatform.payments import services as payments
 from trustplatform.payments.handlers import PaymentHandler, handler_register
 from trustplatform.payments.models import Payment, Refund
@@ -108,7 +109,9 @@ def test_partial_refunds_never_exceed_the_payment_and_a_refused_one_stores_nothi
     assert ledger_reconcile() == []
 
 
-def test_a_refund_the_provider_refuses_gives_the_reservation_back(sandbox_sends):
+def test_a_refund_the_provider_refuses_becomes_the_payers_credit(sandbox_sends):
+    """The card company will not cancel: the payer is owed the money all the same, so it moves from the
+    holding to their credit, which they withdraw to their own bank account; they are told."""
     agreement, tenant, _landlord = agreed_rental(amount_krw=2_000_000)
     payment = fund(agreement, tenant)
     held = holding_account(agreement)
@@ -124,8 +127,14 @@ def test_a_refund_the_provider_refuses_gives_the_reservation_back(sandbox_sends)
     held.refresh_from_db()
     payment.refresh_from_db()
     assert (refund.status, refund.failure) == ("failed", "한도 초과")
-    assert (held.balance_krw, held.available_krw) == (2_000_000, 2_000_000)
+    assert (held.balance_krw, held.available_krw) == (1_500_000, 1_500_000)
+    credit = consumer_payable(tenant)
+    assert (credit.balance_krw, credit.available_krw) == (500_000, 500_000)
     assert (payment.status, payment.refunded_krw) == ("paid", 0)
+    told = Notification.objects.get(user=tenant, url=reverse("payments_pages:credit"))
+    assert "500,000" in told.title
+    # Withdrawing that credit does not ask the card company again: it goes to the bank account.
+    assert payouts._cancellable_payments(user=tenant) == []
     # A late confirmation of the refused refund changes nothing.
     body, headers = SandboxProvider().event(
         event_type="payment.refunded",
@@ -226,3 +235,21 @@ def test_a_pending_checkout_is_cancelled_with_its_booking_and_a_late_payment_is_
     body, headers = SandboxProvider().pay(provider_payment_id=payment.provider_payment_id)
     event = SandboxProvider().parse_webhook(body=body, headers=headers)
     assert payments.provider_event_receive(provider="sandbox", event=event) == "already_settled"
+
+
+def test_the_sandbox_cancels_once_per_key_however_often_it_is_asked(sandbox_sends):
+    """A refund sent again (its answer lost, a sweep finding it) is answered as the first time."""
+    from trustplatform.payments.models import SandboxCharge
+
+    agreement, tenant, _landlord = agreed_rental(amount_krw=2_000_000)
+    payment = fund(agreement, tenant)
+    sandbox = SandboxProvider()
+    asks = [sandbox.payment_cancel(provider_payment_id=payment.provider_payment_id, amount_krw=500_000,
+                                   reason="일부", key="once") for _ in range(3)]
+    assert len(set(asks)) == 1
+    charge = SandboxCharge.objects.get(provider_payment_id=payment.provider_payment_id)
+    assert (charge.cancelled_krw, charge.status) == (500_000, "partially_cancelled")
+    sandbox.payment_cancel(provider_payment_id=payment.provider_payment_id, amount_krw=1_500_000,
+                           reason="나머지", key="rest")
+    charge.refresh_from_db()
+    assert (charge.cancelled_krw, charge.status) == (2_000_000, "cancelled")

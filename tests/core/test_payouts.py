@@ -276,3 +276,22 @@ def test_reconciliation_tells_finance_of_a_payment_the_provider_captured_that_we
     differences = payments_reconcile(notify=True)
     assert [(d.kind, d.what) for d in differences] == [("payment", "captured but not in the ledger")]
     assert Notice.objects.filter(user=finance, body__contains=payment.provider_payment_id).exists()
+
+
+def test_a_payout_whose_sending_was_lost_is_sent_by_the_sweep_and_paid_once(portone):
+    """The request committed but its worker stopped before telling PortOne: the sweep sends the settlement
+    under the payout's own reference, so a late original request cannot pay it twice."""
+    partner, owner = business(registration_number="1208147521")
+    portone.holders[("SHINHAN", "110000123456")] = "박대표"
+    credit(partner=partner)
+    payouts.payout_account_register(partner=partner, actor=owner, bank="SHINHAN", number="110000123456",
+                                    holder="박대표")
+    payout = payouts.payout_request(partner=partner, amount_krw=200_000, actor=owner)  # its work lost
+    assert payout.provider_payout_id not in portone.transfers
+    assert payouts.payouts_sync(older_than_seconds=0) == {"sent": 1}
+    assert payouts.payout_send(payout_id=payout.pk) == "sent"  # the lost request, turning up after all
+    assert list(portone.transfers) == [payout.provider_payout_id]
+    portone.payout_run(payout.provider_payout_id)
+    assert payouts.payouts_sync(older_than_seconds=0) == {"payout_paid": 1}
+    payout.refresh_from_db()
+    assert payout.status == Payout.Status.PAID

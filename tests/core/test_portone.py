@@ -20,6 +20,7 @@ from escrow.services.common import holding_account
 from tests.escrow.factories import agreed_rental
 from tests.factories import UserFactory
 from trustplatform.ledger.selectors import ledger_reconcile
+from trustplatform.ledger.services import consumer_payable
 from trustplatform.notifications.models import Notification
 from trustplatform.payments import services as payments
 from trustplatform.payments.models import Payment, ProviderEvent, Refund
@@ -188,10 +189,10 @@ def test_a_cancellation_whose_answer_was_lost_is_not_sent_twice(client, portone)
     assert len(cancellations) == 1 and key_reference("k-lost") in cancellations[0]["reason"]
 
 
-def test_a_refund_portone_refuses_gives_the_money_back_to_the_holding_and_tells_finance(
+def test_a_refund_portone_refuses_becomes_the_payers_credit_and_finance_is_told(
         client, portone, django_capture_on_commit_callbacks):
     finance = finance_member()
-    agreement, _tenant, payment = card_deposit(portone)
+    agreement, tenant, payment = card_deposit(portone)
     paid_through_webhook(client, portone, payment)
     payment.refresh_from_db()
     portone.refuse_cancellations = True
@@ -201,8 +202,10 @@ def test_a_refund_portone_refuses_gives_the_money_back_to_the_holding_and_tells_
     refund.refresh_from_db()
     assert refund.status == "failed" and "PgProviderError" in refund.failure
     held = holding_account(agreement)
-    assert (held.balance_krw, held.available_krw) == (3_000_000, 3_000_000)
+    assert (held.balance_krw, held.available_krw) == (0, 0)
+    assert consumer_payable(tenant).available_krw == 3_000_000
     assert Notification.objects.filter(user=finance, title__contains="3,000,000").exists()
+    assert Notification.objects.filter(user=tenant, title__contains="3,000,000").exists()
     assert ledger_reconcile() == []
 
 
@@ -379,3 +382,98 @@ def test_a_provider_that_cannot_answer_a_sync_raises_unavailable(portone):
     with pytest.raises(ProviderUnavailable):
         PortOneProvider().payment_facts(provider_payment_id="ansim-1-x")
     assert Refund.objects.count() == 0
+
+
+# --- money whose sending was lost, and money PortOne will not give back ------------------------------
+
+
+def test_a_checkout_portone_cannot_open_answers_503_with_a_code_and_keeps_nothing(client, portone):
+    agreement, tenant, _landlord = agreed_rental(amount_krw=2_000_000)
+    portone.fail_next("POST", "/payments/", "500")
+    client.force_login(tenant)
+    response = client.post(reverse("api:escrow_api:payments", args=[agreement.pk]), {"method": "card"},
+                           content_type="application/json")
+    assert response.status_code == 503 and response.json()["code"] == "provider_unavailable"
+    assert not Payment.objects.filter(subject_id=agreement.pk).exists()
+    # In a moment it works, and only one checkout exists.
+    response = client.post(reverse("api:escrow_api:payments", args=[agreement.pk]), {"method": "card"},
+                           content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert Payment.objects.filter(subject_id=agreement.pk).count() == 1
+
+
+def test_a_refund_whose_sending_was_lost_is_sent_by_the_sweep_once(client, portone):
+    """The request committed but its worker stopped before asking PortOne: the sweep sends it; a second
+    sweep (or the lost work turning up after all) cancels nothing more."""
+    agreement, _tenant, payment = card_deposit(portone)
+    paid_through_webhook(client, portone, payment)
+    payment.refresh_from_db()
+    refund = payments.refund_request(payment=payment, amount_krw=1_200_000, key="lost-send", reason="일부",
+                                     source=holding_account(agreement))  # its on-commit work never runs
+    assert not portone.payments[payment.provider_payment_id].cancellations
+    assert payments.refunds_sync(older_than_seconds=0) == {"sent": 1}
+    refund.refresh_from_db()
+    assert refund.status == "done"
+    assert payments.refunds_sync(older_than_seconds=0) == {}
+    assert payments.refund_send(refund_id=refund.pk) == "already_sent"
+    cancellations = portone.payments[payment.provider_payment_id].cancellations
+    assert [c["totalAmount"] for c in cancellations] == [1_200_000]
+    assert ledger_reconcile() == []
+
+
+def paid_twice(client, portone):
+    """The payer opened a virtual account and a card window for one deposit and paid both: the deposit is
+    funded by the transfer; the card payment (returned) cannot be kept."""
+    agreement, tenant, _landlord = agreed_rental(amount_krw=3_000_000)
+    transfer = escrow_payments.payment_start(agreement=agreement, actor=tenant, method="virtual_account")
+    card = escrow_payments.payment_start(agreement=agreement, actor=tenant, method="card")
+    portone.issue_virtual_account(transfer.provider_payment_id)
+    portone.deposit(transfer.provider_payment_id)
+    assert post_webhook(client, *portone.webhook("Transaction.Paid", transfer.provider_payment_id)).json()[
+        "outcome"] == "funded"
+    portone.pay(card.provider_payment_id)
+    return agreement, tenant, card
+
+
+def test_a_payment_not_kept_is_given_back_by_the_sweep_when_its_return_was_lost(client, portone):
+    """Paid twice: the second payment is not kept. Its return was lost with its worker; the sweep finds
+    PortOne still holding it and gives it back, once."""
+    agreement, tenant, second = paid_twice(client, portone)
+    hook = portone.webhook("Transaction.Paid", second.provider_payment_id)
+    assert post_webhook(client, *hook).json()["outcome"] == "refused_not_payable"  # no on-commit work here
+    assert portone.payments[second.provider_payment_id].status == "PAID"
+    assert payments.refunds_sync(older_than_seconds=0) == {"returned": 1}
+    assert portone.payments[second.provider_payment_id].status == "CANCELLED"
+    assert payments.refunds_sync(older_than_seconds=0) == {}
+    assert len(portone.payments[second.provider_payment_id].cancellations) == 1
+
+
+def test_a_payment_not_kept_that_portone_will_not_cancel_becomes_the_payers_credit(
+        client, portone, django_capture_on_commit_callbacks):
+    finance = finance_member()
+    agreement, tenant, second = paid_twice(client, portone)
+    portone.fail_next("POST", f"/payments/{second.provider_payment_id}/cancel", "refuse")
+    with django_capture_on_commit_callbacks(execute=True):
+        post_webhook(client, *portone.webhook("Transaction.Paid", second.provider_payment_id))
+    assert consumer_payable(tenant).available_krw == 3_000_000
+    assert Notification.objects.filter(user=tenant, title__contains="3,000,000",
+                                       url=reverse("payments_pages:credit")).exists()
+    assert Notification.objects.filter(user=finance, title__contains="3,000,000").exists()
+    assert payments.refunds_sync(older_than_seconds=0) == {}  # not asked again: it is the payer's credit
+    assert ledger_reconcile() == []
+
+
+def test_a_payment_not_kept_is_returned_again_while_portone_cannot_be_reached(
+        client, portone, monkeypatch, django_capture_on_commit_callbacks):
+    from trustplatform.payments import tasks
+
+    later = []
+    monkeypatch.setattr(tasks.unwanted_payment_return_later, "apply_async",
+                        lambda args, kwargs, countdown: later.append((kwargs, countdown)))
+    agreement, tenant, second = paid_twice(client, portone)
+    portone.fail_next("POST", f"/payments/{second.provider_payment_id}/cancel", "500")
+    with django_capture_on_commit_callbacks(execute=True):
+        post_webhook(client, *portone.webhook("Transaction.Paid", second.provider_payment_id))
+    assert [(kwargs["attempt"], countdown) for kwargs, countdown in later] == [(2, 30)]
+    assert tasks.unwanted_payment_return_later.run(**later[0][0]) == "returned"
+    assert portone.payments[second.provider_payment_id].status == "CANCELLED"

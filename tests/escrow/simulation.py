@@ -79,7 +79,7 @@ class Simulation:
         )
         MembershipFactory(user=owner, partner=self.payee, role="owner")
         self.owner = owner
-        PayoutAccountFactory(partner=self.payee)
+        self.payee_account()
         SandboxRegistryRecordFactory(address=ADDRESS, owner_name="o", liens=[])
         ledger.ledger_transfer(
             debit=ledger.platform_account("platform-capital"),
@@ -91,6 +91,9 @@ class Simulation:
         self.agreements: list[EscrowAgreement] = []
         for _ in range(self.rng.randint(2, 4)):
             self.agreements.append(self._new_agreement())
+
+    def payee_account(self) -> None:
+        PayoutAccountFactory(partner=self.payee)
 
     def _new_agreement(self) -> EscrowAgreement:
         template = self.rng.choice(["rental_deposit", "renovation"])
@@ -270,10 +273,7 @@ class Simulation:
             agreement = EscrowAgreement.objects.get(pk=self.rng.choice(self.agreements).pk)
             action = self._choose(agreement)
             try:
-                if action == "payout":
-                    self.act_payout()
-                else:
-                    getattr(self, f"act_{action}")(agreement)
+                self.step(action, agreement)
             except DomainError as exc:
                 # Refusals are fine (e.g. a payout above what is free); they must leave no trace.
                 self.log.append(f"{number} {action}: refused {exc.code}")
@@ -284,6 +284,12 @@ class Simulation:
             self.check(f"step {number} (the payment company)")
         self.provider_acts(everything=True)
         self.check("the end", final=True)
+
+    def step(self, action: str, agreement: EscrowAgreement) -> None:
+        if action == "payout":
+            self.act_payout()
+        else:
+            getattr(self, f"act_{action}")(agreement)
 
     def _choose(self, agreement: EscrowAgreement) -> str:
         if agreement.status == "agreed":

@@ -90,7 +90,7 @@ class FakePortOne:
         self.payments: dict[str, FakePayment] = {}
         self.holders: dict[tuple[str, str], str] = {}  # (bank, number) → holder name
         self.requests: list[tuple[str, str, dict]] = []
-        self.faults: list[tuple[str, str, str]] = []  # (method, path prefix, "500" | "timeout" | "html")
+        self.faults: list[tuple[str, str, str]] = []  # (method, path prefix, how): see fail_next
         self.refuse_cancellations = False
         self.partners: dict[str, dict] = {}  # platform payees, by our reference
         self.transfers: dict[str, dict] = {}  # manual settlements, by our payout reference
@@ -105,6 +105,16 @@ class FakePortOne:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     # --- lifecycle ---------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget everything, as a new PortOne account would know nothing (one fake, many scenarios)."""
+        with self.lock:
+            for kept in (self.payments, self.holders, self.partners, self.transfers, self.payouts,
+                         self.businesses, self.identity_verifications):
+                kept.clear()
+            self.requests.clear()
+            self.faults.clear()
+            self.refuse_cancellations = False
+
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -167,6 +177,8 @@ class FakePortOne:
             return payment
 
     def fail_next(self, method: str, path_prefix: str, how: str = "500") -> None:
+        """The next request matching fails: "500", "timeout", "html" (a proxy's error page), "lost" (done,
+        but the answer never arrives) or "refuse" (the card company refuses)."""
         self.faults.append((method, path_prefix, how))
 
     # --- the person's side of an identity verification (본인인증) -------------------------------
@@ -246,6 +258,12 @@ class FakePortOne:
                             return self._answer(504, b"<html>gateway timeout</html>")
                         if fault[2] == "html":
                             return self._answer(502, b"<html>bad gateway</html>")
+                        if fault[2] == "lost":  # done at PortOne, but the answer never arrives
+                            fake.route(method, parsed.path, parse_qs(parsed.query), body)
+                            return self._answer(504, b"<html>gateway timeout</html>")
+                        if fault[2] == "refuse":  # the card company says no
+                            return self._answer(502, {"type": "PG_PROVIDER", "message": "PG사 거절",
+                                                      "pgCode": "REFUSED", "pgMessage": "취소 불가 거래"})
                         return self._answer(500, {"type": "INTERNAL", "message": "일시적인 오류"})
                 if self.headers.get("Authorization") != f"PortOne {API_SECRET}":
                     return self._answer(401, {"type": "UNAUTHORIZED", "message": "인증 실패"})

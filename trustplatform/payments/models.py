@@ -277,6 +277,7 @@ class SandboxCharge(models.Model):
     method = models.CharField(max_length=20)
     status = models.CharField(max_length=20, default="pending")
     cancelled_krw = models.BigIntegerField(default=0)
+    refund_refs = models.JSONField(default=list, blank=True)  # the keys' references it cancelled for
     virtual_account = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

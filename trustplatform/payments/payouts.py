@@ -314,15 +314,17 @@ def payout_send(*, payout_id: int) -> str:
     except ProviderUnavailable as exc:
         attempts = payout.attempts + 1
         if attempts >= PAYOUT_ATTEMPTS:
-            staff_notify(
-                group="finance",
-                title=Phrase(
-                    gettext_lazy("A payout of ₩%(amount)s could not reach the payment company"),
-                    {"amount": f"{payout.amount_krw:,}"},
-                ),
-                body=str(exc)[:500],
-                url=reverse("admin:payments_payout_change", args=[payout.pk]),
-            )
+            # The beat's sweep (`payouts_sync`) keeps asking; finance hears of it once.
+            if attempts == PAYOUT_ATTEMPTS:
+                staff_notify(
+                    group="finance",
+                    title=Phrase(
+                        gettext_lazy("A payout of ₩%(amount)s could not reach the payment company"),
+                        {"amount": f"{payout.amount_krw:,}"},
+                    ),
+                    body=str(exc)[:500],
+                    url=reverse("admin:payments_payout_change", args=[payout.pk]),
+                )
             return "unavailable"
         from .tasks import payout_send_later
 
@@ -341,9 +343,14 @@ def _apply_payout_fact(event_type: str, *, payout: Payout, reason: str = "") -> 
 
 
 def payout_sync(*, payout: Payout) -> list[str]:
-    """Ask the provider how a requested payout went and apply it (idempotent)."""
+    """Ask the provider how a requested payout went and apply it (idempotent). A payout the provider
+    never received (its sending was lost: a worker stopped after the commit) is sent now; our reference
+    is the provider's id, so it is paid once whichever request arrives."""
     outcomes = []
     for fact in get_provider(payout.provider).payout_facts(provider_payout_id=payout.provider_payout_id):
+        if fact.event_type == "payout.unknown":
+            outcomes.append(payout_send(payout_id=payout.pk))
+            continue
         with transaction.atomic():
             outcomes.append(_apply(fact, provider=payout.provider))
     return outcomes
@@ -351,16 +358,19 @@ def payout_sync(*, payout: Payout) -> list[str]:
 
 def payouts_sync(*, older_than_seconds: int = 60) -> dict[str, int]:
     """Every payout still on its way, asked about at its provider (for providers that tell by status
-    rather than by webhook, and for webhooks that never came). One failure does not stop the rest."""
+    rather than by webhook, and for webhooks that never came), and sent when it never reached the
+    provider. One failure does not stop the rest."""
     counts: dict[str, int] = {}
     due = Payout.objects.filter(
         status=Payout.Status.REQUESTED,
-        attempts__gt=0,
         created_at__lte=timezone.now() - timedelta(seconds=older_than_seconds),
     )
     for payout in due.order_by("pk").iterator():
         try:
-            outcomes = payout_sync(payout=payout) or ["waiting"]
+            if payout.attempts == 0:
+                outcomes = [payout_send(payout_id=payout.pk)]
+            else:
+                outcomes = payout_sync(payout=payout) or ["waiting"]
         except ProviderUnavailable:
             outcomes = ["unavailable"]
         for outcome in outcomes:
@@ -391,9 +401,10 @@ def _cancellable_payments(*, user) -> list[tuple[Payment, int]]:
         )
     )
     found = []
+    # A payment whose cancellation the provider refused once is not asked again.
     for payment in Payment.objects.filter(
         payer=user, status=Payment.Status.PAID, method=Payment.Method.CARD
-    ).order_by("-paid_at", "-pk"):
+    ).exclude(refunds__status=Refund.Status.FAILED).order_by("-paid_at", "-pk"):
         if (payment.subject_type_id, payment.subject_id) not in subjects:
             continue
         committed = (

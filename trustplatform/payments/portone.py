@@ -265,8 +265,9 @@ class PortOneProvider(PaymentProvider):
             try:
                 transfer = platform_client().transfer.get_platform_transfer(id=provider_payout_id)
             except portone_errors.PlatformTransferNotFoundError:
-                return [ProviderEventData("", "payout.failed", {
-                    "payout_id": provider_payout_id, "reason": "PortOne has no such settlement"})]
+                # Never received (the request was lost before PortOne kept it): to be sent, not failed,
+                # since a request still on its way may yet arrive.
+                return [ProviderEventData("", "payout.unknown", {"payout_id": provider_payout_id})]
             portone_payout_id = getattr(transfer, "payout_id", None)
             if not portone_payout_id:
                 return []

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F
+from django.db import transaction
 from django.utils.module_loading import import_string
 
 SIGNATURE_HEADER = "Ansim-Signature"
@@ -181,7 +181,8 @@ class PaymentProvider(abc.ABC):
         id. Confirmed later, by a signed `payout.paid` / `payout.failed` event or by `payout_facts`."""
 
     def payout_facts(self, *, provider_payout_id: str) -> list[ProviderEventData]:
-        """The events the payout as the provider has it now implies (none while it is still on its way)."""
+        """The events the payout as the provider has it now implies: none while it is still on its way,
+        `payout.unknown` when the provider never received it."""
         return []
 
     @abc.abstractmethod
@@ -242,19 +243,25 @@ class SandboxProvider(PaymentProvider):
         from .models import SandboxCharge
 
         refund_id = f"sbx_rf_{hashlib.sha256(key.encode()).hexdigest()[:16]}"
-        changed = SandboxCharge.objects.filter(
-            provider_payment_id=provider_payment_id,
-            status__in=("paid", "partially_cancelled"),
-            cancelled_krw__lte=F("amount_krw") - amount_krw,
-        ).update(cancelled_krw=F("cancelled_krw") + amount_krw)
-        if changed:
-            charge = SandboxCharge.objects.get(provider_payment_id=provider_payment_id)
-            SandboxCharge.objects.filter(pk=charge.pk).update(
-                status="cancelled" if charge.cancelled_krw == charge.amount_krw else "partially_cancelled"
-            )
+        reference = key_reference(key)
+        with transaction.atomic():
+            charge = SandboxCharge.objects.select_for_update().filter(
+                provider_payment_id=provider_payment_id).first()
+            # The same key again (its answer was lost) is answered as before, never cancelled twice.
+            done = charge is not None and reference in charge.refund_refs
+            if charge is not None and not done and charge.status in ("paid", "partially_cancelled") and (
+                charge.cancelled_krw + amount_krw <= charge.amount_krw
+            ):
+                charge.cancelled_krw += amount_krw
+                charge.refund_refs = [*charge.refund_refs, reference]
+                whole = charge.cancelled_krw == charge.amount_krw
+                charge.status = "cancelled" if whole else "partially_cancelled"
+                charge.save(update_fields=["cancelled_krw", "refund_refs", "status"])
+                done = True
+        if done:
             event = self.event(event_type="payment.refunded",
                                data={"refund_id": refund_id, "payment_id": provider_payment_id,
-                                     "amount_krw": amount_krw, "key_ref": key_reference(key)})
+                                     "amount_krw": amount_krw, "key_ref": reference})
         else:
             event = self.event(event_type="refund.failed",
                                data={"refund_id": refund_id, "payment_id": provider_payment_id,
@@ -295,7 +302,7 @@ class SandboxProvider(PaymentProvider):
 
         record = SandboxPayout.objects.filter(provider_payout_id=provider_payout_id).first()
         if record is None:
-            return []
+            return [ProviderEventData("", "payout.unknown", {"payout_id": provider_payout_id})]
         return [ProviderEventData("", f"payout.{record.status}", {
             "payout_id": record.provider_payout_id, "amount_krw": record.amount_krw,
             "reason": record.failure})]

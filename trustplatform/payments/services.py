@@ -8,6 +8,7 @@ event applies only to a payment, refund or payout opened with the provider that 
 
 import functools
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from trustplatform.errors import Conflict, DomainError, Forbidden
-from trustplatform.ledger.models import Hold, LedgerAccount
+from trustplatform.ledger.models import Hold, LedgerAccount, Transfer
 from trustplatform.ledger.services import (
     consumer_payable,
     hold_post,
@@ -88,7 +89,13 @@ def payment_open(*, subject, payer, amount_krw: int, method: str) -> Payment:
         provider=provider.name,
         provider_payment_id=f"new-{uuid.uuid4().hex}",
     )
-    checkout = provider.checkout_create(payment_id=payment.pk, amount_krw=amount_krw, method=method)
+    try:
+        checkout = provider.checkout_create(payment_id=payment.pk, amount_krw=amount_krw, method=method)
+    except ProviderError as exc:  # the caller's transaction rolls the payment back with this refusal
+        raise PaymentError(
+            _("The payment company could not be reached just now. Try again in a moment."),
+            code="provider_unavailable", status=503,
+        ) from exc
     Payment.objects.filter(pk=payment.pk).update(
         provider_payment_id=checkout.provider_payment_id, virtual_account=checkout.virtual_account
     )
@@ -269,10 +276,12 @@ def refund_send(*, refund_id: int) -> str:
     except ProviderUnavailable as exc:
         attempts = refund.attempts + 1
         if attempts >= REFUND_ATTEMPTS:
-            staff_notify(group="finance", title=Phrase(
-                gettext_lazy("Refund of ₩%(amount)s could not reach the payment company"),
-                {"amount": f"{refund.amount_krw:,}"}), body=str(exc)[:500],
-                url=reverse("admin:payments_refund_change", args=[refund.pk]))
+            # The beat's sweep (`refunds_sync`) keeps asking; finance hears of it once.
+            if attempts == REFUND_ATTEMPTS:
+                staff_notify(group="finance", title=Phrase(
+                    gettext_lazy("Refund of ₩%(amount)s could not reach the payment company"),
+                    {"amount": f"{refund.amount_krw:,}"}), body=str(exc)[:500],
+                    url=reverse("admin:payments_refund_change", args=[refund.pk]))
             return "unavailable"
         from .tasks import refund_send_later
 
@@ -285,21 +294,90 @@ def refund_send(*, refund_id: int) -> str:
     return "sent"
 
 
+def refunds_sync(*, older_than_seconds: int = 300) -> dict[str, int]:
+    """Every refund still on its way after `older_than_seconds`: sent when its sending was lost (a
+    worker stopped after the commit, a retry that never ran), and asked about at its provider when the
+    confirmation never came. Safe to repeat: a refund is cancelled once per key at the provider. One
+    failure does not stop the rest; returns how many ended how (beat, every ten minutes)."""
+    counts: dict[str, int] = {}
+    due = Refund.objects.filter(
+        status=Refund.Status.REQUESTED,
+        created_at__lte=timezone.now() - timedelta(seconds=older_than_seconds),
+    ).select_related("payment")
+    for refund in due.order_by("pk").iterator():
+        try:
+            if refund.provider_refund_id.startswith("pending-"):
+                outcomes = [refund_send(refund_id=refund.pk)]
+            else:
+                outcomes = payment_sync(payment=refund.payment) or ["waiting"]
+        except ProviderUnavailable:
+            outcomes = ["unavailable"]
+        for outcome in outcomes:
+            counts[outcome] = counts.get(outcome, 0) + 1
+    # Payments not kept (paid twice, paid too late) that the provider still holds: given back again.
+    not_kept = Payment.objects.filter(
+        status=Payment.Status.CANCELLED,
+        paid_at__gte=timezone.now() - timedelta(days=settings.PAYMENTS_RECONCILE_DAYS),
+        paid_at__lte=timezone.now() - timedelta(seconds=older_than_seconds),
+    )
+    for payment in not_kept.order_by("pk").iterator():
+        if Transfer.objects.filter(idempotency_key=unwanted_kept_key(payment.provider,
+                                                                     payment.provider_payment_id)).exists():
+            continue  # the provider refused: it is the payer's credit
+        try:
+            theirs = get_provider(payment.provider).payment_fetch(
+                provider_payment_id=payment.provider_payment_id)
+            if theirs.status != "paid" or theirs.cancelled_krw:
+                continue  # given back (or in part: reconciliation shows finance)
+            outcome = unwanted_payment_return(
+                provider=payment.provider, provider_payment_id=payment.provider_payment_id,
+                amount_krw=payment.amount_krw, reason="the subject could not take this payment")
+        except ProviderError:
+            outcome = "unavailable"
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
 def refund_fail(*, refund_id: int, reason: str) -> None:
-    """The provider refused a refund: its reservation goes back to where it came from, and finance
-    decides what to do (pay the payer another way, ask again)."""
+    """The provider refused a refund: see `_refund_refused`."""
     with transaction.atomic():
-        refund = Refund.objects.select_for_update().get(pk=refund_id)
+        refund = Refund.objects.select_related("payment").select_for_update(of=("self",)).get(pk=refund_id)
         if refund.status != Refund.Status.REQUESTED:
             return
-        hold_void(hold=Hold.objects.get(pk=refund.hold_id), reason="the provider refused the refund")
-        transition_run(instance=refund, name="mark_failed")
-        Refund.objects.filter(pk=refund.pk).update(settled_at=timezone.now(), failure=reason[:200],
-                                                   refund_account="")
-        staff_notify(group="finance", title=Phrase(
-            gettext_lazy("The payment company refused a refund of ₩%(amount)s"),
-            {"amount": f"{refund.amount_krw:,}"}), body=reason[:500],
-            url=reverse("admin:payments_refund_change", args=[refund.pk]))
+        _refund_refused(refund=refund, reason=reason)
+
+
+def _refund_refused(*, refund: Refund, reason: str) -> None:
+    """The provider refused a refund (e.g. a card payment already settled to the merchant can no longer be
+    cancelled): its reservation is let go, and the money, which the payer is owed all the same, becomes
+    their credit, which they withdraw to their own verified bank account; the payer and finance are told.
+    Once per refund: the caller holds the refund's row lock and has seen it requested."""
+    hold = Hold.objects.select_related("debit_account").get(pk=refund.hold_id)
+    hold_void(hold=hold, reason="the provider refused the refund")
+    transition_run(instance=refund, name="mark_failed")
+    Refund.objects.filter(pk=refund.pk).update(settled_at=timezone.now(), failure=reason[:200],
+                                               refund_account="")
+    payment = refund.payment
+    credit = consumer_payable(payment.payer)
+    if hold.debit_account_id != credit.pk:
+        ledger_transfer(
+            debit=hold.debit_account, credit=credit, amount_krw=refund.amount_krw,
+            key=f"refund-refused:{refund.key}"[:200],
+            reason=f"refund of payment {payment.provider_payment_id} refused by the provider: "
+                   f"kept as credit"[:300],
+            subject=payment.subject,
+        )
+    notification_send(
+        user=payment.payer, sms_text=True,
+        title=Phrase(gettext_lazy("₩%(amount)s could not go back to your payment method: it is kept as your "
+                                  "credit. Withdraw it to your bank account."),
+                     {"amount": f"{refund.amount_krw:,}"}),
+        url=reverse("payments_pages:credit"),
+    )
+    staff_notify(group="finance", title=Phrase(
+        gettext_lazy("The payment company refused a refund of ₩%(amount)s"),
+        {"amount": f"{refund.amount_krw:,}"}), body=reason[:500],
+        url=reverse("admin:payments_refund_change", args=[refund.pk]))
 
 
 def payment_sync(*, payment: Payment) -> list[str]:
@@ -428,10 +506,12 @@ def _payment_settled(event: ProviderEventData, *, provider: str) -> str:
         return "amount_mismatch"
     refusal = handler.refusal(subject)
     if refusal:
-        # Paid too late or twice: the money is not kept; the provider gives it back whole.
+        # Paid too late or twice: the money is not kept; the provider gives it back whole. Its capture
+        # time is kept: the sweep of money on its way back looks for it until it is back.
         transition_run(instance=payment, name="cancel", reason=refusal)
+        Payment.objects.filter(pk=payment.pk).update(paid_at=timezone.now())
         transaction.on_commit(functools.partial(
-            _unwanted_payment_return, provider=provider, provider_payment_id=payment.provider_payment_id,
+            unwanted_payment_return, provider=provider, provider_payment_id=payment.provider_payment_id,
             amount_krw=payment.amount_krw, reason=refusal), robust=True)
         return "refused_not_payable"
     transition_run(instance=payment, name="mark_paid")
@@ -466,14 +546,7 @@ def _refund_settled(event: ProviderEventData, *, provider: str) -> str:
         return "already_settled"
     now = timezone.now()
     if event.event_type == "refund.failed":
-        hold_void(hold=Hold.objects.get(pk=refund.hold_id), reason="the provider refused the refund")
-        transition_run(instance=refund, name="mark_failed")
-        Refund.objects.filter(pk=refund.pk).update(
-            settled_at=now, failure=str(event.data.get("reason", ""))[:200], refund_account="")
-        staff_notify(group="finance", title=Phrase(
-            gettext_lazy("The payment company refused a refund of ₩%(amount)s"),
-            {"amount": f"{refund.amount_krw:,}"}), body=str(event.data.get("reason", ""))[:500],
-            url=reverse("admin:payments_refund_change", args=[refund.pk]))
+        _refund_refused(refund=refund, reason=str(event.data.get("reason", "")))
         return "refund_failed"
     if _amount(event.data) not in (None, refund.amount_krw):
         return "amount_mismatch"  # left requested: finance looks at it
@@ -523,17 +596,55 @@ def _payout_settled(event: ProviderEventData, *, provider: str) -> str:
     return outcome
 
 
-def _unwanted_payment_return(
-    *, provider: str, provider_payment_id: str, amount_krw: int, reason: str
-) -> None:
+def unwanted_payment_return(
+    *, provider: str, provider_payment_id: str, amount_krw: int, reason: str, attempt: int = 1
+) -> str:
     """Give back a payment the subject could not take (paid after it expired, or twice). It never
-    entered the ledger, so only the provider is asked; finance is told if it cannot be."""
+    entered the ledger, so only the provider is asked, again with backoff while it cannot be reached
+    (the same key never cancels twice). When the provider refuses, the money is the payer's all the same:
+    it enters the ledger as their credit, which they withdraw to their own bank account; finance is told
+    whenever it could not be given back."""
     try:
         get_provider(provider).payment_cancel(
             provider_payment_id=provider_payment_id, amount_krw=amount_krw, reason=reason[:150],
             key=f"unwanted:{provider}:{provider_payment_id}",
         )
-    except ProviderError as exc:
-        staff_notify(group="finance", title=Phrase(
-            gettext_lazy("A payment of ₩%(amount)s that could not be kept was not given back"),
-            {"amount": f"{amount_krw:,}"}), body=f"{provider_payment_id}: {exc}"[:500])
+        return "returned"
+    except ProviderUnavailable as exc:
+        if attempt < REFUND_ATTEMPTS:
+            from .tasks import unwanted_payment_return_later
+
+            unwanted_payment_return_later.apply_async((), {
+                "provider": provider, "provider_payment_id": provider_payment_id, "amount_krw": amount_krw,
+                "reason": reason, "attempt": attempt + 1,
+            }, countdown=min(30 * 2 ** (attempt - 1), 3600))
+            return "retry"
+        failure, outcome = exc, "unavailable"
+    except ProviderRefused as exc:
+        failure, outcome = exc, "kept_as_credit"
+        with transaction.atomic():
+            payment = Payment.objects.select_related("payer").get(
+                provider=provider, provider_payment_id=provider_payment_id)
+            ledger_transfer(
+                debit=platform_account(PSP_CLEARING), credit=consumer_payable(payment.payer),
+                amount_krw=amount_krw, key=unwanted_kept_key(provider, provider_payment_id),
+                reason=f"payment {provider_payment_id} could not be kept nor cancelled: "
+                       f"the payer's credit"[:300],
+                subject=payment.subject,
+            )
+            notification_send(
+                user=payment.payer, sms_text=True,
+                title=Phrase(gettext_lazy("₩%(amount)s you paid could not be used nor cancelled: it is kept "
+                                          "as your credit. Withdraw it to your bank account."),
+                             {"amount": f"{amount_krw:,}"}),
+                url=reverse("payments_pages:credit"),
+            )
+    staff_notify(group="finance", title=Phrase(
+        gettext_lazy("A payment of ₩%(amount)s that could not be kept was not given back"),
+        {"amount": f"{amount_krw:,}"}), body=f"{provider_payment_id}: {failure}"[:500])
+    return outcome
+
+
+def unwanted_kept_key(provider: str, provider_payment_id: str) -> str:
+    """The ledger key of an unwanted payment the provider would not cancel, kept as the payer's credit."""
+    return f"unwanted-kept:{provider}:{provider_payment_id}"[:200]

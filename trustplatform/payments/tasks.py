@@ -27,9 +27,26 @@ def payout_send_later(payout_id: int) -> str:
 
 
 @shared_task(acks_late=True)
+def unwanted_payment_return_later(**kwargs) -> str:
+    """Ask the provider again to give back a payment that could not be kept."""
+    from .services import unwanted_payment_return
+
+    return unwanted_payment_return(**kwargs)
+
+
+@shared_task(acks_late=True)
 def payouts_sync() -> dict:
     """Ask the provider about every payout still on its way (beat, every ten minutes)."""
     from .payouts import payouts_sync as sync
+
+    return sync()
+
+
+@shared_task(acks_late=True)
+def refunds_sync() -> dict:
+    """Send the refunds whose sending was lost and ask about those never confirmed (beat, every ten
+    minutes)."""
+    from .services import refunds_sync as sync
 
     return sync()
 
