@@ -1,4 +1,12 @@
-"""Payments: a PortOne webhook's whole path, at the rate a busy marketplace sees.
+"""Payments: the money simulation against PortOne's faults, and a PortOne webhook's whole path at the rate a
+busy marketplace sees.
+
+`payments.simulation_seeds` counts seeded runs of the whole-platform money simulation on PortOne (a local
+fake of its API, the real SDK) with the payment company's faults (tests/escrow/payments_simulation.py):
+webhooks repeated, late, reordered and refused while PortOne cannot be asked, cancellations refused or done
+with the answer lost, settlements lost, payouts bounced, work lost after its commit. After every step the
+ledger must agree with what PortOne holds (captured − cancelled − paid out, but for what is in flight), no
+account may go below what it may, and at the end the two agree exactly. One broken seed fails the module.
 
 `payments.webhook_p99_ms` is the 99th-percentile latency of PortOne "Transaction.Paid" webhooks sent at
 100 per second to the production stack (gunicorn sync workers, PostgreSQL, Redis), each for its own
@@ -21,6 +29,8 @@ from pathlib import Path
 
 REQUIRES = ()  # an absolute goal, not a ratio of core's figures
 
+SIMULATION_SEEDS = 1000
+SIMULATION_STEPS = 14
 RATE_PER_S = 100
 DURATION_S = 15
 GOAL_P99_MS = 100
@@ -58,6 +68,36 @@ def _driver(ctx, env: dict, command: str, args: dict, timeout_s: float) -> dict:
 
 def run(ctx) -> None:
     sys.path.insert(0, str(ctx.root))
+    measure_simulation(ctx)
+    measure_webhooks(ctx)
+
+
+def measure_simulation(ctx) -> None:
+    """payments.simulation_seeds: the money simulation on PortOne, its invariants holding after every step."""
+    processes = os.cpu_count() or 2
+    args = {"seeds": SIMULATION_SEEDS, "steps": SIMULATION_STEPS, "processes": processes}
+    # Its own small database: each step reads the ledger, which the webhook figure below grows.
+    # Each seed points the settings at its own fake PortOne; this address is never called.
+    env = {**ctx.env, **_portone_env("http://127.0.0.1:9"),
+           "DATABASE_URL": "postgres:///ansim_bench_payments_simulation"}
+    subprocess.run(["createdb", "ansim_bench_payments_simulation"], capture_output=True)
+    subprocess.run([ctx.python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ctx.root, env=env,
+                   check=True)
+    result = _driver(ctx, env, "simulation", args, timeout_s=3600)
+    if result["broken"]:
+        ctx.fail(f"{len(result['broken'])} simulation seeds broke an invariant, e.g. {result['broken'][:3]}")
+    stats = result["stats"]
+    met = ", ".join(f"{count} {what}" for what, count in sorted(stats.items())
+                    if not what.startswith("fault"))
+    armed = sum(count for what, count in stats.items() if what.startswith("fault"))
+    ctx.figure("payments", "simulation_seeds", result["passed"], "seeds", f">={SIMULATION_SEEDS}",
+               f"the money simulation on a local fake PortOne through the real SDK: {SIMULATION_STEPS} "
+               f"random steps per seed, the ledger checked against PortOne after every step; over all "
+               f"seeds: {met}; {armed} faults armed on PortOne's API; {result['elapsed_s']:.0f} s on "
+               f"{processes} processes")
+
+
+def measure_webhooks(ctx) -> None:
     from tests.fakes.portone import FakePortOne
 
     ctx.ensure_database()
@@ -128,6 +168,60 @@ def _prepare(args: dict) -> dict:
     return {"payment_ids": ids}
 
 
+def _simulate_slice(seeds: list[int], steps: int, queue) -> None:
+    import collections
+
+    from django.db import connections
+
+    from tests.escrow.payments_simulation import simulate_with_provider
+    from tests.escrow.simulation import InvariantBroken
+    from tests.fakes.portone import FakePortOne
+
+    connections.close_all()  # a forked process opens its own connection
+    fake = FakePortOne().start()  # and its own PortOne: threads do not survive a fork
+    passed, broken, stats = 0, [], collections.Counter()
+    try:
+        for seed in seeds:
+            try:
+                stats.update(simulate_with_provider(seed=seed, fake=fake, steps=steps).stats)
+                passed += 1
+            except InvariantBroken as exc:
+                broken.append(str(exc)[:800])
+            except Exception as exc:  # noqa: BLE001 (a crash is a broken seed, reported with its seed)
+                broken.append(f"seed {seed}: {type(exc).__name__}: {exc}"[:800])
+    finally:
+        fake.stop()
+    queue.put((passed, broken, dict(stats)))
+
+
+def _simulation(args: dict) -> dict:
+    import multiprocessing
+    import time
+
+    from django.db import connections
+
+    connections.close_all()
+    seeds, processes = int(args["seeds"]), int(args["processes"])
+    started = time.monotonic()
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    workers = [context.Process(target=_simulate_slice,
+                               args=(list(range(index, seeds, processes)), int(args["steps"]), queue))
+               for index in range(processes)]
+    for worker in workers:
+        worker.start()
+    results = [queue.get(timeout=3600) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=60)
+    stats: dict[str, int] = {}
+    for _passed, _broken, part in results:
+        for what, count in part.items():
+            stats[what] = stats.get(what, 0) + count
+    print(f"payments simulation: {seeds} seeds in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    return {"passed": sum(r[0] for r in results), "broken": [b for r in results for b in r[1]],
+            "stats": stats, "elapsed_s": time.monotonic() - started}
+
+
 def _verify(args: dict) -> dict:
     from trustplatform.ledger.selectors import ledger_reconcile
     from trustplatform.payments.models import Payment
@@ -144,5 +238,5 @@ if __name__ == "__main__":
 
     django.setup()
     command, raw = sys.argv[1], sys.argv[2]
-    result = {"prepare": _prepare, "verify": _verify}[command](json.loads(raw))
+    result = {"prepare": _prepare, "verify": _verify, "simulation": _simulation}[command](json.loads(raw))
     print(RESULT_TAG + json.dumps(result), flush=True)
