@@ -3,7 +3,8 @@
 const button = document.getElementById("psp-pay");
 const message = document.getElementById("psp-message");
 const request = JSON.parse(document.getElementById("portone-request").textContent);
-const csrf = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="))?.split("=")[1] ?? "";
+// The CSRF cookie is HttpOnly: the page carries the token for its own requests.
+const csrf = button.dataset.csrf;
 
 function say(text) {
   message.textContent = text;

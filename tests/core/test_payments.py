@@ -19,7 +19,7 @@ from trustplatform.notifications.models import Notification
 from trustplatform.payments import payouts
 from trustplatform.payments import services as payments
 from trustplatform.payments.handlers import PaymentHandler, handler_register
-from trustplatform.payments.models import Payment, Refund
+from trustplatform.payments.models import Payment, Refund, SandboxCharge
 from trustplatform.payments.providers import SandboxProvider
 
 pytestmark = pytest.mark.django_db
@@ -219,7 +219,9 @@ def test_a_subject_without_a_registered_handler_cannot_take_payments():
         handler_register(Another())
 
 
-def test_a_pending_checkout_is_cancelled_with_its_booking_and_a_late_payment_is_not_kept():
+def test_a_pending_checkout_is_cancelled_with_its_booking_and_a_late_payment_is_not_kept(
+    django_capture_on_commit_callbacks, sandbox_sends
+):
     room_type = RoomTypeFactory(price_krw=90_000)
     from bookings.services.payments import payment_start
     from bookings.services.stays import booking_cancel_by_guest, booking_hold
@@ -234,13 +236,24 @@ def test_a_pending_checkout_is_cancelled_with_its_booking_and_a_late_payment_is_
     assert payment.status == Payment.Status.CANCELLED
     body, headers = SandboxProvider().pay(provider_payment_id=payment.provider_payment_id)
     event = SandboxProvider().parse_webhook(body=body, headers=headers)
-    assert payments.provider_event_receive(provider="sandbox", event=event) == "already_settled"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payments.provider_event_receive(provider="sandbox", event=event) == "refused_not_payable"
+    # The card was charged after the booking was cancelled: the money is given back whole, once.
+    charge = SandboxCharge.objects.get(provider_payment_id=payment.provider_payment_id)
+    assert (charge.status, charge.cancelled_krw) == ("cancelled", payment.amount_krw)
+    assert payments.provider_event_receive(provider="sandbox", event=event) == "refused_not_payable"  # repeat
+    with django_capture_on_commit_callbacks(execute=True):
+        body, headers = SandboxProvider().event(event_type="payment.paid", data={
+            "payment_id": payment.provider_payment_id, "amount_krw": payment.amount_krw})
+        again = SandboxProvider().parse_webhook(body=body, headers=headers)
+        assert payments.provider_event_receive(provider="sandbox", event=again) == "already_settled"
+    charge.refresh_from_db()
+    assert charge.cancelled_krw == payment.amount_krw
+    assert ledger_reconcile() == []
 
 
 def test_the_sandbox_cancels_once_per_key_however_often_it_is_asked(sandbox_sends):
     """A refund sent again (its answer lost, a sweep finding it) is answered as the first time."""
-    from trustplatform.payments.models import SandboxCharge
-
     agreement, tenant, _landlord = agreed_rental(amount_krw=2_000_000)
     payment = fund(agreement, tenant)
     sandbox = SandboxProvider()

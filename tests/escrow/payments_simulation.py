@@ -346,6 +346,17 @@ class ProviderSimulation(Simulation):
                 )
                 if self.fake.payments[p.provider_payment_id].status not in ("READY",)
             ),
+            # Not kept, still held by PortOne, not the payer's credit: the next sweep gives it back.
+            *(
+                f"payment {p.pk} not kept, still held"
+                for p in Payment.objects.filter(
+                    payer__in=self.payers, status="cancelled", paid_at__isnull=False
+                )
+                if self.fake.payments[p.provider_payment_id].status == "PAID"
+                and not Transfer.objects.filter(
+                    idempotency_key=platform_payments.unwanted_kept_key("portone", p.provider_payment_id)
+                ).exists()
+            ),
         ]
 
     def _payout_ids(self) -> list[int]:

@@ -176,6 +176,22 @@ class FakePortOne:
             payment.status = "FAILED"
             return payment
 
+    def window_pay(self, payment_id: str, request: dict) -> tuple[int, dict]:
+        """The payer completes PortOne's window: a card is charged, or a virtual account is issued. As
+        PortOne does, a window for another store or another amount than the pre-registered one is refused."""
+        payment = self.payments.get(payment_id)
+        if payment is None or request.get("storeId") != STORE_ID:
+            return 400, {"type": "PAYMENT_NOT_FOUND", "message": "결제 정보를 찾을 수 없습니다."}
+        if int(request.get("totalAmount") or 0) != payment.amount:
+            return 400, {"type": "INVALID_REQUEST", "message": "사전 등록된 금액과 다릅니다."}
+        if request.get("payMethod") == "VIRTUAL_ACCOUNT":
+            expiry = (request.get("virtualAccount") or {}).get("accountExpiry") or {}
+            hours = int(expiry.get("validHours") or 72)
+            self.issue_virtual_account(payment_id, bank="SHINHAN", hours=hours)
+        else:
+            self.pay(payment_id)
+        return 200, {"txId": f"tx-{payment_id}"}
+
     def fail_next(self, method: str, path_prefix: str, how: str = "500") -> None:
         """The next request matching fails: "500", "timeout", "html" (a proxy's error page), "lost" (done,
         but the answer never arrives) or "refuse" (the card company refuses)."""
@@ -249,6 +265,8 @@ class FakePortOne:
                 parsed = urlparse(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}") if length else {}
+                if parsed.path == "/browser-sdk.js" or parsed.path.startswith("/_window/"):
+                    return self._window(method, parsed.path, body)
                 fake.requests.append((method, parsed.path, body))
                 for fault in list(fake.faults):
                     if fault[0] == method and parsed.path.startswith(fault[1]):
@@ -269,6 +287,23 @@ class FakePortOne:
                     return self._answer(401, {"type": "UNAUTHORIZED", "message": "인증 실패"})
                 status, answer = fake.route(method, parsed.path, parse_qs(parsed.query), body)
                 self._answer(status, answer)
+
+            def _window(self, method: str, path: str, body: dict) -> None:
+                """PortOne's payment window, as the browser meets it: the script the SDK loader injects
+                (it defines `window.PortOne`), and the payer's choice in the window, sent from the page's
+                origin (answered to any origin, as PortOne's own window is)."""
+                if path == "/browser-sdk.js":
+                    raw = WINDOW_SCRIPT.replace("__ORIGIN__", fake.url).encode()
+                    content_type, status = "text/javascript", 200
+                else:
+                    status, answer = fake.window_pay(unquote(path.removeprefix("/_window/payments/")), body)
+                    raw, content_type = json.dumps(answer).encode(), "application/json"
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Access-Control-Allow-Origin", "*")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
 
             def do_GET(self):
                 self._serve("GET")
@@ -480,6 +515,24 @@ class FakePortOne:
         payment.cancellations.append(cancellation)
         payment.status = "CANCELLED" if payment.cancelled == payment.amount else "PARTIAL_CANCELLED"
         return 200, {"cancellation": cancellation}
+
+
+# What PortOne's CDN script does for the page, reduced to the payer completing the window at once.
+WINDOW_SCRIPT = """
+window.PortOne = {
+  async requestPayment(request) {
+    const answer = await fetch("__ORIGIN__/_window/payments/" + encodeURIComponent(request.paymentId), {
+      method: "POST", body: JSON.stringify(request),
+    });
+    const body = await answer.json();
+    if (!answer.ok) {
+      return { code: body.type, message: body.message, paymentId: request.paymentId,
+               transactionType: "PAYMENT" };
+    }
+    return { paymentId: request.paymentId, txId: body.txId, transactionType: "PAYMENT" };
+  },
+};
+"""
 
 
 def sign(body: bytes, *, webhook_id: str, timestamp: int, secret: str = WEBHOOK_SECRET) -> dict:

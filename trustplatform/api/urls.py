@@ -19,4 +19,5 @@ urlpatterns = [
     path("escrow/", include("escrow.api_urls")),
     path("bookings/", include("bookings.api_urls")),
     path("listings/", include("listings.api_urls")),
+    path("payments/", include("trustplatform.payments.api_urls")),
 ]

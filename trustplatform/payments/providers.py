@@ -148,6 +148,9 @@ class PaymentProvider(abc.ABC):
         A virtual-account payment goes back to `refund_account`. Raises ProviderRefused or
         ProviderUnavailable when nothing was cancelled."""
 
+    def virtual_account_close(self, *, provider_payment_id: str) -> None:  # noqa: B027 (optional)
+        """Close an issued virtual account nobody paid into, so that it takes no transfer any more."""
+
     def account_holder(self, *, account: BankAccount, birthdate: str = "", business_number: str = "") -> str:
         """The name of the account's holder as the bank has it (checked before money is sent there)."""
         check = self.account_verify(account=account, birthdate=birthdate, business_number=business_number)
@@ -233,10 +236,19 @@ class SandboxProvider(PaymentProvider):
 
         charge = SandboxCharge.objects.get(provider_payment_id=provider_payment_id)
         SandboxCharge.objects.filter(pk=charge.pk, status="pending").update(status="paid")
+        charge.refresh_from_db(fields=["status"])
+        if charge.status == "closed":  # a virtual account closed before the transfer: the bank refuses it
+            return self.event(event_type="payment.expired", data={"payment_id": charge.provider_payment_id})
         return self.event(
             event_type="payment.paid",
             data={"payment_id": charge.provider_payment_id, "amount_krw": charge.amount_krw},
         )
+
+    def virtual_account_close(self, *, provider_payment_id: str) -> None:
+        from .models import SandboxCharge
+
+        SandboxCharge.objects.filter(provider_payment_id=provider_payment_id, status="pending",
+                                     method="virtual_account").update(status="closed")
 
     def payment_cancel(self, *, provider_payment_id: str, amount_krw: int, reason: str, key: str,
                        refund_account: BankAccount | None = None) -> str:

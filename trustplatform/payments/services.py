@@ -112,8 +112,22 @@ def payments_pending_cancel(*, subject, reason: str) -> int:
         subject_type=subject_type, subject_id=subject.pk, status=Payment.Status.PENDING
     ):
         transition_run(instance=payment, name="cancel", reason=reason)
+        if payment.method == Payment.Method.VIRTUAL_ACCOUNT:
+            # Close the payer's account at the provider so that nothing more can be sent into it.
+            transaction.on_commit(functools.partial(
+                virtual_account_close, provider=payment.provider,
+                provider_payment_id=payment.provider_payment_id), robust=True)
         cancelled += 1
     return cancelled
+
+
+def virtual_account_close(*, provider: str, provider_payment_id: str) -> None:
+    """Close an issued virtual account whose payment was cancelled here. Best effort: a transfer that
+    still arrives is refused and given back (`_payment_settled`)."""
+    try:
+        get_provider(provider).virtual_account_close(provider_payment_id=provider_payment_id)
+    except ProviderError:
+        pass  # not issued yet, already closed, or the provider cannot be reached: a late deposit is returned
 
 
 def sandbox_checkout_pay(*, payment: Payment) -> None:
@@ -491,6 +505,16 @@ def _payment_settled(event: ProviderEventData, *, provider: str) -> str:
     handler = handler_for(payment.subject_type)
     subject = handler.lock(payment.subject_id)
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if (payment.status == Payment.Status.CANCELLED and event.event_type == "payment.paid"
+            and payment.paid_at is None):
+        # Paid after it was cancelled here (the subject expired or was paid another way, and a transfer
+        # still reached the virtual account): not kept, given back whole; the sweep finds it if need be.
+        payment.paid_at = timezone.now()
+        Payment.objects.filter(pk=payment.pk).update(paid_at=payment.paid_at)
+        transaction.on_commit(functools.partial(
+            unwanted_payment_return, provider=provider, provider_payment_id=payment.provider_payment_id,
+            amount_krw=payment.amount_krw, reason="paid after the payment was cancelled"), robust=True)
+        return "refused_not_payable"
     if payment.status != Payment.Status.PENDING:
         return "already_settled"
     if event.event_type == "payment.failed":
@@ -604,6 +628,8 @@ def unwanted_payment_return(
     (the same key never cancels twice). When the provider refuses, the money is the payer's all the same:
     it enters the ledger as their credit, which they withdraw to their own bank account; finance is told
     whenever it could not be given back."""
+    if Transfer.objects.filter(idempotency_key=unwanted_kept_key(provider, provider_payment_id)).exists():
+        return "kept_as_credit"  # refused before: it is the payer's credit, never given back twice
     try:
         get_provider(provider).payment_cancel(
             provider_payment_id=provider_payment_id, amount_krw=amount_krw, reason=reason[:150],
