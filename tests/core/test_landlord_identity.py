@@ -205,7 +205,7 @@ def test_several_individual_landlords_may_each_have_no_business_number():
 def test_the_payee_identity_is_the_verified_birth_date_or_the_business_number():
     landlord = IndividualLandlordFactory(verified_name="김임대", verified_birth_date="1970-01-02")
     business = PartnerFactory(name="한강 게스트하우스", registration_number="1248100998")
-    assert partner_payee_identity(landlord) == ("individual", "김임대", "700102")
+    assert partner_payee_identity(landlord) == ("individual", "김임대", "1970-01-02")
     assert partner_payee_identity(business) == ("business", "한강 게스트하우스", "1248100998")
 
 

@@ -175,7 +175,8 @@ def test_a_tenant_pays_a_listings_deposit_by_virtual_account_and_the_individual_
     landlord_page.locator("#payout-account-submit").click()
     expect(landlord_page.locator("#payout-account-name")).to_contain_text("6789")
     partner = portone.partners[f"partner-{landlord.pk}"]
-    assert (partner["business_number"], partner["birthdate"]) == ("", "781102")  # an individual payee
+    # An individual payee, registered with the birth date PortOne asks for (yyyy-MM-dd).
+    assert (partner["business_number"], partner["birthdate"]) == ("", "1978-11-02")
     assert partner["account"]["holder"] == OWNER
     landlord_page.fill("#id_amount_krw", f"{payout_krw:,}")
     landlord_page.locator(SUBMIT).first.click()

@@ -341,6 +341,9 @@ class FakePortOne:
                 payment.status = "CANCELLED"
                 return 200, {"closedAt": _now()}
             if m := re.fullmatch(r"/platform/bank-accounts/([^/]+)/([^/]+)/holder", path):
+                birthdate = (query.get("birthdate") or [""])[0]
+                if birthdate and not re.fullmatch(r"\d{6}", birthdate):
+                    return 400, {"type": "INVALID_REQUEST", "message": "생년월일은 6자리(YYMMDD)입니다."}
                 holder = self.holders.get((unquote(m[1]), unquote(m[2])))
                 if holder is None:
                     return 400, {"type": "PLATFORM_EXTERNAL_API_FAILED",
@@ -439,6 +442,10 @@ class FakePortOne:
                 return 409, {"type": "PLATFORM_PARTNER_ID_ALREADY_EXISTS", "message": "이미 존재하는 아이디"}
             partner_id = body.get("id") or f"pp-{secrets.token_hex(6)}"
             kind = body.get("type", {})
+            individual = kind.get("nonWhtPayer") or kind.get("whtPayer") or {}
+            birthdate = individual.get("birthdate") or ""
+            if birthdate and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", birthdate):
+                return 400, {"type": "INVALID_REQUEST", "message": "birthdate는 yyyy-MM-dd 형식입니다."}
             self.partners[partner_id] = {
                 "id": partner_id, "name": body["name"], "contact": body["contact"],
                 "account": body["account"],

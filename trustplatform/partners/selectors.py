@@ -88,10 +88,10 @@ def partners_business_status_due(*, days: int = 25) -> list[int]:
 
 
 def partner_payee_identity(partner: Partner) -> tuple[str, str, str]:
-    """Who the partner's payouts go to, for the bank's holder lookup: ("individual", verified name,
-    birth date as yyMMdd) for an individual landlord, ("business", business name, the 10 digits)
-    otherwise. The name and birth date are only ever the identity provider's answer."""
+    """Who the partner's payouts go to, for the bank's holder lookup and the payee's registration:
+    ("individual", verified name, birth date as yyyy-MM-dd) for an individual landlord, ("business",
+    business name, the 10 digits) otherwise. The name and birth date are only ever the identity
+    provider's answer."""
     if partner.is_individual:
-        year, month, day = partner.verified_birth_date.split("-")
-        return "individual", partner.verified_name, f"{year[2:]}{month}{day}"
+        return "individual", partner.verified_name, partner.verified_birth_date
     return "business", partner.name, partner.registration_number

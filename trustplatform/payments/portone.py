@@ -132,6 +132,14 @@ class _Calling:
         return False
 
 
+def _bank_birthdate(birthdate: str) -> str | None:
+    """A real-name lookup at a Korean bank takes the holder's birth date as six digits (yyMMdd)."""
+    if not birthdate:
+        return None
+    year, month, day = birthdate.split("-")
+    return f"{year[2:]}{month}{day}"
+
+
 class PortOneProvider(PaymentProvider):
     name = "portone"
 
@@ -206,7 +214,7 @@ class PortOneProvider(PaymentProvider):
             answer = platform_client().account.get_platform_account_holder(
                 bank=account.bank,
                 account_number=account.number,
-                birthdate=birthdate or None,
+                birthdate=_bank_birthdate(birthdate),
                 business_registration_number=business_number or None,
             )
         return AccountCheck(holder=answer.holder_name, verification_id=answer.account_verification_id)
