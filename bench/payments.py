@@ -139,6 +139,7 @@ def measure_webhooks(ctx) -> None:
 
 def _prepare(args: dict) -> dict:
     """`count` agreed rental deposits, each with a card checkout pre-registered at (fake) PortOne."""
+    import uuid
     from datetime import date
 
     from escrow.models import Condition, EscrowAgreement
@@ -149,10 +150,17 @@ def _prepare(args: dict) -> dict:
     SandboxRegistryRecord = SandboxRegistryRecordFactory._meta.model
     if not SandboxRegistryRecord.objects.filter(address=address).exists():
         SandboxRegistryRecordFactory(address=address, owner_name="정하은", liens=[])
-    landlord = MembershipFactory(partner=PartnerFactory(kind="landlord", name="벤치 하우스"))
+    # The bench database is kept between runs: the landlord is made once, each run's tenants are new.
+    run = uuid.uuid4().hex[:8]
+    Membership = MembershipFactory._meta.model
+    landlord = Membership.objects.filter(partner__name="벤치 하우스", partner__kind="landlord").first()
+    if landlord is None:
+        owner = UserFactory(email=f"bench-landlord-{run}@example.kr")
+        partner = PartnerFactory(kind="landlord", name="벤치 하우스", applied_by=owner)
+        landlord = MembershipFactory(partner=partner, user=owner)
     ids = []
     for index in range(args["count"]):
-        tenant = UserFactory()
+        tenant = UserFactory(email=f"bench-tenant-{run}-{index}@example.kr")
         agreement = agreements.agreement_create(
             created_by=landlord.user, payer=tenant, payee=landlord.partner,
             template=EscrowAgreement.Template.RENTAL_DEPOSIT, title=f"벤치 보증금 {index}",
