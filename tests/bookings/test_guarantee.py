@@ -13,7 +13,7 @@ from bookings.services.money import guarantee_charges_account, held_account
 from bookings.services.stays import booking_cancel_by_property
 from tests.factories import UserFactory
 from trustplatform.ledger.models import Transfer
-from trustplatform.ledger.selectors import ledger_reconcile
+from trustplatform.ledger.selectors import account_balance, ledger_reconcile
 from trustplatform.ledger.services import consumer_payable, platform_account
 
 from .factories import HAEUNDAE, PropertyFactory, RoomTypeFactory, confirmed_booking, fund_guarantee
@@ -174,7 +174,7 @@ def test_nothing_qualifies_full_refund_plus_compensation_and_an_agent(world, set
     booking = confirmed_booking(original, days_ahead=1, nights=1)  # 100,000
     settings.BOOKINGS_PEAK_SEASONS = []
     case = _cancel(booking)
-    clearing_before = platform_account("platform-psp-clearing").balance_krw
+    clearing_before = account_balance(account=platform_account("platform-psp-clearing"))
     with settled():
         assert guarantee.case_search(case_id=case.pk) == "refunded"
     case.refresh_from_db()
@@ -183,7 +183,7 @@ def test_nothing_qualifies_full_refund_plus_compensation_and_an_agent(world, set
     # The payment is cancelled whole at the payment company; the compensation is the guest's credit.
     payment = booking.payments.get()
     assert (payment.status, payment.refunded_krw) == ("refunded", 100_000)
-    assert platform_account("platform-psp-clearing").balance_krw - clearing_before == 100_000
+    assert account_balance(account=platform_account("platform-psp-clearing")) - clearing_before == 100_000
     assert consumer_payable(booking.guest).balance_krw == 10_000
     assert guarantee_charges_account(prop.partner).balance_krw == -(10_000 + 10_000)
     assert ledger_reconcile() == []
@@ -276,13 +276,13 @@ def test_the_guest_cancelling_a_rebooking_gets_the_policy_refund_and_the_fund_it
     guarantee.case_search(case_id=case.pk)
     case.refresh_from_db()
     fund_before = platform_account("platform-guarantee-fund").balance_krw
-    clearing_before = platform_account("platform-psp-clearing").balance_krw
+    clearing_before = account_balance(account=platform_account("platform-psp-clearing"))
     with settled():
         booking_cancel_by_guest(booking=case.rebooked, actor=booking.guest, reason="plans changed")
     assert held_account(case.rebooked).balance_krw == 0
     # The rebooking was paid by the guest's payment for the booking it replaced: that one is cancelled.
     assert booking.payments.get().refunded_krw == 100_000
-    assert platform_account("platform-psp-clearing").balance_krw - clearing_before == 100_000
+    assert account_balance(account=platform_account("platform-psp-clearing")) - clearing_before == 100_000
     assert platform_account("platform-guarantee-fund").balance_krw - fund_before == 50_000
     assert ledger_reconcile() == []
 

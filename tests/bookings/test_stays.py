@@ -12,7 +12,7 @@ from bookings.services import stays
 from bookings.services.money import held_account
 from bookings.services.payments import payment_start
 from bookings.services.stays import booking_cancel_by_guest, booking_hold, holds_expire_due
-from trustplatform.ledger.selectors import ledger_reconcile
+from trustplatform.ledger.selectors import account_balance, ledger_reconcile
 from trustplatform.ledger.services import partner_payable, platform_account
 from trustplatform.payments.models import Payment
 from trustplatform.payments.providers import SandboxProvider
@@ -142,7 +142,7 @@ def test_the_guest_cancels_and_gets_the_policy_refund_the_property_keeps_the_res
     prop = PropertyFactory(cancellation_policy="moderate")  # 3-6 days before: 50 %
     room_type = RoomTypeFactory(property=prop, price_krw=100_000)
     booking = confirmed_booking(room_type, days_ahead=4, nights=2)
-    clearing_before = platform_account("platform-psp-clearing").balance_krw
+    clearing_before = account_balance(account=platform_account("platform-psp-clearing"))
     with settled():
         booking = booking_cancel_by_guest(booking=booking, actor=booking.guest, reason="plans changed")
     assert booking.status == Booking.Status.CANCELLED_BY_GUEST
@@ -150,7 +150,7 @@ def test_the_guest_cancels_and_gets_the_policy_refund_the_property_keeps_the_res
     # The refund is a partial cancellation of the guest's payment, confirmed by the payment company.
     payment = booking.payments.get()
     assert (payment.refunded_krw, payment.refunds.get().status) == (100_000, "done")
-    assert platform_account("platform-psp-clearing").balance_krw - clearing_before == 100_000
+    assert account_balance(account=platform_account("platform-psp-clearing")) - clearing_before == 100_000
     assert partner_payable(prop.partner).balance_krw == 100_000
     assert held_account(booking).balance_krw == 0 and ledger_reconcile() == []
 

@@ -39,6 +39,7 @@ from escrow.services import release
 from tests.fakes import portone as fake_portone
 from trustplatform.errors import DomainError
 from trustplatform.ledger.models import Transfer
+from trustplatform.ledger.selectors import account_balance
 from trustplatform.ledger.services import consumer_payable, platform_account
 from trustplatform.payments import payouts
 from trustplatform.payments import services as platform_payments
@@ -117,7 +118,7 @@ class ProviderSimulation(Simulation):
 
     def setup(self) -> None:
         super().setup()
-        self.clearing_start = platform_account(platform_payments.PSP_CLEARING).balance_krw
+        self.clearing_start = account_balance(account=platform_account(platform_payments.PSP_CLEARING))
         self.sent_start = platform_account(payouts.PAYOUTS_SENT).balance_krw
 
     # --- committing ----------------------------------------------------------------------------
@@ -393,7 +394,9 @@ class ProviderSimulation(Simulation):
         )
         sent = sum(amount for amount, status in paid_out.values() if status == "SUCCEEDED")
         provider_holds = captured - cancelled - sent
-        clearing = platform_account(platform_payments.PSP_CLEARING).balance_krw - self.clearing_start
+        clearing = (
+            account_balance(account=platform_account(platform_payments.PSP_CLEARING)) - self.clearing_start
+        )
         sent_ledger = platform_account(payouts.PAYOUTS_SENT).balance_krw - self.sent_start
         ledger_holds = -clearing - sent_ledger
 

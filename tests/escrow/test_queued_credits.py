@@ -106,3 +106,71 @@ def test_parallel_fees_and_folds_lose_nothing(make_account, outside, revenue):
     revenue.refresh_from_db()
     assert revenue.balance_krw == sum(100 + i for i in range(len(payers)))
     assert not PendingCredit.objects.exists()
+
+
+# --- queued debits: the payment provider's clearing, which every payment moves money out of -------------
+
+
+def test_payments_out_of_the_providers_clearing_are_queued_and_folded(make_account):
+    clearing = services.platform_account("platform-psp-clearing")
+    assert clearing.queued_credits and clearing.allow_negative
+    holding = make_account()
+    transfer = services.ledger_transfer(debit=clearing, credit=holding, amount_krw=700, key="paid-1",
+                                        reason="payment")
+    assert PendingCredit.objects.get().amount_krw == -700 and PendingCredit.objects.get().transfer == transfer
+    clearing.refresh_from_db()
+    holding.refresh_from_db()
+    assert (clearing.balance_krw, account_balance(account=clearing), holding.balance_krw) == (0, -700, 700)
+    assert ledger_reconcile() == []
+    ledger_credits_fold()
+    clearing.refresh_from_db()
+    assert clearing.balance_krw == -700 and not PendingCredit.objects.exists()
+    assert ledger_reconcile() == []
+
+
+def test_a_queued_account_that_must_stay_covered_still_has_its_debits_checked(make_account, outside, revenue):
+    """Only an account that may go below zero queues its debits: fee revenue is checked under its lock."""
+    payer = _funded(make_account, outside, 1_000)
+    services.ledger_transfer(debit=payer, credit=revenue, amount_krw=400, key="fee", reason="fee")
+    with pytest.raises(services.LedgerError) as refused:
+        services.ledger_transfer(debit=revenue, credit=payer, amount_krw=401, key="too-much", reason="x")
+    assert refused.value.code == "insufficient_funds"
+    assert ledger_reconcile() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_payments_never_wait_for_each_other_on_the_providers_clearing(make_account):
+    """The clearing was one row every payment locked until its transaction committed: the platform took
+    payments one at a time. A payment whose transaction is still open holds nothing the next one needs."""
+    import threading
+
+    from django.db import connection, transaction
+
+    clearing = services.platform_account("platform-psp-clearing")
+    first_holding, second_holding = make_account(), make_account()
+    moved, release = threading.Event(), threading.Event()
+
+    def first_payment():
+        try:
+            with transaction.atomic():
+                services.ledger_transfer(debit=clearing, credit=first_holding, amount_krw=100, key="slow",
+                                         reason="payment")
+                moved.set()
+                release.wait(10)  # the rest of a webhook's work, still inside its transaction
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_payment)
+    thread.start()
+    try:
+        assert moved.wait(10)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '1s'")
+            services.ledger_transfer(debit=clearing, credit=second_holding, amount_krw=50, key="fast",
+                                     reason="payment")
+    finally:
+        release.set()
+        thread.join(10)
+    assert account_balance(account=clearing) == -150
+    assert ledger_reconcile() == []

@@ -110,9 +110,10 @@ class Transfer(models.Model):
 
 
 class PendingCredit(models.Model):
-    """A credit to a queued-credits account, not yet folded into its balance (then deleted).
+    """A movement of a queued account not yet folded into its balance (then deleted): a credit, or,
+    for a queued account that may go below zero, a debit (a negative amount).
 
-    Folding deletes the rows it adds, in one statement under the account's row lock, so a credit
+    Folding deletes the rows it adds, in one statement under the account's row lock, so a movement
     committed later is never skipped and none is counted twice.
     """
 
@@ -126,7 +127,7 @@ class PendingCredit(models.Model):
         verbose_name_plural = _("queued credits")
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount_krw__gt=0), name="escrow_pendingcredit_amount_positive"
+                condition=~Q(amount_krw=0), name="ledger_pendingcredit_amount_not_zero"
             ),
         ]
 

@@ -33,7 +33,9 @@ class LedgerConflict(LedgerError, Conflict):
 
 PLATFORM_ACCOUNTS = {
     # code: (name, kind, allow_negative, queued_credits)
-    "platform-psp-clearing": ("PSP clearing (payments in)", LedgerAccount.Kind.EXTERNAL, True, False),
+    # Every payment moves money out of it and every refund into it: its movements are queued, so it is
+    # never a hot row (it may go below zero, so a debit needs no balance under a lock).
+    "platform-psp-clearing": ("PSP clearing (payments in)", LedgerAccount.Kind.EXTERNAL, True, True),
     "platform-payouts-sent": ("Payouts sent to banks", LedgerAccount.Kind.EXTERNAL, False, False),
     "platform-capital": ("Platform capital", LedgerAccount.Kind.EXTERNAL, True, False),
     "platform-guarantee-fund": ("Guarantee fund", LedgerAccount.Kind.PLATFORM, False, False),
@@ -156,12 +158,15 @@ def ledger_transfer(
     subject=None,
     metadata: dict | None = None,
 ) -> Transfer:
-    """Move `amount_krw` from `debit` to `credit` once. Locks both account rows (pk order)."""
+    """Move `amount_krw` from `debit` to `credit` once. Locks both account rows (pk order), except the
+    side whose movement is queued (see `_queues_debit`)."""
     amount_krw = _check_amount(amount_krw)
     if debit.pk == credit.pk:
         raise LedgerError(_("A transfer needs two different accounts."), code="same_account")
-    # Taking money out of a queued-credits account (rare) folds its queue first: the portable path.
-    if SINGLE_STATEMENT and connection.vendor == "postgresql" and not debit.queued_credits:
+    queue_debit = _queues_debit(debit=debit, credit=credit)
+    # Taking money out of a queued-credits account that must stay covered folds its queue first: the
+    # portable path.
+    if SINGLE_STATEMENT and connection.vendor == "postgresql" and (queue_debit or not debit.queued_credits):
         return _transfer_single_statement(
             debit=debit,
             credit=credit,
@@ -170,24 +175,26 @@ def ledger_transfer(
             reason=reason,
             subject=subject,
             metadata=metadata,
+            queue_debit=queue_debit,
         )
     try:
         with transaction.atomic():
-            # A queued-credits account is credited without its row lock: that is the point of it.
-            locked_ids = (debit.pk,) if credit.queued_credits else (debit.pk, credit.pk)
+            # A queued side is moved without its row lock: that is the point of it.
+            locked_ids = [pk for pk, queued in ((debit.pk, queue_debit), (credit.pk, credit.queued_credits))
+                          if not queued]
             accounts = _lock_accounts(*locked_ids)
             # Checked under the lock: a concurrent twin from this debit account has committed by now.
             existing = Transfer.objects.filter(idempotency_key=key).first()
             if existing is not None:
                 _same_terms(existing, debit_id=debit.pk, credit_id=credit.pk, amount_krw=amount_krw)
                 return existing
-            if debit.pk not in accounts or not (
-                credit.pk in accounts or LedgerAccount.objects.filter(pk=credit.pk).exists()
-            ):
+            if not all(pk in accounts or LedgerAccount.objects.filter(pk=pk).exists()
+                       for pk in (debit.pk, credit.pk)):
                 raise LedgerNotFound(_("The account does not exist."), code="unknown_account")
-            if accounts[debit.pk].queued_credits:
-                _fold(accounts[debit.pk])
-            _refuse_overdraft(accounts[debit.pk], amount_krw)
+            if not queue_debit:
+                if accounts[debit.pk].queued_credits:
+                    _fold(accounts[debit.pk])
+                _refuse_overdraft(accounts[debit.pk], amount_krw)
             return _post_transfer(
                 debit_id=debit.pk,
                 credit_id=credit.pk,
@@ -197,6 +204,7 @@ def ledger_transfer(
                 subject=subject,
                 metadata=metadata,
                 queue_credit=credit.queued_credits,
+                queue_debit=queue_debit,
             )
     except IntegrityError:
         # The same key raced in over other accounts: the unique index kept one; say which.
@@ -207,6 +215,14 @@ def ledger_transfer(
         return existing
 
 
+def _queues_debit(*, debit: LedgerAccount, credit: LedgerAccount) -> bool:
+    """Whether a debit is queued instead of applied under the account's row lock: only from a queued
+    account that may go below zero (nothing to check, e.g. the payment provider's clearing, which every
+    payment moves money out of), and only into an account whose own side is not queued (one queued side
+    per transfer)."""
+    return debit.queued_credits and debit.allow_negative and not credit.queued_credits
+
+
 # On PostgreSQL a transfer is one statement: lock both rows (pk order), check the funds, insert the
 # row unless the key exists, and apply both balances. One round trip instead of seven, and no
 # savepoint inside a caller's transaction. Tests switch it off to exercise the portable path too.
@@ -214,17 +230,20 @@ SINGLE_STATEMENT = True
 
 # Into a queued-credits account (%(queued)s true) only the debit row is locked and changed; the
 # credit is queued in escrow_pendingcredit and folded into the balance later, so a busy receiver
-# is never a hot row.
+# is never a hot row. Out of a queued account that may go negative (%(queued_debit)s true) it is the
+# other way round: the debit is queued, with a negative amount, and only the credit row is locked.
 _TRANSFER_SQL = """
 WITH locked AS (
     SELECT id, allow_negative, balance_krw - reserved_krw AS available
-    FROM escrow_ledgeraccount WHERE id = %(debit)s OR (id = %(credit)s AND NOT %(queued)s)
+    FROM escrow_ledgeraccount
+    WHERE (id = %(debit)s AND NOT %(queued_debit)s) OR (id = %(credit)s AND NOT %(queued)s)
     ORDER BY id FOR NO KEY UPDATE
 ),
 checked AS (
-    SELECT coalesce(bool_or(id = %(debit)s), false)
+    SELECT EXISTS (SELECT 1 FROM escrow_ledgeraccount WHERE id = %(debit)s)
                AND EXISTS (SELECT 1 FROM escrow_ledgeraccount WHERE id = %(credit)s) AS both_exist,
-           coalesce(bool_and(id <> %(debit)s OR allow_negative OR available >= %(amount)s), false) AS covered
+           %(queued_debit)s OR coalesce(bool_and(id <> %(debit)s OR allow_negative OR available >= %(amount)s)
+                                         AND bool_or(id = %(debit)s), false) AS covered
     FROM locked
 ),
 inserted AS (
@@ -239,12 +258,15 @@ inserted AS (
 queued AS (
     INSERT INTO escrow_pendingcredit (account_id, transfer_id, amount_krw)
     SELECT %(credit)s, id, %(amount)s FROM inserted WHERE %(queued)s
+    UNION ALL
+    SELECT %(debit)s, id, -%(amount)s FROM inserted WHERE %(queued_debit)s
     RETURNING id
 ),
 applied AS (
     UPDATE escrow_ledgeraccount
     SET balance_krw = balance_krw + CASE WHEN id = %(credit)s THEN %(amount)s ELSE -%(amount)s END
-    WHERE (id = %(debit)s OR (id = %(credit)s AND NOT %(queued)s)) AND EXISTS (SELECT 1 FROM inserted)
+    WHERE ((id = %(debit)s AND NOT %(queued_debit)s) OR (id = %(credit)s AND NOT %(queued)s))
+          AND EXISTS (SELECT 1 FROM inserted)
     RETURNING id
 )
 SELECT (SELECT both_exist FROM checked), (SELECT covered FROM checked),
@@ -253,7 +275,8 @@ SELECT (SELECT both_exist FROM checked), (SELECT covered FROM checked),
 """
 
 
-def _transfer_single_statement(*, debit, credit, amount_krw, key, reason, subject, metadata) -> Transfer:
+def _transfer_single_statement(*, debit, credit, amount_krw, key, reason, subject, metadata,
+                               queue_debit: bool = False) -> Transfer:
     fields = {
         "idempotency_key": key,
         "debit_account_id": debit.pk,
@@ -280,6 +303,7 @@ def _transfer_single_statement(*, debit, credit, amount_krw, key, reason, subjec
                 "subject_id": fields["subject_id"],
                 "metadata": json.dumps(fields["metadata"]),
                 "queued": bool(credit.queued_credits),
+                "queued_debit": queue_debit,
             },
         )
         both_exist, covered, transfer_id, created_at, applied = cursor.fetchone()
@@ -309,12 +333,14 @@ def _post_transfer(
     subject=None,
     metadata=None,
     queue_credit: bool | None = None,
+    queue_debit: bool = False,
 ) -> Transfer:
     """Write the transfer row and apply it to both balances; the caller holds the row locks
-    (the debit's, and the credit's unless its credits are queued)."""
+    (the debit's unless its debits are queued, and the credit's unless its credits are queued)."""
     if queue_credit is None:
         queue_credit = LedgerAccount.objects.filter(pk=credit_id, queued_credits=True).exists()
-    LedgerAccount.objects.filter(pk=debit_id).update(balance_krw=F("balance_krw") - amount_krw)
+    if not queue_debit:
+        LedgerAccount.objects.filter(pk=debit_id).update(balance_krw=F("balance_krw") - amount_krw)
     if not queue_credit:
         LedgerAccount.objects.filter(pk=credit_id).update(balance_krw=F("balance_krw") + amount_krw)
     transfer = Transfer.objects.create(
@@ -328,6 +354,8 @@ def _post_transfer(
     )
     if queue_credit:
         PendingCredit.objects.create(account_id=credit_id, transfer=transfer, amount_krw=amount_krw)
+    if queue_debit:
+        PendingCredit.objects.create(account_id=debit_id, transfer=transfer, amount_krw=-amount_krw)
     return transfer
 
 
