@@ -11,7 +11,7 @@ TEST_ENV := DEBUG=false SECURE_SSL_REDIRECT=false STATIC_MANIFEST=false \
 	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 \
 	PII_ENCRYPTION_KEYS=dGVzdC1rZXktbmV3ZXN0LTAxMjM0NTY3ODlhYmNkZWY=,dGVzdC1rZXktb2xkZXItMDEyMzQ1Njc4OWFiY2RlZmc= \
 	PII_HASH_KEY=test-blind-index-key PAYMENTS_WEBHOOK_SECRET=test-webhook-secret \
-	PAYMENTS_SANDBOX_ALLOWED=true \
+	PAYMENTS_SANDBOX_ALLOWED=true SANDBOX_ALLOWED=true MASKING_PROVIDER=sandbox \
 	DATABASE_URL=$${DATABASE_URL:-postgres:///ansim} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-amqp://guest:guest@127.0.0.1:5672//} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
@@ -24,6 +24,9 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=example.com \
 	PAYMENTS_PROVIDER=portone PORTONE_API_SECRET=deploy-check PORTONE_STORE_ID=store-deploy-check \
 	PORTONE_CHANNEL_KEY_CARD=channel-key-card PORTONE_CHANNEL_KEY_VIRTUAL_ACCOUNT=channel-key-va \
 	PORTONE_WEBHOOK_SECRET=whsec_ZGVwbG95LWNoZWNr PORTONE_PLATFORM_CONTRACT_ID=contract-deploy-check \
+	MASKING_PROVIDER=twilio TWILIO_ACCOUNT_SID=AC00000000000000000000000000000000 \
+	TWILIO_AUTH_TOKEN=deploy-check SMS_BACKEND=masking.providers.ProviderSmsBackend \
+	EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
 	DATABASE_URL=$${DATABASE_URL:-postgres:///ansim}
 
 # The suite runs on two processes (the machine has two cores; much of a test's time is spent

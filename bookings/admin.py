@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from trustplatform.admin_base import QueueFilter, ReadOnlyFieldsMixin
+from trustplatform.admin_base import FORM_TEMPLATE, QueueFilter, ReadOnlyFieldsMixin
 from trustplatform.pages import refusal_shown
 from trustplatform.transitions import TransitionAdmin
 
@@ -26,7 +26,7 @@ from .models import (
     Property,
     RoomType,
 )
-from .services import guarantee, stays
+from .services import compensation, guarantee, stays
 
 
 class RoomTypeInline(admin.TabularInline):
@@ -187,6 +187,7 @@ class CaseQueue(QueueFilter):
             GuaranteeCase.Status.OPENED, GuaranteeCase.Status.SEARCHING,
             GuaranteeCase.Status.OFFERED, GuaranteeCase.Status.ESCALATED,
         ]}),
+        "compensation": (_("Compensation waiting for an agent"), {"compensation_due_krw__gt": 0}),
         "all": (_("All cases"), None),
     }
 
@@ -208,6 +209,25 @@ class RebookForm(forms.Form):
             .select_related("property")
             .order_by("property__name", "-grade")
         )
+
+
+class CompensationForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        choices=[("pay", _("Pay the compensation")), ("refuse", _("Refuse the compensation"))],
+        widget=forms.RadioSelect,
+    )
+    amount_krw = forms.IntegerField(
+        label=_("amount to pay (KRW)"), min_value=1, required=False,
+        help_text=_("At most what the case waits for and what this month's cap leaves."),
+    )
+    reason = forms.CharField(label=_("grounds"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "pay" and not data.get("amount_krw"):
+            self.add_error("amount_krw", _("Required."))
+        return data
 
 
 def _escalate(*, instance, actor, **kwargs):
@@ -277,6 +297,11 @@ class GuaranteeCaseAdmin(ReadOnlyFieldsMixin, TransitionAdmin):
                 self.admin_site.admin_view(self.rebook_view),
                 name="bookings_guaranteecase_rebook",
             ),
+            path(
+                "<int:case_id>/compensation/",
+                self.admin_site.admin_view(self.compensation_view),
+                name="bookings_guaranteecase_compensation",
+            ),
             *super().get_urls(),
         ]
 
@@ -302,6 +327,50 @@ class GuaranteeCaseAdmin(ReadOnlyFieldsMixin, TransitionAdmin):
                 "case": case,
                 "form": form,
                 "opts": self.model._meta,
+            },
+        )
+
+
+    def compensation_view(self, request, case_id: int):
+        """An agent pays or refuses the compensation an outlier case waits for."""
+        case = get_object_or_404(GuaranteeCase.objects.select_related("booking__property"), pk=case_id)
+        change = reverse("admin:bookings_guaranteecase_change", args=[case.pk])
+        if not request.user.has_perm("bookings.work_case"):
+            messages.error(request, _("You are not allowed to do this."))
+            return HttpResponseRedirect(change)
+        form = CompensationForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            with refusal_shown(form=form):
+                if data["decision"] == "pay":
+                    compensation.case_compensation_pay(
+                        case=case, actor=request.user, amount_krw=data["amount_krw"], reason=data["reason"]
+                    )
+                    messages.success(request, _("Compensation paid."))
+                else:
+                    compensation.case_compensation_refuse(
+                        case=case, actor=request.user, reason=data["reason"]
+                    )
+                    messages.success(request, _("Compensation refused."))
+                return HttpResponseRedirect(change)
+        return TemplateResponse(
+            request,
+            FORM_TEMPLATE,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Compensation for %(case)s") % {"case": case},
+                "intro": _(
+                    "Waiting: ₩%(due)s (the property's price ₩%(price)s, its penalty ₩%(penalty)s).\n"
+                    "Why an agent decides: %(why)s"
+                ) % {
+                    "due": f"{case.compensation_due_krw:,}",
+                    "price": f"{case.booking.price_total_krw:,}",
+                    "penalty": f"{case.penalty_krw:,}",
+                    "why": case.compensation_review or "—",
+                },
+                "form": form,
+                "submit_label": _("Decide"),
             },
         )
 

@@ -17,8 +17,16 @@ class BookingsConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from masking.services import session_scrubbed
         from trustplatform.payments.handlers import handler_register
 
         from .services.payments import BookingPayments
 
         handler_register(BookingPayments())
+        session_scrubbed.connect(_guest_phone_erase, dispatch_uid="bookings.guest_phone_erase")
+
+
+def _guest_phone_erase(sender, *, session_id: int, **kwargs) -> None:
+    from .services.common import guest_phone_erase
+
+    guest_phone_erase(session_id=session_id)

@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from trustplatform import files
+
 from .models import AMENITIES_CODES, CalendarFeed, Property, RoomType
 from .services.inventory import NIGHT_PRICE_MAX_KRW, NIGHT_ROOMS_MAX
 
@@ -162,18 +164,10 @@ class FeedForm(forms.ModelForm):
         )
 
 
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-
-
-class PhotoForm(forms.ModelForm):
-    class Meta:
-        from .models import PropertyPhoto
-
-        model = PropertyPhoto
-        fields = ["image", "caption"]
-
-    def clean_image(self):
-        image = self.cleaned_data["image"]
-        if image and image.size > PHOTO_MAX_BYTES:
-            raise forms.ValidationError(_("A photo is at most 5 MB."))
-        return image
+class PhotoForm(forms.Form):
+    # Checked and re-encoded by services.inventory.property_photo_add, which alone opens the image.
+    image = forms.FileField(
+        label=_("Photo"),
+        widget=forms.ClearableFileInput(attrs={"accept": files.accept_attribute(files.IMAGE_KINDS)}),
+    )
+    caption = forms.CharField(label=_("Caption"), max_length=120, required=False)

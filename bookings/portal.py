@@ -20,7 +20,7 @@ from trustplatform.partners.portal import portal_view
 from . import selectors
 from .forms import CalendarForm, FeedForm, PhotoForm, PropertyForm, ReasonForm, RoomTypeForm
 from .models import Booking, Conflict, Night
-from .services import channels, inventory, stays
+from .services import channels, inventory, properties, stays
 from .services.common import guest_number_for_property
 
 
@@ -63,11 +63,12 @@ def property_edit(request, property_id: int | None = None):
     prop = _property(request, property_id) if property_id else None
     form = PropertyForm(request.POST or None, instance=prop)
     if request.method == "POST" and form.is_valid():
-        prop = form.save(commit=False)
-        prop.partner = request.partner
-        prop.save()
-        messages.success(request, _("Saved."))
-        return redirect("bookings_portal:property", prop.pk)
+        edited = form.save(commit=False)
+        edited.partner = request.partner
+        with refusal_shown(form=form):
+            properties.property_save(prop=edited, actor=request.user)
+            messages.success(request, _("Saved."))
+            return redirect("bookings_portal:property", edited.pk)
     room_types = prop.room_types.all() if prop else []
     return render(
         request,
@@ -82,11 +83,12 @@ def photo_add(request, property_id: int):
     prop = _property(request, property_id)
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
-        photo = form.save(commit=False)
-        photo.property = prop
-        photo.position = prop.photos.count()
-        photo.save()
-        messages.success(request, _("Photo added."))
+        with refusal_shown(request):
+            inventory.property_photo_add(
+                property=prop, upload=form.cleaned_data["image"], caption=form.cleaned_data["caption"],
+                actor=request.user,
+            )
+            messages.success(request, _("Photo added."))
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("bookings_portal:property", prop.pk)
@@ -98,12 +100,12 @@ def room_type_edit(request, property_id: int, room_type_id: int | None = None):
     room_type = get_object_or_404(prop.room_types, pk=room_type_id) if room_type_id else None
     form = RoomTypeForm(request.POST or None, instance=room_type)
     if request.method == "POST" and form.is_valid():
-        room_type = form.save(commit=False)
-        room_type.property = prop
-        room_type.save()
-        inventory.calendar_open(room_type=room_type)
-        messages.success(request, _("Saved. The calendar is open for a year at this price."))
-        return redirect("bookings_portal:calendar", room_type.pk)
+        edited = form.save(commit=False)
+        edited.property = prop
+        with refusal_shown(form=form):
+            properties.room_type_save(room_type=edited, actor=request.user)
+            messages.success(request, _("Saved. The calendar is open for a year at this price."))
+            return redirect("bookings_portal:calendar", edited.pk)
     return render(
         request, "bookings/portal/room_type.html", {"property": prop, "room_type": room_type, "form": form}
     )
@@ -132,6 +134,7 @@ def calendar(request, room_type_id: int):
         with refusal_shown(form=form):
             changed = inventory.calendar_update(
                 room_type=room_type,
+                actor=request.user,
                 start=data["start"],
                 end=data["end"],
                 rooms=data.get("rooms"),
@@ -205,6 +208,7 @@ def feeds(request):
                 room_type=form.cleaned_data["room_type"],
                 name=form.cleaned_data["name"],
                 url=form.cleaned_data["url"],
+                actor=request.user,
             )
             messages.success(request, _("Added; the first import runs now."))
             return redirect("bookings_portal:feeds")

@@ -65,3 +65,10 @@ def calendars_extend() -> None:
 
     nights_extend_all()
     safe_numbers_open_due()
+
+
+@shared_task
+def guest_phones_erase() -> int:
+    from .services.common import guest_phones_erase_due
+
+    return guest_phones_erase_due()

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class EscrowConfig(AppConfig):
     name = "escrow"
     verbose_name = _("Escrow")
-    # Agents review documents and decide disputes and claims; finance gives the second approval.
+    # Agents review documents and decide disputes and claims; finance gives the second approval of both.
     staff_permissions = {
         "agents": [
             "review_document", "decide_dispute", "decide_claim", "view_escrowagreement",
@@ -14,6 +14,7 @@ class EscrowConfig(AppConfig):
         ],
         "finance": [
             "approve_dispute", "view_dispute", "view_escrowagreement", "change_escrowagreement",
+            "approve_claim", "view_guaranteeclaim",
         ],
     }
 

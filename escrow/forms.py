@@ -1,67 +1,36 @@
 """Forms of the escrow pages: they turn what people type into clean values; the services decide."""
 
-from pathlib import Path
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from trustplatform import files
 from trustplatform.forms import WonField
 from trustplatform.partners.selectors import is_member
 from trustplatform.payments.models import Payment
 
-from .models import EscrowAgreement, GuaranteeClaim
-
-# What evidence may be: documents and phone photos, recognised by their first bytes, not their name.
-EVIDENCE_TYPES = {
-    ".pdf": "pdf",
-    ".jpg": "jpeg",
-    ".jpeg": "jpeg",
-    ".png": "png",
-    ".heic": "heic",
-}
-
-
-def _file_kind(head: bytes) -> str | None:
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head[4:8] == b"ftyp" and head[8:12] in {b"heic", b"heix", b"mif1", b"msf1"}:
-        return "heic"
-    return None
+from .models import EscrowAgreement, Evidence, GuaranteeClaim
 
 
 def _evidence_file_field(*, required: bool = True) -> forms.FileField:
     return forms.FileField(
         label=_("File"),
         required=required,
-        help_text=_("PDF, JPEG, PNG or HEIC. We keep its SHA-256 fingerprint so it can never be swapped."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.heic"}),
+        help_text=_("PDF, JPEG or PNG. We keep its SHA-256 fingerprint so it can never be swapped."),
+        widget=forms.ClearableFileInput(attrs={"accept": files.accept_attribute(Evidence.KINDS)}),
     )
 
 
 def _evidence_file_clean(upload):
-    """Refuse what is too large or not really a document or photo (its first bytes must match its name)."""
+    """Refuse what is too large or not really a document or photo (checked on the whole file)."""
     if not upload:
         return None
-    limit = settings.ESCROW_EVIDENCE_MAX_BYTES
-    if upload.size > limit:
-        raise forms.ValidationError(
-            _("The file is too large (at most %(mb)s MB).") % {"mb": limit // (1024 * 1024)},
-            code="file_too_large",
-        )
-    expected = EVIDENCE_TYPES.get(Path(upload.name).suffix.lower())
-    head = upload.read(16)
-    upload.seek(0)
-    if expected is None or _file_kind(head) != expected:
-        raise forms.ValidationError(
-            _("Upload a PDF, JPEG, PNG or HEIC file; this file is not one."), code="file_type"
-        )
+    try:
+        files.upload_check(upload, kinds=Evidence.KINDS, max_bytes=settings.ESCROW_EVIDENCE_MAX_BYTES)
+    except files.UploadRefused as exc:
+        raise forms.ValidationError(exc.detail, code=exc.code) from exc
     return upload
 
 

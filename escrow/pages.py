@@ -9,10 +9,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from trustplatform import files
 from trustplatform.ledger.models import LedgerAccount
 from trustplatform.pages import page_action, refusal_shown
 from trustplatform.payments.models import Payment
@@ -119,11 +120,7 @@ def evidence_of(*, agreement: EscrowAgreement, evidence_id: int) -> Evidence:
 
 def evidence_download(evidence: Evidence) -> FileResponse:
     # Always an attachment: an uploaded file is never rendered as a page of ours.
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=evidence.original_name)
+    return files.attachment_response(evidence.file, filename=evidence.original_name)
 
 
 def evidence_upload(request, *, agreement: EscrowAgreement, condition_id: int, render_detail):

@@ -92,10 +92,14 @@ def agreement_money_history(*, agreement):
 
 
 def agreements_for_user(*, user):
+    """The agreements a person pays; a draft is the business's until it is proposed to them."""
     from .models import EscrowAgreement
 
     return (
-        EscrowAgreement.objects.filter(payer=user).select_related("payee", "broker").order_by("-created_at")
+        EscrowAgreement.objects.filter(payer=user)
+        .exclude(status=EscrowAgreement.Status.DRAFT)
+        .select_related("payee", "broker")
+        .order_by("-created_at")
     )
 
 

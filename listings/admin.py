@@ -5,9 +5,13 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from trustplatform import files
 from trustplatform.admin_base import QueueFilter, ReadOnlyAdmin, ReadOnlyInline, ServiceTransitionAdmin
 from trustplatform.transitions import transition_run
 
@@ -261,9 +265,21 @@ class WastedTripClaimAdmin(ServiceTransitionAdmin):
 # --- inspections and campaigns ------------------------------------------------------------------------
 
 
+def _download_link(url: str) -> str:
+    return format_html('<a href="{}">{}</a>', url, _("Download"))
+
+
 class InspectionPhotoInline(ReadOnlyInline):
     model = InspectionPhoto
-    fields = ["image", "uploaded_at"]
+    fields = ["photo_link", "uploaded_at"]  # a private file has no URL: only the scoped download
+
+    @admin.display(description=_("photo"))
+    def photo_link(self, obj) -> str:
+        return _download_link(reverse("admin:listings_inspection_photo", args=[obj.inspection_id, obj.pk]))
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever sees the inspection (inspectors, agents) sees its photos.
+        return request.user.has_perm("listings.view_inspection")
 
 
 class InspectionQueue(QueueFilter):
@@ -289,6 +305,23 @@ class InspectionAdmin(ServiceTransitionAdmin):
         ),
     }
     transition_labels = {"cancel": _("Cancel")}
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:inspection_id>/photos/<int:photo_id>/",
+                self.admin_site.admin_view(self.photo_view),
+                name="listings_inspection_photo",
+            ),
+            *super().get_urls(),
+        ]
+
+    def photo_view(self, request, inspection_id: int, photo_id: int):
+        # Inspectors and agents see inspections; other staff are told nothing, not even that it exists.
+        if not self.has_view_permission(request):
+            raise Http404
+        photo = get_object_or_404(InspectionPhoto, pk=photo_id, inspection_id=inspection_id)
+        return files.attachment_response(photo.image, filename=f"inspection-{inspection_id}-{photo.pk}")
 
 
 class CampaignOpenForm(forms.ModelForm):
@@ -392,7 +425,15 @@ class StrikeAdmin(ReadOnlyAdmin):
 
 class AppealEvidenceInline(ReadOnlyInline):
     model = AppealEvidence
-    fields = ["file", "uploaded_at"]
+    fields = ["file_link", "uploaded_at"]  # a private file has no URL: only the scoped download
+
+    @admin.display(description=_("file"))
+    def file_link(self, obj) -> str:
+        url = reverse("admin:listings_appeal_evidence", args=[obj.appeal_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_name or _("Download"))
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("listings.decide_appeal")  # the staff who decide appeals
 
 
 class AppealQueue(QueueFilter):
@@ -417,3 +458,20 @@ class AppealAdmin(ServiceTransitionAdmin):
     }
     transition_labels = {"uphold": _("Uphold (overrule the strike)…"), "reject": _("Reject…")}
     fsm_forms = {"uphold": DecisionForm, "reject": DecisionForm}
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:appeal_id>/evidence/<int:evidence_id>/",
+                self.admin_site.admin_view(self.evidence_view),
+                name="listings_appeal_evidence",
+            ),
+            *super().get_urls(),
+        ]
+
+    def evidence_view(self, request, appeal_id: int, evidence_id: int):
+        # Only the staff who decide appeals open their evidence; others are told nothing.
+        if not request.user.has_perm("listings.decide_appeal"):
+            raise Http404
+        evidence = get_object_or_404(AppealEvidence, pk=evidence_id, appeal_id=appeal_id)
+        return files.attachment_response(evidence.file, filename=evidence.original_name)

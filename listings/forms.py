@@ -4,7 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .models import Inspection, Listing, Report, Verification
+from trustplatform import files
+
+from .models import AppealEvidence, Inspection, Listing, Report, Verification
 from .regions import SIGUNGU_RE, dong_choices, sigungu_choices
 from .services.inspections import MAX_ACCURACY_M
 from .services.listings import MAX_KRW
@@ -177,7 +179,11 @@ class AppealForm(forms.Form):
     statement = forms.CharField(
         label=_("Why the strike is wrong"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
     )
-    evidence = MultipleFileField(label=_("Evidence (contracts, photos)"))
+    evidence = MultipleFileField(
+        label=_("Evidence (contracts, photos)"),
+        help_text=_("PDF, JPEG, PNG or WebP."),
+        widget=MultipleFileInput(attrs={"accept": files.accept_attribute(AppealEvidence.KINDS)}),
+    )
 
 
 class InspectionForm(forms.Form):

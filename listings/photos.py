@@ -1,17 +1,13 @@
 """Photo intake: size cap, re-encoding (drops EXIF such as GPS), and the 64-bit difference hash."""
 
-import io
-
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
+
+from trustplatform import files
 
 from .errors import ListingError
 
 MAX_SIDE = 2048
-ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
-Image.MAX_IMAGE_PIXELS = 40_000_000  # refuse decompression bombs
 
 
 def dhash(image: Image.Image) -> int:
@@ -40,41 +36,27 @@ def hamming(a: int, b: int) -> int:
     return ((a ^ b) & 0xFFFF_FFFF_FFFF_FFFF).bit_count()
 
 
+# The core's refusals under the codes this app's clients already know.
+PHOTO_CODES = {
+    "file_too_large": "photo_too_large",
+    "file_type": "photo_format",
+    "image_unreadable": "photo_unreadable",
+}
+
+
 def photo_prepare(upload) -> dict:
-    """Check and re-encode an upload; returns the file, its hash, bands and dimensions."""
-    if upload.size > settings.LISTINGS_PHOTO_MAX_BYTES:
-        raise ListingError(
-            _("The photo is too large (at most %(mb)s MB).")
-            % {"mb": settings.LISTINGS_PHOTO_MAX_BYTES // 1048576 or 1},
-            code="photo_too_large",
-            fields={"image": [_("Too large.")]},
-        )
+    """Check and re-encode an upload (trustplatform.files); returns the file, its hash, bands and
+    dimensions."""
     try:
-        upload.seek(0)
-        image = Image.open(upload)
-        if image.format not in ALLOWED_FORMATS:
-            raise ListingError(
-                _("Upload a JPEG, PNG or WebP photo."),
-                code="photo_format",
-                fields={"image": [_("Unsupported format.")]},
-            )
-        image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise ListingError(
-            _("This file is not a photo we can read."),
-            code="photo_unreadable",
-            fields={"image": [_("Not a readable image.")]},
-        ) from exc
-    image = ImageOps.exif_transpose(image).convert("RGB")
-    image.thumbnail((MAX_SIDE, MAX_SIDE))
-    value = dhash(image)
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=85)
+        photo = files.image_reencode(upload, max_bytes=settings.LISTINGS_PHOTO_MAX_BYTES, max_side=MAX_SIDE)
+    except files.UploadRefused as exc:
+        raise ListingError(exc.detail, code=PHOTO_CODES.get(exc.code, exc.code), fields=exc.fields) from exc
+    value = dhash(photo.image)
     return {
-        "file": ContentFile(buffer.getvalue(), name="photo.jpg"),
+        "file": photo.file,
         "dhash": value,
         "bands": bands(value),
-        "width": image.width,
-        "height": image.height,
-        "size_bytes": buffer.tell(),
+        "width": photo.image.width,
+        "height": photo.image.height,
+        "size_bytes": photo.size_bytes,
     }

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from trustplatform import files
 from trustplatform.pages import page_action, refusal_shown
 from trustplatform.partners.models import Partner
 from trustplatform.partners.portal import portal_view
@@ -24,7 +25,7 @@ from .forms import (
     ResponseForm,
     VerificationForm,
 )
-from .models import OPEN_REPORT_STATUSES, Listing, ListingPhoto, Strike
+from .models import OPEN_REPORT_STATUSES, AppealEvidence, Listing, ListingPhoto, Strike
 
 
 def brokerage_view(view):
@@ -269,6 +270,15 @@ def appeal(request, strike_id: int):
     return render(request, "listings/portal_appeal.html", {"strike": strike, "form": form})
 
 
+@brokerage_view
+def appeal_evidence(request, strike_id: int, evidence_id: int):
+    # Scoped lookup: evidence of another brokerage's appeal is simply not found.
+    evidence = get_object_or_404(
+        AppealEvidence, pk=evidence_id, appeal__strike_id=strike_id, appeal__strike__partner=request.partner
+    )
+    return files.attachment_response(evidence.file, filename=evidence.original_name)
+
+
 @landlord_view
 def landlord_homes(request):
     """The landlord's claimed listings, and the form to claim one by its number."""
@@ -294,6 +304,8 @@ def landlord_homes(request):
 @landlord_view
 @require_POST
 def landlord_unlink(request, listing_id: int):
+    # Scoped lookup: a listing this landlord has not claimed is simply not found, as in the API.
+    get_object_or_404(Listing, pk=listing_id, landlord=request.partner)
     page_action(
         request,
         lambda: services.listing_landlord_unlink(

@@ -18,6 +18,11 @@ urlpatterns = [
     path("reports/<int:report_id>/", portal.report_detail, name="report"),
     path("strikes/", portal.strike_list, name="strikes"),
     path("strikes/<int:strike_id>/appeal/", portal.appeal, name="appeal"),
+    path(
+        "strikes/<int:strike_id>/appeal/evidence/<int:evidence_id>/",
+        portal.appeal_evidence,
+        name="appeal_evidence",
+    ),
     path("landlord/", portal.landlord_homes, name="landlord"),
     path("landlord/<int:listing_id>/unlink/", portal.landlord_unlink, name="landlord_unlink"),
 ]

@@ -198,7 +198,7 @@ def partner_strikes(*, partner) -> QuerySet[Strike]:
     return (
         Strike.objects.filter(partner=partner)
         .select_related("listing", "appeal")
-        .prefetch_related("suspensions")
+        .prefetch_related("suspensions", "appeal__evidence")
         .order_by("-issued_at", "-id")
     )
 

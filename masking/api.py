@@ -11,6 +11,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from trustplatform.api.pagination import PAGE_PARAM
 from trustplatform.api.scoping import PartnerScopedMixin
 from trustplatform.api.serializers import ErrorSerializer, InputSerializer, OutputSerializer
 from trustplatform.partners.api import PARTNER_HEADER_PARAM
@@ -77,7 +78,7 @@ class SessionListApi(_SessionApi):
         business = PartyInput()
 
     @extend_schema(parameters=[PARTNER_HEADER_PARAM, OpenApiParameter(
-                       "status", str, enum=MaskedSession.Status.values, required=False)],
+                       "status", str, enum=MaskedSession.Status.values, required=False), PAGE_PARAM],
                    responses={200: SessionPageOutput, 403: ErrorSerializer},
                    operation_id="masking_sessions_list", tags=TAGS)
     def get(self, request):

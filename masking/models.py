@@ -219,6 +219,10 @@ class Participant(models.Model):
         return self.phone_index is None
 
 
+# Calls and texts that reached no session but still hold a trace of the caller's number.
+UNROUTED_TRACES = Q(session__isnull=True) & (~Q(caller_hint="") | ~Q(request_digest=""))
+
+
 class Interaction(models.Model):
     """A call, text, status text or click-to-call. Provider events are unique by (provider, sid)."""
 
@@ -272,7 +276,11 @@ class Interaction(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["provider", "sid"], name="masking_interaction_event_once"),
         ]
-        indexes = [models.Index(fields=["kind", "outcome", "created_at"], name="masking_inter_queue")]
+        indexes = [
+            models.Index(fields=["kind", "outcome", "created_at"], name="masking_inter_queue"),
+            # The hourly sweep that erases those traces a day later reads only these rows.
+            models.Index(fields=["created_at"], name="masking_inter_unrouted", condition=UNROUTED_TRACES),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.get_outcome_display()})"

@@ -216,3 +216,8 @@ def ringing_calls(*, user) -> QuerySet[Interaction]:
     if not user.is_staff:
         calls = calls.filter(session__partner__memberships__user=user)
     return calls.order_by("-created_at")
+
+
+def sessions_scrubbed() -> QuerySet:
+    """Ids of the sessions whose real numbers are erased, as a subquery for other apps' sweeps."""
+    return MaskedSession.objects.filter(status=MaskedSession.Status.SCRUBBED).values("pk")

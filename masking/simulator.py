@@ -1,9 +1,10 @@
 """The phone simulator (sandbox only): plays the telephone network for demos and browser tests.
 
 It sends the same signed webhook requests Twilio would, through the whole Django stack, and
-reads the TwiML answer back as a person would experience it, with real numbers masked.
+reads the TwiML answer back as a person would experience it, with no digit of a real number shown.
 """
 
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -39,6 +40,12 @@ def _sandbox() -> SandboxProvider:
     return provider
 
 
+def _hidden(e164: str) -> str:
+    """The other side's real number as the page may show it: its prefix and shape, no other digit."""
+    masked = pii.mask_phone(e164)  # 010-****-5678
+    return masked[:3] + re.sub(r"\d", "*", masked[3:])
+
+
 def _read(status: int, body: str) -> Outcome:
     outcome = Outcome(status=status)
     if status != 200:
@@ -50,13 +57,13 @@ def _read(status: int, body: str) -> Outcome:
         for number in dial.iter("Number"):
             outcome.connected = True
             outcome.lines.append(_("Call bridged: %(callee)s rings and sees %(proxy)s.") % {
-                "callee": pii.mask_phone(number.text or ""),
+                "callee": _hidden(number.text or ""),
                 "proxy": format_number(dial.get("callerId", ""))})
     for message in root.iter("Message"):
         if message.get("to"):
             outcome.connected = True
             outcome.lines.append(_("Text relayed to %(to)s from %(sender)s: %(body)s") % {
-                "to": pii.mask_phone(message.get("to")), "sender": format_number(message.get("from", "")),
+                "to": _hidden(message.get("to")), "sender": format_number(message.get("from", "")),
                 "body": message.text or ""})
         else:
             outcome.lines.append(_("Reply to the sender: %(body)s") % {"body": message.text or ""})

@@ -21,6 +21,16 @@ def session_scrub(session_id: int) -> None:
 
 
 @shared_task
+def blocks_expire() -> None:
+    services.blocks_expire_due()
+
+
+@shared_task
+def unrouted_hints_drop() -> None:
+    services.unrouted_hints_drop()
+
+
+@shared_task
 def pool_check() -> None:
     services.pool_check()
 

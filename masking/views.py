@@ -98,11 +98,17 @@ def _business_phone(partner: Partner) -> str:
     return partner_owner_phone(partner=partner)
 
 
+def _sandbox_tool(request) -> None:
+    """The simulator and the demo checkout exist only on the sandbox, and with DEBUG off only for staff:
+    they open sessions to real businesses' phones and play the network for any number typed."""
+    if settings.MASKING_PROVIDER != "sandbox" or not (settings.DEBUG or request.user.is_staff):
+        raise Http404
+
+
 @login_required
 def demo_order(request):
     """A checkout-like step, as the other apps will have it: order, with or without a safe number."""
-    if settings.MASKING_PROVIDER != "sandbox":
-        raise Http404
+    _sandbox_tool(request)
     form = DemoOrderForm(request.POST or None,
                          initial={"use_safe_number": services.preference_get(user=request.user)})
     if request.method == "POST" and form.is_valid():
@@ -130,8 +136,7 @@ def demo_order(request):
 
 @login_required
 def phone_simulator(request):
-    if settings.MASKING_PROVIDER != "sandbox":
-        raise Http404
+    _sandbox_tool(request)
     form = SimulatorForm(request.POST or None)
     outcome = None
     if request.method == "POST" and "answer" in request.POST:

@@ -30,7 +30,9 @@ def _signed(request) -> bool:
 
 
 def _refused(request, why: str) -> HttpResponseForbidden:
-    logger.warning("telephony webhook %s refused: %s", request.path, why)
+    # The route's name, not its path: a bridge's path holds the call's token.
+    route = request.resolver_match.url_name if request.resolver_match else "?"
+    logger.warning("telephony webhook %s refused: %s", route, why)
     return HttpResponseForbidden(why, content_type="text/plain; charset=utf-8")
 
 

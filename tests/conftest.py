@@ -56,6 +56,45 @@ def _sms_in_memory(settings):
     yield LocmemSmsBackend.outbox
 
 
+@pytest.fixture(scope="session")
+def _private_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("private")
+
+
+@pytest.fixture(autouse=True)
+def _private_files_in_tmp(settings, _private_root):
+    """Private uploads (evidence, inspection photos) go to a temporary folder, never var/."""
+    settings.PRIVATE_MEDIA_ROOT = _private_root
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_on_force_login(monkeypatch):
+    """`force_login` skips the login, and with it the admin's second factor: staff who move money get
+    a confirmed authenticator and a session that entered its code. (tests/security/
+    test_staff_second_factor.py signs in the real way.)"""
+    from django.test.client import ClientMixin
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from trustplatform.accounts.models import User
+        from trustplatform.accounts.second_factor import staff_needs_second_factor
+
+        original(self, user, backend)
+        # A fresh copy: has_perm caches permissions on the object, and the test may grant more later.
+        if staff_needs_second_factor(User.objects.get(pk=user.pk)):
+            device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).first() or \
+                TOTPDevice.objects.create(user_id=user.pk, name="test", confirmed=True)
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache

@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "django_fsm",
     "django_celery_beat",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "trustplatform.accounts",
     "trustplatform.partners",
     "trustplatform.audit",
@@ -89,12 +92,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Inside the locale, around the rest: any /api/v1/ error left as HTML becomes the API's JSON.
+    "trustplatform.api.middleware.ApiErrorShapeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Staff who move money reach the admin only with a second factor (accounts/second_factor.py).
+    "trustplatform.accounts.second_factor.StaffSecondFactorMiddleware",
     "trustplatform.audit.middleware.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -177,23 +186,53 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# How many proxies stand in front of the site, each appending to X-Forwarded-For. 0 (the default)
+# trusts no header: the client address is REMOTE_ADDR. A wrong count lets clients pick their address
+# (too high) or counts everyone as the proxy (too low). USE_X_FORWARDED=true is the older way to say 1.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if env_bool("USE_X_FORWARDED", False) else 0)
+
+# Failed logins lock the account (LOGIN_FAILURE_LIMIT, from any address) and the address
+# (LOGIN_FAILURE_LIMIT_PER_ADDRESS, over any accounts: password spraying; higher, as offices and
+# mobile carriers put many people behind one address). See trustplatform/accounts/lockout.py.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 30, minimum=1)
+if LOGIN_FAILURE_LIMIT_PER_ADDRESS < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT_PER_ADDRESS must not be below LOGIN_FAILURE_LIMIT")
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "trustplatform.accounts.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
-# The login form and authenticate() both name the email "username".
+# The login form and authenticate() both name the email "username"; counted as typed, in any case.
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "trustplatform.accounts.lockout.login_username"
+AXES_CLIENT_IP_CALLABLE = "trustplatform.api.throttling.client_ip"
 AXES_LOCKOUT_CALLABLE = "trustplatform.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
-# Behind a proxy the client address comes from X-Forwarded-For (set USE_X_FORWARDED=true).
-AXES_IPWARE_PROXY_COUNT = 1 if env_bool("USE_X_FORWARDED", False) else None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_bool("USE_X_FORWARDED", False) else ["REMOTE_ADDR"]
-)
 
 PHONE_CODE_TTL_MINUTES = env_int("PHONE_CODE_TTL_MINUTES", 10, minimum=1)
 PHONE_CODE_MAX_ATTEMPTS = env_int("PHONE_CODE_MAX_ATTEMPTS", 5, minimum=1)
+# Verification texts cost money per text: limits per account, per number, per address and in all.
 PHONE_CODE_SENDS_PER_HOUR = env_int("PHONE_CODE_SENDS_PER_HOUR", 5, minimum=1)
+PHONE_CODE_SENDS_PER_NUMBER_HOUR = env_int("PHONE_CODE_SENDS_PER_NUMBER_HOUR", 3, minimum=1)
+PHONE_CODE_SENDS_PER_ADDRESS_HOUR = env_int("PHONE_CODE_SENDS_PER_ADDRESS_HOUR", 10, minimum=1)
+PHONE_CODE_SENDS_GLOBAL_HOUR = env_int("PHONE_CODE_SENDS_GLOBAL_HOUR", 1000, minimum=1)
+# Sign-up (an emailed link first) and password reset, per address and per mailbox an hour.
+SIGNUP_LINK_HOURS = env_int("SIGNUP_LINK_HOURS", 24, minimum=1)
+SIGNUPS_PER_ADDRESS_HOUR = env_int("SIGNUPS_PER_ADDRESS_HOUR", 10, minimum=1)
+SIGNUPS_PER_EMAIL_HOUR = env_int("SIGNUPS_PER_EMAIL_HOUR", 3, minimum=1)
+PASSWORD_RESETS_PER_ADDRESS_HOUR = env_int("PASSWORD_RESETS_PER_ADDRESS_HOUR", 10, minimum=1)
+PASSWORD_RESETS_PER_EMAIL_HOUR = env_int("PASSWORD_RESETS_PER_EMAIL_HOUR", 3, minimum=1)
+
+# Staff who hold any of these permissions (and superusers, and the finance group) move money: the
+# admin asks them for a TOTP code after the password (trustplatform/accounts/second_factor.py).
+STAFF_SECOND_FACTOR_GROUPS = ["finance"]
+STAFF_SECOND_FACTOR_PERMISSIONS = [
+    "escrow.change_escrowagreement", "escrow.review_document", "escrow.decide_dispute",
+    "escrow.approve_dispute", "escrow.decide_claim", "escrow.approve_claim", "bookings.work_case",
+    "listings.pay_wasted_trip",
+    "ledger.request_fundtopup", "ledger.approve_fundtopup", "ledger.fund_operating_account",
+]
+OTP_TOTP_ISSUER = "Ansim"
 
 # --- Personal data --------------------------------------------------------------------------
 _DEV_PII_KEY = "YW5zaW0tZGV2ZWxvcG1lbnQtb25seS1waWkta2V5ISE="  # DEBUG only
@@ -205,10 +244,28 @@ if not DEBUG and (_DEV_PII_KEY in PII_ENCRYPTION_KEYS or PII_HASH_KEY == "dev-on
     raise ImproperlyConfigured("the development PII keys must not be used with DEBUG off")
 
 # --- Messaging ------------------------------------------------------------------------------
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Providers that send nothing (the telephony sandbox, texts and mails printed to the console or kept in
+# memory) run with DEBUG off only on a test server that says so; a server that runs the payment sandbox
+# (PAYMENTS_SANDBOX_ALLOWED) is one. Everywhere else each provider is named, and a real one.
+SANDBOX_ALLOWED = env_bool("SANDBOX_ALLOWED", env_bool("PAYMENTS_SANDBOX_ALLOWED", DEBUG))
+_CONSOLE_EMAIL = "django.core.mail.backends.console.EmailBackend"
+_CONSOLE_SMS = "trustplatform.notifications.sms.ConsoleSmsBackend"
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_CONSOLE_EMAIL if SANDBOX_ALLOWED else "")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Ansim <no-reply@ansim.example>")
-SMS_BACKEND = env.str("SMS_BACKEND", default="trustplatform.notifications.sms.ConsoleSmsBackend")
+SMS_BACKEND = env.str("SMS_BACKEND", default=_CONSOLE_SMS if SANDBOX_ALLOWED else "")
 SMS_SENDER = env.str("SMS_SENDER", default="+8215880000")
+_SENDS_NOTHING = {
+    "EMAIL_BACKEND": {_CONSOLE_EMAIL, *(f"django.core.mail.backends.{name}.EmailBackend"
+                                       for name in ("locmem", "filebased", "dummy"))},
+    "SMS_BACKEND": {_CONSOLE_SMS, "trustplatform.notifications.sms.LocmemSmsBackend"},
+}
+for _name, _sandboxes in _SENDS_NOTHING.items():
+    if not globals()[_name]:
+        raise ImproperlyConfigured(f"{_name} must be named when DEBUG is off (SANDBOX_ALLOWED=true on a "
+                                   "test server prints messages instead)")
+    if globals()[_name] in _sandboxes and not SANDBOX_ALLOWED:
+        raise ImproperlyConfigured(f"{_name}={globals()[_name]} sends nothing: with DEBUG off name a real "
+                                   "backend, or set SANDBOX_ALLOWED=true on a test server")
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "ko"
@@ -231,12 +288,31 @@ STORAGES = {
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
+    # Evidence and inspection photos: no URL; only views scoped to who may see a file answer it.
+    "private": {"BACKEND": "trustplatform.files.PrivateStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))).resolve()
+for _public_root in (MEDIA_ROOT, STATIC_ROOT):
+    if PRIVATE_MEDIA_ROOT.is_relative_to(_public_root) or _public_root.is_relative_to(PRIVATE_MEDIA_ROOT):
+        raise ImproperlyConfigured(f"PRIVATE_MEDIA_ROOT must not overlap {_public_root}, which is public")
+# Uploaded images with more pixels are refused from their header, before any is decoded.
+UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", 40_000_000, minimum=1_000_000)
 WHITENOISE_USE_FINDERS = DEBUG or not env_bool("STATIC_MANIFEST", not DEBUG)
 
 # --- Security -------------------------------------------------------------------------------
+# Content-Security-Policy (django-csp): only this site's own files run, and no inline code at all:
+# templates keep scripts and styles in static files (data for a script goes in a json_script block).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -255,12 +331,13 @@ if not DEBUG:
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # The token first: its `WWW-Authenticate` makes a missing or bad credential a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["trustplatform.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -272,6 +349,8 @@ REST_FRAMEWORK = {
         "user": env.str("API_USER_RATE", default="1200/minute"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Throttles count by the client address; trustplatform.api.throttling.client_ip reads it the same way.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ansim API",
@@ -284,6 +363,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "trustplatform.api.schema.error_answers_postprocess",
+    ],
 }
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -410,6 +493,9 @@ PORTONE_CHANNEL_KEY_VIRTUAL_ACCOUNT = env.str("PORTONE_CHANNEL_KEY_VIRTUAL_ACCOU
 PORTONE_CHANNEL_KEY_IDENTITY = env.str("PORTONE_CHANNEL_KEY_IDENTITY", default="")
 PORTONE_WEBHOOK_SECRET = env.str("PORTONE_WEBHOOK_SECRET", default="")
 PORTONE_BROWSER_SDK_URL = env.str("PORTONE_BROWSER_SDK_URL", default="https://cdn.portone.io/v2/browser-sdk.js")
+# Besides the SDK's own origin, what PortOne's window loads, fetches and frames on the two pages that
+# open it (checkout, identity check): their Content-Security-Policy allows these sources.
+PORTONE_CSP_SOURCES = env.list("PORTONE_CSP_SOURCES", default=["https://*.portone.io"])
 PORTONE_TIMEOUT_SECONDS = env_int("PORTONE_TIMEOUT_SECONDS", 10, minimum=1)
 PORTONE_TEST_MODE = env_bool("PORTONE_TEST_MODE", False)  # PortOne's own test mode (no money moves)
 # The platform contract (console → 파트너 정산) each payee registered with PortOne is settled under.
@@ -454,10 +540,17 @@ CELERY_BEAT_SCHEDULE.update({
 # --- Masking --------------------------------------------------------------------------------
 import hashlib  # noqa: E402  (kept inside this block so the masking settings stay in one place)
 
-# Telephony for safe numbers: "sandbox" (no network; the phone simulator page) or "twilio".
-MASKING_PROVIDER = env.str("MASKING_PROVIDER", default="sandbox")
+# Telephony for safe numbers: "sandbox" (no network; the phone simulator page) or "twilio". With DEBUG
+# off the sandbox runs only on a test server that says so (SANDBOX_ALLOWED); otherwise name twilio.
+MASKING_PROVIDER = env.str("MASKING_PROVIDER", default="sandbox" if SANDBOX_ALLOWED else "")
+if not MASKING_PROVIDER:
+    raise ImproperlyConfigured("MASKING_PROVIDER must be named when DEBUG is off: twilio (the sandbox only "
+                               "with SANDBOX_ALLOWED=true, on a test server)")
 if MASKING_PROVIDER not in {"sandbox", "twilio"}:
     raise ImproperlyConfigured(f"MASKING_PROVIDER must be sandbox or twilio, got {MASKING_PROVIDER!r}")
+if MASKING_PROVIDER == "sandbox" and not SANDBOX_ALLOWED:
+    raise ImproperlyConfigured("MASKING_PROVIDER=sandbox connects no call: with DEBUG off set "
+                               "MASKING_PROVIDER=twilio, or SANDBOX_ALLOWED=true on a test server")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 if MASKING_PROVIDER == "twilio" and not (TWILIO_ACCOUNT_SID.startswith("AC") and TWILIO_AUTH_TOKEN):
@@ -483,6 +576,14 @@ if MASKING_POOL_ALERT_PERCENT > 100:
     raise ImproperlyConfigured("MASKING_POOL_ALERT_PERCENT must be at most 100")
 # A provider's retry of one event within this window gets the first answer; later, 403 (a replay).
 MASKING_WEBHOOK_REPLAY_SECONDS = env_int("MASKING_WEBHOOK_REPLAY_SECONDS", 600, minimum=1)
+# A block holds both numbers' blind indexes and a hint; it lasts this long, then it is deleted.
+MASKING_BLOCK_DAYS = env_int("MASKING_BLOCK_DAYS", 90, minimum=1)
+# The caller's hint of a call or text that reached no session is kept this long (abuse triage).
+MASKING_UNROUTED_HINT_HOURS = env_int("MASKING_UNROUTED_HINT_HOURS", 24, minimum=1)
+CELERY_BEAT_SCHEDULE["masking-blocks-expire"] = {"task": "masking.tasks.blocks_expire",
+                                                 "schedule": crontab(hour=4, minute=25)}
+CELERY_BEAT_SCHEDULE["masking-unrouted-hints-drop"] = {"task": "masking.tasks.unrouted_hints_drop",
+                                                       "schedule": crontab(minute=41)}
 
 # --- Bookings -------------------------------------------------------------------------------
 # Unpaid holds release their rooms after this many minutes.
@@ -516,6 +617,21 @@ BOOKINGS_COMPENSATION = {
     "off_peak": [(2, 0), (1, 10), (0, 20)],
 }
 BOOKINGS_PEAK_SEASONS = [((7, 15), (8, 31)), ((12, 20), (2, 10))]
+# That compensation is the fund's money paid against a price the property set, so it is capped per case
+# and per Korean calendar month; above the review amount, past the month's cap, or when the property
+# would owe the fund more than its floor (beyond what its payouts here cover), an agent decides first.
+BOOKINGS_COMPENSATION_MONTHLY_CAP_KRW = env_int(
+    "BOOKINGS_COMPENSATION_MONTHLY_CAP_KRW", min(10_000_000, BOOKINGS_FUND_MONTHLY_BUDGET_KRW))
+BOOKINGS_COMPENSATION_CASE_CAP_KRW = env_int(
+    "BOOKINGS_COMPENSATION_CASE_CAP_KRW", min(1_000_000, BOOKINGS_COMPENSATION_MONTHLY_CAP_KRW))
+BOOKINGS_COMPENSATION_REVIEW_KRW = env_int(
+    "BOOKINGS_COMPENSATION_REVIEW_KRW", min(300_000, BOOKINGS_COMPENSATION_CASE_CAP_KRW))
+BOOKINGS_PROPERTY_CHARGES_FLOOR_KRW = env_int("BOOKINGS_PROPERTY_CHARGES_FLOOR_KRW", 1_000_000)
+if not (BOOKINGS_COMPENSATION_REVIEW_KRW <= BOOKINGS_COMPENSATION_CASE_CAP_KRW
+        <= BOOKINGS_COMPENSATION_MONTHLY_CAP_KRW <= BOOKINGS_FUND_MONTHLY_BUDGET_KRW):
+    raise ImproperlyConfigured(
+        "BOOKINGS_COMPENSATION_REVIEW_KRW <= BOOKINGS_COMPENSATION_CASE_CAP_KRW <= "
+        "BOOKINGS_COMPENSATION_MONTHLY_CAP_KRW <= BOOKINGS_FUND_MONTHLY_BUDGET_KRW must hold")
 # Guest cancellations: (days before check-in at least, percent refunded), per property policy.
 BOOKINGS_CANCELLATION_POLICIES = {
     "flexible": [(1, 100), (0, 50)],
@@ -541,6 +657,10 @@ CELERY_BEAT_SCHEDULE["bookings-conflicts-due"] = {
     "task": "bookings.tasks.conflicts_due", "schedule": crontab(minute="*/5")}
 CELERY_BEAT_SCHEDULE["bookings-calendars-extend"] = {
     "task": "bookings.tasks.calendars_extend", "schedule": crontab(hour=2, minute=20)}
+# A booking's copy of the guest's number goes with its safe number's scrub, or MASKING_SCRUB_HOURS after
+# the booking ended when it never had one.
+CELERY_BEAT_SCHEDULE["bookings-guest-phones-erase"] = {
+    "task": "bookings.tasks.guest_phones_erase", "schedule": crontab(minute=47)}
 
 # --- Guarantee fund (the ledger's platform-guarantee-fund, topped up by finance) ----------------
 # Top-ups above this need a second finance approver; by default the escrow disputes' threshold.
@@ -617,7 +737,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Tokens in links (an owner's link, an offer, a reset, a calendar export) never reach the log.
+    "filters": {"secrets": {"()": "trustplatform.logs.TokensRedacted"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["secrets"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -1,8 +1,9 @@
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from trustplatform.accounts.views import language_set
 from trustplatform.partners.urls import portal_patterns
@@ -37,11 +38,18 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("trustplatform.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # Pages without inline code (the Content-Security-Policy allows none): the split Swagger view
+    # serves its start-up script as a file of its own.
+    path("api/docs/",
+         SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api/swagger_ui.html"),
+         name="api-docs"),
+    # Redoc styles itself with inline <style> elements: allowed on its page alone (scripts stay 'self').
+    path("api/redoc/", csp_update({"style-src": ["'self'", "'unsafe-inline'"]})(
+        SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html")), name="api-redoc"),
 ]
 
 if settings.DEBUG:
     from django.conf.urls.static import static
 
+    # Public, re-encoded photos only: private files live under PRIVATE_MEDIA_ROOT, which no URL serves.
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

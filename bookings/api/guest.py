@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from trustplatform.api.idempotency import IDEMPOTENCY_KEY_PARAM, idempotent
-from trustplatform.api.serializers import ErrorSerializer, InputSerializer
+from trustplatform.api.serializers import ErrorSerializer, InputSerializer, WonField
 
 from .. import selectors
 from ..models import AMENITIES_CODES, Booking, GuaranteeCase, Property, RoomType
@@ -46,8 +46,8 @@ class BookingsSearchApi(APIView):
         lat = serializers.FloatField(min_value=-90, max_value=90)
         lng = serializers.FloatField(min_value=-180, max_value=180)
         radius_m = serializers.IntegerField(min_value=100, max_value=50_000, required=False)
-        min_price = serializers.IntegerField(min_value=0, required=False)
-        max_price = serializers.IntegerField(min_value=0, required=False)
+        min_price = WonField(min_value=0, required=False)
+        max_price = WonField(min_value=0, required=False)
         min_rating = serializers.FloatField(min_value=0, max_value=5, required=False)
         amenities = serializers.MultipleChoiceField(choices=AMENITIES_CODES, required=False)
         sort = serializers.ChoiceField(choices=["distance", "price", "rating"], default="distance")

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from trustplatform.api.idempotency import IDEMPOTENCY_KEY_PARAM, idempotent
 from trustplatform.api.scoping import PartnerScopedMixin
-from trustplatform.api.serializers import ErrorSerializer, InputSerializer
+from trustplatform.api.serializers import ErrorSerializer, InputSerializer, WonField
 from trustplatform.errors import Forbidden
 from trustplatform.partners.api import PARTNER_HEADER_PARAM
 from trustplatform.partners.models import Partner
@@ -77,9 +77,7 @@ class BookingsPartnerCalendarApi(LodgingPartnerApi):
         start = serializers.DateField()
         end = serializers.DateField()
         rooms = serializers.IntegerField(min_value=0, max_value=inventory.NIGHT_ROOMS_MAX, required=False)
-        price_krw = serializers.IntegerField(
-            min_value=1, max_value=inventory.NIGHT_PRICE_MAX_KRW, required=False
-        )
+        price_krw = WonField(max_value=inventory.NIGHT_PRICE_MAX_KRW, required=False)
         stop_sell = serializers.BooleanField(required=False, allow_null=True, default=None)
 
     class Output(serializers.Serializer):
@@ -96,7 +94,7 @@ class BookingsPartnerCalendarApi(LodgingPartnerApi):
         room_type = get_object_or_404(selectors.partner_room_types(partner=request.partner), pk=room_type_id)
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        changed = inventory.calendar_update(room_type=room_type, **data.validated_data)
+        changed = inventory.calendar_update(room_type=room_type, actor=request.user, **data.validated_data)
         return Response({"nights_changed": changed})
 
 
@@ -131,7 +129,8 @@ class BookingsPartnerFeedListApi(LodgingPartnerApi):
             selectors.partner_room_types(partner=request.partner), pk=data.validated_data["room_type"]
         )
         feed = channels.feed_add(
-            room_type=room_type, name=data.validated_data["name"], url=data.validated_data["url"]
+            room_type=room_type, name=data.validated_data["name"], url=data.validated_data["url"],
+            actor=request.user,
         )
         return Response(BookingsFeedOutput(feed).data, status=status.HTTP_201_CREATED)
 

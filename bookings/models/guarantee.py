@@ -43,6 +43,14 @@ class GuaranteeCase(ConcurrentTransitionMixin, models.Model):
     penalty_krw = models.PositiveIntegerField(_("penalty (KRW)"), default=0)
     refund_krw = models.PositiveIntegerField(_("refunded (KRW)"), default=0)
     compensation_krw = models.PositiveIntegerField(_("compensation (KRW)"), default=0)
+    # An outlier's compensation waits here for an agent's decision instead of being paid at once.
+    compensation_due_krw = models.PositiveIntegerField(
+        _("compensation waiting for an agent (KRW)"), default=0
+    )
+    compensation_review = models.CharField(
+        _("why an agent decides the compensation"), max_length=300, blank=True
+    )
+    compensation_paid_at = models.DateTimeField(_("compensation paid at"), null=True, blank=True)
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("agent"),
@@ -62,6 +70,14 @@ class GuaranteeCase(ConcurrentTransitionMixin, models.Model):
         ordering = ["-opened_at", "-pk"]
         permissions = [("work_case", _("Can work guarantee cases (rebook, notes, close)"))]
         indexes = [models.Index(fields=["status", "offer_deadline"], name="bookings_case_deadline")]
+        constraints = [
+            # Compensation is either waiting for an agent or decided, never both.
+            models.CheckConstraint(
+                condition=Q(compensation_due_krw=0)
+                | Q(compensation_krw=0, compensation_paid_at__isnull=True),
+                name="bookings_case_compensation_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.booking.code}"

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from trustplatform import pii
+from trustplatform import files, pii
 from trustplatform.fields import EncryptedTextField
 
 AMENITIES = {
@@ -112,8 +112,10 @@ class Property(models.Model):
 
 
 class PropertyPhoto(models.Model):
+    """A public photo of a property: always re-encoded (services.inventory.property_photo_add)."""
+
     property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(_("photo"), upload_to="bookings/photos/%Y/%m/")
+    image = models.ImageField(_("photo"), upload_to=files.RandomName("bookings/photos"))
     caption = models.CharField(_("caption"), max_length=120, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 

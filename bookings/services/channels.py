@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from trustplatform.notifications.services import Phrase
+from trustplatform.partners.roles import PartnerAction, partner_action_require
 from trustplatform.partners.services import partner_notify
 
 from ..errors import BookingConflict, BookingError
@@ -48,7 +49,9 @@ class Stay:
     summary: str
 
 
-def feed_add(*, room_type: RoomType, name: str, url: str) -> CalendarFeed:
+def feed_add(*, room_type: RoomType, name: str, url: str, actor) -> CalendarFeed:
+    """Import another channel's calendar into a room type (owners and managers: its stays close nights)."""
+    partner_action_require(actor=actor, partner=room_type.property.partner, action=PartnerAction.FEED_ADD)
     _check_url(url, resolve=False)
     feed, created = CalendarFeed.objects.get_or_create(
         room_type=room_type, url=url, defaults={"name": name[:60]}
@@ -399,8 +402,12 @@ def _announce_conflict(conflict: Conflict) -> None:
 
 
 def conflict_resolve(*, conflict: Conflict, actor, keep_ours: bool) -> Conflict:
-    """The owner says our guest keeps the room (they moved the other stay), or cancels ours (guarantee)."""
+    """The owner says our guest keeps the room (they moved the other stay), or cancels ours (guarantee);
+    either is a cancellation decision, for owners and managers."""
     from .stays import booking_cancel_by_property
+
+    partner_action_require(actor=actor, partner=conflict.booking.property.partner,
+                           action=PartnerAction.BOOKING_CANCEL)
 
     with transaction.atomic():
         conflict = (

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ..models import Booking
@@ -90,3 +91,24 @@ def safe_number_close(booking: Booking, reason: str) -> None:
 
     if booking.masked_session_id:
         transaction.on_commit(lambda: session_complete(session=booking.masked_session, reason=reason))
+
+
+def guest_phone_erase(*, session_id: int) -> int:
+    """Erase the guest's number of the bookings served by a safe number being scrubbed (masking's
+    `session_scrubbed`, inside its transaction): the promise was that the number goes with it."""
+    return Booking.objects.filter(masked_session_id=session_id).exclude(guest_phone="").update(guest_phone="")
+
+
+def guest_phones_erase_due(*, limit: int = 1000) -> int:
+    """The sweep: erase the guest's number of bookings that ended (cancelled, lapsed, or the stay over)
+    MASKING_SCRUB_HOURS ago and whose safe number, if they had one, is erased already."""
+    from masking.selectors import sessions_scrubbed
+
+    cutoff = timezone.now() - timedelta(hours=settings.MASKING_SCRUB_HOURS)
+    due = list(
+        Booking.objects.exclude(guest_phone="")
+        .filter(Q(cancelled_at__lte=cutoff) | Q(check_out__lt=timezone.localdate(cutoff)))
+        .filter(Q(masked_session__isnull=True) | Q(masked_session__in=sessions_scrubbed()))
+        .order_by("pk").values_list("pk", flat=True)[:limit]
+    )
+    return Booking.objects.filter(pk__in=due).update(guest_phone="")

@@ -26,6 +26,7 @@ from ..errors import BookingConflict, BookingError, BookingNotFound
 from ..models import Booking, CaseNote, GuaranteeCandidate, GuaranteeCase, RoomType
 from . import money
 from .common import check_in_at, safe_number_open
+from .compensation import compensation_settle
 from .inventory import nights_release, nights_take
 
 logger = logging.getLogger(__name__)
@@ -160,7 +161,8 @@ def _hold_room(*, case: GuaranteeCase, room_type: RoomType) -> Booking:
         source=Booking.Source.GUARANTEE,
         guarantee_case=case,
         guest_name=original.guest_name,
-        guest_phone=original.guest_phone,
+        # The original's copy is erased a day after its safe number: the account's number stands in.
+        guest_phone=original.guest_phone or original.guest.phone,
         must_have=original.must_have,
         hold_expires_at=case.offer_deadline,
     )
@@ -209,9 +211,11 @@ def _rebook(*, case: GuaranteeCase, candidate: GuaranteeCandidate, actor=None) -
     candidate.save(update_fields=["status"])
     held_total, price = original.price_total_krw, new.price_total_krw
     extra = max(0, price - held_total)
-    penalty = money.penalty_krw(original)
     key = f"guarantee-case-{case.pk}"
     partner = original.property.partner
+    # The extra cost is what the fund really paid for the guest's room; the penalty only down to the
+    # property's floor, so a property that never earns here cannot owe the fund without bound.
+    penalty = min(money.penalty_krw(original), max(0, money.charge_headroom_krw(partner) - extra))
     # The cancelling property pays the extra cost and the penalty into the fund first, netted against
     # what it has on its payable now (the rest against its next earnings here).
     money.property_charge(partner=partner, amount_krw=extra + penalty, key=key,
@@ -297,15 +301,15 @@ def _announce_rebooking(case_id: int) -> None:
 
 
 def _refund_and_escalate(*, case: GuaranteeCase, why: str) -> None:
-    """Nothing qualifies: full refund plus compensation (consumer standard), charged to the property."""
+    """Nothing qualifies: full refund plus compensation (consumer standard, within the limits of
+    `compensation`: an outlier's waits for an agent), charged to the property."""
     original = case.booking
     now = timezone.now()
-    compensation = money.compensation_krw(booking=original, at=now)
-    penalty = money.penalty_krw(original)
+    computed = money.compensation_krw(booking=original, at=now)
+    compensation = compensation_settle(
+        case=case, amount_krw=computed, penalty_krw=money.penalty_krw(original)
+    )
     key = f"guarantee-case-{case.pk}"
-    partner = original.property.partner
-    money.property_charge(partner=partner, amount_krw=compensation + penalty, key=key,
-                          reason=f"guarantee charge for cancelling {original.code}", subject=case)
     held = original.price_total_krw
     to_guest = min(held, original.guest_paid_krw)
     money.guest_refund(booking=original, amount_krw=to_guest, key=f"{key}-refund",
@@ -318,21 +322,27 @@ def _refund_and_escalate(*, case: GuaranteeCase, why: str) -> None:
         reason="fund's share returns",
         subject=case,
     )
-    # Compensation is more than the payment can give back: it is the guest's credit, to withdraw.
-    money.move(
-        debit=money.fund(),
-        credit=money.guest_credit(original.guest),
-        amount_krw=compensation,
-        key=f"{key}-compensation",
-        reason=f"compensation for {original.code}",
-        subject=case,
-    )
-    GuaranteeCase.objects.filter(pk=case.pk).update(
-        refund_krw=to_guest, compensation_krw=compensation, penalty_krw=penalty
-    )
+    GuaranteeCase.objects.filter(pk=case.pk).update(refund_krw=to_guest)
     case = transition_run(instance=case, name="refund", reason=why, at=now)
     transition_run(instance=case, name="escalate", reason=why)
     booking_code, guest = original.code, original.guest
+    told = (
+        Phrase(
+            gettext_lazy(
+                "We could not find a room as good as yours. You get ₩%(refund)s back in full plus "
+                "₩%(comp)s compensation; an agent will call you."
+            ),
+            {"refund": f"{to_guest:,}", "comp": f"{compensation:,}"},
+        )
+        if compensation or not computed
+        else Phrase(
+            gettext_lazy(
+                "We could not find a room as good as yours. You get ₩%(refund)s back in full; an agent "
+                "will call you about your compensation."
+            ),
+            {"refund": f"{to_guest:,}"},
+        )
+    )
     transaction.on_commit(
         lambda: (
             notification_send(
@@ -340,13 +350,7 @@ def _refund_and_escalate(*, case: GuaranteeCase, why: str) -> None:
                 url=reverse("bookings:booking", args=[booking_code]),
                 sms_text=True,
                 key=f"case:{case.pk}:refunded",
-                title=Phrase(
-                    gettext_lazy(
-                        "We could not find a room as good as yours. You get ₩%(refund)s back in full plus "
-                        "₩%(comp)s compensation; an agent will call you."
-                    ),
-                    {"refund": f"{to_guest:,}", "comp": f"{compensation:,}"},
-                ),
+                title=told,
             ),
             staff_notify(
                 group="agents",
@@ -579,6 +583,11 @@ def case_escalate(*, instance: GuaranteeCase, actor, reason: str = "") -> Guaran
 
 
 def case_close(*, instance: GuaranteeCase, actor, reason: str = "") -> GuaranteeCase:
+    if GuaranteeCase.objects.filter(pk=instance.pk, compensation_due_krw__gt=0).exists():
+        raise BookingConflict(
+            _("Pay or refuse the compensation waiting on this case before closing it."),
+            code="compensation_waiting",
+        )
     return transition_run(
         instance=instance, name="close", actor=actor, reason=reason, at=timezone.now(), check_perm=True
     )

@@ -1,4 +1,5 @@
-"""Nights of inventory: created ahead, edited on the calendar, taken and released under row locks."""
+"""Nights of inventory: created ahead, edited on the calendar, taken and released under row locks;
+and the photos a property shows."""
 
 from datetime import date, timedelta
 
@@ -8,8 +9,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from trustplatform import files
+from trustplatform.partners.roles import PartnerAction, partner_action_require
+
 from ..errors import BookingConflict, BookingError
-from ..models import Night, RoomType
+from ..models import Night, Property, PropertyPhoto, RoomType
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
 
 
 def _dates(start: date, end: date) -> list[date]:
@@ -144,13 +150,17 @@ def calendar_update(
     room_type: RoomType,
     start: date,
     end: date,
+    actor,
     rooms: int | None = None,
     price_krw: int | None = None,
     stop_sell: bool | None = None,
 ) -> int:
     """Set rooms, price and/or stop-sell on the nights [start, end) of a room type; returns nights changed.
 
-    Fewer rooms than already sold on a night is refused (the CHECK would refuse it too)."""
+    Owners and managers only. Fewer rooms than already sold on a night is refused (the CHECK would refuse
+    it too)."""
+    partner_action_require(actor=actor, partner=room_type.property.partner,
+                           action=PartnerAction.CALENDAR_EDIT)
     if start < timezone.localdate():
         raise BookingError(
             _("Past nights cannot be changed; start today or later."),
@@ -198,3 +208,17 @@ def calendar_update(
                     fields={"rooms": [_("Below the rooms already sold.")]},
                 )
         return nights.update(**changes)
+
+
+def property_photo_add(*, property: Property, upload, actor, caption: str = "") -> PropertyPhoto:
+    """Add a public photo, re-encoded: only decoded pixels are kept, never the uploaded bytes (EXIF,
+    GPS, anything appended to the image). Owners and managers only."""
+    partner_action_require(actor=actor, partner=property.partner, action=PartnerAction.PROPERTY_EDIT)
+    try:
+        photo = files.image_reencode(upload, max_bytes=PHOTO_MAX_BYTES)
+    except files.UploadRefused as exc:
+        raise BookingError(exc.detail, code=exc.code, fields=exc.fields) from exc
+    item = PropertyPhoto(property=property, caption=caption, position=property.photos.count())
+    item.image.save(photo.file.name, photo.file, save=False)
+    item.save()
+    return item

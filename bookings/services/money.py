@@ -49,6 +49,14 @@ def partner_accounts_lock(partner) -> tuple[LedgerAccount, LedgerAccount]:
     return pay, charges
 
 
+def charge_headroom_krw(partner) -> int:
+    """How much more the property may be charged now: what its payable covers at once, plus what it may
+    still owe the fund beyond that (BOOKINGS_PROPERTY_CHARGES_FLOOR_KRW). Locks its accounts."""
+    pay, charges = partner_accounts_lock(partner)
+    owed = max(0, -charges.balance_krw)
+    return max(0, settings.BOOKINGS_PROPERTY_CHARGES_FLOOR_KRW + max(0, pay.available_krw) - owed)
+
+
 def charges_recover(*, partner, key: str, subject=None) -> int:
     """Net what the partner owes for guarantees it triggered against its payable (its payouts): as much
     as the payable has available moves to the charges account; the rest waits for the next money the
@@ -70,7 +78,8 @@ def charges_recover(*, partner, key: str, subject=None) -> int:
 
 def property_charge(*, partner, amount_krw: int, key: str, reason: str, subject) -> None:
     """Charge a property for a guarantee it triggered: the amount goes from its charges account into
-    the fund, then is recovered from its payable as far as that goes. Once per key."""
+    the fund, then is recovered from its payable as far as that goes. Once per key. Callers size
+    penalties and compensation within `charge_headroom_krw`, so what a property owes stays bounded."""
     partner_accounts_lock(partner)
     move(debit=guarantee_charges_account(partner), credit=fund(), amount_krw=amount_krw,
          key=f"{key}-charge", reason=reason, subject=subject)

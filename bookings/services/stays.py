@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from trustplatform import pii
 from trustplatform.notifications.services import Phrase, notification_send
 from trustplatform.partners.models import Partner
+from trustplatform.partners.roles import PartnerAction, partner_action_require
 from trustplatform.partners.services import partner_notify
 from trustplatform.payments.services import payments_pending_cancel
 from trustplatform.transitions import transition_run
@@ -237,8 +238,9 @@ def _refund_guest_cancellation(booking: Booking) -> None:
 def booking_cancel_by_property(*, booking: Booking, actor, reason: str):
     """The property cancels a confirmed booking: rooms back, and a guarantee case opens for the guest.
 
-    Returns the case; its search runs after commit."""
+    Returns the case; its search runs after commit. Owners and managers only (no actor: the platform)."""
 
+    partner_action_require(actor=actor, partner=booking.property.partner, action=PartnerAction.BOOKING_CANCEL)
     if not reason.strip():
         raise BookingError(
             _("Say why you cancel; the guest and our agents will see it."),

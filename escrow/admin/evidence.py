@@ -5,8 +5,8 @@ the review_document permission and the condition's state.
 """
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from escrow.models import Condition, EscrowAgreement, Evidence
 from escrow.services import release
+from trustplatform import files
 from trustplatform.admin_base import QueueFilter, ReadOnlyAdmin, ReadOnlyInline, ServiceTransitionAdmin
 from trustplatform.errors import DomainError
 
@@ -68,6 +69,14 @@ class EvidenceAdmin(ReadOnlyAdmin):
     search_fields = ["original_name", "sha256"]
     list_select_related = ["condition", "dispute", "claim", "uploaded_by"]
     date_hierarchy = "uploaded_at"
+    exclude = ["file"]  # a private file has no URL: it is shown as the download link
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["file_link" if name == "file" else name for name in super().get_readonly_fields(request, obj)]
+
+    @admin.display(description=_("file"))
+    def file_link(self, obj) -> str:
+        return _download_link(obj)
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) or any(map(request.user.has_perm, EVIDENCE_READERS))
@@ -83,12 +92,11 @@ class EvidenceAdmin(ReadOnlyAdmin):
         ]
 
     def download_view(self, request, evidence_id: int):
+        # Staff who may not read evidence are told nothing, not even that the file exists.
         if not self.has_view_permission(request):
-            raise PermissionDenied
-        evidence = Evidence.objects.filter(pk=evidence_id).first()
-        if evidence is None:
             raise Http404
-        return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+        evidence = get_object_or_404(Evidence, pk=evidence_id)
+        return files.attachment_response(evidence.file, filename=evidence.original_name)
 
 
 # --- evidence review -------------------------------------------------------------------------

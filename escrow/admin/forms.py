@@ -29,6 +29,10 @@ class DisputeApproveForm(forms.Form):
     decision_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
+class ClaimCountersignForm(DisputeApproveForm):
+    """The hash of the claim decision shown on the page, as for a dispute's second approval."""
+
+
 class ClaimApproveForm(forms.Form):
     amount_krw = forms.IntegerField(label=_("Amount approved (KRW)"), min_value=1)
     pay_to = forms.ChoiceField(label=_("Pay to"), choices=GuaranteeClaim.PayTo.choices)

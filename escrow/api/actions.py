@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from escrow.models import Condition, Dispute, GuaranteeClaim, Milestone
 from escrow.services import disputes, release
 from trustplatform.api.idempotency import idempotent
-from trustplatform.api.serializers import InputSerializer
+from trustplatform.api.serializers import InputSerializer, WonField
 
 from .common import AgreementApi, post_schema
 from .outputs import (
@@ -147,7 +147,7 @@ class EscrowClaimFileApi(AgreementApi):
     class Input(InputSerializer):
         accident = serializers.ChoiceField(choices=GuaranteeClaim.Accident.choices)
         description = serializers.CharField(max_length=5000)
-        amount_krw = serializers.IntegerField(min_value=1, help_text="Whole won asked for.")
+        amount_krw = WonField(help_text="Whole won asked for.")
 
     @post_schema("escrow_claims_file", request=Input, responses={201: EscrowClaimOutput})
     @idempotent

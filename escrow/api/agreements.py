@@ -13,8 +13,9 @@ from escrow.services.common import EscrowError
 from escrow.templates_catalog import default_conditions
 from trustplatform.accounts.models import User
 from trustplatform.api.idempotency import idempotent
+from trustplatform.api.pagination import PAGE_PARAM
 from trustplatform.api.scoping import api_acting_partner
-from trustplatform.api.serializers import ErrorSerializer, InputSerializer
+from trustplatform.api.serializers import ErrorSerializer, InputSerializer, WonField
 from trustplatform.partners.api import PARTNER_HEADER_PARAM
 from trustplatform.payments.models import Payment
 
@@ -28,7 +29,7 @@ class EscrowAgreementListApi(AgreementApi):
     class Input(InputSerializer):
         template = serializers.ChoiceField(choices=EscrowAgreement.Template.choices)
         title = serializers.CharField(max_length=200)
-        amount_krw = serializers.IntegerField(min_value=1, help_text="Whole won.")
+        amount_krw = WonField(help_text="Whole won.")
         payer_email = serializers.EmailField(help_text="The consumer's Ansim account.")
         property_address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
         move_in_date = serializers.DateField(
@@ -45,6 +46,7 @@ class EscrowAgreementListApi(AgreementApi):
         parameters=[
             PARTNER_HEADER_PARAM,
             OpenApiParameter("status", str, enum=EscrowAgreement.Status.values, required=False),
+            PAGE_PARAM,
         ],
         responses={200: EscrowAgreementPageOutput, 400: ErrorSerializer, 404: ErrorSerializer},
         operation_id="escrow_agreements_list",
@@ -66,6 +68,10 @@ class EscrowAgreementListApi(AgreementApi):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        if values["template"] == EscrowAgreement.Template.RENTAL_DEPOSIT:
+            # The portal's rules: an address for the registry baseline, a move-in date still to come.
+            agreements.rental_terms_check(property_address=values["property_address"],
+                                          move_in_date=values.get("move_in_date"))
         payer = User.objects.filter(email__iexact=values["payer_email"], is_active=True).first()
         if payer is None:
             raise EscrowError(

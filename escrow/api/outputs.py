@@ -167,5 +167,8 @@ class EscrowPayoutPageOutput(OutputSerializer):
 
 
 class EscrowEvidenceInput(InputSerializer):
-    file = serializers.FileField(help_text="A photo, scan or PDF; its SHA-256 is recorded.")
+    file = serializers.FileField(
+        help_text="A PDF, JPEG or PNG, checked as a whole file; its SHA-256 is recorded. Kept private: "
+        "only the agreement's parties and staff can download it."
+    )
     description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")

@@ -1,14 +1,15 @@
 """Payouts of the acting partner to its bank."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from trustplatform.api.idempotency import idempotent
+from trustplatform.api.pagination import PAGE_PARAM
 from trustplatform.api.scoping import PartnerScopedMixin
-from trustplatform.api.serializers import ErrorSerializer, InputSerializer
+from trustplatform.api.serializers import ErrorSerializer, InputSerializer, WonField
 from trustplatform.partners.api import PARTNER_HEADER_PARAM
 from trustplatform.payments.models import Payout
 from trustplatform.payments.payouts import payout_request
@@ -21,10 +22,10 @@ class EscrowPayoutListApi(PartnerScopedMixin, APIView):
     """The acting partner's payouts to its bank, newest first; and asking for a new one."""
 
     class Input(InputSerializer):
-        amount_krw = serializers.IntegerField(min_value=1, help_text="Whole won, at most what is available.")
+        amount_krw = WonField(help_text="Whole won, at most what is available.")
 
     @extend_schema(
-        parameters=[PARTNER_HEADER_PARAM],
+        parameters=[PARTNER_HEADER_PARAM, PAGE_PARAM],
         responses={200: EscrowPayoutPageOutput, 403: ErrorSerializer},
         operation_id="escrow_payouts_list",
         tags=TAGS,

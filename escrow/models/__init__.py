@@ -1,8 +1,9 @@
 from .agreements import MILESTONES_DONE, Condition, EscrowAgreement, Evidence, Milestone
-from .disputes import CLAIMS_OPEN, Dispute, DisputeApproval, GuaranteeClaim
+from .disputes import CLAIMS_OPEN, ClaimApproval, Dispute, DisputeApproval, GuaranteeClaim
 
 __all__ = [
     "CLAIMS_OPEN",
+    "ClaimApproval",
     "MILESTONES_DONE",
     "Condition",
     "Dispute",

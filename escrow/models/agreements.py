@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from trustplatform import files
+
 
 class EscrowAgreement(ConcurrentTransitionMixin, models.Model):
     """Money a payer (consumer) places in trust for a payee (partner) until the agreed conditions hold.
@@ -257,7 +259,12 @@ class Milestone(ConcurrentTransitionMixin, models.Model):
 
 
 class Evidence(models.Model):
-    """A file backing a condition, dispute or claim; its SHA-256 proves it was not swapped later."""
+    """A file backing a condition, dispute or claim; its SHA-256 proves it was not swapped later.
+
+    Kept in private storage under a random name; only the agreement's parties and staff who read
+    evidence get it, through the scoped download views."""
+
+    KINDS = (files.PDF, files.JPEG, files.PNG)
 
     condition = models.ForeignKey(
         Condition, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
@@ -268,7 +275,9 @@ class Evidence(models.Model):
     claim = models.ForeignKey(
         "GuaranteeClaim", null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
     )
-    file = models.FileField(_("file"), upload_to="escrow/evidence/%Y/%m/")
+    file = models.FileField(
+        _("file"), upload_to=files.RandomName("escrow/evidence"), storage=files.private_storage
+    )
     original_name = models.CharField(_("file name"), max_length=200)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size_bytes = models.PositiveIntegerField()

@@ -1,5 +1,5 @@
-"""Disputes decided by agents (four-eyes above a threshold) and guarantee claims for the three
-core renovation accidents."""
+"""Disputes decided by agents and guarantee claims for the three core renovation accidents; above
+the four-eyes threshold a second person approves the exact decision (its hash) of either."""
 
 import hashlib
 import json
@@ -136,16 +136,26 @@ class GuaranteeClaim(ConcurrentTransitionMixin, models.Model):
     status = FSMField(_("status"), default=Status.FILED, choices=Status.choices, protected=True)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     filed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_hash = models.CharField(max_length=64, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("guarantee claim")
         verbose_name_plural = _("guarantee claims")
         ordering = ["filed_at"]
-        permissions = [("decide_claim", _("Can decide guarantee claims"))]
+        permissions = [
+            ("decide_claim", _("Can decide guarantee claims")),
+            ("approve_claim", _("Can give the second approval of a large guarantee claim")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount_requested_krw__gt=0), name="escrow_claim_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_approved_krw__gte=0), name="escrow_claim_approved_not_negative"
             ),
             models.CheckConstraint(
                 condition=Q(pay_to="customer") | Q(replacement__isnull=False),
@@ -156,17 +166,49 @@ class GuaranteeClaim(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.get_accident_display()} — {self.agreement}"
 
-    @transition(field=status, source=Status.FILED, target=Status.APPROVED)
+    def compute_decision_hash(self) -> str:
+        decision = {
+            "claim": self.pk,
+            "amount": self.amount_approved_krw,
+            "pay_to": self.pay_to,
+            "replacement": self.replacement_id,
+            "by": self.decided_by_id,
+        }
+        return hashlib.sha256(json.dumps(decision, sort_keys=True).encode()).hexdigest()
+
+    # An approved claim not yet paid may be decided again (its second approvals stop counting) or rejected.
+    @transition(field=status, source=[Status.FILED, Status.APPROVED], target=Status.APPROVED)
     def approve(self, *, by=None, reason: str = "") -> None:
         pass
 
-    @transition(field=status, source=Status.FILED, target=Status.REJECTED)
+    @transition(field=status, source=[Status.FILED, Status.APPROVED], target=Status.REJECTED)
     def reject(self, *, by=None, reason: str = "") -> None:
         pass
 
     @transition(field=status, source=Status.APPROVED, target=Status.PAID)
     def mark_paid(self, *, by=None, reason: str = "") -> None:
         pass
+
+
+class ClaimApproval(models.Model):
+    """A finance user's second approval of a large claim, bound to the exact decision by its hash."""
+
+    claim = models.ForeignKey(GuaranteeClaim, on_delete=models.PROTECT, related_name="approvals")
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision_hash = models.CharField(max_length=64)
+    approved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("claim approval")
+        verbose_name_plural = _("claim approvals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "decision_hash", "approver"], name="escrow_claim_approval_once_per_decision"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.approver} approved {self.claim}"
 
 
 # Claims that may still be paid from the retention and the fund.

@@ -15,6 +15,7 @@ from escrow.models import Condition, EscrowAgreement, Milestone
 from escrow.templates_catalog import default_conditions, default_milestones
 from trustplatform.notifications.services import Phrase, notification_send
 from trustplatform.partners.models import Partner
+from trustplatform.partners.roles import PartnerAction
 from trustplatform.partners.selectors import is_member, partner_members
 from trustplatform.partners.services import partner_notify
 from trustplatform.transitions import transition_run
@@ -135,6 +136,25 @@ def broker_check(*, broker: Partner, payer, payee: Partner) -> None:
         )
 
 
+def rental_terms_check(*, property_address: str, move_in_date) -> None:
+    """What a business proposing a rental deposit must give, as the portal's form asks it: the property's
+    address (the registry baseline taken at funding is of it; without one the registry condition could
+    never fail) and a move-in date not yet past (the money is not released before it)."""
+    fields = {}
+    if not property_address.strip():
+        fields["property_address"] = [_("A rental deposit needs the property's address.")]
+    if move_in_date is None:
+        fields["move_in_date"] = [_("A rental deposit needs the move-in date.")]
+    elif move_in_date < timezone.localdate():
+        fields["move_in_date"] = [_("The move-in date has already passed.")]
+    if fields:
+        raise EscrowError(
+            _("A rental deposit needs the property's address and a move-in date still to come."),
+            code="invalid_rental_terms",
+            fields=fields,
+        )
+
+
 def rental_deposit_propose(*, payer, payee: Partner, title: str, amount_krw: int, property_address: str,
                            move_in_date, notes: str = "", broker: Partner | None = None) -> EscrowAgreement:
     """A rental deposit the payer starts themselves (e.g. from a listing), on the rental template
@@ -185,7 +205,7 @@ def terms_hash(agreement: EscrowAgreement) -> str:
 
 def agreement_propose(*, agreement: EscrowAgreement, actor) -> EscrowAgreement:
     """Send the draft to the other side; the terms are fingerprinted and the proposer accepts them."""
-    side = require_side(user=actor, agreement=agreement)
+    side = require_side(user=actor, agreement=agreement, action=PartnerAction.AGREEMENT_PROPOSE)
     with transaction.atomic():
         agreement = lock_agreement(agreement.pk)
         fingerprint = terms_hash(agreement)
@@ -223,7 +243,7 @@ def agreement_propose(*, agreement: EscrowAgreement, actor) -> EscrowAgreement:
 
 def agreement_accept(*, agreement: EscrowAgreement, actor, accepted_hash: str) -> EscrowAgreement:
     """Accept the exact terms shown (their fingerprint); when both sides have, the terms freeze."""
-    side = require_side(user=actor, agreement=agreement)
+    side = require_side(user=actor, agreement=agreement, action=PartnerAction.AGREEMENT_PROPOSE)
     with transaction.atomic():
         agreement = lock_agreement(agreement.pk)
         if agreement.status != EscrowAgreement.Status.PROPOSED:

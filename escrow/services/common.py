@@ -7,6 +7,7 @@ from escrow.models import EscrowAgreement
 from trustplatform.errors import Conflict, DomainError, Forbidden, NotFound
 from trustplatform.ledger.models import LedgerAccount
 from trustplatform.ledger.services import account_open
+from trustplatform.partners.roles import PartnerAction, partner_action_require
 from trustplatform.partners.selectors import is_member
 
 
@@ -50,7 +51,10 @@ def side_of(*, user, agreement: EscrowAgreement) -> str | None:
     return None
 
 
-def require_side(*, user, agreement: EscrowAgreement, sides=("payer", "payee")) -> str:
+def require_side(*, user, agreement: EscrowAgreement, sides=("payer", "payee"),
+                 action: PartnerAction | None = None) -> str:
+    """The user's side of the agreement, refused when it is not one of `sides`; on a partner's side
+    (payee, broker) their role there must also allow `action` (trustplatform.partners.roles)."""
     side = side_of(user=user, agreement=agreement)
     if side == "broker" and side not in sides:
         # The broker sees the agreement but may only confirm its own conditions.
@@ -62,7 +66,15 @@ def require_side(*, user, agreement: EscrowAgreement, sides=("payer", "payee")) 
     if side not in sides:
         # Not a party: the agreement does not exist for this user.
         raise EscrowNotFound(_("No such agreement."))
+    if action is not None and side in ("payee", "broker"):
+        partner_action_require(actor=user, partner=agreement.payee if side == "payee" else agreement.broker,
+                               action=action)
     return side
+
+
+def require_perm(actor, perm: str) -> None:
+    if not actor.has_perm(perm):
+        raise EscrowForbidden(_("You are not allowed to do this."))
 
 
 def lock_agreement(agreement_id: int) -> EscrowAgreement:

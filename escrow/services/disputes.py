@@ -1,32 +1,33 @@
-"""Disputes (money frozen, an agent decides, four-eyes above a threshold) and guarantee claims."""
+"""Disputes: money frozen, an agent decides, four-eyes above a threshold. Guarantee claims live in
+`claims`; their services are still importable from here."""
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from escrow.models import (
-    MILESTONES_DONE,
-    Dispute,
-    DisputeApproval,
-    EscrowAgreement,
-    GuaranteeClaim,
-    Milestone,
-)
-from trustplatform.ledger.services import consumer_payable, ledger_transfer, partner_payable, platform_account
+from escrow.models import MILESTONES_DONE, Dispute, DisputeApproval, EscrowAgreement
 from trustplatform.notifications.services import Phrase, label_of, notification_send, staff_notify
+from trustplatform.partners.roles import PartnerAction
 from trustplatform.partners.services import partner_notify
 from trustplatform.transitions import transition_run
 
+from .claims import (  # noqa: F401  (claims were decided here before they had their own module)
+    claim_countersign,
+    claim_decide,
+    claim_file,
+    claim_needs_second_approval,
+    claim_pay,
+)
 from .common import (
     EscrowConflict,
     EscrowError,
     EscrowForbidden,
     holding_account,
     lock_agreement,
+    require_perm,
     require_side,
     side_of,
 )
@@ -35,7 +36,7 @@ from .release import _release, refund_to_payer
 
 def dispute_open(*, agreement: EscrowAgreement, actor, reasons: str) -> Dispute:
     """Either party opens a dispute; the agreement's money freezes until it is decided."""
-    require_side(user=actor, agreement=agreement)
+    require_side(user=actor, agreement=agreement, action=PartnerAction.AGREEMENT_DISPUTE)
     if not reasons.strip():
         raise EscrowError(
             _("Say what went wrong."), code="reason_required", fields={"reasons": [_("Required.")]}
@@ -54,16 +55,11 @@ def dispute_open(*, agreement: EscrowAgreement, actor, reasons: str) -> Dispute:
     return dispute
 
 
-def _require_perm(actor, perm: str) -> None:
-    if not actor.has_perm(perm):
-        raise EscrowForbidden(_("You are not allowed to do this."))
-
-
 def dispute_decide(
     *, dispute: Dispute, actor, outcome: str, payee_amount_krw: int, payer_amount_krw: int, note: str
 ) -> Dispute:
     """An agent records a decision that splits exactly what is held; any earlier approval is void."""
-    _require_perm(actor, "escrow.decide_dispute")
+    require_perm(actor, "escrow.decide_dispute")
     with transaction.atomic():
         agreement = lock_agreement(dispute.agreement_id)
         held = holding_account(agreement).balance_krw
@@ -115,7 +111,7 @@ def dispute_needs_second_approval(dispute: Dispute) -> bool:
 
 def dispute_approve(*, dispute: Dispute, actor, decision_hash: str) -> DisputeApproval:
     """A second finance user approves the exact decision they saw; the decider never can."""
-    _require_perm(actor, "escrow.approve_dispute")
+    require_perm(actor, "escrow.approve_dispute")
     with transaction.atomic():
         dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
         if dispute.status != Dispute.Status.DECIDED:
@@ -134,7 +130,7 @@ def dispute_approve(*, dispute: Dispute, actor, decision_hash: str) -> DisputeAp
 
 def dispute_execute(*, dispute: Dispute, actor) -> Dispute:
     """Move the decided amounts, once; large decisions need a valid second approval first."""
-    _require_perm(actor, "escrow.decide_dispute")
+    require_perm(actor, "escrow.decide_dispute")
     with transaction.atomic():
         agreement = lock_agreement(dispute.agreement_id)
         dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
@@ -186,6 +182,7 @@ def dispute_withdraw(*, dispute: Dispute, actor) -> Dispute:
         raise EscrowForbidden(
             _("Only the person who opened the dispute can withdraw it.")
         )
+    require_side(user=actor, agreement=dispute.agreement, action=PartnerAction.AGREEMENT_DISPUTE)
     with transaction.atomic():
         agreement = lock_agreement(dispute.agreement_id)
         dispute = transition_run(instance=dispute, name="withdraw", actor=actor, reason="withdrawn")
@@ -206,128 +203,3 @@ def dispute_withdraw(*, dispute: Dispute, actor) -> Dispute:
                      url=reverse("admin:escrow_dispute_change", args=[dispute.pk]))
         agreement_evaluate_task.delay_on_commit(agreement.pk)
     return dispute
-
-
-# --- guarantee claims ------------------------------------------------------------------------
-
-
-def claim_file(
-    *, agreement: EscrowAgreement, actor, accident: str, description: str, amount_krw: int
-) -> GuaranteeClaim:
-    """The customer of a renovation claims one of the three core accidents."""
-    require_side(user=actor, agreement=agreement, sides=("payer",))
-    if agreement.template != EscrowAgreement.Template.RENOVATION:
-        raise EscrowError(_("The guarantee covers renovation agreements."), code="not_covered")
-    if accident not in GuaranteeClaim.Accident.values:
-        raise EscrowError(
-            _("Choose what happened."), code="invalid_accident", fields={"accident": [_("Unknown.")]}
-        )
-    if isinstance(amount_krw, bool) or not isinstance(amount_krw, int) or amount_krw <= 0:
-        raise EscrowError(_("The amount is a whole number of won above zero."), code="invalid_amount")
-    claim = GuaranteeClaim.objects.create(
-        agreement=agreement,
-        accident=accident,
-        description=description,
-        amount_requested_krw=amount_krw,
-        filed_by=actor,
-    )
-    staff_notify(
-        group="agents",
-        title=Phrase(
-            gettext_lazy("Guarantee claim: %(accident)s"),
-            {"accident": label_of(claim, "accident")},
-        ),
-        url=reverse("admin:escrow_guaranteeclaim_change", args=[claim.pk]),
-    )
-    return claim
-
-
-def _claims_paid(agreement: EscrowAgreement) -> int:
-    return (
-        agreement.claims.filter(status=GuaranteeClaim.Status.PAID).aggregate(
-            total=Sum("amount_approved_krw")
-        )["total"]
-        or 0
-    )
-
-
-def claim_decide(
-    *,
-    claim: GuaranteeClaim,
-    actor,
-    approve: bool,
-    amount_krw: int = 0,
-    reason: str = "",
-    pay_to: str = GuaranteeClaim.PayTo.CUSTOMER,
-    replacement=None,
-) -> GuaranteeClaim:
-    """Staff approve (up to the cap left on the agreement) or reject a claim."""
-    _require_perm(actor, "escrow.decide_claim")
-    with transaction.atomic():
-        agreement = lock_agreement(claim.agreement_id)
-        if not approve:
-            return transition_run(instance=claim, name="reject", actor=actor, reason=reason)
-        room = settings.ESCROW_GUARANTEE_CAP_KRW - _claims_paid(agreement)
-        if amount_krw <= 0 or amount_krw > min(room, claim.amount_requested_krw):
-            raise EscrowError(
-                _("Approve between ₩1 and ₩%(room)s (the cap left on this agreement).")
-                % {"room": f"{max(0, min(room, claim.amount_requested_krw)):,}"},
-                code="over_cap",
-                fields={"amount_krw": [_("Too much.")]},
-            )
-        if pay_to == GuaranteeClaim.PayTo.REPLACEMENT and replacement is None:
-            raise EscrowError(_("Name the replacement contractor."), code="replacement_required")
-        claim = transition_run(instance=claim, name="approve", actor=actor, reason=reason)
-        GuaranteeClaim.objects.filter(pk=claim.pk).update(
-            amount_approved_krw=amount_krw, pay_to=pay_to, replacement=replacement, decided_at=timezone.now()
-        )
-    claim.refresh_from_db()
-    return claim
-
-
-def claim_pay(*, claim: GuaranteeClaim, actor) -> GuaranteeClaim:
-    """Pay an approved claim once: first from the retention still held, the rest from the guarantee fund."""
-    _require_perm(actor, "escrow.decide_claim")
-    with transaction.atomic():
-        agreement = lock_agreement(claim.agreement_id)
-        claim = GuaranteeClaim.objects.select_for_update().get(pk=claim.pk)
-        if claim.status == GuaranteeClaim.Status.PAID:
-            return claim
-        if claim.status != GuaranteeClaim.Status.APPROVED:
-            raise EscrowConflict(_("Approve the claim first."), code="invalid_transition")
-        target = (
-            partner_payable(claim.replacement)
-            if claim.pay_to == GuaranteeClaim.PayTo.REPLACEMENT
-            else consumer_payable(agreement.payer)
-        )
-        retention = (
-            agreement.milestones.filter(kind=Milestone.Kind.RETENTION)
-            .exclude(status__in=MILESTONES_DONE)
-            .first()
-        )
-        from_retention = 0
-        if retention is not None and agreement.status == EscrowAgreement.Status.FUNDED:
-            from_retention = min(
-                claim.amount_approved_krw, retention.amount_krw, holding_account(agreement).balance_krw
-            )
-        if from_retention:
-            ledger_transfer(
-                debit=holding_account(agreement),
-                credit=target,
-                amount_krw=from_retention,
-                key=f"claim:{claim.pk}:retention",
-                reason=f"guarantee claim #{claim.pk}",
-                subject=claim,
-            )
-        rest = claim.amount_approved_krw - from_retention
-        if rest:
-            ledger_transfer(
-                debit=platform_account("platform-guarantee-fund"),
-                credit=target,
-                amount_krw=rest,
-                key=f"claim:{claim.pk}:fund",
-                reason=f"guarantee claim #{claim.pk}",
-                subject=claim,
-            )
-        claim = transition_run(instance=claim, name="mark_paid", actor=actor)
-    return claim

@@ -19,8 +19,10 @@ from escrow.models import (
     GuaranteeClaim,
     Milestone,
 )
+from trustplatform import files
 from trustplatform.ledger.services import ledger_transfer, partner_payable, platform_account
 from trustplatform.notifications.services import Phrase, label_of, notification_send
+from trustplatform.partners.roles import PartnerAction
 from trustplatform.partners.services import partner_notify
 from trustplatform.payments.services import subject_refund
 from trustplatform.registries.providers import get_registry
@@ -37,32 +39,21 @@ from .common import (
 )
 
 LIVE = (EscrowAgreement.Status.FUNDED,)
-# The first bytes of the evidence files we accept: PDF, JPEG, PNG (HEIC is recognised by its ftyp box).
-EVIDENCE_SIGNATURES = (b"%PDF", b"\xff\xd8\xff", b"\x89PNG")
 
 
 def evidence_add(
     *, actor, upload, condition: Condition | None = None, dispute=None, claim=None, description: str = ""
 ) -> Evidence:
-    """Store a file with its SHA-256; only the agreement's parties (or staff) may add evidence."""
+    """Store a file with its SHA-256, in private storage under a random name, once the whole file is
+    checked as one of Evidence.KINDS; only the agreement's parties (or staff) may add evidence."""
     subject = condition or dispute or claim
     agreement = subject.agreement
     if not actor.is_staff:
-        require_side(user=actor, agreement=agreement)
-    if upload.size > settings.ESCROW_EVIDENCE_MAX_BYTES:
-        raise EscrowError(
-            _("The file is too large (at most %(mb)s MB).")
-            % {"mb": settings.ESCROW_EVIDENCE_MAX_BYTES // (1024 * 1024)},
-            code="file_too_large",
-        )
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(magic) for magic in EVIDENCE_SIGNATURES) and b"ftypheic" not in head:
-        raise EscrowError(
-            _("Upload a PDF, JPEG, PNG or HEIC file."),
-            code="file_type",
-            fields={"file": [_("This kind of file is not accepted.")]},
-        )
+        require_side(user=actor, agreement=agreement, action=PartnerAction.EVIDENCE_ADD)
+    try:
+        files.upload_check(upload, kinds=Evidence.KINDS, max_bytes=settings.ESCROW_EVIDENCE_MAX_BYTES)
+    except files.UploadRefused as exc:
+        raise EscrowError(exc.detail, code=exc.code, fields=exc.fields) from exc
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -93,7 +84,8 @@ def evidence_add(
 def condition_confirm(*, condition: Condition, actor) -> Condition:
     """The named side confirms a counterparty condition (e.g. the tenant: keys handed over; the
     broker: the lease signed)."""
-    side = require_side(user=actor, agreement=condition.agreement, sides=("payer", "payee", "broker"))
+    side = require_side(user=actor, agreement=condition.agreement, sides=("payer", "payee", "broker"),
+                        action=PartnerAction.AGREEMENT_CONFIRM)
     if condition.kind != Condition.Kind.COUNTERPARTY or side != condition.confirmer:
         raise EscrowForbidden(
             _("This condition is confirmed by the other side."), code="not_your_condition"
@@ -269,7 +261,8 @@ def agreement_refund(*, agreement: EscrowAgreement, actor, reason: str) -> Escro
 
 def milestone_submit(*, milestone: Milestone, actor) -> Milestone:
     """The contractor says a stage is done; the payer has the inspection window to answer."""
-    require_side(user=actor, agreement=milestone.agreement, sides=("payee",))
+    require_side(user=actor, agreement=milestone.agreement, sides=("payee",),
+                 action=PartnerAction.AGREEMENT_CONFIRM)
     with transaction.atomic():
         agreement = lock_agreement(milestone.agreement_id)
         if agreement.status not in LIVE:

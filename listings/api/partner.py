@@ -10,8 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from trustplatform.api.idempotency import idempotent
+from trustplatform.api.pagination import PAGE_PARAM, page_of
 from trustplatform.api.scoping import PartnerScopedMixin
-from trustplatform.api.serializers import InputSerializer
+from trustplatform.api.serializers import InputSerializer, WonField
 from trustplatform.partners.api import PARTNER_HEADER_PARAM
 
 from .. import selectors, services
@@ -38,9 +39,9 @@ class ListingInput(InputSerializer):
         r"^[0-9]{10}$", help_text="법정동 code; 시/도 and 시/군/구 follow from it."
     )
     deal_type = serializers.ChoiceField(choices=Listing.DealType.choices)
-    deposit_krw = serializers.IntegerField(min_value=0, max_value=MAX_KRW, required=False, default=0)
-    monthly_rent_krw = serializers.IntegerField(min_value=0, max_value=MAX_KRW, required=False, default=0)
-    price_krw = serializers.IntegerField(min_value=0, max_value=MAX_KRW, required=False, default=0)
+    deposit_krw = WonField(min_value=0, max_value=MAX_KRW, required=False, default=0)
+    monthly_rent_krw = WonField(min_value=0, max_value=MAX_KRW, required=False, default=0)
+    price_krw = WonField(min_value=0, max_value=MAX_KRW, required=False, default=0)
     size_m2 = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=1)
     floor = serializers.IntegerField(min_value=-10, max_value=200)
     rooms = serializers.IntegerField(min_value=0, max_value=50, required=False, default=1)
@@ -74,6 +75,7 @@ class PartnerListingListApi(_BrokerApi):
         parameters=[
             PARTNER_HEADER_PARAM,
             OpenApiParameter("status", str, enum=Listing.Status.values, required=False),
+            PAGE_PARAM,
         ],
     )
     def get(self, request):
@@ -233,8 +235,8 @@ class PartnerReportListApi(_BrokerApi):
     @extend_schema(
         operation_id="listings_partner_reports",
         tags=TAGS,
-        responses={200: BrokerReportOutput(many=True)},
-        parameters=[PARTNER_HEADER_PARAM, OpenApiParameter("open", bool, required=False)],
+        responses={200: page_of(BrokerReportOutput)},
+        parameters=[PARTNER_HEADER_PARAM, OpenApiParameter("open", bool, required=False), PAGE_PARAM],
     )
     def get(self, request):
         paginator = PageNumberPagination()
@@ -307,12 +309,9 @@ class PartnerAppealApi(_BrokerApi):
     @idempotent
     def post(self, request, strike_id: int):
         strike = get_object_or_404(Strike, pk=strike_id, partner=request.partner)
-        data = AppealInput(
-            data={
-                "statement": request.data.get("statement", ""),
-                "evidence": request.data.getlist("evidence"),
-            }
-        )
+        # Every field sent, so an unknown one is refused as the schema says (evidence: each file sent).
+        raw = {key: request.data.get(key) for key in request.data if key != "evidence"}
+        data = AppealInput(data={**raw, "evidence": request.data.getlist("evidence")})
         data.is_valid(raise_exception=True)
         appeal = services.appeal_file(
             strike=strike,

@@ -9,7 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from trustplatform.api.idempotency import idempotent
-from trustplatform.api.serializers import InputSerializer, OutputSerializer
+from trustplatform.api.pagination import PAGE_PARAM, page_of
+from trustplatform.api.serializers import InputSerializer, OutputSerializer, WonField
 
 from .. import selectors, services
 from ..errors import ListingNotFound
@@ -29,13 +30,11 @@ class ListingSearchApi(APIView):
         sigungu = serializers.RegexField(SIGUNGU_RE, required=False, help_text="시/군/구 code (5 digits).")
         dong = serializers.RegexField(DONG_RE, required=False, help_text="법정동 code (10 digits).")
         deal_type = serializers.ChoiceField(choices=Listing.DealType.choices, required=False)
-        price_min = serializers.IntegerField(
+        price_min = WonField(
             min_value=0, max_value=MAX_KRW, required=False, help_text="Sale price or deposit, won."
         )
-        price_max = serializers.IntegerField(min_value=0, max_value=MAX_KRW, required=False)
-        rent_max = serializers.IntegerField(
-            min_value=0, max_value=MAX_KRW, required=False, help_text="Monthly rent, won."
-        )
+        price_max = WonField(min_value=0, max_value=MAX_KRW, required=False)
+        rent_max = WonField(min_value=0, max_value=MAX_KRW, required=False, help_text="Monthly rent, won.")
         size_min = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0, required=False)
         size_max = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0, required=False)
         sort = serializers.ChoiceField(choices=list(selectors.SORTS), required=False, default="newest")
@@ -103,7 +102,10 @@ class MyReportListApi(APIView):
     """The caller's own reports and where each stands."""
 
     @extend_schema(
-        operation_id="listings_reports_mine", tags=TAGS, responses={200: ConsumerReportOutput(many=True)}
+        operation_id="listings_reports_mine",
+        tags=TAGS,
+        parameters=[PAGE_PARAM],
+        responses={200: page_of(ConsumerReportOutput), 404: ERRORS[404]},
     )
     def get(self, request):
         paginator = PageNumberPagination()

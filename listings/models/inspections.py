@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from trustplatform import files
+
 
 class Campaign(ConcurrentTransitionMixin, models.Model):
     """One month's sweep: the areas chosen, the listings to inspect, and the seed that chose them."""
@@ -139,8 +141,12 @@ class Inspection(ConcurrentTransitionMixin, models.Model):
 
 
 class InspectionPhoto(models.Model):
+    """A re-encoded photo an inspector took on site: private, for inspectors and agents only."""
+
     inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="photos")
-    image = models.ImageField(_("photo"), upload_to="listings/inspections/%Y%m/")
+    image = models.ImageField(
+        _("photo"), upload_to=files.RandomName("listings/inspections"), storage=files.private_storage
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -166,8 +166,12 @@ class WastedTripClaim(ConcurrentTransitionMixin, models.Model):
     note = models.TextField(_("note"), blank=True)
     amount_krw = models.BigIntegerField(_("amount (KRW)"))
     status = FSMField(_("status"), default=Status.FILED, choices=Status.choices, protected=True)
-    # Why it may be paid without a staff review (a visit report or a safe-number contact).
+    # Why it may be paid without a staff review: a verified phone that reached the broker through a
+    # safe number before the visit.
     evidence = models.CharField(_("evidence"), max_length=40, blank=True)
+    # The blind index of the consumer's verified phone when filed: one phone is compensated once per
+    # listing, whichever account it is on by then.
+    phone_index = models.CharField(max_length=64, blank=True, editable=False)
     transfer_id = models.BigIntegerField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -183,6 +187,11 @@ class WastedTripClaim(ConcurrentTransitionMixin, models.Model):
         constraints = [
             # Paid once: one claim per consumer per listing, whatever its outcome.
             models.UniqueConstraint(fields=["listing", "consumer"], name="listings_wasted_trip_once"),
+            models.UniqueConstraint(
+                fields=["listing", "phone_index"],
+                condition=~Q(phone_index=""),
+                name="listings_wasted_trip_once_per_phone",
+            ),
             models.CheckConstraint(
                 condition=Q(amount_krw__gt=0), name="listings_wasted_trip_amount_positive"
             ),

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from trustplatform import files
+
 
 class BrokerStanding(ConcurrentTransitionMixin, models.Model):
     """One row per brokerage: the badge, any posting suspension, removal and public notice.
@@ -253,8 +255,15 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
 
 
 class AppealEvidence(models.Model):
+    """A file backing an appeal: private, for the brokerage and the staff who decide appeals only."""
+
+    KINDS = (files.PDF, files.JPEG, files.PNG, files.WEBP)
+
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="evidence")
-    file = models.FileField(_("file"), upload_to="listings/appeals/%Y%m/")
+    file = models.FileField(
+        _("file"), upload_to=files.RandomName("listings/appeals"), storage=files.private_storage
+    )
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -262,4 +271,4 @@ class AppealEvidence(models.Model):
         verbose_name_plural = _("appeal evidence")
 
     def __str__(self) -> str:
-        return self.file.name
+        return self.original_name or f"Appeal evidence #{self.pk}"

@@ -22,7 +22,8 @@ from django.utils.translation import gettext_lazy
 from trustplatform.audit.services import audit_record
 from trustplatform.notifications.services import Phrase
 from trustplatform.partners.models import Partner
-from trustplatform.partners.selectors import MANAGING_ROLES, is_member, partner_members
+from trustplatform.partners.roles import ALLOWED, PartnerAction
+from trustplatform.partners.selectors import is_member, partner_members
 from trustplatform.partners.services import partner_notify
 from trustplatform.registries.providers import RegistryUnavailable, get_registry
 
@@ -64,7 +65,7 @@ def _require_landlord(*, landlord: Partner, actor) -> None:
         raise ListingForbidden(
             _("Only an approved landlord can claim a listing of their property."), code="not_a_landlord"
         )
-    if not is_member(user=actor, partner=landlord, roles=MANAGING_ROLES, approved=True):
+    if not is_member(user=actor, partner=landlord, roles=ALLOWED[PartnerAction.LANDLORD_LINK], approved=True):
         raise ListingForbidden(
             _("Only an owner or manager of the landlord can claim listings."), code="not_allowed"
         )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from trustplatform.audit.services import audit_record
 from trustplatform.partners.models import Partner
+from trustplatform.partners.roles import PartnerAction, partner_action_require
 from trustplatform.transitions import transition_run
 
 from ..errors import ListingConflict, ListingError, ListingForbidden
@@ -100,9 +101,15 @@ def listing_clean(data: dict) -> dict:
     return clean
 
 
+def _editing(listing: Listing) -> PartnerAction:
+    """Staff draft; what the public already sees is changed by owners and managers."""
+    return PartnerAction.LISTING_PUBLISH if listing.is_live else PartnerAction.LISTING_DRAFT
+
+
 def listing_create(*, partner: Partner, actor, data: dict, publish: bool = False) -> Listing:
     """A new draft listing (published at once when asked and the brokerage may post)."""
     require_brokerage(partner)
+    partner_action_require(actor=actor, partner=partner, action=PartnerAction.LISTING_DRAFT)
     values = listing_clean(data)
     with transaction.atomic():
         listing = Listing.objects.create(partner=partner, created_by=actor, **values)
@@ -116,6 +123,7 @@ def listing_update(*, listing: Listing, actor, data: dict) -> Listing:
     """Edit a listing still open; moving it to another address voids its verifications."""
     if listing.status in (Listing.Status.REMOVED, Listing.Status.ARCHIVED):
         raise ListingConflict(_("A closed listing cannot be edited."), code="listing_closed")
+    partner_action_require(actor=actor, partner=listing.partner, action=_editing(listing))
     current = {key: getattr(listing, key) for key in EDITABLE}
     values = listing_clean({**current, **data})
     with transaction.atomic():
@@ -146,6 +154,7 @@ def listing_update(*, listing: Listing, actor, data: dict) -> Listing:
 def listing_publish(*, listing: Listing, actor) -> Listing:
     """Publish a draft; refused while the brokerage is suspended from posting or removed."""
     require_brokerage(listing.partner)
+    partner_action_require(actor=actor, partner=listing.partner, action=PartnerAction.LISTING_PUBLISH)
     standing = standing_get(listing.partner)
     if standing.removed_at is not None:
         raise ListingForbidden(
@@ -167,6 +176,7 @@ def listing_close(*, listing: Listing, actor, reason: str) -> Listing:
         raise ListingError(
             _("Say why the listing closes."), code="invalid_reason", fields={"reason": [_("Unknown reason.")]}
         )
+    partner_action_require(actor=actor, partner=listing.partner, action=PartnerAction.LISTING_PUBLISH)
     with transaction.atomic():
         listing = transition_run(
             instance=listing, name="archive", actor=actor, reason=reason, archive_reason=reason
@@ -181,6 +191,7 @@ def listing_refresh(*, listing: Listing, actor) -> Listing:
     """The broker confirms the listing is still current (staleness starts again)."""
     if not listing.is_live:
         raise ListingConflict(_("Only a live listing can be confirmed current."), code="not_live")
+    partner_action_require(actor=actor, partner=listing.partner, action=PartnerAction.LISTING_PUBLISH)
     Listing.objects.filter(pk=listing.pk).update(refreshed_at=timezone.now())
     listing.refresh_from_db()
     return listing
@@ -190,6 +201,7 @@ def photo_add(*, listing: Listing, actor, upload, position: int | None = None) -
     """Store a checked, re-encoded photo with its perceptual hash and bands."""
     if listing.status in (Listing.Status.REMOVED, Listing.Status.ARCHIVED):
         raise ListingConflict(_("A closed listing cannot take photos."), code="listing_closed")
+    partner_action_require(actor=actor, partner=listing.partner, action=_editing(listing))
     prepared = photo_prepare(upload)
     with transaction.atomic():
         Listing.objects.select_for_update().filter(pk=listing.pk).first()
@@ -215,6 +227,7 @@ def photo_add(*, listing: Listing, actor, upload, position: int | None = None) -
 
 
 def photo_remove(*, photo: ListingPhoto, actor) -> None:
+    partner_action_require(actor=actor, partner=photo.listing.partner, action=_editing(photo.listing))
     audit_record(obj=photo.listing, action="photo_removed", actor=actor, extra={"photo": photo.pk})
     photo.image.delete(save=False)
     photo.delete()

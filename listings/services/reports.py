@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from trustplatform.audit.services import audit_record
 from trustplatform.notifications.services import Phrase, label_of, staff_notify
+from trustplatform.partners.roles import PartnerAction, partner_action_require
 from trustplatform.partners.selectors import is_member
 from trustplatform.partners.services import partner_notify
 from trustplatform.transitions import transition_run
@@ -106,6 +107,7 @@ def report_respond(*, report: Report, actor, action: str, response: str = "") ->
     (staff then check)."""
     if not is_member(user=actor, partner=report.listing.partner_id):
         raise ListingNotFound(_("No such report."))
+    partner_action_require(actor=actor, partner=report.listing.partner, action=PartnerAction.REPORT_RESPOND)
     if action not in Report.BrokerAction.values:
         raise ListingError(
             _("Choose an answer."), code="invalid_action", fields={"action": [_("Unknown answer.")]}

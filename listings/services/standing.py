@@ -4,7 +4,6 @@ Lock order everywhere: the brokerage's standing row first, then the listing / ap
 """
 
 from datetime import timedelta
-from pathlib import PurePath
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -13,9 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from trustplatform import files as uploads
 from trustplatform.audit.services import audit_record
 from trustplatform.notifications.services import Phrase, staff_notify
-from trustplatform.partners.selectors import MANAGING_ROLES, is_member
+from trustplatform.partners.roles import ALLOWED, PartnerAction
+from trustplatform.partners.selectors import is_member
 from trustplatform.partners.services import partner_notify
 from trustplatform.transitions import transition_run
 
@@ -36,9 +37,8 @@ from .report_decisions import reports_settle_fake
 
 MAJOR_CATEGORIES = {"price_bait", "not_exist", "wrong_photos"}
 PUBLIC_NOTICE_WINDOW = timedelta(days=30)
-# Evidence is kept for staff to open: documents and photos only, a bounded number of them.
+# Evidence is kept for staff to open: documents and photos only (AppealEvidence.KINDS), a bounded number.
 MAX_EVIDENCE_FILES = 10
-EVIDENCE_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".webp", ".heic"}
 
 
 def _months(count: int) -> timedelta:
@@ -228,7 +228,7 @@ def badge_grant(*, instance: BrokerStanding, actor, reason: str = "") -> BrokerS
 
 def appeal_file(*, strike: Strike, actor, statement: str, files=()) -> Appeal:
     """The brokerage appeals a strike within the window, with a statement and evidence files."""
-    if not is_member(user=actor, partner=strike.partner_id, roles=MANAGING_ROLES):
+    if not is_member(user=actor, partner=strike.partner_id, roles=ALLOWED[PartnerAction.STRIKE_APPEAL]):
         raise ListingForbidden(
             _("Only the brokerage's owner or a manager can appeal.")
         )
@@ -252,18 +252,15 @@ def appeal_file(*, strike: Strike, actor, statement: str, files=()) -> Appeal:
             fields={"evidence": [_("Too many files.")]},
         )
     for upload in files:
-        if upload.size > settings.LISTINGS_PHOTO_MAX_BYTES:
-            raise ListingError(
-                _("An evidence file is too large."),
-                code="file_too_large",
-                fields={"evidence": [_("Too large.")]},
+        try:
+            uploads.upload_check(
+                upload,
+                kinds=AppealEvidence.KINDS,
+                max_bytes=settings.LISTINGS_PHOTO_MAX_BYTES,
+                field="evidence",
             )
-        if PurePath(upload.name or "").suffix.lower() not in EVIDENCE_SUFFIXES:
-            raise ListingError(
-                _("Evidence must be a PDF or a photo (JPEG, PNG, WebP, HEIC)."),
-                code="file_type",
-                fields={"evidence": [_("Unsupported file type.")]},
-            )
+        except uploads.UploadRefused as exc:
+            raise ListingError(exc.detail, code=exc.code, fields=exc.fields) from exc
     try:
         with transaction.atomic():
             appeal = Appeal.objects.create(
@@ -273,7 +270,7 @@ def appeal_file(*, strike: Strike, actor, statement: str, files=()) -> Appeal:
                 confirmed_by=strike.confirmed_by,
             )
             for upload in files:
-                AppealEvidence.objects.create(appeal=appeal, file=upload)
+                AppealEvidence.objects.create(appeal=appeal, file=upload, original_name=upload.name[:200])
             audit_record(obj=appeal, action="appeal_filed", actor=actor)
     except IntegrityError as exc:
         raise ListingConflict(

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy
 
 from trustplatform import pii
 from trustplatform.notifications.services import Phrase, message_enqueue, staff_notify
+from trustplatform.partners.roles import PartnerAction, partner_action_require
+from trustplatform.partners.selectors import partner_member_holds_phone
 from trustplatform.registries.providers import RegistryUnavailable, get_registry
 from trustplatform.transitions import transition_run
 
@@ -44,6 +46,34 @@ def _phone(raw: str) -> str:
         raise ListingError(str(exc), code="invalid_phone", fields={"owner_phone": [str(exc)]}) from exc
 
 
+def _registry_owner_phone(listing: Listing) -> str:
+    """The owner's number as the registry gives it, normalised; "" when it gives none or cannot be asked."""
+    try:
+        raw = get_registry().snapshot(address=registry_address(listing)).owner_phone
+    except RegistryUnavailable:
+        return ""  # the broker's number, checked like any other, stands in while the registry is down
+    try:
+        return pii.normalize_phone(raw) if raw else ""
+    except pii.InvalidPhoneNumber:
+        return ""
+
+
+def _owner_contact(*, listing: Listing, typed: str) -> tuple[str, str]:
+    """Where to reach the owner, and who said so: the registry's contact when it gives one, else the
+    number the broker typed. Either is refused when a member of the brokerage holds it."""
+    phone, source = _registry_owner_phone(listing), "registry"
+    if not phone:
+        phone, source = _phone(typed), "broker"
+    if partner_member_holds_phone(partner=listing.partner_id, phone_index=pii.blind_index(phone)):
+        raise ListingError(
+            _("A member of your brokerage holds this number. The owner confirms on their own number: "
+              "no one at the brokerage can confirm its own listing."),
+            code="owner_phone_is_member",
+            fields={"owner_phone": [_("This number belongs to a member of your brokerage.")]},
+        )
+    return phone, source
+
+
 def verification_request(
     *, listing: Listing, actor, level: int, owner_name: str = "", owner_phone: str = ""
 ) -> Verification:
@@ -57,9 +87,10 @@ def verification_request(
         raise ListingError(
             _("Choose a verification level."), code="invalid_level", fields={"level": [_("Unknown level.")]}
         )
-    phone = ""
+    partner_action_require(actor=actor, partner=listing.partner, action=PartnerAction.LISTING_VERIFY)
+    phone, contact = "", ""
     if level in (Verification.Level.PHONE, Verification.Level.OWNER_LINK):
-        phone = _phone(owner_phone)
+        phone, contact = _owner_contact(listing=listing, typed=owner_phone)
     if level == Verification.Level.REGISTRY and not owner_name.strip():
         raise ListingError(
             _("Enter the owner's name as in the registry."),
@@ -75,7 +106,9 @@ def verification_request(
                     requested_by=actor,
                     owner_name=owner_name.strip()[:100],
                     owner_phone=phone,
-                    owner_phone_hint=pii.mask_phone(phone) if phone else "",
+                    # The registry's number is not the broker's to know, not even masked.
+                    owner_phone_hint=pii.mask_phone(phone) if contact == "broker" else "",
+                    details={"owner_contact": contact} if contact else {},
                 )
         except IntegrityError as exc:
             raise ListingConflict(
@@ -106,10 +139,10 @@ def owner_link_token(verification: Verification) -> str:
 
 
 def _owner_link_send(verification: Verification) -> None:
+    """Text the owner the link. Nothing a broker wrote (address, office name) goes into a text from the
+    platform's sender; the page behind the link shows what the broker advertises."""
     url = settings.SITE_URL + reverse("listings:owner_confirm", args=[owner_link_token(verification)])
-    body = _("[Ansim] Your property at %(address)s is advertised by %(broker)s. Confirm or deny: %(url)s") % {
-        "address": verification.listing.address,
-        "broker": verification.listing.partner.name,
+    body = _("[Ansim] A broker advertises a home and names you as its owner. Confirm or deny: %(url)s") % {
         "url": url,
     }
     message_enqueue(

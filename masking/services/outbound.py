@@ -12,11 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from trustplatform.partners.roles import PartnerAction
+
 from .. import limits
 from ..errors import MaskingConflict, MaskingError
 from ..models import Interaction, MaskedSession, Participant
 from ..providers import ProviderError, get_provider
-from .sessions import session_audit_note
+from .sessions import partner_side_require, session_audit_note
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ def _side(session: MaskedSession, side: str) -> Participant:
 
 def status_text_send(*, session: MaskedSession, body: str, actor=None) -> Interaction:
     """Queue a status text ("delivered", a check-in code) to the consumer's real number."""
+    partner_side_require(session=session, actor=actor, action=PartnerAction.SAFE_NUMBER_USE)
     body = body.strip()
     if not body or len(body) > MAX_STATUS_TEXT:
         raise MaskingError(_("Write a text of 1 to %(n)s characters.") % {"n": MAX_STATUS_TEXT},
@@ -91,6 +94,7 @@ def status_text_deliver(*, interaction_id: int) -> bool:
 
 def click_to_call_start(*, session: MaskedSession, actor=None) -> Interaction:
     """Ring the business; when they answer, the bridge webhook connects them to the consumer."""
+    partner_side_require(session=session, actor=actor, action=PartnerAction.SAFE_NUMBER_USE)
     _usable(session)
     if not session.allows(MaskedSession.Mode.VOICE):
         raise MaskingConflict(_("This session takes texts only."), code="wrong_mode")

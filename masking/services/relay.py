@@ -17,7 +17,7 @@ from trustplatform import pii
 
 from .. import limits, twiml
 from ..errors import MaskingError
-from ..models import Interaction, MaskedSession, Participant
+from ..models import UNROUTED_TRACES, Interaction, MaskedSession, Participant
 from ..numbers import caller_normalize
 from ..selectors import Route, StoredEvent, inbound_lookup
 
@@ -189,3 +189,12 @@ def bridge_answer(*, provider: str, token, sid: str, digest: str) -> str:
         call.refresh_from_db()
         return _repeat(call, digest)
     return response
+
+
+def unrouted_hints_drop() -> int:
+    """The sweep: calls and texts that reached no session keep the caller's hint and the request's
+    keyed digest (which holds the caller's number) for MASKING_UNROUTED_HINT_HOURS, to look into
+    abuse; then both are erased. Routed ones go with their session's scrub."""
+    cutoff = timezone.now() - timedelta(hours=settings.MASKING_UNROUTED_HINT_HOURS)
+    return (Interaction.objects.filter(UNROUTED_TRACES, created_at__lte=cutoff)
+            .update(caller_hint="", request_digest=""))

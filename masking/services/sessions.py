@@ -14,12 +14,14 @@ from django.utils.translation import gettext as _
 
 from trustplatform import pii
 from trustplatform.audit.services import audit_record
+from trustplatform.partners.roles import PartnerAction, partner_action_require
 from trustplatform.transitions import transition_run
 
 from ..allocation import number_pick
 from ..errors import MaskingConflict, MaskingError
 from ..models import Interaction, MaskedSession, Participant, ProxyNumber
 from ..numbers import number_normalize
+from ..signals import session_scrubbed
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,12 @@ class Party:
 
 def cooloff() -> timedelta:
     return timedelta(minutes=settings.MASKING_COOLOFF_MINUTES)
+
+
+def partner_side_require(*, session: MaskedSession, actor, action: PartnerAction) -> None:
+    """A member acting on the business's side of a partner's session needs a role that allows it."""
+    if session.partner_id is not None:
+        partner_action_require(actor=actor, partner=session.partner, action=action)
 
 
 def _identity_lock(*indexes: str) -> None:
@@ -135,6 +143,9 @@ def session_open(*, consumer: Party, business: Party, expires_at: datetime,
     Takes an advisory lock per person (both sides), so two openings for one person never pick
     the same number; the exclusion constraint on Participant is the last line of defence.
     """
+    if partner is not None and actor is not None and getattr(consumer.user, "pk", None) != actor.pk:
+        # Opened for the business (not by the consumer themselves): who customers reach is a manager's call.
+        partner_action_require(actor=actor, partner=partner, action=PartnerAction.SAFE_NUMBER_OPEN)
     opens_at = opens_at or timezone.now()
     _validate_window(opens_at, expires_at)
     consumer_e164, consumer_index = _normalised(consumer, "consumer.phone")
@@ -207,6 +218,7 @@ def _close(*, session: MaskedSession, name: str, actor, reason: str) -> MaskedSe
 
 def session_complete(*, session: MaskedSession, actor=None, reason: str = "") -> MaskedSession:
     """Close early because the order or stay is over (partner or platform). Idempotent."""
+    partner_side_require(session=session, actor=actor, action=PartnerAction.SAFE_NUMBER_USE)
     return _close(session=session, name="complete", actor=actor, reason=reason)
 
 
@@ -248,6 +260,8 @@ def session_scrub(*, session_id: int) -> bool:
         Interaction.objects.filter(session=session).update(response="", body="", request_digest="",
                                                            caller_hint="")
         transition_run(instance=session, name="scrub", reason="", at=now)
+        # Copies of these numbers elsewhere (a booking's guest number) go in the same transaction.
+        session_scrubbed.send(sender=MaskedSession, session_id=session.pk)
     logger.info("masking session %s scrubbed", session_id)
     return True
 

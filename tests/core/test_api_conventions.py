@@ -63,7 +63,7 @@ def test_apply_through_the_api(logged_in):
 
 
 def test_anonymous_calls_are_refused_with_the_shape(api_client):
-    _assert_error_shape(api_client.get(reverse("api:me")), 403, "not_authenticated")
+    _assert_error_shape(api_client.get(reverse("api:me")), 401, "not_authenticated")
 
 
 def test_unknown_object_is_a_404_with_the_shape(logged_in):

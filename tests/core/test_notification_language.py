@@ -1,8 +1,11 @@
 """Notices and texts are written in the language of the person who reads them, not of whoever (or
 whatever task) caused them."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
@@ -99,16 +102,17 @@ def test_the_language_switch_remembers_a_signed_in_persons_choice(client):
     assert user.language == "en"
 
 
+def _sign_up(client, email: str, full_name: str, phone: str) -> None:
+    client.post(reverse("accounts:signup"), {"email": email})
+    link = re.search(r"https?://[^/\s]+(/accounts/signup/\S+/)", mail.outbox[-1].body).group(1)
+    client.post(link, {"full_name": full_name, "phone": phone,
+                       "password1": "a-long-pass-phrase-42", "password2": "a-long-pass-phrase-42"})
+
+
 def test_signing_up_in_english_keeps_english(client):
     client.cookies["django_language"] = "en"
-    client.post(reverse("accounts:signup"), {
-        "email": "jane@example.com", "full_name": "Jane Doe", "phone": "010-2345-6789",
-        "password1": "a-long-pass-phrase-42", "password2": "a-long-pass-phrase-42",
-    })
+    _sign_up(client, "jane@example.com", "Jane Doe", "010-2345-6789")
     assert User.objects.get(email="jane@example.com").language == "en"
     client.logout()  # also forgets the language cookie
-    client.post(reverse("accounts:signup"), {
-        "email": "minji@example.kr", "full_name": "김민지", "phone": "010-3456-7890",
-        "password1": "a-long-pass-phrase-42", "password2": "a-long-pass-phrase-42",
-    })
+    _sign_up(client, "minji@example.kr", "김민지", "010-3456-7890")
     assert User.objects.get(email="minji@example.kr").language == "ko"

@@ -359,8 +359,20 @@ def test_the_sandbox_has_no_checkout_or_webhook_where_real_money_moves(client, s
         payments.sandbox_checkout_pay(payment=payment)
 
 
+# The other providers named as production names them, so that only the payments rules are tried.
+PRODUCTION_PROVIDERS = {
+    "MASKING_PROVIDER": "twilio", "TWILIO_ACCOUNT_SID": "AC00000000000000000000000000000000",
+    "TWILIO_AUTH_TOKEN": "t", "SMS_BACKEND": "masking.providers.ProviderSmsBackend",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+}
+
+
 def _settings_with(**env) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("PAYMENTS_", "PORTONE_"))}
+    environment = {k: v for k, v in os.environ.items()
+                   if not k.startswith(("PAYMENTS_", "PORTONE_", "SANDBOX_", "MASKING_", "TWILIO_"))
+                   and k not in ("SMS_BACKEND", "EMAIL_BACKEND")}
+    if env.get("DEBUG") == "false":
+        environment.update(PRODUCTION_PROVIDERS)
     environment.update(env)
     return subprocess.run([sys.executable, "-c", "import trustplatform.settings"], env=environment,
                           capture_output=True, text=True, timeout=60)

@@ -19,6 +19,7 @@ from escrow.services.common import fee_of
 from escrow.services.release import condition_review
 from tests.escrow.factories import ADDRESS, staff_with
 from tests.factories import SandboxRegistryRecordFactory
+from tests.files import image_bytes
 from trustplatform.payments.models import Payment, Payout
 
 from ..factories import PASSWORD, MembershipFactory, PartnerFactory, UserFactory
@@ -27,8 +28,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SUBMIT = "#main form button[type=submit]"
 AMOUNT = 10_000_000
-# A tiny but real PNG header: the upload form checks the first bytes, not just the name.
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(64))
+# A tiny but real PNG: evidence is checked on the whole file, not just its name.
+PNG = image_bytes("PNG")
 
 
 def ko(text) -> str:

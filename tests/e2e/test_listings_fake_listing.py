@@ -14,6 +14,7 @@ from listings.models import Appeal, BrokerStanding, Inspection, Report, Strike
 from tests.listings.conftest import STAFF_GROUPS, listing_data, photo_file
 
 from ..factories import PASSWORD, MembershipFactory, PartnerFactory, UserFactory
+from ..second_factor import second_factor_enrol
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -117,6 +118,8 @@ def test_reported_fake_loses_the_badge_and_an_upheld_appeal_brings_it_back(
     desk = browsers.new_page()
     log_in(desk, base, agent.email)
     desk.goto(f"{base}/admin/listings/appeal/{appeal.pk}/change/")
+    second_factor_enrol(desk)  # agents decide money: their first admin page sets up sign-in codes
+    expect(desk).to_have_url(f"{base}/admin/listings/appeal/{appeal.pk}/change/")
     desk.locator('[name="_fsm_transition_to"][value="uphold"]').click()
     desk.fill("textarea[name=reason]", "계약서로 실매물 확인")
     desk.locator("form:has(textarea[name=reason]) [type=submit]").first.click()

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext
@@ -21,6 +22,7 @@ from trustplatform.partners.brn import validate_brn
 from trustplatform.partners.models import Membership, Partner
 
 from ..factories import PASSWORD, UserFactory
+from ..second_factor import second_factor_enrol
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -55,6 +57,13 @@ def test_consumer_signs_up_verifies_their_number_and_logs_in_again(
     response = page.goto(f"{base}/accounts/signup/")
     assert response.status == 200
     page.fill("#id_email", "Minji.Kim@Example.kr")
+    page.locator(SUBMIT).click()
+    # The rest of the form is behind the link mailed to the address (no text is sent before it).
+    expect(page.locator("[data-signup=sent]")).to_be_visible()
+    assert not OutboundMessage.objects.exists()
+    link = re.search(r"https?://[^/\s]+(/accounts/signup/\S+/)", mail.outbox[-1].body).group(1)
+    assert mail.outbox[-1].to == ["minji.kim@example.kr"]
+    page.goto(f"{base}{link}")
     page.fill("#id_full_name", "김민지")
     page.fill("#id_phone", "010-2345-6789")
     page.fill("#id_password1", "a-long-pass-phrase-42")
@@ -182,6 +191,9 @@ def test_partner_applies_staff_approve_in_admin_and_owner_enters_portal(
     agent.fill("#id_username", staff.email)
     agent.fill("#id_password", PASSWORD)
     agent.locator("#login-form [type=submit]").click()
+    # Agents decide money: the admin first has them set up sign-in codes, then opens.
+    expect(agent.locator("[data-second-factor=setup]")).to_be_visible()
+    second_factor_enrol(agent)
     expect(agent).to_have_url(f"{base}/admin/")
 
     change_url = f"{base}/admin/partners/partner/{partner.pk}/change/"

@@ -20,6 +20,8 @@ from escrow.demo import RENTAL_ADDRESS
 from escrow.models import EscrowAgreement
 from listings.models import Report
 from masking.numbers import number_normalize
+from tests.files import image_bytes
+from tests.second_factor import totp_code
 from trustplatform.demo import CONSUMERS
 
 from .web import Element, Page
@@ -30,8 +32,8 @@ WORKER_TIMEOUT = 30  # seconds for the worker to take a task from the file-syste
 RESTAURANT = "전주 한옥 비빔밥"  # the demo restaurant 김민지 has a safe number with (masking/demo.py)
 SAFE_NUMBER = re.compile(r"0\d{2,3}-\d{3,4}-\d{4}")  # as the safe-number pages write one
 SAFE_NUMBER_PREFIX = "+8250"  # every safe number is a 050 number
-# A tiny but real PNG: evidence uploads are checked by their first bytes, not only their name.
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(64))
+# A tiny but real PNG: evidence uploads are checked on the whole file, not only their name.
+PNG = image_bytes("PNG")
 
 
 def ko(text) -> str:
@@ -209,8 +211,11 @@ def test_a_rental_deposit_is_funded_through_checkout_and_released_once_its_condi
         f"condition-{document_id}-file": ("전입신고-확정일자.png", PNG, "image/png")})
     assert _condition(uploaded, "document")[0].find_all("a"), "the uploaded move-in report is not listed"
 
-    # An agent accepts the document from the admin's evidence review queue.
-    queue = agent.get("/admin/escrow/condition/")
+    # An agent accepts the document from the admin's evidence review queue; agents decide money, so
+    # the admin first has them set up sign-in codes (the key under the QR code, then a code).
+    setup = agent.get("/admin/escrow/condition/")
+    secret = setup.find(data_totp_secret=True).get("data-totp-secret")
+    queue = agent.submit(setup.form(form_id="second-factor-form"), {"code": totp_code(secret)})
     changelist = queue.form(form_id="changelist-form")
     reviewed = agent.submit(changelist, {"action": "accept_documents", "_selected_action": document_id},
                             button=changelist.button(name="index"))

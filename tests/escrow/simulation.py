@@ -187,12 +187,13 @@ class Simulation:
             description="sim",
             amount_krw=self.rng.randint(1, 5_000_000),
         )
-        disputes.claim_decide(
+        claim = disputes.claim_decide(
             claim=claim,
             actor=self.staff,
             approve=True,
             amount_krw=self.rng.randint(1, claim.amount_requested_krw),
         )
+        disputes.claim_countersign(claim=claim, actor=self.finance, decision_hash=claim.decision_hash)
         self._as_worker(lambda: disputes.claim_pay(claim=claim, actor=self.staff))
 
     def act_payout(self) -> None:

@@ -2,7 +2,6 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
 from django.urls import reverse
 
@@ -17,6 +16,7 @@ from escrow.models import (
 from escrow.services import disputes, release
 from escrow.services.common import holding_account
 from tests.factories import PayoutAccountFactory, SandboxRegistryRecordFactory, UserFactory
+from tests.files import pdf_bytes, pdf_upload
 from trustplatform.audit.models import AuditEntry
 from trustplatform.ledger import services as ledger
 from trustplatform.ledger.models import LedgerAccount
@@ -73,7 +73,7 @@ def test_evidence_review_queue_shows_documents_with_their_sha256_and_accepting_i
     agreement, tenant, _landlord = funded_rental()
     document = agreement.conditions.get(kind=Condition.Kind.DOCUMENT)
     evidence = release.evidence_add(
-        actor=tenant, condition=document, upload=SimpleUploadedFile("전입신고.pdf", b"%PDF move-in report")
+        actor=tenant, condition=document, upload=pdf_upload("전입신고.pdf", "move-in report")
     )
     client.force_login(agent)
     changelist = reverse("admin:escrow_condition_changelist")
@@ -97,7 +97,7 @@ def test_evidence_review_queue_shows_documents_with_their_sha256_and_accepting_i
         target="satisfied",
     ).exists()
     download = client.get(reverse("admin:escrow_evidence_download", args=[evidence.pk]))
-    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF move-in report"
+    assert download.status_code == 200 and b"".join(download.streaming_content) == pdf_bytes("move-in report")
 
 
 def test_refusing_a_document_from_its_page_asks_for_a_reason(client, agent):
@@ -348,7 +348,7 @@ def test_every_escrow_admin_page_opens_for_a_superuser(client):
     release.evidence_add(
         actor=tenant,
         condition=agreement.conditions.first(),
-        upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 a"),
+        upload=pdf_upload("a.pdf"),
     )
     disputes.dispute_open(agreement=agreement, actor=tenant, reasons="이유")
     renovation, customer, contractor = funded_renovation()

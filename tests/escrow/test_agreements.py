@@ -209,6 +209,8 @@ def test_unfunded_agreements_expire_after_the_deadline():
 def test_evidence_must_be_a_document_or_photo_and_refused_documents_reopen_on_upload():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from tests.files import pdf_upload
+
     agreement, tenant, landlord = agreed_rental()
     fund(agreement, tenant)
     document = agreement.conditions.get(kind=Condition.Kind.DOCUMENT)
@@ -226,7 +228,7 @@ def test_evidence_must_be_a_document_or_photo_and_refused_documents_reopen_on_up
     document.refresh_from_db()
     assert document.status == Condition.Status.FAILED
     evidence = release.evidence_add(
-        actor=tenant, condition=document, upload=SimpleUploadedFile("확정일자.pdf", b"%PDF-1.7 stamped")
+        actor=tenant, condition=document, upload=pdf_upload("확정일자.pdf", "stamped")
     )
     document.refresh_from_db()
     assert document.status == Condition.Status.PENDING and len(evidence.sha256) == 64

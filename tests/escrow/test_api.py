@@ -1,5 +1,5 @@
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,6 +16,7 @@ from tests.factories import (
     PayoutAccountFactory,
     UserFactory,
 )
+from tests.files import jpeg_upload, pdf_bytes, pdf_upload
 from tests.race import race
 from trustplatform.api.models import IdempotentRequest
 from trustplatform.ledger import services as ledger
@@ -135,6 +136,10 @@ def test_the_detail_says_what_every_held_amount_waits_for():
 # --- the agreement flow through the API ---------------------------------------------------------
 
 
+# The API refuses a move-in date already past, as the portal does.
+MOVE_IN = date.today() + timedelta(days=60)
+
+
 def test_a_partner_proposes_from_a_template_and_the_payer_accepts_and_pays():
     tenant = UserFactory(email="tenant@example.kr")
     landlord = MembershipFactory(partner=PartnerFactory(kind="landlord"))
@@ -147,7 +152,7 @@ def test_a_partner_proposes_from_a_template_and_the_payer_accepts_and_pays():
             "amount_krw": 10_000_000,
             "payer_email": "TENANT@example.kr",
             "property_address": ADDRESS,
-            "move_in_date": "2026-03-01",
+            "move_in_date": MOVE_IN.isoformat(),
         },
         format="json",
     )
@@ -155,7 +160,7 @@ def test_a_partner_proposes_from_a_template_and_the_payer_accepts_and_pays():
     body = response.json()
     assert body["status"] == "proposed" and body["accepted_by_payee"] and not body["accepted_by_payer"]
     date_condition = next(c for c in body["conditions"] if c["kind"] == "date")
-    assert date_condition["due_date"] == "2026-03-01"
+    assert date_condition["due_date"] == MOVE_IN.isoformat()
 
     tenant_client = client_for(tenant)
     accepted = tenant_client.post(
@@ -250,12 +255,12 @@ def test_confirm_evidence_milestones_disputes_and_claims():
     assert dispute.status_code == 201 and dispute.json()["status"] == "open"
     agreement.refresh_from_db()
     assert agreement.status == EscrowAgreement.Status.DISPUTED
-    upload = SimpleUploadedFile("견적서.pdf", b"%PDF-1.4 quote", content_type="application/pdf")
+    upload = pdf_upload("견적서.pdf", "quote")
     evidence = contractor_client.post(
         url("dispute_evidence", agreement.pk, dispute.json()["id"]), {"file": upload}, format="multipart"
     )
     assert evidence.status_code == 201
-    assert evidence.json()["sha256"] == hashlib.sha256(b"%PDF-1.4 quote").hexdigest()
+    assert evidence.json()["sha256"] == hashlib.sha256(pdf_bytes("quote")).hexdigest()
 
 
 def test_the_tenant_confirms_the_keys():
@@ -272,7 +277,7 @@ def test_the_tenant_confirms_the_keys():
 def test_multipart_evidence_upload_stores_the_sha256():
     agreement, tenant, _landlord = agreed_rental()
     document = agreement.conditions.get(kind=Condition.Kind.DOCUMENT)
-    content = b"%PDF-1.4\n" + "전입신고 확인서 2026-03-01".encode() * 100
+    content = pdf_bytes("move-in report 2026-03-01 " * 100)
     upload = SimpleUploadedFile("전입신고.pdf", content, content_type="application/pdf")
     client = client_for(tenant)
     response = client.post(
@@ -374,7 +379,7 @@ def test_a_repeated_upload_with_a_key_stores_one_file():
     answers = [
         client.post(
             url("condition_evidence", agreement.pk, document.pk),
-            {"file": SimpleUploadedFile("확정일자.jpg", b"\xff\xd8\xff stamp")},
+            {"file": jpeg_upload("확정일자.jpg")},
             format="multipart",
             HTTP_IDEMPOTENCY_KEY="upload-1",
         )
@@ -384,7 +389,7 @@ def test_a_repeated_upload_with_a_key_stores_one_file():
     assert Evidence.objects.count() == 1
     other_file = client.post(
         url("condition_evidence", agreement.pk, document.pk),
-        {"file": SimpleUploadedFile("확정일자.jpg", b"\xff\xd8\xff another")},
+        {"file": jpeg_upload("확정일자.jpg", color="navy")},
         format="multipart",
         HTTP_IDEMPOTENCY_KEY="upload-1",
     )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from escrow.models import Condition, Dispute, EscrowAgreement, Evidence, GuaranteeClaim, Milestone
 from escrow.services import agreements, release
 from tests.factories import MembershipFactory, PartnerFactory, PayoutAccountFactory, UserFactory
+from tests.files import image_bytes
 from trustplatform.ledger.services import partner_payable
 from trustplatform.payments.models import Payment, Payout
 from trustplatform.payments.providers import SandboxProvider
@@ -21,7 +22,7 @@ from .factories import ADDRESS, agreed_rental, fund, staff_with
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
+PNG = image_bytes("PNG")  # a real picture: evidence is checked on the whole file
 
 
 @pytest.fixture(autouse=True)
@@ -529,7 +530,7 @@ def test_a_dispute_needs_reasons_and_then_freezes_the_money(client):
         url,
         {
             "reasons": "열쇠를 받지 못했습니다.",
-            "file": SimpleUploadedFile("photo.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 32),
+            "file": SimpleUploadedFile("photo.jpg", image_bytes("JPEG")),
         },
     )
     assert response.status_code == 302

@@ -9,6 +9,7 @@ from django.urls import reverse
 from listings import services
 from listings.errors import ListingError
 from listings.models import Appeal, Inspection, Listing, Strike
+from tests.files import pdf_upload
 from tests.listings.conftest import listing_data, photo_file
 
 pytestmark = pytest.mark.django_db
@@ -259,7 +260,7 @@ def test_appeal_evidence_is_checked(as_user, broker, listing, inspector):
     assert not Appeal.objects.exists()
     ok = client.post(
         url,
-        {"statement": "계약서 첨부", "evidence": [SimpleUploadedFile("contract.pdf", b"%PDF-1.4")]},
+        {"statement": "계약서 첨부", "evidence": [pdf_upload("contract.pdf")]},
         format="multipart",
     )
     assert ok.status_code == 201, ok.content

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from listings import services
 from listings.models import WastedTripClaim
+from tests.listings.factories import ListingContactFactory
+from trustplatform import pii
 from trustplatform.ledger.selectors import ledger_reconcile
 from trustplatform.ledger.services import consumer_payable
 from trustplatform.payments import payouts
@@ -18,8 +20,12 @@ pytestmark = pytest.mark.django_db
 def test_a_consumer_withdraws_wasted_trip_compensation_through_portone(
     portone, guarantee_fund, listing, consumer, agent, settings, django_capture_on_commit_callbacks
 ):
-    type(consumer).objects.filter(pk=consumer.pk).update(phone_verified_at=timezone.now())
+    phone = "+821055443322"
+    type(consumer).objects.filter(pk=consumer.pk).update(
+        phone=phone, phone_index=pii.blind_index(phone), phone_verified_at=timezone.now()
+    )
     consumer.refresh_from_db()
+    ListingContactFactory(listing=listing, consumer=consumer)  # called the broker through a safe number
     services.report_file(listing=listing, reporter=consumer, reason="not_exist", visited=True)
     services.fake_confirm(listing=listing, actor=agent, category="not_exist")
     assert WastedTripClaim.objects.get(consumer=consumer).status == WastedTripClaim.Status.PAID

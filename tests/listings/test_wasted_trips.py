@@ -5,17 +5,28 @@ from django.utils import timezone
 
 from listings import services
 from listings.errors import ListingError
-from listings.models import WastedTripClaim
+from listings.models import ListingContact, WastedTripClaim
 from tests.listings.factories import ListingContactFactory
+from trustplatform import pii
 from trustplatform.ledger.models import Transfer
 from trustplatform.ledger.services import consumer_payable
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_reporter_who_visited_is_paid_once_on_confirmation(
+def _verified_phone(user, phone: str = "+821055443322") -> None:
+    """The consumer's phone verified, as the verification leaves it (with its blind index)."""
+    type(user).objects.filter(pk=user.pk).update(
+        phone=phone, phone_index=pii.blind_index(phone), phone_verified_at=timezone.now()
+    )
+    user.refresh_from_db()
+
+
+def test_a_reporter_who_called_through_the_safe_number_and_visited_is_paid_once_on_confirmation(
     guarantee_fund, listing, consumer, agent, settings
 ):
+    _verified_phone(consumer)
+    ListingContactFactory(listing=listing, consumer=consumer)
     services.report_file(listing=listing, reporter=consumer, reason="not_exist", visited=True)
     services.fake_confirm(listing=listing, actor=agent, category="not_exist")
     claim = WastedTripClaim.objects.get(consumer=consumer)
@@ -29,8 +40,10 @@ def test_a_reporter_who_visited_is_paid_once_on_confirmation(
     assert refused.value.code == "already_claimed"
 
 
-def test_a_safe_number_contact_counts_as_evidence(guarantee_fund, listing, consumer, agent):
-    ListingContactFactory(listing=listing, consumer=consumer)
+def test_a_safe_number_contact_before_the_visit_counts_as_evidence(guarantee_fund, listing, consumer, agent):
+    _verified_phone(consumer)
+    contact = ListingContactFactory(listing=listing, consumer=consumer)
+    ListingContact.objects.filter(pk=contact.pk).update(created_at=timezone.now() - timedelta(days=2))
     services.fake_confirm(listing=listing, actor=agent, category="gone")
     claim = services.claim_file(
         listing=listing, consumer=consumer, visited_on=timezone.localdate() - timedelta(days=1)

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from trustplatform.api.serializers import ErrorSerializer, InputSerializer, OutputSerializer
+from trustplatform.api.throttling import client_ip
 from trustplatform.errors import DomainError
 
 from . import services
@@ -62,17 +63,20 @@ class MeApi(APIView):
 
 
 class PhoneVerificationStartApi(APIView):
-    """Text a verification code to a Korean mobile number."""
+    """Text a verification code to a Korean mobile number (010). Limited per account, number, address and
+    in all (429 too_many_codes). A number another account holds is answered like any other: the
+    conflict (409 phone_taken) shows only when the code is confirmed."""
 
     class Input(InputSerializer):
         phone = serializers.CharField(max_length=20)
 
-    @extend_schema(request=Input, responses={202: None, 400: ErrorSerializer, 409: ErrorSerializer},
+    @extend_schema(request=Input, responses={202: None, 400: ErrorSerializer, 429: ErrorSerializer},
                    operation_id="me_phone_start", tags=["accounts"])
     def post(self, request):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        services.phone_verification_start(user=request.user, phone=data.validated_data["phone"])
+        services.phone_verification_start(user=request.user, phone=data.validated_data["phone"],
+                                          client_ip=client_ip(request))
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
@@ -80,7 +84,7 @@ class PhoneVerificationConfirmApi(APIView):
     class Input(InputSerializer):
         code = serializers.RegexField(r"^\d{6}$")
 
-    @extend_schema(request=Input, responses={200: UserOutput, 400: ErrorSerializer},
+    @extend_schema(request=Input, responses={200: UserOutput, 400: ErrorSerializer, 409: ErrorSerializer},
                    operation_id="me_phone_confirm", tags=["accounts"])
     def post(self, request):
         data = self.Input(data=request.data)

@@ -1,18 +1,29 @@
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from trustplatform import pii
+from trustplatform.api.throttling import budget_spend
 from trustplatform.errors import Conflict, DomainError
 from trustplatform.notifications.services import message_enqueue
 
 from .models import PhoneVerification, User
+
+# The only numbers verification codes are texted to: Korean mobiles, +82 10 followed by eight digits.
+KOREAN_MOBILE = re.compile(r"\+8210\d{8}")
+SIGNUP_SALT = "accounts.signup"
+HOUR = 3600
 
 
 class AccountError(DomainError):
@@ -24,15 +35,65 @@ class AccountConflict(AccountError, Conflict):
 
 
 def phone_parse(*, raw: str) -> str:
-    """E.164 form of a Korean mobile number, or AccountError(code=invalid_phone) with the reason."""
+    """E.164 form of a Korean 010 mobile number, or AccountError(code=invalid_phone) with the reason.
+
+    Anything else (foreign, premium-rate, landline, retired prefixes) is refused: texts to them are
+    what SMS pumping sells."""
     try:
-        return pii.normalize_phone(raw)
+        e164 = pii.normalize_phone(raw)
     except pii.InvalidPhoneNumber as exc:
         raise AccountError(str(exc), code="invalid_phone", fields={"phone": [str(exc)]}) from exc
+    if not KOREAN_MOBILE.fullmatch(e164):
+        reason = _("Enter a Korean mobile number (010-…).")
+        raise AccountError(reason, code="invalid_phone", fields={"phone": [reason]})
+    return e164
+
+
+def signup_start(*, email: str) -> None:
+    """Email the link that finishes a sign-up, or, when an account already uses the address, tell its
+    owner so. Either way one email and the same queries: the caller learns nothing about the address.
+
+    A mailbox gets at most SIGNUPS_PER_EMAIL_HOUR such emails an hour; past that nothing is sent,
+    and the caller still cannot tell."""
+    email = User.objects.normalize_email(email).strip().lower()
+    taken = User.objects.filter(email__iexact=email).exists()
+    if not budget_spend(scope="signup-email", ident=pii.blind_index(email),
+                        limit=settings.SIGNUPS_PER_EMAIL_HOUR, seconds=HOUR):
+        return
+    if taken:
+        subject = _("You already have an Ansim account")
+        body = render_to_string("accounts/signup_exists_email.txt", {
+            "login_url": f"{settings.SITE_URL}{reverse('accounts:login')}",
+            "reset_url": f"{settings.SITE_URL}{reverse('accounts:password_reset')}",
+        })
+    else:
+        token = signing.dumps({"email": email}, salt=SIGNUP_SALT)
+        subject = _("Finish signing up to Ansim")
+        body = render_to_string("accounts/signup_email.txt", {
+            "url": f"{settings.SITE_URL}{reverse('accounts:signup_finish', args=[token])}",
+            "hours": settings.SIGNUP_LINK_HOURS,
+        })
+    # Sent now rather than through the outbox: the link must not sit in the database.
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+
+
+def signup_email_read(*, token: str) -> str:
+    """The address a sign-up link was mailed to: AccountError(link_invalid) for a forged or expired
+    link, AccountConflict(email_taken) once the account exists (only the mailbox's owner has the link)."""
+    try:
+        email = signing.loads(token, salt=SIGNUP_SALT, max_age=settings.SIGNUP_LINK_HOURS * HOUR)["email"]
+    except (signing.BadSignature, KeyError, TypeError) as exc:
+        raise AccountError(
+            _("This sign-up link is not valid or has expired. Sign up again to get a new one."),
+            code="link_invalid") from exc
+    if User.objects.filter(email__iexact=email).exists():
+        raise AccountConflict(_("An account with this email already exists."), code="email_taken")
+    return email
 
 
 def user_signup(*, email: str, password: str, full_name: str, phone: str = "") -> User:
-    """Create a consumer account; a given phone number is stored encrypted and still unverified."""
+    """Create a consumer account for an address proven by its sign-up link; a given phone number is
+    stored encrypted and still unverified."""
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
         raise AccountError(_("An account with this email already exists."), code="email_taken",
@@ -77,18 +138,37 @@ def _code_hash(*, verification_user_id: int, code: str) -> str:
     return hmac.new(key, f"{verification_user_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def phone_verification_start(*, user: User, phone: str) -> PhoneVerification:
-    """Text a six-digit code to `phone`; refuses past PHONE_CODE_SENDS_PER_HOUR sends an hour."""
+def _too_many_codes() -> AccountError:
+    return AccountError(_("Too many codes were sent. Try again in an hour."), code="too_many_codes",
+                        status=429)
+
+
+def _text_budget_spend(*, phone_index: str, client_ip: str) -> None:
+    """Count one verification text against its number, the caller's address and all texts an hour."""
+    budgets = [("sms-number", phone_index, settings.PHONE_CODE_SENDS_PER_NUMBER_HOUR)]
+    if client_ip:
+        budgets.append(("sms-address", client_ip, settings.PHONE_CODE_SENDS_PER_ADDRESS_HOUR))
+    for scope, ident, limit in budgets:
+        if not budget_spend(scope=scope, ident=ident, limit=limit, seconds=HOUR):
+            raise _too_many_codes()
+    # The platform-wide cap last, so texts refused above do not use it up.
+    if not budget_spend(scope="sms-all", ident="all", limit=settings.PHONE_CODE_SENDS_GLOBAL_HOUR,
+                        seconds=HOUR):
+        raise _too_many_codes()
+
+
+def phone_verification_start(*, user: User, phone: str, client_ip: str = "") -> PhoneVerification:
+    """Text a six-digit code to a Korean mobile; refuses (429) past the hourly limits per account,
+    per number, per address (`client_ip`) and for all texts together.
+
+    Whether another account holds the number is not looked at here: it shows only when the code is
+    confirmed, so asking for a code tells nothing about the number."""
     e164 = phone_parse(raw=phone)
     now = timezone.now()
     recent = PhoneVerification.objects.filter(user=user, created_at__gte=now - timedelta(hours=1))
     if recent.count() >= settings.PHONE_CODE_SENDS_PER_HOUR:
-        raise AccountError(_("Too many codes were sent. Try again in an hour."),
-                           code="too_many_codes", status=429)
-    taken = User.objects.filter(phone_index=pii.blind_index(e164), phone_verified_at__isnull=False)
-    if taken.exclude(pk=user.pk).exists():
-        raise AccountConflict(_("This number is already verified on another account."),
-                           code="phone_taken", fields={"phone": [_("Already in use.")]})
+        raise _too_many_codes()
+    _text_budget_spend(phone_index=pii.blind_index(e164), client_ip=client_ip)
     code = f"{secrets.randbelow(1_000_000):06d}"
     with transaction.atomic():
         verification = PhoneVerification.objects.create(

@@ -8,3 +8,6 @@ class ApiConfig(AppConfig):
     name = "trustplatform.api"
     label = "api"
     verbose_name = _("API")
+
+    def ready(self):
+        from . import schema  # noqa: F401  (registers the schema extension of InputSerializer)

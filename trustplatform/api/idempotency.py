@@ -10,6 +10,7 @@ with the same key once the problem is fixed.
 import functools
 import hashlib
 import json
+import re
 from datetime import timedelta
 
 from django.core.files.uploadedfile import UploadedFile
@@ -27,17 +28,19 @@ from .models import IdempotentRequest
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 200  # IdempotentRequest.key
+# Visible ASCII, no spaces: what a header carries unchanged through every proxy. The schema says the same.
+KEY_PATTERN = rf"^[!-~]{{1,{MAX_KEY_LENGTH}}}$"
 
 IDEMPOTENCY_KEY_PARAM = OpenApiParameter(
     HEADER,
-    str,
+    {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": KEY_PATTERN},
     OpenApiParameter.HEADER,
     required=False,
     description=(
-        "Any unique string (a UUID is best), at most 200 characters. Repeating the request with the "
-        "same key returns the first answer without doing anything again; the same key with a "
-        "different request is refused with 409 `idempotency_key_reused`. Failed requests are not "
-        "remembered, so they can be retried with the same key."
+        "Any unique string (a UUID is best) of 1 to 200 visible ASCII characters, no spaces. Repeating "
+        "the request with the same key returns the first answer without doing anything again; the same "
+        "key with a different request is refused with 409 `idempotency_key_reused`. Failed requests are "
+        "not remembered, so they can be retried with the same key."
     ),
 )
 REPLAYED_PARAM = OpenApiParameter(
@@ -79,10 +82,10 @@ def _key_of(request) -> str | None:
     key = request.headers.get(HEADER)
     if key is None:
         return None
-    key = key.strip()
-    if not key or len(key) > MAX_KEY_LENGTH:
+    if not re.fullmatch(KEY_PATTERN, key):
         raise DomainError(
-            _("The Idempotency-Key header must be 1 to %(max)s characters.") % {"max": MAX_KEY_LENGTH},
+            _("The Idempotency-Key header must be 1 to %(max)s visible ASCII characters, without spaces.")
+            % {"max": MAX_KEY_LENGTH},
             code="invalid_idempotency_key",
             fields={HEADER: [_("Use a UUID.")]},
         )

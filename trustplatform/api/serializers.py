@@ -1,5 +1,13 @@
+import re
+
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
+
+from trustplatform.forms import MAX_AMOUNT_KRW
+
+# A JSON number, or a string of ASCII digits: int() alone also reads "１２" and other Unicode digits.
+_ASCII_INTEGER = re.compile(r"-?[0-9]{1,20}")
 
 
 class _NamedByOuterClass:
@@ -38,3 +46,29 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     detail = serializers.CharField()
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class WonField(serializers.IntegerField):
+    """A whole amount of won: a JSON integer (or ASCII digits in a string), from `min_value` to `max_value`.
+
+    The bounds are always set, so no amount reaches a 64-bit column that cannot hold it.
+    """
+
+    default_error_messages = {
+        "invalid": gettext_lazy("A whole number of won is required, in ASCII digits."),
+    }
+
+    def __init__(self, *, min_value: int = 1, max_value: int = MAX_AMOUNT_KRW, **kwargs):
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        if isinstance(data, float) and data.is_integer():
+            data = int(data)  # 12.0 is the JSON integer 12 to JSON Schema, and so to the schema
+        if isinstance(data, str) and _ASCII_INTEGER.fullmatch(data):
+            data = int(data)
+        if not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+

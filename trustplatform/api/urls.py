@@ -1,7 +1,9 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from trustplatform.accounts import api as accounts_api
 from trustplatform.partners import api as partners_api
+
+from .views import api_not_found
 
 app_name = "api"
 urlpatterns = [
@@ -20,4 +22,6 @@ urlpatterns = [
     path("bookings/", include("bookings.api_urls")),
     path("listings/", include("listings.api_urls")),
     path("payments/", include("trustplatform.payments.api_urls")),
+    # Last: any other path under the API is its JSON 404 (no HTML page, no slash redirect).
+    re_path(r"", api_not_found, name="not_found"),
 ]

@@ -113,10 +113,11 @@ def staff_notify(*, group: str, title, body="", url: str = "") -> int:
     return len(notices)
 
 
-def notification_mark_read(*, user, notification_id: int) -> None:
-    Notification.objects.filter(pk=notification_id, user=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+def notification_mark_read(*, user, notification_id: int) -> bool:
+    """Mark one of `user`'s notices read (again is a no-op); False when `user` has no such notice."""
+    notices = Notification.objects.filter(pk=notification_id, user=user)
+    notices.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return notices.exists()
 
 
 def notifications_purge(*, days: int | None = None) -> int:

@@ -75,6 +75,15 @@ def partner_owner_phone(*, partner) -> str:
     return owner.user.phone if owner else ""
 
 
+def partner_member_holds_phone(*, partner, phone_index: str) -> bool:
+    """Whether any member of the partner (whatever their role) has this number on their account, found by
+    its blind index: a number the business itself answers never stands for someone outside it."""
+    if not phone_index:
+        return False
+    return Membership.objects.filter(partner_id=getattr(partner, "pk", partner),
+                                     user__phone_index=phone_index).exists()
+
+
 def partners_business_status_due(*, days: int = 25) -> list[int]:
     """Partners whose business standing the monthly check asks: every approved one with a business
     number not checked in the last `days`, and applications never checked (their provider was down)."""

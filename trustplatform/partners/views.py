@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from trustplatform.pages import refusal_shown
-from trustplatform.payments.providers import provider_enabled
+from trustplatform.payments.providers import portone_window_csp, provider_enabled
 
 from . import identity, services
 from .forms import IndividualLandlordForm, PartnerApplicationForm, SandboxIdentityForm
@@ -53,7 +53,10 @@ def apply_individual(request):
         )
     elif not verified:
         context["sandbox_url"] = reverse("partners:identity_sandbox", args=[verification_id])
-    return render(request, "partners/apply_individual.html", context)
+    response = render(request, "partners/apply_individual.html", context)
+    if "portone" in context:
+        response._csp_update = portone_window_csp()
+    return response
 
 
 @login_required

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from trustplatform.api.idempotency import IDEMPOTENCY_KEY_PARAM, idempotent
 from trustplatform.api.scoping import PartnerScopedMixin
-from trustplatform.api.serializers import ErrorSerializer, InputSerializer, OutputSerializer
+from trustplatform.api.serializers import ErrorSerializer, InputSerializer, OutputSerializer, WonField
 from trustplatform.ledger.services import consumer_payable, partner_payable
 from trustplatform.partners.api import PARTNER_HEADER_PARAM
 
@@ -71,7 +71,7 @@ class AccountInput(InputSerializer):
 
 
 class AmountInput(InputSerializer):
-    amount_krw = serializers.IntegerField(min_value=1, help_text="Whole won.")
+    amount_krw = WonField(help_text="Whole won.")
 
 
 class CreditApi(APIView):

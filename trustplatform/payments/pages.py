@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from .models import Payment
-from .providers import provider_enabled
+from .providers import portone_window_csp, provider_enabled
 
 
 @dataclass(frozen=True)
@@ -55,5 +55,7 @@ def checkout_page(request, *, payment: Payment, payable: bool, checkout: Checkou
         if payment.method == Payment.Method.VIRTUAL_ACCOUNT:
             context["portone"]["virtualAccount"] = {
                 "accountExpiry": {"validHours": settings.PORTONE_VIRTUAL_ACCOUNT_HOURS}}
-        return render(request, "payments/checkout_portone.html", context)
+        response = render(request, "payments/checkout_portone.html", context)
+        response._csp_update = portone_window_csp()
+        return response
     return render(request, "payments/checkout.html", context)

@@ -13,6 +13,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -103,6 +104,15 @@ def provider_enabled(name: str) -> bool:
     if name == "sandbox":
         return settings.PAYMENTS_SANDBOX_ALLOWED
     return name == settings.PAYMENTS_PROVIDER and name in settings.PAYMENTS_PROVIDERS
+
+
+def portone_window_csp() -> dict[str, list[str]]:
+    """What a page that opens PortOne's browser window (a payment, an identity check) adds to its
+    Content-Security-Policy, as django-csp's `response._csp_update`: PortOne's SDK may run, be
+    fetched from and be framed there, besides the site itself."""
+    sdk = urlsplit(settings.PORTONE_BROWSER_SDK_URL)
+    sources = ["'self'", f"{sdk.scheme}://{sdk.netloc}", *settings.PORTONE_CSP_SOURCES]
+    return {"script-src": sources, "connect-src": sources, "frame-src": sources}
 
 
 def sign(*, secret: str, body: bytes, timestamp: int) -> str:

@@ -17,7 +17,7 @@ class SandboxRegistryRecordForm(forms.ModelForm):
 
     class Meta:
         model = SandboxRegistryRecord
-        fields = ["address", "owner_name"]
+        fields = ["address", "owner_name", "owner_phone"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,7 +36,7 @@ class SandboxRegistryRecordAdmin(admin.ModelAdmin):
     form = SandboxRegistryRecordForm
     list_display = ["address", "owner_name", "lien_count", "updated_at"]
     search_fields = ["address", "owner_name"]
-    fields = ["address", "owner_name", "liens_text", "updated_at"]
+    fields = ["address", "owner_name", "owner_phone", "liens_text", "updated_at"]
     readonly_fields = ["updated_at"]
 
     @admin.display(description=_("liens"))

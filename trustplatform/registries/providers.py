@@ -14,6 +14,9 @@ from django.utils.module_loading import import_string
 class RegistrySnapshot:
     owner: str
     liens: tuple[str, ...]
+    # The owner's mobile number where the registry service gives one ("" otherwise); a contact to
+    # reach the owner by, never part of what is compared or stored as a baseline.
+    owner_phone: str = ""
 
     def as_dict(self) -> dict:
         return {"owner": self.owner, "liens": list(self.liens)}
@@ -35,7 +38,8 @@ class SandboxRegistry(RegistryProvider):
         record = SandboxRegistryRecord.objects.filter(address=address).first()
         if record is None:
             return RegistrySnapshot(owner="", liens=())
-        return RegistrySnapshot(owner=record.owner_name, liens=tuple(record.liens))
+        return RegistrySnapshot(owner=record.owner_name, liens=tuple(record.liens),
+                                owner_phone=record.owner_phone)
 
 
 def get_registry() -> RegistryProvider:
