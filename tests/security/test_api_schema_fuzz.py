@@ -24,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
 from escrow.services.agreements import agreement_create, agreement_propose
 from listings.services import listing_create, report_file
 from tests.factories import MembershipFactory, PartnerFactory, VerifiedUserFactory
+from tests.listings.conftest import listing_data
 from tests.listings.factories import BrokerageFactory
 from trustplatform.wsgi import application
 
@@ -66,18 +67,7 @@ def _world() -> dict:
         partner=brokerage,
         actor=brokerage.owner,
         publish=True,
-        data={
-            "title": "서교동 투룸",
-            "address": "서울특별시 마포구 양화로 45",
-            "unit": "302호",
-            "dong_code": "1144012000",
-            "deal_type": "monthly",
-            "deposit_krw": 10_000_000,
-            "monthly_rent_krw": 700_000,
-            "size_m2": "33.06",
-            "floor": 3,
-            "rooms": 2,
-        },
+        data=listing_data(),
     )
     consumer = VerifiedUserFactory()
     report_file(listing=listing, reporter=consumer, reason="price", details="보증금이 다릅니다")

@@ -43,6 +43,7 @@ from tests.factories import (
     mobile_number,
 )
 from tests.files import jpeg_upload, pdf_upload
+from tests.listings.conftest import listing_data
 from tests.listings.factories import BrokerageFactory, LandlordFactory
 from tests.masking.factories import ProxyNumberFactory
 from trustplatform.notifications.services import notification_send
@@ -235,18 +236,7 @@ class World:
             partner=self.partner("brokerage"),
             actor=self.member("brokerage"),
             publish=True,
-            data={
-                "title": "서교동 투룸",
-                "address": "서울특별시 마포구 양화로 45",
-                "unit": "302호",
-                "dong_code": "1144012000",
-                "deal_type": "monthly",
-                "deposit_krw": 10_000_000,
-                "monthly_rent_krw": 700_000,
-                "size_m2": "33.06",
-                "floor": 3,
-                "rooms": 2,
-            },
+            data=listing_data(),
         )
 
     @functools.cached_property

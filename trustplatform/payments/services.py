@@ -373,20 +373,12 @@ def _refund_refused(*, refund: Refund, reason: str) -> None:
                                                refund_account="")
     payment = refund.payment
     credit = consumer_payable(payment.payer)
-    if hold.debit_account_id != credit.pk:
-        ledger_transfer(
-            debit=hold.debit_account, credit=credit, amount_krw=refund.amount_krw,
-            key=f"refund-refused:{refund.key}"[:200],
-            reason=f"refund of payment {payment.provider_payment_id} refused by the provider: "
-                   f"kept as credit"[:300],
-            subject=payment.subject,
-        )
-    notification_send(
-        user=payment.payer, sms_text=True,
-        title=Phrase(gettext_lazy("₩%(amount)s could not go back to your payment method: it is kept as your "
-                                  "credit. Withdraw it to your bank account."),
-                     {"amount": f"{refund.amount_krw:,}"}),
-        url=reverse("payments_pages:credit"),
+    _payer_credited(
+        payment=payment, debit=None if hold.debit_account_id == credit.pk else hold.debit_account,
+        amount_krw=refund.amount_krw, key=f"refund-refused:{refund.key}",
+        reason=f"refund of payment {payment.provider_payment_id} refused by the provider: kept as credit",
+        title=gettext_lazy("₩%(amount)s could not go back to your payment method: it is kept as your "
+                           "credit. Withdraw it to your bank account."),
     )
     staff_notify(group="finance", title=Phrase(
         gettext_lazy("The payment company refused a refund of ₩%(amount)s"),
@@ -651,24 +643,28 @@ def unwanted_payment_return(
         with transaction.atomic():
             payment = Payment.objects.select_related("payer").get(
                 provider=provider, provider_payment_id=provider_payment_id)
-            ledger_transfer(
-                debit=platform_account(PSP_CLEARING), credit=consumer_payable(payment.payer),
-                amount_krw=amount_krw, key=unwanted_kept_key(provider, provider_payment_id),
-                reason=f"payment {provider_payment_id} could not be kept nor cancelled: "
-                       f"the payer's credit"[:300],
-                subject=payment.subject,
-            )
-            notification_send(
-                user=payment.payer, sms_text=True,
-                title=Phrase(gettext_lazy("₩%(amount)s you paid could not be used nor cancelled: it is kept "
-                                          "as your credit. Withdraw it to your bank account."),
-                             {"amount": f"{amount_krw:,}"}),
-                url=reverse("payments_pages:credit"),
+            _payer_credited(
+                payment=payment, debit=platform_account(PSP_CLEARING), amount_krw=amount_krw,
+                key=unwanted_kept_key(provider, provider_payment_id),
+                reason=f"payment {provider_payment_id} could not be kept nor cancelled: the payer's credit",
+                title=gettext_lazy("₩%(amount)s you paid could not be used nor cancelled: it is kept "
+                                   "as your credit. Withdraw it to your bank account."),
             )
     staff_notify(group="finance", title=Phrase(
         gettext_lazy("A payment of ₩%(amount)s that could not be kept was not given back"),
         {"amount": f"{amount_krw:,}"}), body=f"{provider_payment_id}: {failure}"[:500])
     return outcome
+
+
+def _payer_credited(*, payment: Payment, debit: LedgerAccount | None, amount_krw: int, key: str, reason: str,
+                    title) -> None:
+    """Money the provider would not give back is the payer's credit: moved from `debit` (nothing to move
+    when it is already their credit), and the payer is told by text where to withdraw it."""
+    if debit is not None:
+        ledger_transfer(debit=debit, credit=consumer_payable(payment.payer), amount_krw=amount_krw,
+                        key=key[:200], reason=reason[:300], subject=payment.subject)
+    notification_send(user=payment.payer, sms_text=True, title=Phrase(title, {"amount": f"{amount_krw:,}"}),
+                      url=reverse("payments_pages:credit"))
 
 
 def unwanted_kept_key(provider: str, provider_payment_id: str) -> str:
