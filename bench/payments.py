@@ -234,6 +234,44 @@ def _simulation(args: dict) -> dict:
             "stats": stats, "elapsed_s": time.monotonic() - started}
 
 
+def _profile(args: dict) -> dict:
+    """Where one webhook's time goes, single-threaded: `count` webhooks posted in-process to the webhook view
+    against a local fake PortOne started here (in this process: its CPU counts too); wall and CPU time
+    per webhook.
+    Run as `python bench/payments.py profile '{"count": 50}'` in the bench environment."""
+    import time
+
+    from django.test import Client, override_settings
+
+    from tests.escrow.payments_simulation import portone_settings
+    from tests.fakes.portone import FakePortOne
+
+    fake = FakePortOne().start()
+    try:
+        with override_settings(**portone_settings(fake)):
+            ids = _prepare({"count": args["count"] + 5})["payment_ids"]
+            for payment_id in ids:
+                fake.pay(payment_id)
+            hooks = [fake.webhook("Transaction.Paid", payment_id) for payment_id in ids]
+            client = Client(HTTP_HOST="localhost")
+
+            def post(body, headers):
+                answer = client.post("/hooks/payments/portone/", data=body, content_type="application/json",
+                                     headers={k: v for k, v in headers.items() if k != "Content-Type"})
+                assert answer.status_code == 200, answer.content
+
+            for hook in hooks[:5]:  # warm the SDK clients and the caches
+                post(*hook)
+            started, cpu = time.perf_counter(), time.process_time()
+            for hook in hooks[5:]:
+                post(*hook)
+            count = len(hooks) - 5
+            return {"wall_ms": (time.perf_counter() - started) * 1000 / count,
+                    "python_cpu_ms": (time.process_time() - cpu) * 1000 / count}
+    finally:
+        fake.stop()
+
+
 def _verify(args: dict) -> dict:
     from trustplatform.ledger.selectors import ledger_reconcile
     from trustplatform.payments.models import Payment
@@ -250,5 +288,6 @@ if __name__ == "__main__":
 
     django.setup()
     command, raw = sys.argv[1], sys.argv[2]
-    result = {"prepare": _prepare, "verify": _verify, "simulation": _simulation}[command](json.loads(raw))
+    commands = {"prepare": _prepare, "verify": _verify, "simulation": _simulation, "profile": _profile}
+    result = commands[command](json.loads(raw))
     print(RESULT_TAG + json.dumps(result), flush=True)
