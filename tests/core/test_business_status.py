@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import IndividualLandlordFactory, MembershipFactory, PartnerFactory, UserFactory
 from trustplatform.audit.models import AuditEntry
@@ -23,6 +23,14 @@ from trustplatform.partners.models import Membership, Partner
 from trustplatform.partners.selectors import partners_business_status_due
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read notices in English: their people are made, and told, in English whatever language
+    an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 SANDBOX_SUSPENDED, SANDBOX_CLOSED, SANDBOX_UNREGISTERED = "9999900005", "9999900010", "9999900024"
 ACTIVE_BRN = "1248100998"
