@@ -11,30 +11,40 @@ from trustplatform.errors import Conflict, DomainError, Forbidden
 
 
 def transition_run(*, instance, name: str, actor=None, reason: str = "", check_perm: bool = False,
-                   **kwargs):
+                   locked: bool = False, **kwargs):
     """Lock the row, re-check the transition under the lock, apply it and save, in one transaction.
 
-    Takes SELECT ... FOR UPDATE on the instance's row. The post_transition receiver writes the
-    audit row inside the same transaction, so a rolled-back change leaves no audit row behind.
-    Returns the locked, saved instance.
+    Takes SELECT ... FOR UPDATE on the instance's row, unless `locked`: the caller already holds that
+    lock in its transaction and `instance` is the row as read under it (a hot path saves the re-read).
+    The post_transition receiver writes the audit row inside the same transaction, so a rolled-back
+    change leaves no audit row behind. Returns the locked, saved instance.
     """
+    if locked:
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("transition_run(locked=True) runs inside the transaction holding the lock")
+        return _transition_apply(instance, name=name, actor=actor, reason=reason, check_perm=check_perm,
+                                 **kwargs)
     model = type(instance)
     with transaction.atomic():
-        locked = model._default_manager.select_for_update().get(pk=instance.pk)
-        method = getattr(locked, name)
-        if not can_proceed(method):
-            raise Conflict(
-                _("This cannot be done now: it is %(status)s.") % {"status": locked.get_status_display()},
-                code="invalid_transition",
-            )
-        if check_perm and actor is not None and not has_transition_perm(method, actor):
-            raise Forbidden(_("You are not allowed to do this."), code="transition_forbidden")
-        try:
-            method(by=actor, reason=reason, **kwargs)
-            locked.save()
-        except ConcurrentTransition as exc:
-            raise Conflict(_("Someone else changed this at the same time; reload and try again."),
-                           code="concurrent_change") from exc
+        row = model._default_manager.select_for_update().get(pk=instance.pk)
+        return _transition_apply(row, name=name, actor=actor, reason=reason, check_perm=check_perm, **kwargs)
+
+
+def _transition_apply(locked, *, name: str, actor, reason: str, check_perm: bool, **kwargs):
+    method = getattr(locked, name)
+    if not can_proceed(method):
+        raise Conflict(
+            _("This cannot be done now: it is %(status)s.") % {"status": locked.get_status_display()},
+            code="invalid_transition",
+        )
+    if check_perm and actor is not None and not has_transition_perm(method, actor):
+        raise Forbidden(_("You are not allowed to do this."), code="transition_forbidden")
+    try:
+        method(by=actor, reason=reason, **kwargs)
+        locked.save()
+    except ConcurrentTransition as exc:
+        raise Conflict(_("Someone else changed this at the same time; reload and try again."),
+                       code="concurrent_change") from exc
     return locked
 
 

@@ -18,6 +18,7 @@ from trustplatform.transitions import transition_run
 from .common import (
     EscrowConflict,
     EscrowForbidden,
+    EscrowNotFound,
     holding_account,
     lock_agreement,
     require_side,
@@ -34,6 +35,7 @@ def payment_start(*, agreement: EscrowAgreement, actor, method: str) -> Payment:
         agreement = lock_agreement(agreement.pk)
         if agreement.status != EscrowAgreement.Status.AGREED:
             raise EscrowConflict(_("This agreement cannot be paid now."), code="not_payable")
+        holding_account(agreement)  # opened now, not on the webhook's path when the money arrives
         return payments.payment_open(
             subject=agreement, payer=agreement.payer, amount_krw=agreement.amount_krw, method=method
         )
@@ -46,7 +48,12 @@ class AgreementPayments(PaymentHandler):
     model = EscrowAgreement
 
     def lock(self, subject_id: int) -> EscrowAgreement:
-        return lock_agreement(subject_id)
+        # The payer is read with it (not locked): `paid` tells them, in their language.
+        try:
+            return EscrowAgreement.objects.select_for_update(of=("self",)).select_related("payer").get(
+                pk=subject_id)
+        except EscrowAgreement.DoesNotExist as exc:
+            raise EscrowNotFound(_("No such agreement.")) from exc
 
     def refusal(self, agreement: EscrowAgreement) -> str:
         if agreement.status != EscrowAgreement.Status.AGREED:
@@ -63,9 +70,10 @@ class AgreementPayments(PaymentHandler):
             reason=f"deposit paid for agreement #{agreement.pk}",
             subject=agreement,
         )
-        agreement = transition_run(instance=agreement, name="fund")
-        EscrowAgreement.objects.filter(pk=agreement.pk).update(funded_at=timezone.now())
+        # One write of the agreement: funded, when, and the registry as it stands now.
+        agreement.funded_at = timezone.now()
         registry_baseline_take(agreement=agreement)
+        agreement = transition_run(instance=agreement, name="fund", locked=True)  # locked by `lock`
         notification_send(
             user=agreement.payer,
             title=Phrase(

@@ -138,12 +138,12 @@ def _registry_check(agreement: EscrowAgreement) -> tuple[bool, str]:
 
 
 def registry_baseline_take(*, agreement: EscrowAgreement) -> None:
-    """Remember the registry as it stands at funding; later checks compare against it."""
+    """Remember the registry as it stands at funding in the agreement's terms; later checks compare
+    against it. Only on the instance: the caller saves it with the funding."""
     if not agreement.property_address:
         return
     snapshot = get_registry().snapshot(address=agreement.property_address).as_dict()
-    terms = {**agreement.terms, "registry_baseline": snapshot}
-    EscrowAgreement.objects.filter(pk=agreement.pk).update(terms=terms)
+    agreement.terms = {**agreement.terms, "registry_baseline": snapshot}
 
 
 def conditions_check_automatic(*, agreement: EscrowAgreement) -> None:

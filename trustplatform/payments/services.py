@@ -432,13 +432,15 @@ def provider_event_receive(*, provider: str, event: ProviderEventData) -> str:
     facts = get_provider(provider).event_facts(event) if provider in settings.PAYMENTS_PROVIDERS else [event]
     try:
         with transaction.atomic():
-            record = ProviderEvent.objects.create(
-                provider=provider, event_id=event.event_id, event_type=event.event_type[:50],
-                payload=event.data,
-            )
             outcomes = [_apply(fact, provider=provider) for fact in facts]
             outcome = "+".join(dict.fromkeys(outcomes))[:50] if outcomes else "ignored"
-            ProviderEvent.objects.filter(pk=record.pk).update(outcome=outcome)
+            # Stored with its outcome, in the same transaction: a twin applied at the same moment
+            # waits on the subject's lock, finds the work done, and is rolled back here by the unique
+            # event id, answering the first outcome.
+            ProviderEvent.objects.create(
+                provider=provider, event_id=event.event_id, event_type=event.event_type[:50],
+                payload=event.data, outcome=outcome,
+            )
             return outcome
     except IntegrityError:
         first = ProviderEvent.objects.filter(provider=provider, event_id=event.event_id).first()
@@ -510,29 +512,30 @@ def _payment_settled(event: ProviderEventData, *, provider: str) -> str:
     if payment.status != Payment.Status.PENDING:
         return "already_settled"
     if event.event_type == "payment.failed":
-        transition_run(instance=payment, name="mark_failed", reason=str(event.data.get("reason", ""))[:200])
+        transition_run(instance=payment, name="mark_failed", reason=str(event.data.get("reason", ""))[:200],
+                       locked=True)
         handler.failed(payment=payment, subject=subject)
         return "failed"
     if event.event_type == "payment.expired":
-        transition_run(instance=payment, name="cancel", reason="the virtual account expired unpaid")
+        transition_run(instance=payment, name="cancel", reason="the virtual account expired unpaid", locked=True)
         handler.failed(payment=payment, subject=subject)
         return "expired"
     if _amount(event.data) != payment.amount_krw or event.data.get("currency", "KRW") != "KRW":
-        transition_run(instance=payment, name="mark_failed", reason="amount differs from the checkout")
+        transition_run(instance=payment, name="mark_failed", reason="amount differs from the checkout",
+                       locked=True)
         return "amount_mismatch"
     refusal = handler.refusal(subject)
     if refusal:
         # Paid too late or twice: the money is not kept; the provider gives it back whole. Its capture
         # time is kept: the sweep of money on its way back looks for it until it is back.
-        transition_run(instance=payment, name="cancel", reason=refusal)
-        Payment.objects.filter(pk=payment.pk).update(paid_at=timezone.now())
+        payment.paid_at = timezone.now()
+        transition_run(instance=payment, name="cancel", reason=refusal, locked=True)
         transaction.on_commit(functools.partial(
             unwanted_payment_return, provider=provider, provider_payment_id=payment.provider_payment_id,
             amount_krw=payment.amount_krw, reason=refusal), robust=True)
         return "refused_not_payable"
-    transition_run(instance=payment, name="mark_paid")
     payment.paid_at = timezone.now()
-    Payment.objects.filter(pk=payment.pk).update(paid_at=payment.paid_at)
+    payment = transition_run(instance=payment, name="mark_paid", locked=True)  # locked just above
     return handler.paid(payment=payment, subject=subject)
 
 
