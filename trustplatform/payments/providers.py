@@ -142,6 +142,9 @@ class PaymentProvider(abc.ABC):
 
     name = ""
 
+    def warm(self) -> None:  # noqa: B027 (optional hook)
+        """Load what the first call would otherwise load (an SDK, its clients): at a web process's start."""
+
     @abc.abstractmethod
     def checkout_create(self, *, payment_id: int, amount_krw: int, method: str) -> Checkout:
         """Open a checkout for our payment `payment_id`."""

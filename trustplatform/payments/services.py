@@ -517,7 +517,8 @@ def _payment_settled(event: ProviderEventData, *, provider: str) -> str:
         handler.failed(payment=payment, subject=subject)
         return "failed"
     if event.event_type == "payment.expired":
-        transition_run(instance=payment, name="cancel", reason="the virtual account expired unpaid", locked=True)
+        transition_run(instance=payment, name="cancel", reason="the virtual account expired unpaid",
+                       locked=True)
         handler.failed(payment=payment, subject=subject)
         return "expired"
     if _amount(event.data) != payment.amount_krw or event.data.get("currency", "KRW") != "KRW":
