@@ -39,7 +39,7 @@ RESULT_TAG = "LISTINGS_RESULT "
 MARKER = f"listings-{LISTINGS}-v3"
 ROOT = Path(__file__).resolve().parent.parent
 
-# The districts the consumer search form offers (listings/regions.py); the bench areas sit inside them.
+# 시/군/구 of the region catalogue (trustplatform/regions), searched by ?sigungu=; the areas sit inside them.
 SIGUNGU = [
     "11110",
     "11140",

@@ -15,7 +15,11 @@ from trustplatform.admin_base import FORM_TEMPLATE, QueueFilter, ReadOnlyFieldsM
 from trustplatform.pages import refusal_shown
 from trustplatform.transitions import TransitionAdmin
 
-from . import selectors
+from . import (
+    admin_stays,  # noqa: F401  (no-show disputes and reviews register their admin pages)
+    selectors,
+)
+from .admin_refusals import RefusalCaseAdminMixin
 from .models import (
     Booking,
     CalendarFeed,
@@ -26,7 +30,7 @@ from .models import (
     Property,
     RoomType,
 )
-from .services import compensation, guarantee, stays
+from .services import compensation, guarantee, properties, stay_marks, stays
 
 
 class RoomTypeInline(admin.TabularInline):
@@ -50,8 +54,12 @@ class PropertyAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "city", "star_class"]
     search_fields = ["name", "address", "partner__name"]
     exclude = ["contact_phone"]
-    readonly_fields = ["contact_phone_hint", "cancellation_history"]
+    # The rating and review count are derived from guests' reviews: shown, never typed.
+    readonly_fields = ["rating", "review_count", "contact_phone_hint", "cancellation_history"]
     inlines = [RoomTypeInline]
+
+    def save_model(self, request, obj, form, change):
+        properties.property_store(prop=obj)
 
     def get_queryset(self, request):
         return (
@@ -94,15 +102,15 @@ class PropertyAdmin(admin.ModelAdmin):
 
 
 def _check_in(*, instance, actor, **kwargs):
-    return stays.booking_check_in(booking=instance, actor=actor)
+    return stay_marks.booking_check_in(booking=instance, actor=actor)
 
 
 def _complete(*, instance, actor, **kwargs):
-    return stays.booking_complete(booking=instance, actor=actor)
+    return stay_marks.booking_complete(booking=instance, actor=actor)
 
 
 def _no_show(*, instance, actor, **kwargs):
-    return stays.booking_no_show(booking=instance, actor=actor)
+    return stay_marks.booking_no_show(booking=instance, actor=actor)
 
 
 def _guest_cancel(*, instance, actor, **kwargs):
@@ -186,7 +194,9 @@ class CaseQueue(QueueFilter):
         "open": (_("Open (agents' queue)"), {"status__in": [
             GuaranteeCase.Status.OPENED, GuaranteeCase.Status.SEARCHING,
             GuaranteeCase.Status.OFFERED, GuaranteeCase.Status.ESCALATED,
+            GuaranteeCase.Status.CONTESTED, GuaranteeCase.Status.REPORTED,
         ]}),
+        "contested": (_("Reports to decide"), {"status": GuaranteeCase.Status.CONTESTED}),
         "compensation": (_("Compensation waiting for an agent"), {"compensation_due_krw__gt": 0}),
         "all": (_("All cases"), None),
     }
@@ -239,18 +249,19 @@ def _close(*, instance, actor, **kwargs):
 
 
 @admin.register(GuaranteeCase)
-class GuaranteeCaseAdmin(ReadOnlyFieldsMixin, TransitionAdmin):
+class GuaranteeCaseAdmin(RefusalCaseAdminMixin, ReadOnlyFieldsMixin, TransitionAdmin):
     list_display = [
         "__str__",
         "check_in",
         "property",
         "status",
         "mode",
+        "origin",
         "best_score",
         "extra_cost_krw",
         "opened_at",
     ]
-    list_filter = [CaseQueue, "status", "mode"]
+    list_filter = [CaseQueue, "status", "origin", "mode"]
     search_fields = ["=id", "=booking__code", "booking__property__name"]
     inlines = [CandidateInline, NoteInline]
     transition_services = {"escalate": _escalate, "close": _close}

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from .api import guest, partner
+from .api import guest, partner, refusals
+from .api import reviews as review_api
+from .api import stays as stay_api
 
 app_name = "bookings_api"
 urlpatterns = [
@@ -35,8 +37,41 @@ urlpatterns = [
         partner.BookingsPartnerConflictResolveApi.as_view(),
         name="partner_conflict_resolve",
     ),
+    path("partner/cases/", refusals.BookingsPartnerCaseListApi.as_view(), name="partner_cases"),
+    path(
+        "partner/cases/<int:case_id>/confirm/",
+        refusals.BookingsPartnerCaseConfirmApi.as_view(),
+        name="partner_case_confirm",
+    ),
+    path(
+        "partner/cases/<int:case_id>/contest/",
+        refusals.BookingsPartnerCaseContestApi.as_view(),
+        name="partner_case_contest",
+    ),
     path("<str:code>/", guest.BookingsDetailApi.as_view(), name="detail"),
     path("<str:code>/cancel/", guest.BookingsCancelApi.as_view(), name="cancel"),
     path("<str:code>/case/", guest.BookingsCaseApi.as_view(), name="case"),
     path("<str:code>/case/swap/", guest.BookingsCaseSwapApi.as_view(), name="case_swap"),
+    path("<str:code>/case/report/", refusals.BookingsCaseReportApi.as_view(), name="case_report"),
+]
+
+# The end of a stay and reviews (their paths never match the booking-code routes above).
+urlpatterns += [
+    path("partner/bookings/<str:code>/check-in/", stay_api.BookingsPartnerCheckInApi.as_view(),
+         name="partner_check_in"),
+    path("partner/bookings/<str:code>/check-out/", stay_api.BookingsPartnerCheckOutApi.as_view(),
+         name="partner_check_out"),
+    path("partner/bookings/<str:code>/no-show/", stay_api.BookingsPartnerNoShowApi.as_view(),
+         name="partner_no_show"),
+    path("partner/reviews/", review_api.BookingsPartnerReviewListApi.as_view(), name="partner_reviews"),
+    path("partner/reviews/<int:review_id>/answer/", review_api.BookingsPartnerReviewAnswerApi.as_view(),
+         name="partner_review_answer"),
+    path("partner/reviews/<int:review_id>/report/", review_api.BookingsPartnerReviewReportApi.as_view(),
+         name="partner_review_report"),
+    path("properties/<int:property_id>/reviews/", review_api.BookingsPropertyReviewListApi.as_view(),
+         name="property_reviews"),
+    path("reviews/<int:review_id>/report/", review_api.BookingsReviewReportApi.as_view(),
+         name="review_report"),
+    path("<str:code>/review/", review_api.BookingsReviewApi.as_view(), name="review"),
+    path("<str:code>/no-show-dispute/", stay_api.BookingsNoShowDisputeApi.as_view(), name="no_show_dispute"),
 ]

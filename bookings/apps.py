@@ -11,7 +11,10 @@ class BookingsConfig(AppConfig):
         "agents": [
             "work_case", "view_guaranteecase", "change_guaranteecase", "view_guaranteecandidate",
             "view_casenote", "add_casenote", "view_booking", "change_booking", "view_property",
-            "view_roomtype", "view_calendarfeed", "view_conflict",
+            "view_roomtype", "view_calendarfeed", "view_conflict", "view_guestflag", "change_guestflag",
+            # No-show disputes and reported reviews (stays' end, reviews).
+            "decide_noshowdispute", "view_noshowdispute", "moderate_review", "view_review",
+            "view_reviewreport",
         ],
         "finance": ["view_booking", "view_guaranteecase"],
     }
@@ -23,7 +26,17 @@ class BookingsConfig(AppConfig):
         from .services.payments import BookingPayments
 
         handler_register(BookingPayments())
+        _questions_about_bookings()
         session_scrubbed.connect(_guest_phone_erase, dispatch_uid="bookings.guest_phone_erase")
+
+
+def _questions_about_bookings() -> None:
+    """A guest may ask the agents' team about one of their own stays."""
+    from trustplatform.support.subjects import InquirySubject, subject_register
+
+    from .selectors import guest_bookings
+
+    subject_register(InquirySubject(kind="booking", label=_("Stays"), category="stay", mine=guest_bookings))
 
 
 def _guest_phone_erase(sender, *, session_id: int, **kwargs) -> None:

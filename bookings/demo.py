@@ -18,6 +18,7 @@ from trustplatform.partners.models import Membership, Partner
 from trustplatform.payments.providers import SandboxProvider
 from trustplatform.payments.services import provider_event_receive
 
+from . import demo_stays
 from .models import Booking, CalendarFeed, GuaranteeCandidate, Property, RoomType
 from .services import channels, common, guarantee, inventory, payments, stays
 
@@ -40,8 +41,12 @@ PARTNERS = [
     ("기장 솔바람 펜션", "gijang@demo.ansim.kr", "문가영", 621_12_3456),
 ]
 
-# (partner index or None for the core's 해운대 오션뷰 호텔, name, lat, lng, class, rating, reviews, urban,
-#  amenities, [(room, grade, capacity, price, rooms, room amenities)])
+# (partner index or None for the core's 해운대 오션뷰 호텔, name, lat, lng, class, the mean rating its demo
+#  guests give and how many reviews they write (demo_stays: past stays, reviewed), urban, amenities,
+#  [(room, grade, capacity, price, rooms, room amenities)])
+# No demo property has the BOOKINGS_MIN_REVIEWS another hotel needs to take in a guest the guarantee
+# moves, so the demo's guarantee upgrades within the same hotel (each reviewed stay is a booking paid and
+# completed through the services).
 PROPERTIES = [
     (
         None,
@@ -50,7 +55,7 @@ PROPERTIES = [
         129.1603,
         4,
         "4.6",
-        1284,
+        4,
         True,
         ["wifi", "ocean_view", "pool", "breakfast"],
         [
@@ -66,7 +71,7 @@ PROPERTIES = [
         129.1636,
         4,
         "4.5",
-        512,
+        3,
         True,
         ["wifi", "kitchen", "parking"],
         [
@@ -81,7 +86,7 @@ PROPERTIES = [
         129.1172,
         2,
         "4.2",
-        231,
+        2,
         True,
         ["wifi", "ocean_view"],
         [("도미토리 4인", 1, 1, 35_000, 8, []), ("오션뷰 더블", 2, 2, 95_000, 4, ["ocean_view"])],
@@ -93,7 +98,7 @@ PROPERTIES = [
         129.0598,
         3,
         "4.3",
-        978,
+        3,
         True,
         ["wifi", "gym", "breakfast"],
         [("비즈니스 싱글", 1, 1, 80_000, 20, []), ("이그제큐티브 트윈", 3, 2, 140_000, 8, [])],
@@ -105,7 +110,7 @@ PROPERTIES = [
         129.1578,
         4,
         "4.6",
-        344,
+        3,
         True,
         ["wifi", "kitchen", "parking", "ocean_view"],
         [
@@ -120,7 +125,7 @@ PROPERTIES = [
         129.1618,
         3,
         "4.4",
-        287,
+        2,
         True,
         ["wifi", "parking"],
         [("스탠다드 트윈", 2, 2, 120_000, 10, []), ("디럭스 패밀리", 3, 4, 200_000, 4, ["family"])],
@@ -132,7 +137,7 @@ PROPERTIES = [
         129.1189,
         4,
         "4.4",
-        860,
+        4,
         True,
         ["wifi", "ocean_view", "parking"],
         [("시티뷰 트윈", 2, 2, 120_000, 10, []), ("광안대교뷰 디럭스", 3, 2, 170_000, 6, ["ocean_view"])],
@@ -144,7 +149,7 @@ PROPERTIES = [
         129.1450,
         5,
         "4.8",
-        402,
+        3,
         True,
         ["wifi", "spa", "gym", "ocean_view"],
         [
@@ -159,7 +164,7 @@ PROPERTIES = [
         129.1662,
         4,
         "4.7",
-        655,
+        4,
         True,
         ["wifi", "ocean_view", "breakfast"],
         [("슈페리어 더블", 2, 2, 160_000, 8, []), ("프리미어 오션", 4, 3, 230_000, 4, ["ocean_view"])],
@@ -171,7 +176,7 @@ PROPERTIES = [
         129.2220,
         3,
         "4.3",
-        88,
+        2,
         False,
         ["parking", "pet_friendly"],
         [("독채 펜션", 2, 4, 180_000, 1, ["kitchen", "family"])],
@@ -217,7 +222,7 @@ def _partners() -> list[Partner]:
 def _properties(core: Partner, partners: list[Partner]) -> dict[str, Property]:
     today = timezone.localdate()
     made = {}
-    for index, (which, name, lat, lng, star, rating, reviews, urban, amenities, rooms) in enumerate(
+    for index, (which, name, lat, lng, star, _rating, _reviews, urban, amenities, rooms) in enumerate(
         PROPERTIES
     ):
         partner = core if which is None else partners[which]
@@ -232,8 +237,6 @@ def _properties(core: Partner, partners: list[Partner]) -> dict[str, Property]:
                 "latitude": lat,
                 "longitude": lng,
                 "star_class": star,
-                "rating": rating,
-                "review_count": reviews,
                 "amenities": amenities,
                 "contact_phone": phone,
                 "description": "안심 예약제 참여 숙소: 숙소가 취소하면 더 좋은 방으로 바로 옮겨 드립니다.",
@@ -301,6 +304,15 @@ def seed() -> list[tuple[str, str]]:
     props = _properties(core, partners)
     minji = User.objects.get(email="consumer@demo.ansim.kr")
     junho = User.objects.get(email="consumer2@demo.ansim.kr")
+    # Ratings come from reviews of real (past) stays, made before the guarantee below reads them.
+    demo_stays.seed(
+        props=props,
+        ratings={name: (rating, reviews) for _w, name, _a, _o, _s, rating, reviews, *_rest in PROPERTIES},
+        owners={name: core_owner if which is None else partners[which].memberships.get().user
+                for which, name, *_rest in PROPERTIES},
+        minji=minji,
+        junho=junho,
+    )
 
     _paid(guest=minji, room_type=_room(props, "해운대 오션뷰 호텔", "디럭스 오션뷰"), days_ahead=14, nights=2)
     rebooked = _paid(
@@ -311,7 +323,7 @@ def seed() -> list[tuple[str, str]]:
         must_have=["wifi"],
     )
     _cancelled_and_searched(rebooked, core_owner, "객실 누수로 판매 불가")
-    offered = rebooked.guarantee.candidates.filter(status=GuaranteeCandidate.Status.OFFERED)
+    offered = rebooked.guarantee_cases.get().candidates.filter(status=GuaranteeCandidate.Status.OFFERED)
     best = offered.order_by("rank").first()
     if best is not None:  # 김민지 took the first offer: her case shows the rebooking
         guarantee.offer_accept(token=best.accept_token, actor=minji)

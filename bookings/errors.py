@@ -1,4 +1,4 @@
-from trustplatform.errors import Conflict, DomainError, NotFound
+from trustplatform.errors import Conflict, DomainError, Forbidden, NotFound
 
 
 class BookingError(DomainError):
@@ -11,3 +11,7 @@ class BookingNotFound(BookingError, NotFound):
 
 class BookingConflict(BookingError, Conflict):
     """A BookingError that is refused by the current state of things (409)."""
+
+
+class BookingForbidden(BookingError, Forbidden):
+    """A BookingError refused to this person whatever the state (403)."""

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from trustplatform import files
+from trustplatform.forms import SafeNumberField
 
 from .models import AMENITIES_CODES, CalendarFeed, Property, RoomType
 from .services.inventory import NIGHT_PRICE_MAX_KRW, NIGHT_ROOMS_MAX
@@ -74,7 +75,7 @@ class BookForm(forms.Form):
         label=_("Mobile number"),
         max_length=30,
         required=False,
-        help_text=_("The property reaches you through a safe number, never this one."),
+        help_text=_("The property reaches you at this number: through a safe number if you tick it below."),
     )
     must_have = forms.MultipleChoiceField(
         label=_("Must-haves if we ever have to move you"),
@@ -82,6 +83,7 @@ class BookForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    use_safe_number = SafeNumberField()
 
 
 class ReasonForm(forms.Form):

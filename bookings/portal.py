@@ -21,7 +21,11 @@ from . import selectors
 from .forms import CalendarForm, FeedForm, PhotoForm, PropertyForm, ReasonForm, RoomTypeForm
 from .models import Booking, Conflict, Night
 from .services import channels, inventory, properties, stays
-from .services.common import guest_number_for_property
+from .services.common import (
+    guest_contact_for_property,
+    guest_number_for_property,
+    guest_phone_for_property,
+)
 
 
 def lodging_view(view):
@@ -166,7 +170,7 @@ def calendar(request, room_type_id: int):
 def bookings(request):
     rows = selectors.partner_bookings(partner=request.partner, status=request.GET.get("status") or None)[:300]
     for row in rows:
-        row.safe_number = guest_number_for_property(row)
+        row.safe_number = guest_contact_for_property(row)  # the guest's own if they declined one
     return render(request, "bookings/portal/bookings.html", {"bookings": rows})
 
 
@@ -194,6 +198,7 @@ def booking_detail(request, code: str):
             "booking": booking,
             "form": form,
             "safe_number": guest_number_for_property(booking),
+            "guest_phone": guest_phone_for_property(booking),
             "conflicts": booking.conflicts.filter(status=Conflict.Status.OPEN).select_related("feed"),
         },
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import portal
+from . import portal, portal_refusals, portal_stays
 
 app_name = "bookings_portal"
 urlpatterns = [
@@ -16,4 +16,10 @@ urlpatterns = [
     path("feeds/", portal.feeds, name="feeds"),
     path("feeds/<int:feed_id>/import/", portal.feed_import, name="feed_import"),
     path("conflicts/<int:conflict_id>/", portal.conflict, name="conflict"),
+    path("guarantee/", portal_refusals.refusals_list, name="refusals"),
+    path("guarantee/<int:case_id>/", portal_refusals.refusal, name="refusal"),
+    path("bookings/<str:code>/stay/", portal_stays.stay_mark, name="stay_mark"),
+    path("reviews/", portal_stays.review_list, name="reviews"),
+    path("reviews/<int:review_id>/answer/", portal_stays.review_answer, name="review_answer"),
+    path("reviews/<int:review_id>/report/", portal_stays.review_report, name="review_report"),
 ]

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from trustplatform.partners.models import Partner
 
-from .models import Booking, CalendarFeed, Conflict, GuaranteeCase, Night, Property, RoomType
+from .models import Booking, CalendarFeed, Conflict, GuaranteeCase, GuestFlag, Night, Property, RoomType
 
 EARTH_RADIUS_M = 6_371_000
 
@@ -529,7 +529,7 @@ def guest_bookings(*, user) -> QuerySet[Booking]:
             status__in=[Booking.Status.PENDING_PAYMENT, Booking.Status.EXPIRED],
         )
         .select_related("property", "room_type")
-        .prefetch_related(Prefetch("guarantee", queryset=GuaranteeCase.objects.all()))
+        .prefetch_related(Prefetch("guarantee_cases", queryset=GuaranteeCase.objects.all()))
         .order_by("-check_in", "-pk")
     )
 
@@ -543,6 +543,30 @@ def partner_bookings(*, partner, status: str | None = None) -> QuerySet[Booking]
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("check_in", "pk")
+
+
+def partner_cases(*, partner) -> QuerySet[GuaranteeCase]:
+    """Guarantee cases reported against the partner's bookings (the guest or the guarantee line said it
+    turned the guest away), newest first; cases it opened by cancelling are not here."""
+    return (
+        GuaranteeCase.objects.filter(booking__property__partner=partner)
+        .exclude(origin=GuaranteeCase.Origin.CANCELLED)
+        .select_related("booking__property", "booking__room_type")
+        .order_by("-opened_at", "-pk")
+    )
+
+
+def guest_report_record(*, guest) -> dict:
+    """What agents weigh a guest's report against: their reports so far, how many were dismissed, and
+    whether they stand flagged."""
+    reported = GuaranteeCase.objects.filter(booking__guest=guest).exclude(
+        origin=GuaranteeCase.Origin.CANCELLED
+    )
+    return {
+        "reports": reported.count(),
+        "dismissed": reported.filter(status=GuaranteeCase.Status.DISMISSED).count(),
+        "flagged": GuestFlag.objects.filter(guest=guest, cleared_at__isnull=True).exists(),
+    }
 
 
 def partner_properties(*, partner) -> QuerySet[Property]:

@@ -11,6 +11,21 @@ def case_search_task(case_id: int) -> str:
 
 
 @shared_task
+def case_answer_due_task(case_id: int) -> str:
+    """Sent with the report, due when the property's time to answer runs out."""
+    from .services.refusals import case_answer_lapse
+
+    return case_answer_lapse(case_id=case_id)
+
+
+@shared_task
+def case_answers_due() -> int:
+    from .services.refusals import case_answers_due as due
+
+    return due()
+
+
+@shared_task
 def booking_confirmed_task(booking_id: int) -> None:
     from .services.stays import booking_announce
 
@@ -72,3 +87,12 @@ def guest_phones_erase() -> int:
     from .services.common import guest_phones_erase_due
 
     return guest_phones_erase_due()
+
+
+@shared_task
+def stays_finish_due() -> int:
+    """Complete the stays nobody marked after check-out; settle the no-shows nobody disputed."""
+    from .services.no_shows import no_shows_settle_due
+    from .services.stay_marks import stays_complete_due
+
+    return stays_complete_due() + no_shows_settle_due()

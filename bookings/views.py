@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from masking.services import preference_get
 from trustplatform.pages import page_action, refusal_shown
 from trustplatform.payments.models import Payment
 from trustplatform.payments.pages import Checkout, checkout_page, checkout_payment
@@ -19,7 +20,7 @@ from . import selectors
 from .forms import PLACES, BookForm, SearchForm, StayForm
 from .models import Booking, GuaranteeCandidate, GuaranteeCase, Property, RoomType
 from .services import channels, guarantee, payments, stays
-from .services.common import property_number_for_guest
+from .services.common import guest_uses_safe_number, property_number_for_guest
 from .services.inventory import quote
 
 
@@ -82,6 +83,7 @@ def book(request, room_type_id: int):
                     guest_name=data["guest_name"],
                     guest_phone=data["guest_phone"],
                     must_have=data["must_have"],
+                    use_safe_number=data["use_safe_number"],
                 )
                 return redirect("bookings:checkout", booking.code, payment.pk)
         stay = {k: form.data.get(k) for k in ("check_in", "check_out", "guests")}
@@ -97,6 +99,7 @@ def book(request, room_type_id: int):
                 "room_type": room_type.pk,
                 "guest_name": request.user.full_name,
                 "guest_phone": "",
+                "use_safe_number": preference_get(user=request.user),
             }
         )
     quote = _quote(room_type, stay)
@@ -161,8 +164,9 @@ def my_bookings(request):
 @login_required
 def booking_detail(request, code: str):
     booking = _mine(request, code)
-    case = (
+    case = (  # the latest: an earlier report may have been dismissed
         GuaranteeCase.objects.filter(booking=booking)
+        .order_by("-opened_at", "-pk")
         .select_related("rebooked__property", "rebooked__room_type")
         .prefetch_related(
             Prefetch("candidates", queryset=GuaranteeCandidate.objects.select_related("room_type__property"))
@@ -178,6 +182,7 @@ def booking_detail(request, code: str):
             "case": case,
             "serving": serving,
             "safe_number": property_number_for_guest(booking),
+            "uses_safe_number": guest_uses_safe_number(booking),
             "pending_payment": booking.payments.filter(status=Payment.Status.PENDING).first(),
         },
     )
@@ -200,7 +205,9 @@ def booking_cancel(request, code: str):
 @login_required
 @require_POST
 def case_swap(request, code: str):
-    case = get_object_or_404(GuaranteeCase, booking=_mine(request, code))
+    case = GuaranteeCase.objects.filter(booking=_mine(request, code)).order_by("-opened_at", "-pk").first()
+    if case is None:
+        raise Http404
     with refusal_shown(request):
         new = guarantee.case_swap(case=case, actor=request.user)
         messages.success(

@@ -19,8 +19,29 @@ class EscrowConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from trustplatform.accounts.signals import user_signed_up
         from trustplatform.payments.handlers import handler_register
 
         from .services.payments import AgreementPayments
 
         handler_register(AgreementPayments())
+        _questions_about_deposits()
+        user_signed_up.connect(_payer_attach, dispatch_uid="escrow-payer-attach")
+
+
+def _payer_attach(sender, *, user, **kwargs) -> None:
+    """Agreements proposed to a new account's address, while it had none, become its own."""
+    from .services.invitations import agreements_payer_attach
+
+    agreements_payer_attach(user=user)
+
+
+def _questions_about_deposits() -> None:
+    """A payer may ask the agents' team about one of their own deposits."""
+    from trustplatform.support.subjects import InquirySubject, subject_register
+
+    from .selectors import agreements_for_user
+
+    subject_register(
+        InquirySubject(kind="agreement", label=_("Deposits"), category="deposit", mine=agreements_for_user)
+    )

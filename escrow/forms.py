@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trustplatform import files
-from trustplatform.forms import WonField
+from trustplatform.forms import SafeNumberField, WonField
 from trustplatform.partners.selectors import is_member
 from trustplatform.payments.models import Payment
 
@@ -53,6 +53,7 @@ class PayForm(forms.Form):
         initial=Payment.Method.CARD,
         widget=forms.RadioSelect,
     )
+    use_safe_number = SafeNumberField()
 
 
 class DisputeForm(forms.Form):
@@ -89,7 +90,8 @@ class ProposeForm(forms.Form):
     )
     payer_email = forms.EmailField(
         label=_("Payer's email"),
-        help_text=_("The tenant or customer who pays. They need an Ansim account with this email."),
+        help_text=_("The tenant or customer who pays. Without an Ansim account yet, we email them an "
+                    "invitation, and the agreement waits for them to sign up with this address."),
     )
     title = forms.CharField(label=_("Title"), max_length=200)
     amount_krw = WonField(label=_("Amount (won)"))
@@ -110,17 +112,13 @@ class ProposeForm(forms.Form):
 
     def clean_payer_email(self):
         email = self.cleaned_data["payer_email"]
+        # Only the business's own members are refused here (it knows them); whether anyone else has an
+        # account is never said: escrow/services/invitations.py.
         payer = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
-        if payer is None:
-            raise forms.ValidationError(
-                _("No Ansim account uses this email. Ask the payer to sign up first, then try again."),
-                code="unknown_payer",
-            )
-        if is_member(user=payer, partner=self.partner):
+        if payer is not None and is_member(user=payer, partner=self.partner):
             raise forms.ValidationError(
                 _("The payer cannot be a member of your own business."), code="payer_is_member"
             )
-        self.cleaned_data["payer"] = payer
         return email
 
     def clean(self):

@@ -22,6 +22,7 @@ from .forms import DisputeForm, EvidenceForm
 from .models import Condition, EscrowAgreement, Evidence, Milestone
 from .selectors import agreement_held_amounts, agreement_money_history
 from .services import disputes, release
+from .services.contact import agreement_contact
 
 # Payments the payer sent from the sandbox checkout, so the page can say "processing" until the webhook.
 CHECKOUT_SESSION_KEY = "escrow_checkout_sent"
@@ -104,6 +105,7 @@ def agreement_page_context(
         and agreement.status == EscrowAgreement.Status.PROPOSED
         and getattr(agreement, f"{side}_accepted_hash") != agreement.terms_hash,
         "accept_error": forms.get("accept_error"),
+        "contact": agreement_contact(agreement=agreement, side=side),
         "dispute_form": (forms.get("dispute") or DisputeForm()) if funded and party else None,
         "processing": agreement.status == EscrowAgreement.Status.AGREED
         and agreement.payments.filter(pk__in=sent, status=Payment.Status.PENDING).exists(),

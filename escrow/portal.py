@@ -15,7 +15,7 @@ from . import pages
 from .forms import AcceptForm, ProposeForm
 from .models import Condition, EscrowAgreement
 from .selectors import agreements_for_partner
-from .services import agreements, release
+from .services import agreements, invitations, release
 from .templates_catalog import default_conditions
 
 
@@ -75,10 +75,11 @@ def agreement_propose(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with refusal_shown(form=form), transaction.atomic():  # a refused proposal leaves no draft behind
-            agreement = agreements.agreement_create(
+            # The same page follows whether or not an account uses the address (services/invitations.py).
+            agreement = invitations.agreement_offer(
                 created_by=request.user,
-                payer=data["payer"],
                 payee=request.partner,
+                payer_email=data["payer_email"],
                 template=data["template"],
                 title=data["title"],
                 amount_krw=data["amount_krw"],
@@ -86,10 +87,10 @@ def agreement_propose(request):
                 notes=data["notes"],
                 conditions=_conditions_for(data["template"], move_in_date=data["move_in_date"]),
             )
-            agreement = agreements.agreement_propose(agreement=agreement, actor=request.user)
             messages.success(
                 request,
-                _("Proposed. %(payer)s can now read and accept the terms.") % {"payer": agreement.payer},
+                _("Proposed to %(email)s. They can read and accept the terms with their Ansim account.")
+                % {"email": agreement.payer_email},
             )
             return _back(agreement)
     return render(request, "escrow/portal_propose.html", {"form": form})
@@ -156,7 +157,7 @@ def milestone_submit(request, agreement_id: int, milestone_id: int):
         request,
         lambda: release.milestone_submit(milestone=milestone, actor=request.user),
         _("%(stage)s reported done. %(payer)s has been asked to approve it.")
-        % {"stage": milestone.get_kind_display(), "payer": agreement.payer},
+        % {"stage": milestone.get_kind_display(), "payer": agreement.payer_shown},
     )
     return _back(agreement)
 

@@ -2,12 +2,17 @@ from celery import shared_task
 
 from trustplatform.registries.providers import RegistryUnavailable
 
-from .services import agreements, release
+from .services import agreements, contact, release
 
 
 @shared_task(autoretry_for=(RegistryUnavailable,), retry_backoff=True, max_retries=5)
 def agreement_evaluate_task(agreement_id: int) -> None:
     release.agreement_evaluate(agreement_id=agreement_id)
+
+
+@shared_task
+def agreement_safe_number_task(agreement_id: int) -> None:
+    contact.safe_number_open(agreement_id=agreement_id)
 
 
 @shared_task

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from masking.services import preference_get
 from trustplatform.pages import page_action, refusal_shown
 from trustplatform.payments.models import Payment
 from trustplatform.payments.pages import Checkout, checkout_page, checkout_payment
@@ -52,7 +53,9 @@ def _detail(request, agreement: EscrowAgreement, *, forms: dict | None = None):
         request=request, agreement=agreement, side="payer", namespace="escrow", forms=forms
     )
     forms = forms or {}
-    context["pay_form"] = forms.get("pay") or PayForm()
+    context["pay_form"] = forms.get("pay") or PayForm(
+        initial={"use_safe_number": preference_get(user=request.user)}
+    )
     if "claim" in forms:  # a refused claim is shown with its reason, whatever the agreement
         context["claim_form"] = forms["claim"]
     elif agreement.template == EscrowAgreement.Template.RENOVATION and agreement.status in CLAIMABLE:
@@ -115,7 +118,8 @@ def payment_start(request, agreement_id: int):
         return _detail(request, agreement, forms={"pay": form})
     with refusal_shown(form=form):
         payment = payments.payment_start(
-            agreement=agreement, actor=request.user, method=form.cleaned_data["method"]
+            agreement=agreement, actor=request.user, method=form.cleaned_data["method"],
+            use_safe_number=form.cleaned_data["use_safe_number"],
         )
         return redirect("escrow:checkout", agreement.pk, payment.pk)
     return _detail(request, agreement, forms={"pay": form})

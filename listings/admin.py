@@ -391,14 +391,32 @@ class CampaignAdmin(ServiceTransitionAdmin):
 
 @admin.register(BrokerStanding)
 class BrokerStandingAdmin(ServiceTransitionAdmin):
-    list_display = ["partner", "badge", "posting_suspended_until", "removed_at", "public_notice_at"]
-    list_filter = ["badge"]
-    fsm_fields = ["badge"]
+    """The badge follows the nightly rule unless staff decide it here, with a reason; a staff decision
+    holds until staff hand the badge back to the rule."""
+
+    list_display = [
+        "partner", "badge", "badge_decision", "posting_suspended_until", "removed_at", "public_notice_at"
+    ]
+    list_filter = ["badge", "badge_decision"]
+    fsm_fields = ["badge_decision"]
     action_permissions = ("listings.decide_listing",)
     transition_services = {
-        "grant": lambda *, instance, actor, **kw: services.badge_grant(instance=instance, actor=actor),
+        "staff_grant": lambda *, instance, actor, reason, **kw: services.badge_grant(
+            instance=instance, actor=actor, reason=reason
+        ),
+        "staff_revoke": lambda *, instance, actor, reason, **kw: services.badge_revoke(
+            instance=instance, actor=actor, reason=reason
+        ),
+        "staff_lift": lambda *, instance, actor, reason, **kw: services.badge_decision_lift(
+            instance=instance, actor=actor, reason=reason
+        ),
     }
-    transition_labels = {"grant": _("Grant the 안심중개사 badge")}
+    transition_labels = {
+        "staff_grant": _("Grant the 안심중개사 badge (holds over the rule)…"),
+        "staff_revoke": _("Revoke the 안심중개사 badge (holds over the rule)…"),
+        "staff_lift": _("Hand the badge back to the rule…"),
+    }
+    fsm_forms = {"staff_grant": DecisionForm, "staff_revoke": DecisionForm, "staff_lift": DecisionForm}
 
 
 class SuspensionInline(ReadOnlyInline):

@@ -19,3 +19,13 @@ class ListingsConfig(AppConfig):
             "change_wastedtripclaim", "view_reporterstanding",
         ],
     }
+
+    def ready(self) -> None:
+        # A consumer may ask the agents' team about a listing they reported or asked about.
+        from trustplatform.support.subjects import InquirySubject, subject_register
+
+        from .selectors import consumer_listings
+
+        subject_register(
+            InquirySubject(kind="listing", label=_("Homes"), category="home", mine=consumer_listings)
+        )

@@ -5,9 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from trustplatform import files
+from trustplatform.forms import SafeNumberField
+from trustplatform.regions.forms import RegionField
 
 from .models import AppealEvidence, Inspection, Listing, Report, Verification
-from .regions import SIGUNGU_RE, dong_choices, sigungu_choices
 from .services.inspections import MAX_ACCURACY_M
 from .services.listings import MAX_KRW
 
@@ -36,7 +37,9 @@ class MultipleFileField(forms.FileField):
 
 
 class SearchForm(forms.Form):
-    sigungu = forms.ChoiceField(label=_("District"), required=False, choices=sigungu_choices)
+    region = RegionField(
+        label=_("Area"), required=False, help_text=_("A province, city, district, neighbourhood or village.")
+    )
     deal_type = forms.ChoiceField(
         label=_("Deal"), required=False, choices=[("", _("Any deal"))] + list(Listing.DealType.choices)
     )
@@ -54,17 +57,20 @@ class SearchForm(forms.Form):
     )
     page = forms.IntegerField(required=False, min_value=1, max_value=500, widget=forms.HiddenInput)
 
-    def clean_sigungu(self):
-        value = self.cleaned_data.get("sigungu") or ""
-        if value and not SIGUNGU_RE.match(value):
-            raise forms.ValidationError(_("Choose a district."))
-        return value
+    def __init__(self, data=None, *args, **kwargs):
+        # A link from before the whole country was searchable names a district: ?sigungu=11440.
+        if data is not None and data.get("sigungu") and not data.get("region"):
+            sigungu = str(data.get("sigungu"))
+            data = data.copy()
+            del data["sigungu"]
+            data["region"] = f"{sigungu}00000" if sigungu.isdigit() and len(sigungu) == 5 else sigungu
+        super().__init__(data, *args, **kwargs)
 
     def query(self) -> dict:
         """The selector's arguments; amounts typed in 만원 (10,000 won) become won."""
         data = self.cleaned_data
         query = {
-            "sigungu": data.get("sigungu") or "",
+            "region": data.get("region") or "",
             "deal_type": data.get("deal_type") or "",
             "page": data.get("page") or 1,
             "size_min": data.get("size_min"),
@@ -97,6 +103,10 @@ class DepositForm(forms.Form):
     move_in_date = forms.DateField(label=_("Move-in date"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
+class ContactForm(forms.Form):
+    use_safe_number = SafeNumberField()
+
+
 class WastedTripForm(forms.Form):
     visited_on = forms.DateField(
         label=_("Date of your visit"), widget=forms.DateInput(attrs={"type": "date"})
@@ -108,7 +118,11 @@ class WastedTripForm(forms.Form):
 
 class ListingForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
-    dong_code = forms.ChoiceField(label=_("Area (법정동)"), choices=dong_choices)
+    dong_code = RegionField(
+        label=_("Area (법정동)"),
+        levels=(3, 4),
+        help_text=_("Type the 동, 읍, 면 or 리 and choose it from the list."),
+    )
     address = forms.CharField(label=_("Street address"), max_length=200)
     unit = forms.CharField(
         label=_("Unit (동/호)"),
@@ -130,6 +144,12 @@ class ListingForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Editing keeps the listing's own code even if its area was renamed since (the name shown is new).
+        if self.initial.get("dong_code"):
+            self.fields["dong_code"].kept = {self.initial["dong_code"]}
 
     def values(self) -> dict:
         data = dict(self.cleaned_data)

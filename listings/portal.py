@@ -67,7 +67,8 @@ def _back(listing: Listing):
 @brokerage_view
 def listing_list(request):
     status = request.GET.get("status", "")
-    listings = selectors.partner_listings(partner=request.partner, status=status)[:200]
+    listings = list(selectors.partner_listings(partner=request.partner, status=status)[:200])
+    selectors.region_labels_fill(listings)
     return render(
         request,
         "listings/portal_list.html",

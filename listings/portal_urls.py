@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import portal
+from . import portal, portal_badge
 
 app_name = "listings_portal"
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     path("reports/", portal.report_list, name="reports"),
     path("reports/<int:report_id>/", portal.report_detail, name="report"),
     path("strikes/", portal.strike_list, name="strikes"),
+    path("badge/", portal_badge.badge, name="badge"),
     path("strikes/<int:strike_id>/appeal/", portal.appeal, name="appeal"),
     path(
         "strikes/<int:strike_id>/appeal/evidence/<int:evidence_id>/",

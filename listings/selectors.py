@@ -4,7 +4,9 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+
+from trustplatform.regions.selectors import region_labels, region_require, region_scope
 
 from .models import (
     LIVE_STATUSES,
@@ -68,6 +70,8 @@ CARD_FIELDS = (
     "partner__name",
     "partner__status",
     "partner__listing_standing__badge",
+    # Every FSM field of a ConcurrentTransitionMixin model is read on load: deferring one recurses.
+    "partner__listing_standing__badge_decision",
     "partner__listing_standing__public_notice_at",
 )
 
@@ -85,8 +89,46 @@ def _public() -> QuerySet[Listing]:
     )
 
 
+def region_labels_fill(listings) -> None:
+    """Each listing's area name, read for the whole page at once (Listing.region_label uses it)."""
+    labels = region_labels({listing.dong_code for listing in listings})
+    for listing in listings:
+        listing.region_labels = labels
+
+
+def in_region(scope: tuple[str, ...]) -> Q:
+    """Listings inside an area, from its code prefixes (regions.selectors.region_scope): a 시/도, a
+    시/군/구, a 읍/면 with its 리, or one code; each uses the listings' indexes on that code."""
+    by_length: dict[int, list[str]] = {}
+    for prefix in scope:
+        by_length.setdefault(len(prefix), []).append(prefix)
+    condition = Q(pk__in=[])
+    if by_length.get(2):
+        condition |= Q(sido_code__in=by_length[2])
+    if by_length.get(5):
+        condition |= Q(sigungu_code__in=by_length[5])
+    if by_length.get(10):
+        condition |= Q(dong_code__in=by_length[10])
+    for prefix in by_length.get(8, []):
+        condition |= Q(dong_code__gte=f"{prefix}00", dong_code__lte=f"{prefix}99")
+    return condition
+
+
+def search_region(*, region: str = "", sigungu: str = "", dong: str = "") -> str:
+    """The area a search asks for, checked against the catalogue (RegionError if unknown or abolished):
+    `region` any code, `dong` a 읍/면/동 or 리, `sigungu` the five digits of a 시/군/구."""
+    if region:
+        return region_require(region, field="region").code
+    if dong:
+        return region_require(dong, field="dong", levels=(3, 4)).code
+    if sigungu:
+        return region_require(f"{sigungu}00000", field="sigungu", levels=(2,)).code
+    return ""
+
+
 def listings_search(
     *,
+    region: str = "",
     sigungu: str = "",
     dong: str = "",
     deal_type: str = "",
@@ -100,12 +142,12 @@ def listings_search(
     per_page: int = PER_PAGE,
 ) -> SearchPage:
     """Live listings matching the filters, one page at a time. No total count: the next page is
-    known by reading one row more, so a page costs the same however many listings match."""
+    known by reading one row more, so a page costs the same however many listings match. An area
+    takes in the listings stored under codes abolished into it (regions.selectors.region_scope)."""
     queryset = _public()
-    if dong:
-        queryset = queryset.filter(dong_code=dong)
-    elif sigungu:
-        queryset = queryset.filter(sigungu_code=sigungu)
+    area = search_region(region=region, sigungu=sigungu, dong=dong)
+    if area:
+        queryset = queryset.filter(in_region(region_scope(area)))
     if deal_type:
         queryset = queryset.filter(deal_type=deal_type)
     if price_min is not None:
@@ -131,6 +173,7 @@ def listings_search(
     }
     for row in rows:
         row.cover = first_photos.get(row.pk)
+    region_labels_fill(rows[:per_page])
     return SearchPage(results=rows[:per_page], page=page, has_next=len(rows) > per_page)
 
 
@@ -205,6 +248,16 @@ def partner_strikes(*, partner) -> QuerySet[Strike]:
 
 def consumer_reports(*, user) -> QuerySet[Report]:
     return Report.objects.filter(reporter=user).select_related("listing").order_by("-created_at", "-id")
+
+
+def consumer_listings(*, user) -> QuerySet[Listing]:
+    """Listings the consumer dealt with: reported, or reached the broker about by safe number."""
+    return (
+        Listing.objects.exclude(status=Listing.Status.DRAFT)
+        .filter(Q(reports__reporter=user) | Q(contacts__consumer=user))
+        .distinct()
+        .order_by("-id")
+    )
 
 
 def inspector_queue(*, user) -> QuerySet[Inspection]:

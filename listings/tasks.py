@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .services import campaigns, reports, risk, standing, verification
+from .services import badges, campaigns, reports, risk, standing, verification
 
 
 # Set-based over every live listing: about a minute per million here, so it gets its own time limit.
@@ -20,3 +20,11 @@ def listings_sweep() -> None:
     reports.reports_review_due()
     verification.levels_expire_due()
     standing.strikes_expire_due()
+
+
+# One grouped read of every brokerage's numbers, then one short transaction per badge that changes.
+@shared_task(soft_time_limit=1200, time_limit=1300)
+def badges_evaluate() -> dict:
+    """Nightly: the 안심중개사 badge rule, granting and revoking where the badge disagrees with it."""
+    run = badges.badges_evaluate()
+    return {"granted": run.granted, "revoked": run.revoked}

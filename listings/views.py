@@ -15,11 +15,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from masking.services import preference_get
 from trustplatform.errors import DomainError
 from trustplatform.pages import refusal_shown
 
 from . import selectors, services
-from .forms import DepositForm, ReportForm, SearchForm, WastedTripForm
+from .forms import ContactForm, DepositForm, ReportForm, SearchForm, WastedTripForm
 from .models import Listing, Strike, WastedTripClaim
 
 
@@ -66,6 +67,7 @@ def _detail(request, listing: Listing, *, forms: dict | None = None, status: int
         "deposit_form": forms.get("deposit") or DepositForm(),
         "wasted_trip_form": forms.get("wasted_trip") or WastedTripForm(),
         "contact": forms.get("contact"),
+        "contact_form": ContactForm(initial={"use_safe_number": preference_get(user=request.user)}),
     }
     return render(request, "listings/detail.html", context, status=status)
 
@@ -90,8 +92,12 @@ def report(request, listing_id: int):
 @require_POST
 def contact(request, listing_id: int):
     listing = _listing(listing_id)
+    form = ContactForm(request.POST)
+    form.is_valid()  # one checkbox: always valid (None when the form was posted without it)
     with refusal_shown(request):
-        safe = services.contact_open(listing=listing, consumer=request.user)
+        safe = services.contact_open(
+            listing=listing, consumer=request.user, use_safe_number=form.cleaned_data["use_safe_number"]
+        )
         return _detail(request, listing, forms={"contact": safe})
     return redirect("listings:detail", listing.pk)
 

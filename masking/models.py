@@ -326,3 +326,26 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.use_safe_number}"
+
+
+class CheckoutChoice(models.Model):
+    """What a consumer answered at one checkout-like step (a booking, a deposit, a listing enquiry): a
+    safe number, or their own number given to the business. A deal without one uses a safe number."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    subject_id = models.CharField(_("subject"), max_length=64)
+    use_safe_number = models.BooleanField(_("use a safe number"))
+    chosen_at = models.DateTimeField(_("chosen at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("safe-number choice")
+        verbose_name_plural = _("safe-number choices")
+        constraints = [
+            # One answer per person and deal: answering again replaces it.
+            models.UniqueConstraint(fields=["subject_type", "subject_id", "user"],
+                                    name="masking_choice_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.subject_type_id}:{self.subject_id}: {self.use_safe_number}"

@@ -3,14 +3,16 @@
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import BigIntegerField, Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from trustplatform import pii
 
-from .models import Block, Interaction, MaskedSession, Participant, ProxyNumber
+from .models import Block, CheckoutChoice, Interaction, MaskedSession, Participant, ProxyNumber
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,39 @@ def consumer_dial(*, session: MaskedSession) -> str | None:
         if participant.side == Participant.Side.CONSUMER:
             return str(participant.proxy_number)
     return None
+
+
+def business_dial(*, session: MaskedSession) -> str | None:
+    """The safe number the business dials in this session (it reaches the consumer), if any."""
+    for participant in session.participants.all():
+        if participant.side == Participant.Side.BUSINESS:
+            return str(participant.proxy_number)
+    return None
+
+
+def subject_session(*, subject) -> MaskedSession | None:
+    """The newest open session opened for this deal (a booking, an agreement…), with its numbers."""
+    sessions = MaskedSession.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subject), subject_id=str(subject.pk),
+        status=MaskedSession.Status.OPEN, expires_at__gt=timezone.now())
+    return _with_participants(sessions).order_by("-created_at", "-id").first()
+
+
+def safe_number_chosen(*, subject, user) -> bool:
+    """Whether the consumer takes a safe number for this deal: their answer at its checkout, else yes
+    (deals from before consumers were asked always had one)."""
+    answer = (CheckoutChoice.objects.filter(subject_type=ContentType.objects.get_for_model(subject),
+                                            subject_id=str(subject.pk), user_id=getattr(user, "pk", user))
+              .values_list("use_safe_number", flat=True).first())
+    return True if answer is None else answer
+
+
+def safe_number_declined(*, model) -> QuerySet:
+    """Primary keys of the deals of `model` whose consumer declined a safe number, as a subquery for
+    other apps' sweeps (which must not keep trying to open one)."""
+    return (CheckoutChoice.objects.filter(subject_type=ContentType.objects.get_for_model(model),
+                                          use_safe_number=False)
+            .annotate(subject_pk=Cast("subject_id", BigIntegerField())).values("subject_pk"))
 
 
 def user_owns_consumer_side(*, user, session: MaskedSession) -> Participant | None:

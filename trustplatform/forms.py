@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 # Far above any deposit or renovation, far below what a 64-bit column holds.
@@ -43,3 +44,29 @@ class WonField(forms.CharField):
                 self.error_messages["too_large"], code="too_large", params={"max": f"{MAX_AMOUNT_KRW:,}"}
             )
         return amount
+
+
+class _AskedCheckbox(forms.CheckboxInput):
+    """A checkbox that tells "unticked" from "not on the form": a hidden marker is posted beside it."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return super().render(name, value, attrs, renderer) + format_html(
+            '<input type="hidden" name="{}-shown" value="1">', name)
+
+    def value_from_datadict(self, data, files, name):
+        if f"{name}-shown" not in data:
+            return None
+        return super().value_from_datadict(data, files, name)
+
+
+class SafeNumberField(forms.NullBooleanField):
+    """"Use a safe number" at a checkout-like step (a booking, a deposit, a listing enquiry): True or
+    False as ticked, None when the form was posted without it (the consumer's remembered answer applies)."""
+
+    widget = _AskedCheckbox
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Use a safe number (안심번호)"))
+        kwargs.setdefault("help_text", _("The business sees only a virtual 050 number, never yours; it is "
+                                         "erased after the deal."))
+        super().__init__(required=False, **kwargs)

@@ -90,3 +90,12 @@ def mask_account(number: str) -> str:
     """A bank account number as it may be shown: its last four digits only ("•••• 1234")."""
     digits = "".join(ch for ch in number if ch.isdigit())
     return f"•••• {digits[-4:]}" if len(digits) > 4 else "••••"
+
+
+def mask_name(name: str) -> str:
+    """A person's name as Korean sites show it to strangers: 김*지, 이*, 남**수 (every letter but the
+    first and the last hidden)."""
+    name = "".join(name.split())
+    if len(name) <= 2:
+        return name[:1] + "*" * (len(name) - 1)
+    return name[0] + "*" * (len(name) - 2) + name[-1]

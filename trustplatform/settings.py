@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "trustplatform.registries",
     "trustplatform.ledger",
     "trustplatform.payments",
+    "trustplatform.regions",
+    "trustplatform.support",
     "masking",
     "escrow",
     "bookings",
@@ -102,7 +104,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    # Staff who move money reach the admin only with a second factor (accounts/second_factor.py).
+    # Staff who move money pass a second factor before anything beyond signing in (second_factor.py).
     "trustplatform.accounts.second_factor.StaffSecondFactorMiddleware",
     "trustplatform.audit.middleware.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -267,6 +269,36 @@ for _name, _sandboxes in _SENDS_NOTHING.items():
         raise ImproperlyConfigured(f"{_name}={globals()[_name]} sends nothing: with DEBUG off name a real "
                                    "backend, or set SANDBOX_ALLOWED=true on a test server")
 
+# --- Korean texts through SOLAPI --------------------------------------------------------------
+# SMS_BACKEND=trustplatform.notifications.solapi.SolapiSmsBackend sends SMS/LMS, and 알림톡 with SMS
+# fallback for the notice kinds given a template (kind=template id,...; the kinds allowed are
+# notifications.solapi.ALIMTALK_NOTICES). SOLAPI signs nothing it posts back: its delivery reports are
+# taken only at /hooks/messages/solapi/<SOLAPI_WEBHOOK_TOKEN>/, and from SOLAPI_WEBHOOK_SOURCES if set.
+_SOLAPI_SMS = "trustplatform.notifications.solapi.SolapiSmsBackend"
+SOLAPI_API_KEY = env.str("SOLAPI_API_KEY", default="")
+SOLAPI_API_SECRET = env.str("SOLAPI_API_SECRET", default="")
+SOLAPI_SENDER = env.str("SOLAPI_SENDER", default="").replace("-", "")  # registered with SOLAPI: 0215880000
+SOLAPI_KAKAO_PFID = env.str("SOLAPI_KAKAO_PFID", default="")
+SOLAPI_KAKAO_TEMPLATES = env.dict("SOLAPI_KAKAO_TEMPLATES", default={})
+SOLAPI_BASE_URL = env.str("SOLAPI_BASE_URL", default="https://api.solapi.com").rstrip("/")
+SOLAPI_WEBHOOK_TOKEN = env.str("SOLAPI_WEBHOOK_TOKEN", default="")
+SOLAPI_WEBHOOK_SOURCES = env.list("SOLAPI_WEBHOOK_SOURCES", default=[])  # addresses or networks (checks.py)
+# A text the carrier could not hand over for a passing reason (phone off, busy, no signal) is sent again
+# this many times, 1 then 2, 4… minutes later.
+SOLAPI_REDELIVERIES = env_int("SOLAPI_REDELIVERIES", 2)
+if SMS_BACKEND == _SOLAPI_SMS:
+    for _name in ("SOLAPI_API_KEY", "SOLAPI_API_SECRET", "SOLAPI_SENDER", "SOLAPI_WEBHOOK_TOKEN"):
+        if not globals()[_name]:
+            raise ImproperlyConfigured(f"{_name} must be set when SMS_BACKEND is SOLAPI's")
+    if not SOLAPI_SENDER.isdigit():
+        raise ImproperlyConfigured(f"SOLAPI_SENDER must be a Korean number in digits, got {SOLAPI_SENDER!r}")
+    if SOLAPI_KAKAO_TEMPLATES and not SOLAPI_KAKAO_PFID:
+        raise ImproperlyConfigured("SOLAPI_KAKAO_TEMPLATES needs SOLAPI_KAKAO_PFID (the Kakao channel's id)")
+    if len(SOLAPI_WEBHOOK_TOKEN) < 24:
+        raise ImproperlyConfigured("SOLAPI_WEBHOOK_TOKEN must be a random string of 24 characters or more")
+if not SOLAPI_BASE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"SOLAPI_BASE_URL must be an http(s) URL, got {SOLAPI_BASE_URL!r}")
+
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
@@ -333,7 +365,7 @@ if not DEBUG:
 REST_FRAMEWORK = {
     # The token first: its `WWW-Authenticate` makes a missing or bad credential a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "trustplatform.accounts.tokens.TokenAuthentication",  # DRF's, with staff's second factor
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -445,6 +477,8 @@ if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_TASK_SOFT_TIME_LIMIT must be below CELERY_TASK_TIME_LIMIT")
 
 NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 365, minimum=1)
+# Messages a consumer may send the agents' team in 24 hours (new questions and replies together).
+SUPPORT_MESSAGES_PER_DAY = env_int("SUPPORT_MESSAGES_PER_DAY", 10, minimum=1)
 
 # --- Escrow ---------------------------------------------------------------------------------
 def env_percent_bps(name: str, default: str) -> int:
@@ -647,6 +681,27 @@ BOOKINGS_FEED_ALLOW_PRIVATE = env_bool("BOOKINGS_FEED_ALLOW_PRIVATE", DEBUG)
 # A collision with another channel must be resolved this many hours before check-in, else the
 # booking counts as cancelled by the property and the guarantee starts.
 BOOKINGS_CONFLICT_DEADLINE_HOURS = env_int("BOOKINGS_CONFLICT_DEADLINE_HOURS", 24, minimum=1)
+# A property that turns the guest away never cancels online: the guest reports it from the booking
+# page, or calls the guarantee line (a Korean number, shown on every confirmed booking) and an agent
+# opens the case. The property has this many minutes to confirm or contest; silence confirms.
+import phonenumbers  # noqa: E402  (kept inside this block so the guarantee settings stay in one place)
+
+try:
+    _line = phonenumbers.parse(env.str("BOOKINGS_GUARANTEE_LINE", default="1588-0000"), "KR")
+except phonenumbers.NumberParseException:
+    _line = None
+if _line is None or _line.country_code != 82 or not phonenumbers.is_valid_number(_line):
+    raise ImproperlyConfigured("BOOKINGS_GUARANTEE_LINE must be a Korean phone number such as 1588-0000")
+BOOKINGS_GUARANTEE_LINE = phonenumbers.format_number(_line, phonenumbers.PhoneNumberFormat.E164)
+BOOKINGS_GUARANTEE_RESPONSE_MINUTES = env_int("BOOKINGS_GUARANTEE_RESPONSE_MINUTES", 10, minimum=1)
+# A guest reports at most this many within the window (an agent opening one after a call is not limited);
+# this many of a guest's reports dismissed by agents within the abuse window flag the guest for staff.
+BOOKINGS_GUARANTEE_REPORTS_PER_GUEST = env_int("BOOKINGS_GUARANTEE_REPORTS_PER_GUEST", 2, minimum=1)
+BOOKINGS_GUARANTEE_REPORTS_WINDOW_DAYS = env_int("BOOKINGS_GUARANTEE_REPORTS_WINDOW_DAYS", 30, minimum=1)
+BOOKINGS_GUARANTEE_ABUSE_DISMISSALS = env_int("BOOKINGS_GUARANTEE_ABUSE_DISMISSALS", 2, minimum=1)
+BOOKINGS_GUARANTEE_ABUSE_WINDOW_DAYS = env_int("BOOKINGS_GUARANTEE_ABUSE_WINDOW_DAYS", 365, minimum=1)
+CELERY_BEAT_SCHEDULE["bookings-guarantee-answers-due"] = {
+    "task": "bookings.tasks.case_answers_due", "schedule": crontab(minute="*")}
 CELERY_BEAT_SCHEDULE["bookings-feeds-import"] = {
     "task": "bookings.tasks.feeds_import_due", "schedule": timedelta(minutes=BOOKINGS_FEED_INTERVAL_MINUTES)}
 CELERY_BEAT_SCHEDULE["bookings-holds-expire"] = {
@@ -661,6 +716,15 @@ CELERY_BEAT_SCHEDULE["bookings-calendars-extend"] = {
 # the booking ended when it never had one.
 CELERY_BEAT_SCHEDULE["bookings-guest-phones-erase"] = {
     "task": "bookings.tasks.guest_phones_erase", "schedule": crontab(minute=47)}
+# A stay the property has not marked this many hours after check-out completes by itself (the guest is
+# presumed to have stayed) and its money goes to the property's payouts.
+BOOKINGS_AUTO_COMPLETE_HOURS = env_int("BOOKINGS_AUTO_COMPLETE_HOURS", 24, minimum=1)
+# A guest may dispute a no-show this many hours after it was marked; its money is held until then.
+BOOKINGS_NO_SHOW_DISPUTE_HOURS = env_int("BOOKINGS_NO_SHOW_DISPUTE_HOURS", 72, minimum=1)
+# A completed stay may be reviewed for this many days after check-out.
+BOOKINGS_REVIEW_DAYS = env_int("BOOKINGS_REVIEW_DAYS", 30, minimum=1)
+CELERY_BEAT_SCHEDULE["bookings-stays-finish"] = {
+    "task": "bookings.tasks.stays_finish_due", "schedule": crontab(minute="*/15")}
 
 # --- Guarantee fund (the ledger's platform-guarantee-fund, topped up by finance) ----------------
 # Top-ups above this need a second finance approver; by default the escrow disputes' threshold.
@@ -730,6 +794,18 @@ CELERY_BEAT_SCHEDULE["listings-campaign-open"] = {"task": "listings.tasks.campai
                                                   "schedule": crontab(day_of_month=1, hour=6, minute=0)}
 CELERY_BEAT_SCHEDULE["listings-sweep"] = {"task": "listings.tasks.listings_sweep",
                                           "schedule": crontab(minute=23)}
+# The 안심중개사 badge rule, evaluated nightly: days since the last confirmed fake (or since approval),
+# the share of live listings holding a current verification, inspections found genuine within
+# LISTINGS_BADGE_INSPECTION_DAYS, and live listings. A confirmed fake still revokes the badge at once.
+LISTINGS_BADGE_CLEAN_DAYS = env_int("LISTINGS_BADGE_CLEAN_DAYS", 182, minimum=1)
+LISTINGS_BADGE_MIN_VERIFIED_PERCENT = env_int("LISTINGS_BADGE_MIN_VERIFIED_PERCENT", 50)
+if LISTINGS_BADGE_MIN_VERIFIED_PERCENT > 100:
+    raise ImproperlyConfigured("LISTINGS_BADGE_MIN_VERIFIED_PERCENT must be a percentage from 0 to 100")
+LISTINGS_BADGE_MIN_INSPECTIONS_PASSED = env_int("LISTINGS_BADGE_MIN_INSPECTIONS_PASSED", 1)
+LISTINGS_BADGE_INSPECTION_DAYS = env_int("LISTINGS_BADGE_INSPECTION_DAYS", 365, minimum=1)
+LISTINGS_BADGE_MIN_LIVE_LISTINGS = env_int("LISTINGS_BADGE_MIN_LIVE_LISTINGS", 3, minimum=1)
+CELERY_BEAT_SCHEDULE["listings-badges-evaluate"] = {"task": "listings.tasks.badges_evaluate",
+                                                    "schedule": crontab(hour=2, minute=45)}
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

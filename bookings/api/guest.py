@@ -1,5 +1,6 @@
 """Guest side of the API: search, availability, book, my bookings, cancel, guarantee case, offers."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -123,6 +124,11 @@ class BookingsListCreateApi(APIView):
         guest_phone = serializers.CharField(max_length=30, required=False, default="")
         must_have = serializers.MultipleChoiceField(choices=AMENITIES_CODES, required=False)
         payment_method = serializers.ChoiceField(choices=["card", "virtual_account"], default="card")
+        use_safe_number = serializers.BooleanField(
+            required=False, allow_null=True, default=None,
+            help_text="The property reaches the guest through a safe number (true) or at the guest's own "
+            "number (false). Default: the guest's last answer (a safe number if never asked).",
+        )
 
     @extend_schema(operation_id="bookings_list", tags=TAGS, responses={200: BookingsBookingOutput(many=True)})
     def get(self, request):
@@ -158,6 +164,7 @@ class BookingsListCreateApi(APIView):
             guest_phone=values["guest_phone"],
             must_have=values.get("must_have") or [],
             method=values["payment_method"],
+            use_safe_number=values["use_safe_number"],
         )
         return Response(BookingsBookingOutput(booking).data, status=status.HTTP_201_CREATED)
 
@@ -196,11 +203,18 @@ class BookingsCancelApi(APIView):
 
 
 def _case_of(request, code: str) -> GuaranteeCase:
+    """The booking's latest guarantee case (an earlier report may have been dismissed)."""
     booking = _mine(request, code)
-    return get_object_or_404(
-        GuaranteeCase.objects.select_related("rebooked").prefetch_related("candidates__room_type__property"),
-        booking=booking,
+    case = (
+        GuaranteeCase.objects.select_related("rebooked")
+        .prefetch_related("candidates__room_type__property")
+        .filter(booking=booking)
+        .order_by("-opened_at", "-pk")
+        .first()
     )
+    if case is None:
+        raise Http404
+    return case
 
 
 class BookingsCaseApi(APIView):

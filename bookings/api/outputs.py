@@ -5,7 +5,12 @@ from rest_framework import serializers
 from trustplatform.api.serializers import OutputSerializer
 
 from ..models import GuaranteeCandidate
-from ..services.common import guest_number_for_property, property_number_for_guest
+from ..services.common import (
+    guest_number_for_property,
+    guest_phone_for_property,
+    guest_uses_safe_number,
+    property_number_for_guest,
+)
 
 
 class BookingsRoomTypeOutput(OutputSerializer):
@@ -58,8 +63,16 @@ class BookingsCandidateOutput(OutputSerializer):
 class BookingsCaseOutput(OutputSerializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
+    # cancelled (by the property), guest (reported by the guest), line (reported on the guarantee line)
+    origin = serializers.CharField()
     mode = serializers.CharField()
     reason = serializers.CharField()
+    guest_statement = serializers.CharField()
+    property_statement = serializers.CharField()
+    respond_by = serializers.DateTimeField(
+        allow_null=True, help_text="When the property's time to answer ends."
+    )
+    decision = serializers.CharField(help_text="An agent's grounds, once a contested report is decided.")
     offer_deadline = serializers.DateTimeField(allow_null=True)
     rebooked_code = serializers.CharField(source="rebooked.code", allow_null=True, default=None)
     extra_cost_krw = serializers.IntegerField()
@@ -84,10 +97,16 @@ class BookingsBookingOutput(OutputSerializer):
     hold_expires_at = serializers.DateTimeField(allow_null=True)
     source = serializers.CharField()
     property_safe_number = serializers.SerializerMethodField()
+    use_safe_number = serializers.SerializerMethodField(
+        help_text="Whether the property reaches the guest through a safe number; false: at their own."
+    )
     checkout_payment_id = serializers.SerializerMethodField()
 
     def get_property_safe_number(self, obj) -> str:
         return property_number_for_guest(obj)
+
+    def get_use_safe_number(self, obj) -> bool:
+        return guest_uses_safe_number(obj)
 
     def get_checkout_payment_id(self, obj) -> str:
         payment = getattr(obj, "checkout_payment", None)
@@ -105,11 +124,17 @@ class BookingsPartnerBookingOutput(OutputSerializer):
     guests = serializers.IntegerField()
     guest_name = serializers.CharField()
     guest_safe_number = serializers.SerializerMethodField()
+    guest_own_number = serializers.SerializerMethodField(
+        help_text="The guest's own number: only when they chose not to use a safe number, else blank."
+    )
     price_total_krw = serializers.IntegerField()
     cancel_reason = serializers.CharField()
 
     def get_guest_safe_number(self, obj) -> str:
         return guest_number_for_property(obj)
+
+    def get_guest_own_number(self, obj) -> str:
+        return guest_phone_for_property(obj)
 
 
 class BookingsFeedOutput(OutputSerializer):

@@ -2,6 +2,7 @@
 
 import builtins  # a field is named "property": the decorator is spelled in full
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
@@ -80,6 +81,13 @@ class Booking(ConcurrentTransitionMixin, models.Model):
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # The end of a stay (services/stay_marks.py): when the guest arrived, when the stay was completed
+    # or marked a no-show (a no-show's dispute window runs from then), whether nobody marked it and
+    # the platform completed it, and when the money held for it left the trust account.
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("completed or marked a no-show at"), null=True, blank=True)
+    completed_automatically = models.BooleanField(_("completed automatically"), default=False)
+    settled_at = models.DateTimeField(_("paid out of trust at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("booking")
@@ -94,6 +102,8 @@ class Booking(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["status", "hold_expires_at"], name="bookings_booking_holds"),
             models.Index(fields=["room_type", "check_in"], name="bookings_booking_rt_in"),
             models.Index(fields=["property", "-created_at"], name="bookings_booking_prop"),
+            # The sweep that finishes stays nobody marked, and settles no-shows after their window.
+            models.Index(fields=["status", "check_out"], name="bookings_booking_due"),
         ]
 
     def __str__(self) -> str:
@@ -106,6 +116,13 @@ class Booking(ConcurrentTransitionMixin, models.Model):
     @builtins.property
     def holds_room(self) -> bool:
         return self.status in self.HOLDS_ROOM
+
+    @builtins.property
+    def no_show_dispute_ends_at(self):
+        """Until when the guest may dispute a no-show (its money is held until then, or decided)."""
+        if self.status != self.Status.NO_SHOW or self.finished_at is None:
+            return None
+        return self.finished_at + timedelta(hours=settings.BOOKINGS_NO_SHOW_DISPUTE_HOURS)
 
     @transition(
         field=status, source=Status.PENDING_PAYMENT, target=Status.CONFIRMED, custom={"label": _("Confirm")}
@@ -135,14 +152,23 @@ class Booking(ConcurrentTransitionMixin, models.Model):
         field=status, source=Status.CONFIRMED, target=Status.CHECKED_IN, custom={"label": _("Check in")}
     )
     def check_in_guest(self, *, by=None, reason: str = "", at=None) -> None:
-        pass
+        self.checked_in_at = at
 
+    # A stay nobody marked completes from confirmed too: the guest is presumed to have stayed.
     @transition(
-        field=status, source=Status.CHECKED_IN, target=Status.COMPLETED, custom={"label": _("Complete")}
+        field=status,
+        source=[Status.CONFIRMED, Status.CHECKED_IN],
+        target=Status.COMPLETED,
+        custom={"label": _("Complete")},
     )
-    def complete(self, *, by=None, reason: str = "", at=None) -> None:
-        pass
+    def complete(self, *, by=None, reason: str = "", at=None, automatically: bool = False) -> None:
+        self.finished_at, self.completed_automatically = at, automatically
 
     @transition(field=status, source=Status.CONFIRMED, target=Status.NO_SHOW, custom={"label": _("No-show")})
     def mark_no_show(self, *, by=None, reason: str = "", at=None) -> None:
+        self.finished_at = at
+
+    # An agent found that the guest did stay (services/no_shows.py): the no-show becomes a stay.
+    @transition(field=status, source=Status.NO_SHOW, target=Status.COMPLETED)
+    def overturn_no_show(self, *, by=None, reason: str = "", at=None) -> None:
         pass

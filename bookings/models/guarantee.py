@@ -1,4 +1,5 @@
-"""Upgrade-on-cancel: the case opened when a property cancels, its candidates and the agents' notes."""
+"""Upgrade-on-cancel: the case opened when a property cancels (or turns the guest away), its candidates
+and the agents' notes."""
 
 from django.conf import settings
 from django.db import models
@@ -7,26 +8,67 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 
-class GuaranteeCase(ConcurrentTransitionMixin, models.Model):
-    """The platform's promise to a guest whose confirmed booking the property cancelled."""
+class CaseStatus(models.TextChoices):
+    REPORTED = "reported", _("Waiting for the property's answer")
+    CONTESTED = "contested", _("Contested: an agent decides")
+    DISMISSED = "dismissed", _("Dismissed: the booking stands")
+    OPENED = "opened", _("Opened")
+    SEARCHING = "searching", _("Searching for a room")
+    OFFERED = "offered", _("Offers sent")
+    REBOOKED = "rebooked", _("Rebooked")
+    REFUNDED = "refunded", _("Refunded")
+    ESCALATED = "escalated", _("With an agent")
+    CLOSED = "closed", _("Closed")
 
-    class Status(models.TextChoices):
-        OPENED = "opened", _("Opened")
-        SEARCHING = "searching", _("Searching for a room")
-        OFFERED = "offered", _("Offers sent")
-        REBOOKED = "rebooked", _("Rebooked")
-        REFUNDED = "refunded", _("Refunded")
-        ESCALATED = "escalated", _("With an agent")
-        CLOSED = "closed", _("Closed")
+
+# A booking has at most one case in these (a constraint): the guarantee is still working on it.
+OPEN_STATUSES = (
+    CaseStatus.REPORTED,
+    CaseStatus.CONTESTED,
+    CaseStatus.OPENED,
+    CaseStatus.SEARCHING,
+    CaseStatus.OFFERED,
+    CaseStatus.ESCALATED,
+)
+
+
+class GuaranteeCase(ConcurrentTransitionMixin, models.Model):
+    """The platform's promise to a guest whose confirmed booking the property cancelled.
+
+    A property that never cancels online but turns the guest away is reported by the guest (or by an
+    agent after a call on the guarantee line): the case waits in `reported` for the property to confirm
+    or contest; confirmation or silence opens it like a cancellation, a contest goes to an agent, who
+    upholds it (opened) or dismisses it (the booking stands)."""
+
+    Status = CaseStatus
 
     class Mode(models.TextChoices):
         AUTO = "auto", _("Booked at once (check-in is close)")
         OFFER = "offer", _("Guest chooses")
 
-    booking = models.OneToOneField(
-        "Booking", verbose_name=_("cancelled booking"), on_delete=models.PROTECT, related_name="guarantee"
+    class Origin(models.TextChoices):
+        CANCELLED = "cancelled", _("Cancelled by the property")
+        GUEST = "guest", _("Reported by the guest")
+        LINE = "line", _("Reported on the guarantee line")
+
+    # Only one case of a booking is open at a time (a dismissed report leaves the booking as it was).
+    booking = models.ForeignKey(
+        "Booking", verbose_name=_("booking"), on_delete=models.PROTECT, related_name="guarantee_cases"
     )
     status = FSMField(_("status"), default=Status.OPENED, choices=Status.choices, protected=True)
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.CANCELLED)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    guest_statement = models.TextField(_("guest's statement"), blank=True)
+    property_statement = models.TextField(_("property's statement"), blank=True)
+    respond_by = models.DateTimeField(_("property answers by"), null=True, blank=True)
+    decision = models.TextField(_("agent's grounds"), blank=True)
     mode = models.CharField(_("mode"), max_length=5, choices=Mode.choices, default=Mode.OFFER)
     reason = models.CharField(_("property's reason"), max_length=300, blank=True)
     budget_krw = models.PositiveIntegerField(_("extra-cost budget (KRW)"))
@@ -61,6 +103,8 @@ class GuaranteeCase(ConcurrentTransitionMixin, models.Model):
     )
     escalation_reason = models.CharField(_("why an agent"), max_length=300, blank=True)
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    # When the rehousing began: at opening for a cancellation, at confirmation for a reported case.
+    started_at = models.DateTimeField(_("rehousing started at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
@@ -69,8 +113,18 @@ class GuaranteeCase(ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("guarantee cases")
         ordering = ["-opened_at", "-pk"]
         permissions = [("work_case", _("Can work guarantee cases (rebook, notes, close)"))]
-        indexes = [models.Index(fields=["status", "offer_deadline"], name="bookings_case_deadline")]
+        indexes = [
+            models.Index(fields=["status", "offer_deadline"], name="bookings_case_deadline"),
+            models.Index(fields=["status", "respond_by"], name="bookings_case_respond_by"),
+        ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["booking"], condition=Q(status__in=OPEN_STATUSES), name="bookings_case_one_open"
+            ),
+            # A reported case always says by when the property answers.
+            models.CheckConstraint(
+                condition=Q(origin="cancelled") | Q(respond_by__isnull=False), name="bookings_case_answer_by"
+            ),
             # Compensation is either waiting for an agent or decided, never both.
             models.CheckConstraint(
                 condition=Q(compensation_due_krw=0)
@@ -84,12 +138,43 @@ class GuaranteeCase(ConcurrentTransitionMixin, models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (
-            self.Status.OPENED,
-            self.Status.SEARCHING,
-            self.Status.OFFERED,
-            self.Status.ESCALATED,
-        )
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_rehousing(self) -> bool:
+        """The guarantee runs (or ran): not a report still waiting for an answer or dismissed."""
+        return self.status not in (self.Status.REPORTED, self.Status.CONTESTED, self.Status.DISMISSED)
+
+    # A reported case: the property confirms (or stays silent, or cancels online meanwhile).
+    @transition(field=status, source=Status.REPORTED, target=Status.OPENED)
+    def confirm(self, *, by=None, reason: str = "") -> None:
+        pass
+
+    # The property contests (its statement), or the case needs an agent for another reason.
+    @transition(field=status, source=Status.REPORTED, target=Status.CONTESTED)
+    def contest(self, *, by=None, reason: str = "", statement: str = "") -> None:
+        self.property_statement = statement or self.property_statement
+        self.escalation_reason = reason[:300]
+
+    @transition(
+        field=status,
+        source=Status.CONTESTED,
+        target=Status.OPENED,
+        permission="bookings.work_case",
+        custom={"label": _("Uphold: rehouse the guest")},
+    )
+    def uphold(self, *, by=None, reason: str = "") -> None:
+        self.decision = reason
+
+    @transition(
+        field=status,
+        source=Status.CONTESTED,
+        target=Status.DISMISSED,
+        permission="bookings.work_case",
+        custom={"label": _("Dismiss: the booking stands")},
+    )
+    def dismiss(self, *, by=None, reason: str = "", at=None) -> None:
+        self.decision, self.closed_at = reason, at
 
     @transition(field=status, source=Status.OPENED, target=Status.SEARCHING)
     def search(self, *, by=None, reason: str = "") -> None:

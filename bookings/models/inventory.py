@@ -57,8 +57,9 @@ class Property(models.Model):
     latitude = models.FloatField(_("latitude"))
     longitude = models.FloatField(_("longitude"))
     star_class = models.PositiveSmallIntegerField(_("class (stars)"), default=3)
-    rating = models.DecimalField(_("rating"), max_digits=2, decimal_places=1, default=0)
-    review_count = models.PositiveIntegerField(_("reviews"), default=0)
+    # Derived from the guests' visible reviews in the transaction that changes them (services/reviews.py).
+    rating = models.DecimalField(_("rating"), max_digits=2, decimal_places=1, default=0, editable=False)
+    review_count = models.PositiveIntegerField(_("reviews"), default=0, editable=False)
     amenities = models.JSONField(_("amenities"), default=list, blank=True)
     contact_phone = EncryptedTextField(_("contact number"))
     contact_phone_hint = models.CharField(_("contact number"), max_length=20, blank=True, editable=False)

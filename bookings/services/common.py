@@ -1,10 +1,12 @@
-"""What the stay services (stays, guarantee, channels) share: when a stay begins and ends, and the
-safe number that connects its guest and property. Kept apart so those services import it instead of
-each other."""
+"""What the stay services (stays, guarantee, channels, stay marks) share: the booking's row lock, when
+a stay begins and ends, and the safe number that connects its guest and property. Kept apart so those
+services import it instead of each other."""
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import phonenumbers
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -13,6 +15,31 @@ from django.utils import timezone
 from ..models import Booking
 
 logger = logging.getLogger(__name__)
+
+
+def lock(booking_id: int) -> Booking:
+    """SELECT ... FOR UPDATE on the booking row only (`of=self`): never on its property or room type,
+    whose rows every concurrent booking's foreign-key check needs at commit."""
+    return (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("property__partner", "room_type")
+        .get(pk=booking_id)
+    )
+
+
+@dataclass(frozen=True)
+class PhoneLine:
+    display: str  # as Koreans write it: 1588-0000, 02-123-4567
+    href: str  # tel: link
+
+
+def guarantee_line() -> PhoneLine:
+    """The guarantee line a guest calls when the property turns them away (BOOKINGS_GUARANTEE_LINE)."""
+    number = phonenumbers.parse(settings.BOOKINGS_GUARANTEE_LINE, "KR")
+    return PhoneLine(
+        display=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL),
+        href=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.RFC3966),
+    )
 
 
 def stay_end(booking: Booking) -> datetime:
@@ -35,6 +62,8 @@ def safe_number_open(*, booking: Booking) -> None:
 
     if booking.masked_session_id or not booking.guest_phone or not booking.property.contact_phone:
         return
+    if not guest_uses_safe_number(booking):
+        return  # the guest gave the property their own number instead
     expires_at = stay_end(booking) + timedelta(hours=settings.BOOKINGS_SAFE_NUMBER_HOURS_AFTER)
     try:
         with transaction.atomic():
@@ -52,14 +81,19 @@ def safe_number_open(*, booking: Booking) -> None:
 
 def safe_numbers_open_due() -> int:
     """Open the safe numbers that could not be opened at confirmation (too far ahead, pool full)."""
+    from masking.selectors import safe_number_declined
+
     opened = 0
     horizon = timezone.localdate() + timedelta(days=max(1, settings.MASKING_MAX_SESSION_DAYS - 2))
+    declined = safe_number_declined(model=Booking)  # those guests gave the property their own number
     for booking in Booking.objects.filter(
         status=Booking.Status.CONFIRMED,
         masked_session__isnull=True,
         check_out__lte=horizon,
         check_out__gte=timezone.localdate(),
-    ).select_related("property__partner", "guest")[:500]:
+    ).exclude(pk__in=declined).exclude(guarantee_case__booking__in=declined).select_related(
+        "property__partner", "guest"
+    )[:500]:
         safe_number_open(booking=booking)
         opened += 1
     return opened
@@ -76,13 +110,47 @@ def _number_of(booking: Booking, side: str) -> str:
 
 
 def guest_number_for_property(booking: Booking) -> str:
-    """The virtual number the property dials to reach the guest; the real one is never shown."""
+    """The virtual number the property dials to reach the guest (none if the guest declined one)."""
     return _number_of(booking, "business")
 
 
 def property_number_for_guest(booking: Booking) -> str:
     """The virtual number the guest dials to reach the property."""
     return _number_of(booking, "consumer")
+
+
+def _choice_subject(booking: Booking) -> Booking:
+    # A guarantee rebooking keeps the answer the guest gave when booking the stay it replaces.
+    if booking.guarantee_case_id:
+        return Booking(pk=booking.guarantee_case.booking_id)
+    return booking
+
+
+def safe_number_choose(*, booking: Booking, use_safe_number: bool | None) -> bool:
+    """Record the guest's answer at checkout (None: their remembered one); returns it."""
+    from masking.services import choice_record
+
+    return choice_record(user=booking.guest, subject=booking, use_safe_number=use_safe_number)
+
+
+def guest_uses_safe_number(booking: Booking) -> bool:
+    """Whether the guest chose a safe number for this stay (yes unless they said no at checkout)."""
+    from masking.selectors import safe_number_chosen
+
+    return safe_number_chosen(subject=_choice_subject(booking), user=booking.guest_id)
+
+
+def guest_phone_for_property(booking: Booking) -> str:
+    """The guest's own number, which the property is given only when the guest declined a safe number."""
+    if not booking.guest_phone or booking.masked_session_id or guest_uses_safe_number(booking):
+        return ""  # a stay with a safe number never shows the real one
+    number = phonenumbers.parse(booking.guest_phone, "KR")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def guest_contact_for_property(booking: Booking) -> str:
+    """What the property dials to reach the guest: the safe number, or the guest's own if they chose."""
+    return guest_number_for_property(booking) or guest_phone_for_property(booking)
 
 
 def safe_number_close(booking: Booking, reason: str) -> None:

@@ -23,7 +23,7 @@ from trustplatform.transitions import transition_run
 
 from .. import selectors
 from ..errors import BookingConflict, BookingError, BookingNotFound
-from ..models import Booking, CaseNote, GuaranteeCandidate, GuaranteeCase, RoomType
+from ..models import OPEN_STATUSES, Booking, CaseNote, GuaranteeCandidate, GuaranteeCase, RoomType
 from . import money
 from .common import check_in_at, safe_number_open
 from .compensation import compensation_settle
@@ -43,34 +43,57 @@ def offer_window(*, until_check_in: timedelta) -> timedelta:
 
 
 def case_open(*, booking: Booking, reason: str) -> GuaranteeCase:
-    """Open the case for a booking the property cancelled; the search starts after commit."""
-    until = check_in_at(booking) - timezone.now()
+    """Open the case for a booking the property cancelled; the search starts after commit.
+
+    A case reported on this booking (refusals) becomes this one: the property's cancellation is its
+    answer, so a report waiting for it is confirmed and a contested one upheld. Locks that case's row."""
+    now = timezone.now()
+    until = check_in_at(booking) - now
     mode = (
         GuaranteeCase.Mode.AUTO
         if until <= timedelta(hours=settings.BOOKINGS_AUTO_REBOOK_HOURS)
         else GuaranteeCase.Mode.OFFER
     )
-    case, created = GuaranteeCase.objects.get_or_create(
-        booking=booking,
-        defaults={"reason": reason[:300], "mode": mode, "budget_krw": settings.BOOKINGS_CASE_BUDGET_KRW},
+    case = (
+        GuaranteeCase.objects.select_for_update(of=("self",))
+        .filter(booking=booking, status__in=OPEN_STATUSES)
+        .first()
     )
-    if created:
-        notification_send(
-            user=booking.guest,
-            url=reverse("bookings:booking", args=[booking.code]),
-            sms_text=True,
-            key=f"case:{case.pk}:opened",
-            title=Phrase(
-                gettext_lazy(
-                    "%(property)s cancelled your booking %(code)s. We are finding you a better room now, "
-                    "at our cost."
-                ),
-                {"property": booking.property.name, "code": booking.code},
-            ),
+    if case is None:
+        case = GuaranteeCase.objects.create(
+            booking=booking, reason=reason[:300], mode=mode, budget_krw=settings.BOOKINGS_CASE_BUDGET_KRW,
+            started_at=now,
         )
-        from ..tasks import case_search_task
+    elif case.started_at is not None:
+        return case  # already rehousing the guest
+    else:
+        if case.status != Status.OPENED:
+            name = "confirm" if case.status == Status.REPORTED else "uphold"
+            case = transition_run(instance=case, name=name, reason="the property cancelled the booking")
+        # The rehousing starts now: its mode is for the time left from now, not from the report.
+        GuaranteeCase.objects.filter(pk=case.pk).update(reason=reason[:300], mode=mode, started_at=now)
+        case.refresh_from_db()
+    notification_send(
+        user=booking.guest,
+        url=reverse("bookings:booking", args=[booking.code]),
+        sms_text=True,
+        key=f"case:{case.pk}:opened",
+        title=Phrase(
+            gettext_lazy(
+                "%(property)s cancelled your booking %(code)s. We are finding you a better room now, "
+                "at our cost."
+            )
+            if case.origin == GuaranteeCase.Origin.CANCELLED
+            else gettext_lazy(
+                "%(property)s could not host you (booking %(code)s). We are finding you a better room "
+                "now, at our cost."
+            ),
+            {"property": booking.property.name, "code": booking.code},
+        ),
+    )
+    from ..tasks import case_search_task
 
-        case_search_task.delay_on_commit(case.pk)
+    case_search_task.delay_on_commit(case.pk)
     return case
 
 
@@ -92,7 +115,15 @@ def case_search(*, case_id: int) -> str:
             return "noop"
         case = transition_run(instance=case, name="search")
         booking = case.booking
-        found = selectors.candidates_find(booking=booking, budget_krw=selectors.candidate_budget_krw(case))
+        # A property that turned the guest away is not where we send them back.
+        refused_at = (
+            list(RoomType.objects.filter(property_id=booking.property_id).values_list("pk", flat=True))
+            if case.origin != GuaranteeCase.Origin.CANCELLED
+            else []
+        )
+        found = selectors.candidates_find(
+            booking=booking, budget_krw=selectors.candidate_budget_krw(case), exclude_room_types=refused_at
+        )
         rows = GuaranteeCandidate.objects.bulk_create(
             [
                 GuaranteeCandidate(
@@ -412,8 +443,9 @@ def cases_requeue_stuck(
 
     A search that still has not run after `give_up_after` (it keeps failing) goes to an agent."""
     now = timezone.now()
+    # Counted from when the rehousing started: a reported case waited for the property before that.
     for case_id in GuaranteeCase.objects.filter(
-        status=Status.OPENED, opened_at__lt=now - give_up_after
+        status=Status.OPENED, started_at__lt=now - give_up_after
     ).values_list("pk", flat=True)[:50]:
         with transaction.atomic():
             case = _lock_case(case_id)
@@ -433,7 +465,7 @@ def cases_requeue_stuck(
                     )
                 )
     return list(
-        GuaranteeCase.objects.filter(status=Status.OPENED, opened_at__lt=now - older_than).values_list(
+        GuaranteeCase.objects.filter(status=Status.OPENED, started_at__lt=now - older_than).values_list(
             "pk", flat=True
         )[:200]
     )

@@ -12,6 +12,7 @@ from trustplatform.payments.models import Payment
 from ..errors import BookingConflict, BookingNotFound
 from ..models import Booking
 from . import money
+from .common import safe_number_choose
 from .stays import booking_confirm_paid, booking_hold, lock
 
 
@@ -31,9 +32,10 @@ def payment_start(*, booking: Booking, actor, method: str = "card") -> Payment:
 
 def booking_place(
     *, guest, room_type, check_in, check_out, guests: int, guest_name: str = "", guest_phone: str = "",
-    must_have=(), method: str = "card",
+    must_have=(), method: str = "card", use_safe_number: bool | None = None,
 ) -> tuple[Booking, Payment]:
-    """What "book" means on every surface: hold the nights, then open the PSP checkout for them.
+    """What "book" means on every surface: hold the nights, record the guest's safe-number answer (None:
+    their remembered one), then open the PSP checkout for them.
 
     Two transactions on purpose: the night rows are not kept locked while the PSP is called. If the
     checkout cannot be opened, the hold stays (the guest may pay from the booking page) until it expires.
@@ -42,6 +44,7 @@ def booking_place(
         guest=guest, room_type=room_type, check_in=check_in, check_out=check_out, guests=guests,
         guest_name=guest_name, guest_phone=guest_phone, must_have=sorted(must_have or []),
     )
+    safe_number_choose(booking=booking, use_safe_number=use_safe_number)
     return booking, payment_start(booking=booking, actor=guest, method=method)
 
 

@@ -1,4 +1,5 @@
-"""A guest's booking from hold to check-out: hold rooms, confirm on payment, cancel, expire, finish."""
+"""A guest's booking from hold to check-in: hold rooms, confirm on payment, cancel, expire. The end of
+the stay (arrived, left, no-show, completed by itself) is stay_marks'."""
 
 from datetime import date, timedelta
 
@@ -20,9 +21,12 @@ from trustplatform.transitions import transition_run
 from ..errors import BookingConflict, BookingError, BookingNotFound
 from ..models import Booking, Property, RoomType
 from . import money
-from .common import guest_number_for_property, safe_number_close, safe_number_open
+from .common import guarantee_line, guest_contact_for_property, lock, safe_number_close, safe_number_open
 from .guarantee import case_open
 from .inventory import nights_release, nights_take
+
+# The end of a stay moved to stay_marks; these names stay importable from here.
+from .stay_marks import booking_check_in, booking_complete, booking_no_show  # noqa: F401
 
 
 def _validate_stay(*, room_type: RoomType, check_in: date, check_out: date, guests: int) -> None:
@@ -99,18 +103,6 @@ def booking_hold(
         )
 
 
-def lock(booking_id: int) -> Booking:
-    """SELECT ... FOR UPDATE on the booking row only (`of=self`): never on its property or room type,
-    whose rows every concurrent booking's foreign-key check needs at commit."""
-    return (
-        Booking.objects.select_for_update(of=("self",))
-        .select_related("property__partner", "room_type")
-        .get(pk=booking_id)
-    )
-
-
-
-
 def booking_confirm_paid(*, booking: Booking, amount_krw: int, payment_key: str) -> Booking:
     """The PSP confirmed the guest's payment: hold the money in trust and confirm. Caller holds the lock."""
     money.move(
@@ -145,8 +137,10 @@ def booking_announce(*, booking_id: int) -> None:
         sms_text=True,
         key=f"booking:{booking.pk}:confirmed:guest",
         title=Phrase(
-            gettext_lazy("Booking %(code)s confirmed: %(property)s, %(day)s."),
-            {"code": booking.code, "property": booking.property.name, "day": booking.check_in.isoformat()},
+            gettext_lazy("Booking %(code)s confirmed: %(property)s, %(day)s. Turned away at the door? "
+                         "Ansim guarantee line %(line)s."),
+            {"code": booking.code, "property": booking.property.name, "day": booking.check_in.isoformat(),
+             "line": guarantee_line().display},
         ),
     )
     partner_notify(
@@ -160,17 +154,11 @@ def booking_announce(*, booking_id: int) -> None:
                 "room": booking.room_type.name,
                 "day": booking.check_in.isoformat(),
                 "nights": booking.nights,
-                "number": guest_number_for_property(booking) or "—",
+                "number": guest_contact_for_property(booking) or "—",
             },
         ),
         sms_text=True,
     )
-
-
-
-
-
-
 
 
 def booking_cancel_by_guest(*, booking: Booking, actor, reason: str = "") -> Booking:
@@ -284,43 +272,3 @@ def holds_expire_due() -> int:
         ).values_list("pk", flat=True)[:1000]
     )
     return sum(booking_expire(booking_id=pk) for pk in ids)
-
-
-def booking_check_in(*, booking: Booking, actor=None) -> Booking:
-    return transition_run(instance=booking, name="check_in_guest", actor=actor)
-
-
-def booking_complete(*, booking: Booking, actor=None) -> Booking:
-    """The stay is over: the money held in trust goes to the property."""
-    with transaction.atomic():
-        booking = transition_run(instance=booking, name="complete", actor=actor)
-        _pay_property(booking, "complete")
-    return booking
-
-
-def booking_no_show(*, booking: Booking, actor=None) -> Booking:
-    """The guest did not come: the property keeps the payment."""
-    with transaction.atomic():
-        booking = transition_run(instance=booking, name="mark_no_show", actor=actor)
-        _pay_property(booking, "no-show")
-    return booking
-
-
-def _pay_property(booking: Booking, why: str) -> None:
-    """The held money goes to the property's payable, less what it still owes for guarantees."""
-    partner = booking.property.partner
-    money.partner_accounts_lock(partner)
-    held = money.held_account(booking)
-    held.refresh_from_db()
-    money.move(
-        debit=held,
-        credit=money.payable(partner),
-        amount_krw=held.balance_krw,
-        key=f"booking-{booking.pk}-payout",
-        reason=f"{why} {booking.code}",
-        subject=booking,
-    )
-    money.charges_recover(
-        partner=partner, key=f"booking-{booking.pk}-payout-charges-recovered", subject=booking
-    )
-

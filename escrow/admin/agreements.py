@@ -54,7 +54,8 @@ def held_amounts_html(agreement) -> str:
 class EscrowAgreementAdmin(ServiceTransitionAdmin):
     list_display = ["id", "title", "template", "payer", "payee", "amount_krw", "status", "created_at"]
     list_filter = ["status", "template"]
-    search_fields = ["=id", "title", "payer__email", "payee__name", "broker__name", "property_address"]
+    search_fields = ["=id", "title", "payer__email", "payer_email", "payee__name", "broker__name",
+                     "property_address"]
     list_select_related = ["payer", "payee"]
     date_hierarchy = "created_at"
     extra_readonly_fields = ("held_now", "money_history")
@@ -64,6 +65,7 @@ class EscrowAgreementAdmin(ServiceTransitionAdmin):
         "status",
         "amount_krw",
         "payer",
+        "payer_email",
         "payee",
         "broker",
         "property_address",

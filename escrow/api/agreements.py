@@ -1,6 +1,5 @@
 """Agreements: list, read, propose from a template, accept the exact terms, start the payment."""
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -8,10 +7,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from escrow.models import Condition, EscrowAgreement
-from escrow.services import agreements, payments
-from escrow.services.common import EscrowError
+from escrow.services import agreements, contact, invitations, payments
 from escrow.templates_catalog import default_conditions
-from trustplatform.accounts.models import User
 from trustplatform.api.idempotency import idempotent
 from trustplatform.api.pagination import PAGE_PARAM
 from trustplatform.api.scoping import api_acting_partner
@@ -20,7 +17,7 @@ from trustplatform.partners.api import PARTNER_HEADER_PARAM
 from trustplatform.payments.models import Payment
 
 from .common import TAGS, AgreementApi, post_schema, present, visible_agreements
-from .outputs import EscrowAgreementOutput, EscrowAgreementPageOutput, EscrowPaymentOutput
+from .outputs import EscrowAgreementOutput, EscrowAgreementPageOutput, EscrowPaymentOutput, _inline_choice
 
 
 class EscrowAgreementListApi(AgreementApi):
@@ -30,7 +27,10 @@ class EscrowAgreementListApi(AgreementApi):
         template = serializers.ChoiceField(choices=EscrowAgreement.Template.choices)
         title = serializers.CharField(max_length=200)
         amount_krw = WonField(help_text="Whole won.")
-        payer_email = serializers.EmailField(help_text="The consumer's Ansim account.")
+        payer_email = serializers.EmailField(
+            help_text="Who pays. Without an Ansim account yet, the address is sent an invitation and the "
+            "agreement waits for the account that signs up with it; the answer is the same either way."
+        )
         property_address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
         move_in_date = serializers.DateField(
             required=False, help_text="Rental deposits: the date the money may be released from."
@@ -72,30 +72,22 @@ class EscrowAgreementListApi(AgreementApi):
             # The portal's rules: an address for the registry baseline, a move-in date still to come.
             agreements.rental_terms_check(property_address=values["property_address"],
                                           move_in_date=values.get("move_in_date"))
-        payer = User.objects.filter(email__iexact=values["payer_email"], is_active=True).first()
-        if payer is None:
-            raise EscrowError(
-                _("No Ansim account uses this email; ask the payer to sign up first."),
-                code="payer_not_found",
-                fields={"payer_email": [_("No account with this email.")]},
-            )
         conditions = default_conditions(values["template"])
         for condition in conditions:
             if condition["kind"] == Condition.Kind.DATE:
                 condition["due_date"] = values.get("move_in_date")
-        with transaction.atomic():
-            agreement = agreements.agreement_create(
-                created_by=request.user,
-                payer=payer,
-                payee=partner,
-                template=values["template"],
-                title=values["title"],
-                amount_krw=values["amount_krw"],
-                property_address=values["property_address"],
-                conditions=conditions,
-                notes=values["notes"],
-            )
-            agreement = agreements.agreement_propose(agreement=agreement, actor=request.user)
+        # Answered the same whether or not an account uses the address (services/invitations.py).
+        agreement = invitations.agreement_offer(
+            created_by=request.user,
+            payee=partner,
+            payer_email=values["payer_email"],
+            template=values["template"],
+            title=values["title"],
+            amount_krw=values["amount_krw"],
+            property_address=values["property_address"],
+            conditions=conditions,
+            notes=values["notes"],
+        )
         return self.respond(agreement.pk, status.HTTP_201_CREATED)
 
 
@@ -134,13 +126,26 @@ class EscrowPaymentStartApi(AgreementApi):
 
     class Input(InputSerializer):
         method = serializers.ChoiceField(choices=Payment.Method.choices)
+        use_safe_number = serializers.BooleanField(
+            required=False, allow_null=True, default=None,
+            help_text="Once funded, the payee reaches you through a safe number (true) or at your own "
+            "number (false). Default: your last answer (a safe number if never asked).",
+        )
 
-    @post_schema("escrow_payments_start", request=Input, responses={201: EscrowPaymentOutput})
+    class Output(EscrowPaymentOutput):
+        # Inline: the payment's status enum keeps the one component name EscrowPaymentOutput gives it.
+        status = _inline_choice(Payment.Status.choices)
+        use_safe_number = serializers.BooleanField(help_text="The answer recorded for this agreement.")
+
+    @post_schema("escrow_payments_start", request=Input, responses={201: Output})
     @idempotent
     def post(self, request, agreement_id: int):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
+        agreement = self.agreement(agreement_id)
         payment = payments.payment_start(
-            agreement=self.agreement(agreement_id), actor=request.user, method=data.validated_data["method"]
+            agreement=agreement, actor=request.user, method=data.validated_data["method"],
+            use_safe_number=data.validated_data["use_safe_number"],
         )
-        return Response(EscrowPaymentOutput(payment).data, status=status.HTTP_201_CREATED)
+        payment.use_safe_number = contact.payer_uses_safe_number(agreement)
+        return Response(self.Output(payment).data, status=status.HTTP_201_CREATED)

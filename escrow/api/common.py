@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from escrow import selectors
 from escrow.models import EscrowAgreement
 from escrow.services.common import side_of
+from escrow.services.contact import agreement_contact
 from trustplatform.api.idempotency import IDEMPOTENCY_KEY_PARAM, REPLAYED_PARAM
 from trustplatform.api.scoping import PARTNER_HEADER, api_acting_partner
 from trustplatform.api.serializers import ErrorSerializer
@@ -56,6 +57,7 @@ def present(request, agreement: EscrowAgreement) -> EscrowAgreement:
     brokered = bool(agreement.broker_id) and side_of(user=request.user, agreement=agreement) == "broker"
     agreement.your_side = "payer" if is_payer else "broker" if brokered else "payee"
     agreement.held_amounts = selectors.agreement_held_amounts(agreement=agreement)
+    agreement.contact = agreement_contact(agreement=agreement, side=agreement.your_side)
     return agreement
 
 

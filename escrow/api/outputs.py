@@ -101,6 +101,16 @@ class EscrowPayeeOutput(OutputSerializer):
     name = serializers.CharField()
 
 
+class EscrowContactOutput(OutputSerializer):
+    use_safe_number = serializers.BooleanField(
+        help_text="false: the payer chose to give the payee their own number instead of a safe number."
+    )
+    number = serializers.CharField(
+        help_text="What your side dials to reach the other: a safe number, or for the payee the payer's own "
+        "number when they declined one. Blank until the safe number is ready."
+    )
+
+
 class EscrowAgreementOutput(OutputSerializer):
     id = serializers.IntegerField()
     template = serializers.ChoiceField(choices=EscrowAgreement.Template.choices)
@@ -111,7 +121,14 @@ class EscrowAgreementOutput(OutputSerializer):
         choices=["payer", "payee", "broker"],
         help_text="broker: the brokerage that arranged the deal; confirms its conditions, is never paid.",
     )
-    payer_name = serializers.CharField(source="payer.full_name")
+    payer_name = serializers.SerializerMethodField(
+        help_text="Blank for the business until the payer accepted the terms (payer_email says whom it "
+        "proposed them to)."
+    )
+    payer_email = serializers.EmailField(
+        allow_blank=True, help_text="The address the business proposed the agreement to; blank when the "
+        "payer started it."
+    )
     payee = EscrowPayeeOutput(help_text="The only party any release pays.")
     broker = EscrowPayeeOutput(allow_null=True, help_text="The brokerage (중개) that arranged the deal.")
     property_address = serializers.CharField()
@@ -133,6 +150,15 @@ class EscrowAgreementOutput(OutputSerializer):
     agreed_at = serializers.DateTimeField(allow_null=True)
     funded_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
+    contact = EscrowContactOutput(
+        allow_null=True, default=None, help_text="How payer and payee reach each other while the deal runs."
+    )
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_payer_name(self, agreement) -> str:
+        if agreement.payer_known or (agreement.payer_id and getattr(agreement, "your_side", "") == "payer"):
+            return agreement.payer.full_name
+        return ""
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_accepted_by_payer(self, agreement) -> bool:

@@ -1,5 +1,6 @@
-from .agreements import MILESTONES_DONE, Condition, EscrowAgreement, Evidence, Milestone
+from .agreements import MILESTONES_DONE, Condition, EscrowAgreement, Milestone
 from .disputes import CLAIMS_OPEN, ClaimApproval, Dispute, DisputeApproval, GuaranteeClaim
+from .evidence import Evidence
 
 __all__ = [
     "CLAIMS_OPEN",

@@ -8,8 +8,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from trustplatform import files
-
 
 class EscrowAgreement(ConcurrentTransitionMixin, models.Model):
     """Money a payer (consumer) places in trust for a payee (partner) until the agreed conditions hold.
@@ -35,12 +33,17 @@ class EscrowAgreement(ConcurrentTransitionMixin, models.Model):
 
     template = models.CharField(_("template"), max_length=20, choices=Template.choices)
     title = models.CharField(_("title"), max_length=200)
+    # None while the agreement waits for the owner of `payer_email` to sign up (services/invitations.py).
     payer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("payer"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="escrow_agreements",
     )
+    # The address a business proposed the agreement to; blank when the payer started it themselves.
+    payer_email = models.EmailField(_("payer's email"), blank=True)
     payee = models.ForeignKey(
         "partners.Partner",
         verbose_name=_("payee"),
@@ -87,10 +90,28 @@ class EscrowAgreement(ConcurrentTransitionMixin, models.Model):
                 condition=Q(broker__isnull=True) | ~Q(broker=models.F("payee")),
                 name="escrow_agreement_broker_is_not_payee",
             ),
+            # Without a payer an agreement names the address it waits for, and goes no further than
+            # proposed: nobody can accept, pay or be paid back under it.
+            models.CheckConstraint(
+                condition=Q(payer__isnull=False)
+                | (~Q(payer_email="") & Q(status__in=["draft", "proposed", "expired"])),
+                name="escrow_agreement_payer_or_waiting_address",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"
+
+    @property
+    def payer_known(self) -> bool:
+        """Whether the business may see who pays: the payer started the agreement or accepted its terms.
+        Before that it sees the address it typed, so a proposal never tells whether an account uses it."""
+        return self.payer_id is not None and (not self.payer_email or bool(self.payer_accepted_hash))
+
+    @property
+    def payer_shown(self) -> str:
+        """The payer as the business's pages show them (see payer_known)."""
+        return str(self.payer) if self.payer_known else self.payer_email
 
     @property
     def holding_code(self) -> str:
@@ -256,52 +277,6 @@ class Milestone(ConcurrentTransitionMixin, models.Model):
     )
     def mark_refunded(self, *, by=None, reason: str = "") -> None:
         pass
-
-
-class Evidence(models.Model):
-    """A file backing a condition, dispute or claim; its SHA-256 proves it was not swapped later.
-
-    Kept in private storage under a random name; only the agreement's parties and staff who read
-    evidence get it, through the scoped download views."""
-
-    KINDS = (files.PDF, files.JPEG, files.PNG)
-
-    condition = models.ForeignKey(
-        Condition, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
-    )
-    dispute = models.ForeignKey(
-        "Dispute", null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
-    )
-    claim = models.ForeignKey(
-        "GuaranteeClaim", null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
-    )
-    file = models.FileField(
-        _("file"), upload_to=files.RandomName("escrow/evidence"), storage=files.private_storage
-    )
-    original_name = models.CharField(_("file name"), max_length=200)
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    size_bytes = models.PositiveIntegerField()
-    description = models.CharField(_("description"), max_length=300, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("evidence")
-        verbose_name_plural = _("evidence")
-        ordering = ["-uploaded_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(condition__isnull=False, dispute__isnull=True, claim__isnull=True)
-                    | Q(condition__isnull=True, dispute__isnull=False, claim__isnull=True)
-                    | Q(condition__isnull=True, dispute__isnull=True, claim__isnull=False)
-                ),
-                name="escrow_evidence_one_subject",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.original_name} ({self.sha256[:12]})"
 
 
 # Milestones that will move no more money: paid out, or refunded.

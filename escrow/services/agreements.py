@@ -29,6 +29,7 @@ def agreement_create(
     payer,
     payee: Partner,
     template: str,
+    payer_email: str = "",
     title: str,
     amount_krw: int,
     property_address: str = "",
@@ -38,7 +39,8 @@ def agreement_create(
     broker: Partner | None = None,
 ) -> EscrowAgreement:
     """A draft agreement with the template's conditions and milestones (or the ones given); a
-    `broker` may confirm the conditions named for it and is never paid."""
+    `broker` may confirm the conditions named for it and is never paid. Proposed to an address
+    (`payer_email`), it may have no payer yet: see invitations.agreement_offer."""
     if template not in EscrowAgreement.Template.values:
         raise EscrowError(
             _("Choose a template."), code="invalid_template", fields={"template": [_("Unknown.")]}
@@ -51,7 +53,7 @@ def agreement_create(
         )
     if payee.status != Partner.Status.APPROVED:
         raise EscrowError(_("Only an approved partner can receive escrowed money."), code="payee_not_active")
-    if is_member(user=payer, partner=payee):
+    if payer is not None and is_member(user=payer, partner=payee):
         raise EscrowError(
             _("The payer cannot be a member of the business being paid."),
             code="payer_is_payee",
@@ -93,6 +95,7 @@ def agreement_create(
             template=template,
             title=title,
             payer=payer,
+            payer_email=payer_email,
             payee=payee,
             broker=broker,
             amount_krw=amount_krw,
@@ -130,7 +133,7 @@ def broker_check(*, broker: Partner, payer, payee: Partner) -> None:
               "no member of the brokerage."),
             code="broker_is_payee",
         )
-    if is_member(user=payer, partner=broker):
+    if payer is not None and is_member(user=payer, partner=broker):
         raise EscrowError(
             _("The payer cannot be a member of the brokerage arranging the deal."), code="payer_is_broker"
         )
@@ -179,7 +182,6 @@ def terms_snapshot(agreement: EscrowAgreement) -> dict:
         "agreement": agreement.pk,
         "template": agreement.template,
         "title": agreement.title,
-        "payer": agreement.payer_id,
         "payee": agreement.payee_id,
         "amount_krw": agreement.amount_krw,
         "property_address": agreement.property_address,
@@ -191,6 +193,12 @@ def terms_snapshot(agreement: EscrowAgreement) -> dict:
         ],
         "milestones": [[m.sequence, m.kind, m.amount_krw] for m in agreement.milestones.order_by("sequence")],
     }
+    if agreement.payer_email:
+        # Proposed to an address: the terms bind whoever proves they own it, so they read the same
+        # whether or not an account used it then (and do not change when its owner signs up).
+        snapshot["payer_email"] = agreement.payer_email
+    else:
+        snapshot["payer"] = agreement.payer_id
     if agreement.broker_id:
         # Only when there is one, so the fingerprints of agreements made before brokers stay the same.
         snapshot["broker"] = agreement.broker_id
@@ -201,6 +209,17 @@ def terms_hash(agreement: EscrowAgreement) -> str:
     return hashlib.sha256(
         json.dumps(terms_snapshot(agreement), sort_keys=True, default=str).encode()
     ).hexdigest()
+
+
+def payer_notify(*, agreement: EscrowAgreement) -> None:
+    """Tell the payer, in the app and by text, that a proposed agreement waits for them."""
+    notification_send(
+        user=agreement.payer,
+        title=Phrase(gettext_lazy("A deposit agreement waits for you: %(title)s"),
+                     {"title": agreement.title}),
+        url=reverse("escrow:detail", args=[agreement.pk]),
+        sms_text=True,
+    )
 
 
 def agreement_propose(*, agreement: EscrowAgreement, actor) -> EscrowAgreement:
@@ -216,17 +235,7 @@ def agreement_propose(*, agreement: EscrowAgreement, actor) -> EscrowAgreement:
             fund_by=timezone.now() + timedelta(days=settings.ESCROW_FUND_WITHIN_DAYS),
             **{f"{side}_accepted_hash": fingerprint},
         )
-        if side == "payee":
-            notification_send(
-                user=agreement.payer,
-                title=Phrase(
-                    gettext_lazy("A deposit agreement waits for you: %(title)s"),
-                    {"title": agreement.title},
-                ),
-                url=reverse("escrow:detail", args=[agreement.pk]),
-                sms_text=True,
-            )
-        else:
+        if side == "payer":
             # A deposit the payer started (from a listing) waits for the landlord's acceptance.
             partner_notify(
                 partner=agreement.payee,
@@ -237,6 +246,8 @@ def agreement_propose(*, agreement: EscrowAgreement, actor) -> EscrowAgreement:
                 url=reverse("escrow_portal:detail", args=[agreement.pk]),
                 sms_text=True,
             )
+        elif agreement.payer_id is not None:  # else invitations.agreement_offer writes to the address
+            payer_notify(agreement=agreement)
     agreement.refresh_from_db()
     return agreement
 

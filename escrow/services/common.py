@@ -42,7 +42,8 @@ def fee_of(amount_krw: int) -> int:
 def side_of(*, user, agreement: EscrowAgreement) -> str | None:
     """'payer', 'payee' (a member of the payee partner), 'broker' (a member of the agreement's
     brokerage) or None."""
-    if user.pk == agreement.payer_id:
+    # An agreement still waiting for its payer's sign-up has none: nobody (not even pk None) is it.
+    if agreement.payer_id is not None and user.pk == agreement.payer_id:
         return "payer"
     if is_member(user=user, partner=agreement.payee_id, approved=True):
         return "payee"

@@ -23,11 +23,15 @@ from .common import (
     lock_agreement,
     require_side,
 )
+from .contact import safe_number_choose
 from .release import registry_baseline_take
 
 
-def payment_start(*, agreement: EscrowAgreement, actor, method: str) -> Payment:
-    """Open a checkout for the full amount; only the payer pays, only an agreed agreement."""
+def payment_start(
+    *, agreement: EscrowAgreement, actor, method: str, use_safe_number: bool | None = None
+) -> Payment:
+    """Open a checkout for the full amount; only the payer pays, only an agreed agreement. Records the
+    payer's safe-number answer (None: their remembered one), acted on once the money arrives."""
     if require_side(user=actor, agreement=agreement, sides=("payer",)) != "payer":
         raise EscrowForbidden(_("Only the payer pays."))
     payments.method_check(method)
@@ -36,6 +40,7 @@ def payment_start(*, agreement: EscrowAgreement, actor, method: str) -> Payment:
         if agreement.status != EscrowAgreement.Status.AGREED:
             raise EscrowConflict(_("This agreement cannot be paid now."), code="not_payable")
         holding_account(agreement)  # opened now, not on the webhook's path when the money arrives
+        safe_number_choose(agreement=agreement, use_safe_number=use_safe_number)
         return payments.payment_open(
             subject=agreement, payer=agreement.payer, amount_krw=agreement.amount_krw, method=method
         )
@@ -82,9 +87,10 @@ class AgreementPayments(PaymentHandler):
             ),
             url=reverse("escrow:detail", args=[agreement.pk]),
         )
-        from escrow.tasks import agreement_evaluate_task
+        from escrow.tasks import agreement_evaluate_task, agreement_safe_number_task
 
         agreement_evaluate_task.delay_on_commit(agreement.pk)
+        agreement_safe_number_task.delay_on_commit(agreement.pk)
         return "funded"
 
     def payer_url(self, subject: EscrowAgreement) -> str:

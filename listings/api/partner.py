@@ -84,6 +84,7 @@ class PartnerListingListApi(_BrokerApi):
             partner=request.partner, status=request.query_params.get("status", "")
         )
         page = paginator.paginate_queryset(queryset.prefetch_related("photos"), request, view=self)
+        selectors.region_labels_fill(page)
         return paginator.get_paginated_response(PartnerListingOutput(page, many=True).data)
 
     @post_schema(

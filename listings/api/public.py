@@ -15,20 +15,30 @@ from trustplatform.api.serializers import InputSerializer, OutputSerializer, Won
 from .. import selectors, services
 from ..errors import ListingNotFound
 from ..models import Listing, Report
-from ..regions import DONG_RE, SIGUNGU_RE
 from ..services.listings import MAX_KRW
 from .common import ERRORS, TAGS, post_schema
 from .outputs import ConsumerReportOutput, ListingDetailOutput, SearchPageOutput
 
 
 class ListingSearchApi(APIView):
-    """Search live listings by region, deal type, price and size (newest first unless sorted)."""
+    """Search live listings by region, deal type, price and size (newest first unless sorted).
+
+    A region is any code of the catalogue in use (/api/v1/regions/); its search also finds listings
+    stored under codes abolished into it. An unknown code is a 400 `region_unknown`, an abolished one
+    `region_abolished` (the detail names the code that replaced it), one of the wrong level
+    `region_wrong_level`."""
 
     permission_classes = [AllowAny]
 
     class Query(InputSerializer):
-        sigungu = serializers.RegexField(SIGUNGU_RE, required=False, help_text="시/군/구 code (5 digits).")
-        dong = serializers.RegexField(DONG_RE, required=False, help_text="법정동 code (10 digits).")
+        region = serializers.RegexField(
+            r"^[0-9]{10}$", required=False,
+            help_text="Legal-dong code (10 digits) of any level: 시/도, 시/군/구, 읍/면/동 or 리.",
+        )
+        sigungu = serializers.RegexField(r"^[0-9]{5}$", required=False, help_text="시/군/구 code (5 digits).")
+        dong = serializers.RegexField(
+            r"^[0-9]{10}$", required=False, help_text="읍/면/동 or 리 code (10 digits)."
+        )
         deal_type = serializers.ChoiceField(choices=Listing.DealType.choices, required=False)
         price_min = WonField(
             min_value=0, max_value=MAX_KRW, required=False, help_text="Sale price or deposit, won."
@@ -114,19 +124,37 @@ class MyReportListApi(APIView):
 
 
 class ContactOutput(OutputSerializer):
-    dial = serializers.CharField(help_text="The safe number to call or text; it forwards to the broker.")
-    expires_at = serializers.DateTimeField()
+    use_safe_number = serializers.BooleanField(
+        help_text="true: a safe number; false: the broker was given your own number and calls you back."
+    )
+    dial = serializers.CharField(
+        help_text="The safe number to call or text; it forwards to the broker. Blank without a safe number."
+    )
+    expires_at = serializers.DateTimeField(allow_null=True)
 
 
 class ContactApi(APIView):
-    """A safe number to reach the broker about this listing; neither side sees the other's number."""
+    """Reach the broker about this listing: through a safe number, where neither side sees the other's
+    number, or by giving the broker your own verified number (`use_safe_number: false`)."""
 
-    @post_schema("listings_contact", request=None, responses={201: ContactOutput})
+    class Input(InputSerializer):
+        use_safe_number = serializers.BooleanField(
+            required=False, allow_null=True, default=None,
+            help_text="Default: your last answer (a safe number if never asked).",
+        )
+
+    @post_schema("listings_contact", request=Input, responses={201: ContactOutput})
     @idempotent
     def post(self, request, listing_id: int):
-        contact = services.contact_open(listing=_live(listing_id), consumer=request.user)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        contact = services.contact_open(
+            listing=_live(listing_id), consumer=request.user,
+            use_safe_number=data.validated_data["use_safe_number"],
+        )
         return Response(
-            ContactOutput({"dial": contact.dial, "expires_at": contact.expires_at}).data,
+            ContactOutput({"use_safe_number": contact.use_safe_number, "dial": contact.dial,
+                           "expires_at": contact.expires_at}).data,
             status=status.HTTP_201_CREATED,
         )
 

@@ -9,8 +9,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from trustplatform.fields import EncryptedTextField
-
-from ..regions import region_label
+from trustplatform.regions.selectors import region_label
 
 # Statuses a consumer can find in search and a campaign can inspect.
 LIVE_STATUSES = ("published", "verified", "flagged")
@@ -178,7 +177,10 @@ class Listing(ConcurrentTransitionMixin, models.Model):
 
     @property
     def region_label(self) -> str:
-        return region_label(self.dong_code)
+        """The area's current name (the new one for a code abolished since); a page of listings has
+        them read at once into `region_labels` (selectors.region_labels_fill)."""
+        labels = getattr(self, "region_labels", None) or {}
+        return labels.get(self.dong_code) or region_label(self.dong_code)
 
     @property
     def is_live(self) -> bool:

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from trustplatform import files
@@ -21,10 +22,24 @@ class BrokerStanding(ConcurrentTransitionMixin, models.Model):
         HELD = "held", _("Trusted broker (안심중개사)")
         REVOKED = "revoked", _("Badge revoked")
 
+    class Decision(models.TextChoices):
+        RULE = "rule", pgettext_lazy("badge", "The badge rule decides")
+        GRANTED = "granted", pgettext_lazy("badge", "Granted by staff")
+        WITHHELD = "withheld", pgettext_lazy("badge", "Revoked by staff")
+
     partner = models.OneToOneField(
         "partners.Partner", on_delete=models.PROTECT, primary_key=True, related_name="listing_standing"
     )
     badge = FSMField(_("badge"), default=Badge.NONE, choices=Badge.choices, protected=True)
+    # Who decides the badge: the nightly rule, or staff, whose decision holds until staff lift it.
+    badge_decision = FSMField(
+        _("badge decided by"), default=Decision.RULE, choices=Decision.choices, protected=True
+    )
+    badge_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    badge_decided_at = models.DateTimeField(null=True, blank=True)
+    badge_decision_note = models.TextField(_("staff's reason"), blank=True)
     badge_granted_at = models.DateTimeField(null=True, blank=True)
     badge_revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by_strike = models.ForeignKey(
@@ -67,6 +82,7 @@ class BrokerStanding(ConcurrentTransitionMixin, models.Model):
     )
     def grant(self, *, by=None, reason: str = "") -> None:
         self.badge_granted_at = timezone.now()
+        self.revoked_by_strike = None  # an appeal upheld later restores only a badge a strike took
 
     @transition(field=badge, source=Badge.HELD, target=Badge.REVOKED)
     def revoke(self, *, by=None, reason: str = "") -> None:
@@ -76,6 +92,44 @@ class BrokerStanding(ConcurrentTransitionMixin, models.Model):
     def restore(self, *, by=None, reason: str = "") -> None:
         self.badge_revoked_at = None
         self.revoked_by_strike = None
+
+    # Staff decisions (admin buttons, with a reason); services.badges moves the badge to match them.
+    @transition(
+        field=badge_decision,
+        source=[Decision.RULE, Decision.WITHHELD],
+        target=Decision.GRANTED,
+        permission="listings.decide_listing",
+    )
+    def staff_grant(self, *, by=None, reason: str = "") -> None:
+        self._decided(by, reason)
+
+    @transition(
+        field=badge_decision,
+        source=[Decision.RULE, Decision.GRANTED],
+        target=Decision.WITHHELD,
+        permission="listings.decide_listing",
+    )
+    def staff_revoke(self, *, by=None, reason: str = "") -> None:
+        self._decided(by, reason)
+
+    @transition(
+        field=badge_decision,
+        source=[Decision.GRANTED, Decision.WITHHELD],
+        target=Decision.RULE,
+        permission="listings.decide_listing",
+    )
+    def staff_lift(self, *, by=None, reason: str = "") -> None:
+        self._decided(by, reason)
+
+    @transition(field=badge_decision, source=Decision.GRANTED, target=Decision.RULE)
+    def staff_grant_void(self, *, by=None, reason: str = "") -> None:
+        """A confirmed fake ends a staff grant: from then on the rule and its clean period apply."""
+        self._decided(by, reason)
+
+    def _decided(self, by, reason: str) -> None:
+        self.badge_decided_by = by
+        self.badge_decided_at = timezone.now()
+        self.badge_decision_note = reason
 
 
 class Strike(ConcurrentTransitionMixin, models.Model):

@@ -1,5 +1,6 @@
 """Writes of the listings app: `<noun>_<verb>(*, ...)`, keyword-only."""
 
+from .badges import badge_decision_lift, badge_grant, badge_revoke, badge_rule_apply, badges_evaluate
 from .contact import SafeContact, contact_open, deposit_start
 from .inspections import inspection_claim, inspection_queue_open, inspection_record, is_inspector
 from .landlord import listing_landlord_claim, listing_landlord_unlink
@@ -21,7 +22,7 @@ from .reports import (
     report_staff_decide,
     reports_review_due,
 )
-from .standing import appeal_decide, appeal_file, badge_grant, fake_confirm, strikes_expire_due
+from .standing import appeal_decide, appeal_file, fake_confirm, strikes_expire_due
 from .verification import (
     levels_expire_due,
     listing_levels_refresh,
@@ -38,7 +39,11 @@ __all__ = [
     "SafeContact",
     "appeal_decide",
     "appeal_file",
+    "badge_decision_lift",
     "badge_grant",
+    "badge_revoke",
+    "badge_rule_apply",
+    "badges_evaluate",
     "claim_file",
     "claim_pay",
     "claim_reject",

@@ -1,18 +1,24 @@
-"""Reaching the broker from a listing: a safe number (masking) and an escrowed deposit (escrow), which
-is paid to the listing's landlord and never to the brokerage."""
+"""Reaching the broker from a listing: a safe number (masking), or the consumer's own number when they
+choose, and an escrowed deposit (escrow), which is paid to the listing's landlord and never to the
+brokerage."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import phonenumbers
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from escrow.services.agreements import rental_deposit_propose
 from masking import selectors as masking_selectors
 from masking import services as masking
+from trustplatform.notifications.services import Phrase
 from trustplatform.partners.selectors import partner_owner_phone
+from trustplatform.partners.services import partner_notify
 
 from ..errors import ListingConflict, ListingError
 from ..models import Listing, ListingContact
@@ -22,8 +28,9 @@ from .verification import registry_address
 @dataclass(frozen=True)
 class SafeContact:
     contact: ListingContact
-    dial: str  # the safe number the consumer calls or texts
+    dial: str  # the safe number the consumer calls or texts; "" when the brokerage calls them back
     expires_at: object
+    use_safe_number: bool = True  # False: the consumer chose to give the brokerage their own number
 
 
 def _broker_phone(listing: Listing) -> str:
@@ -47,9 +54,42 @@ def _open_contact(*, listing: Listing, consumer) -> SafeContact | None:
     return SafeContact(contact=contact, dial=dial, expires_at=session.expires_at)
 
 
-def contact_open(*, listing: Listing, consumer) -> SafeContact:
-    """A safe number between the consumer and the brokerage for LISTINGS_CONTACT_HOURS; neither side
-    sees the other's real number. Recorded as the consumer's contact about this listing."""
+def _broker_tell(*, listing: Listing, contact: ListingContact, number: str) -> None:
+    """The brokerage hears of the enquiry once, with the number that reaches the consumer."""
+    partner_notify(
+        partner=listing.partner,
+        key=f"listing-contact:{contact.pk}",
+        url=reverse("listings_portal:detail", args=[listing.pk]),
+        title=Phrase(gettext_lazy("A customer asked about listing #%(id)s: reach them at %(number)s."),
+                     {"id": listing.pk, "number": number}),
+        sms_text=True,
+    )
+
+
+def _direct_contact(*, listing: Listing, consumer) -> SafeContact:
+    """The consumer declined a safe number: the brokerage is given their own verified number and calls
+    back. Asking again within LISTINGS_CONTACT_HOURS reuses the contact (the brokerage is told once)."""
+    since = timezone.now() - timedelta(hours=settings.LISTINGS_CONTACT_HOURS)
+    contact = (
+        ListingContact.objects.filter(listing=listing, consumer=consumer, masked_session_id__isnull=True,
+                                      created_at__gte=since)
+        .order_by("-created_at")
+        .first()
+    )
+    if contact is None:
+        with transaction.atomic():
+            contact = ListingContact.objects.create(listing=listing, consumer=consumer)
+            number = phonenumbers.format_number(phonenumbers.parse(consumer.phone, "KR"),
+                                                phonenumbers.PhoneNumberFormat.NATIONAL)
+            _broker_tell(listing=listing, contact=contact, number=number)
+    return SafeContact(contact=contact, dial="", expires_at=None, use_safe_number=False)
+
+
+def contact_open(*, listing: Listing, consumer, use_safe_number: bool | None = None) -> SafeContact:
+    """Reach the brokerage about a listing, recorded as the consumer's contact. With a safe number (the
+    consumer's answer; None: their remembered one) both sides dial virtual numbers for
+    LISTINGS_CONTACT_HOURS and neither sees the other's real number; without, the brokerage is given
+    the consumer's own verified number to call back."""
     if not listing.is_live:
         raise ListingConflict(_("This listing is no longer shown."), code="not_live")
     if not (consumer.phone and consumer.phone_verified):
@@ -57,6 +97,8 @@ def contact_open(*, listing: Listing, consumer) -> SafeContact:
             _("Verify your mobile number first: the safe number forwards to it."),
             code="phone_not_verified",
         )
+    if not masking.choice_record(user=consumer, subject=listing, use_safe_number=use_safe_number):
+        return _direct_contact(listing=listing, consumer=consumer)
     reused = _open_contact(listing=listing, consumer=consumer)
     if reused is not None:
         return reused
@@ -78,6 +120,8 @@ def contact_open(*, listing: Listing, consumer) -> SafeContact:
         contact = ListingContact.objects.create(
             listing=listing, consumer=consumer, masked_session_id=session.pk
         )
+        _broker_tell(listing=listing, contact=contact,
+                     number=masking_selectors.business_dial(session=session))
     return SafeContact(contact=contact, dial=masking_selectors.consumer_dial(session=session),
                        expires_at=expires_at)
 

@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 from trustplatform.audit.services import audit_record
 from trustplatform.partners.models import Partner
 from trustplatform.partners.roles import PartnerAction, partner_action_require
+from trustplatform.regions.errors import RegionError
+from trustplatform.regions.selectors import CODE_RE, region_require
 from trustplatform.transitions import transition_run
 
 from ..errors import ListingConflict, ListingError, ListingForbidden
 from ..models import Listing, ListingPhoto, Verification
 from ..photos import photo_prepare
-from ..regions import DONG_RE
 from .common import require_brokerage, standing_get
 from .landlord import landlord_unlink_moved
 from .report_decisions import reports_settle_gone
@@ -48,8 +49,25 @@ def _amount(data: dict, name: str, errors: dict) -> int:
     return value
 
 
-def listing_clean(data: dict) -> dict:
-    """Check a listing's fields together; returns the values to store (region codes derived)."""
+def _region_check(dong: str, kept: str, errors: dict) -> RegionError | None:
+    """A well-formed code must name a 읍/면/동 or 리 in use; the code a listing already has is kept as
+    it is (its area may have been renamed since, and moving a listing voids its verifications)."""
+    if not CODE_RE.fullmatch(dong):
+        errors["dong_code"] = [_("Choose the 법정동 (a 10-digit code).")]
+        return None
+    if dong == kept:
+        return None
+    try:
+        region_require(dong, field="dong_code", levels=(3, 4))
+    except RegionError as error:
+        errors.update(error.fields)
+        return error
+    return None
+
+
+def listing_clean(data: dict, *, kept_dong_code: str = "") -> dict:
+    """Check a listing's fields together; returns the values to store (region codes derived). A code
+    the catalogue refuses gives its own error code (region_unknown, region_abolished…)."""
     errors: dict[str, list] = {}
     clean = {key: data[key] for key in EDITABLE if key in data}
     if not str(clean.get("title", "")).strip():
@@ -57,8 +75,7 @@ def listing_clean(data: dict) -> dict:
     if not str(clean.get("address", "")).strip():
         errors["address"] = [_("Enter the address.")]
     dong = str(clean.get("dong_code", ""))
-    if not DONG_RE.match(dong):
-        errors["dong_code"] = [_("Choose the 법정동 (a 10-digit code).")]
+    region_error = _region_check(dong, kept_dong_code, errors)
     deal = clean.get("deal_type")
     if deal not in Listing.DealType.values:
         errors["deal_type"] = [_("Choose monthly rent, jeonse or sale.")]
@@ -83,6 +100,8 @@ def listing_clean(data: dict) -> dict:
         errors["floor"] = [_("A floor between -10 and 200.")]
     if not isinstance(rooms, int) or not 0 <= rooms <= 50:
         errors["rooms"] = [_("Between 0 and 50 rooms.")]
+    if region_error:
+        raise ListingError(region_error.detail, code=region_error.code, fields=errors)
     if errors:
         raise ListingError(_("Some fields need fixing."), code="invalid_listing", fields=errors)
     # Only the amount the deal type uses is kept, so the database constraint holds.
@@ -125,7 +144,7 @@ def listing_update(*, listing: Listing, actor, data: dict) -> Listing:
         raise ListingConflict(_("A closed listing cannot be edited."), code="listing_closed")
     partner_action_require(actor=actor, partner=listing.partner, action=_editing(listing))
     current = {key: getattr(listing, key) for key in EDITABLE}
-    values = listing_clean({**current, **data})
+    values = listing_clean({**current, **data}, kept_dong_code=listing.dong_code)
     with transaction.atomic():
         locked = Listing.objects.select_for_update().get(pk=listing.pk)
         moved = any(values[key] != getattr(locked, key) for key in IDENTITY_FIELDS)

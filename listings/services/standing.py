@@ -125,6 +125,9 @@ def _policy_apply(*, standing: BrokerStanding, strike: Strike, actor) -> str:
     """The strike policy, under the standing lock: 1st revokes the badge, then suspensions, then removal."""
     count = _active_strikes(standing.partner_id).count()
     consequence = "warning"
+    if standing.badge_decision == BrokerStanding.Decision.GRANTED:
+        # Staff vouched before this fake: from now on the badge rule and its clean period decide.
+        transition_run(instance=standing, name="staff_grant_void", actor=actor, reason=f"strike #{strike.pk}")
     if standing.badge == BrokerStanding.Badge.HELD:
         transition_run(instance=standing, name="revoke", actor=actor, reason=f"strike #{strike.pk}")
         BrokerStanding.objects.filter(pk=standing.pk).update(revoked_by_strike=strike)
@@ -205,22 +208,6 @@ def _remove_from_programme(*, standing: BrokerStanding, strike: Strike, actor) -
         title=gettext_lazy("Your brokerage was removed from the listings programme"),
         url=reverse("listings_portal:strikes"),
     )
-
-
-def badge_grant(*, instance: BrokerStanding, actor, reason: str = "") -> BrokerStanding:
-    """Staff grant the 안심중개사 badge to a brokerage with no active strike."""
-    with transaction.atomic():
-        standing = standing_lock(instance.partner_id)
-        if _active_strikes(standing.partner_id).exists() or standing.removed_at:
-            raise ListingConflict(
-                _("A brokerage with an active strike cannot hold the badge."),
-                code="has_active_strikes",
-            )
-        standing = transition_run(
-            instance=standing, name="grant", actor=actor, reason=reason, check_perm=True
-        )
-        search_invalidate()
-    return standing
 
 
 # --- appeals -------------------------------------------------------------------------------------------
@@ -341,7 +328,13 @@ def _overrule(*, standing: BrokerStanding, strike: Strike, actor, reason: str) -
     _suspension_sync(standing)
     standing.refresh_from_db()
     remaining = _active_strikes(standing.partner_id).count()
-    if standing.badge == BrokerStanding.Badge.REVOKED and remaining == 0:
+    # Only a badge a strike took comes back, and never over a staff revoke.
+    if (
+        standing.badge == BrokerStanding.Badge.REVOKED
+        and standing.revoked_by_strike_id is not None
+        and standing.badge_decision != BrokerStanding.Decision.WITHHELD
+        and remaining == 0
+    ):
         transition_run(
             instance=standing, name="restore", actor=actor, reason=f"appeal upheld on strike #{strike.pk}"
         )

@@ -5,7 +5,7 @@ from ..signals import session_scrubbed
 from .blocks import block_add, block_remove, blocks_expire_due
 from .outbound import click_to_call_place, click_to_call_start, status_text_deliver, status_text_send
 from .pool import pool_check, proxy_number_add, proxy_number_reactivate, proxy_number_retire
-from .preferences import preference_get, preference_set
+from .preferences import choice_record, preference_get, preference_set
 from .relay import (
     InboundEvent,
     WebhookRefused,
@@ -27,7 +27,7 @@ from .sessions import (
 
 __all__ = [
     "InboundEvent", "MaskingError", "Party", "WebhookRefused", "block_add", "block_remove",
-    "blocks_expire_due", "bridge_answer",
+    "blocks_expire_due", "bridge_answer", "choice_record",
     "click_to_call_place", "click_to_call_start", "inbound_answer", "pool_check", "preference_get",
     "preference_set", "proxy_number_add", "proxy_number_reactivate", "proxy_number_retire",
     "request_digest", "session_complete", "session_expire", "session_open", "session_revoke",

@@ -1,8 +1,10 @@
-"""The consumer's safe-number choice at checkout-like steps, remembered as the next default."""
+"""The consumer's safe-number choice at checkout-like steps (a booking, a deposit, a listing enquiry):
+recorded per deal, so a deal keeps its answer, and remembered as the next default."""
 
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
 
-from ..models import Preference
+from ..models import CheckoutChoice, Preference
 
 
 def preference_get(*, user) -> bool:
@@ -17,3 +19,18 @@ def preference_set(*, user, use_safe_number: bool) -> Preference:
     preference, _created = Preference.objects.update_or_create(
         user=user, defaults={"use_safe_number": use_safe_number})
     return preference
+
+
+def choice_record(*, user, subject, use_safe_number: bool | None = None) -> bool:
+    """Record the consumer's answer for this deal and return it: `None` (not asked, e.g. an API call
+    without the field) takes their remembered preference; an answer given becomes the next default.
+
+    Without a safe number the business is given the consumer's own number; with one, never."""
+    if use_safe_number is None:
+        use_safe_number = preference_get(user=user)
+    else:
+        preference_set(user=user, use_safe_number=use_safe_number)
+    CheckoutChoice.objects.update_or_create(
+        user=user, subject_type=ContentType.objects.get_for_model(subject), subject_id=str(subject.pk),
+        defaults={"use_safe_number": use_safe_number})
+    return use_safe_number

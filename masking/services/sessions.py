@@ -21,6 +21,7 @@ from ..allocation import number_pick
 from ..errors import MaskingConflict, MaskingError
 from ..models import Interaction, MaskedSession, Participant, ProxyNumber
 from ..numbers import number_normalize
+from ..selectors import safe_number_chosen
 from ..signals import session_scrubbed
 
 logger = logging.getLogger(__name__)
@@ -141,11 +142,16 @@ def session_open(*, consumer: Party, business: Party, expires_at: datetime,
     """Give each side the proxy number they dial to reach the other, until `expires_at`.
 
     Takes an advisory lock per person (both sides), so two openings for one person never pick
-    the same number; the exclusion constraint on Participant is the last line of defence.
+    the same number; the exclusion constraint on Participant is the last line of defence. Refused
+    for a deal whose consumer chose to give their own number (choice_record).
     """
     if partner is not None and actor is not None and getattr(consumer.user, "pk", None) != actor.pk:
         # Opened for the business (not by the consumer themselves): who customers reach is a manager's call.
         partner_action_require(actor=actor, partner=partner, action=PartnerAction.SAFE_NUMBER_OPEN)
+    if subject is not None and consumer.user is not None and not safe_number_chosen(subject=subject,
+                                                                                   user=consumer.user):
+        raise MaskingConflict(_("The customer chose to give their own number for this, not a safe number."),
+                              code="safe_number_declined")
     opens_at = opens_at or timezone.now()
     _validate_window(opens_at, expires_at)
     consumer_e164, consumer_index = _normalised(consumer, "consumer.phone")

@@ -256,9 +256,10 @@ def test_a_search_that_never_finishes_is_retried_then_goes_to_an_agent(world):
     prop, original = world
     booking = confirmed_booking(original, days_ahead=3)
     case = _cancel(booking)
-    GuaranteeCase.objects.filter(pk=case.pk).update(opened_at=timezone.now() - timedelta(minutes=5))
+    # Counted from when the rehousing started (a reported case waited for the property before that).
+    GuaranteeCase.objects.filter(pk=case.pk).update(started_at=timezone.now() - timedelta(minutes=5))
     assert guarantee.cases_requeue_stuck() == [case.pk]
-    GuaranteeCase.objects.filter(pk=case.pk).update(opened_at=timezone.now() - timedelta(minutes=11))
+    GuaranteeCase.objects.filter(pk=case.pk).update(started_at=timezone.now() - timedelta(minutes=11))
     assert guarantee.cases_requeue_stuck() == []
     case.refresh_from_db()
     assert case.status == GuaranteeCase.Status.ESCALATED

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 def test_every_bookings_beat_entry_names_a_registered_task():
     app.loader.import_default_modules()
     entries = {k: v for k, v in settings.CELERY_BEAT_SCHEDULE.items() if k.startswith("bookings-")}
-    assert len(entries) == 6  # feeds, holds, offers, conflicts, calendars, guest phones
+    # feeds, holds, offers, conflicts, calendars, guest phones, guarantee answers, stays finished
+    assert len(entries) == 8
     for entry in entries.values():
         assert entry["task"] in app.tasks, entry["task"]
 

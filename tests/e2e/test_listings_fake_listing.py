@@ -54,7 +54,9 @@ def test_reported_fake_loses_the_badge_and_an_upheld_appeal_brings_it_back(
     brokerage = broker.memberships.get().partner
     inspector = staff("inspectors", "inspector@example.kr")
     agent = staff("agents", "agent@example.kr")
-    services.badge_grant(instance=services.common.standing_get(brokerage), actor=agent)
+    services.badge_grant(
+        instance=services.common.standing_get(brokerage), actor=agent, reason="6개월 무사고"
+    )
     listing = services.listing_create(partner=brokerage, actor=broker, data=listing_data(), publish=True)
     photo_path = tmp_path / "evidence.jpg"
     photo_path.write_bytes(photo_file(seed=4).read())

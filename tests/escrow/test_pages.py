@@ -392,7 +392,6 @@ def test_a_file_above_the_limit_is_refused(client, settings):
         ({"amount_krw": "-5"}, "amount_krw", "Enter a whole number of won"),
         ({"amount_krw": "0"}, "amount_krw", "at least ₩1"),
         ({"amount_krw": "9" * 25}, "amount_krw", "too large"),
-        ({"payer_email": "nobody@example.kr"}, "payer_email", "No Ansim account uses this email"),
         ({"payer_email": "not-an-email"}, "payer_email", "valid email"),
         ({"move_in_date": ""}, "move_in_date", "needs the move-in date"),
         ({"move_in_date": "2020-01-01"}, "move_in_date", "already passed"),
@@ -409,6 +408,24 @@ def test_a_bad_proposal_is_answered_with_a_message_not_an_error(client, override
     assert message in text(response)
     assert re.search(rf'class="field has-error">\s*<label for="id_{field}"', text(response))
     assert not EscrowAgreement.objects.exists()
+
+
+def test_the_portal_proposes_to_an_address_with_no_account_as_to_one_with(client):
+    UserFactory(email="tenant@example.kr", full_name="김세입")
+    client.force_login(landlord_membership().user)
+    for email in ("tenant@example.kr", "newcomer@example.kr"):
+        response = client.post(reverse("escrow_portal:propose"), propose_form(payer_email=email))
+        agreement = EscrowAgreement.objects.get(payer_email=email)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("escrow_portal:detail", args=[agreement.pk])
+        assert agreement.status == EscrowAgreement.Status.PROPOSED
+        page = text(client.get(response["Location"]))
+        # The business sees the address it typed, not whether (or whose) an account uses it.
+        assert f"Proposed to {email}." in page
+        assert re.search(rf"<dd data-payer>{re.escape(email)}</dd>", page), page
+        assert "김세입" not in page
+    listed = text(client.get(reverse("escrow_portal:list")))
+    assert "tenant@example.kr" in listed and "newcomer@example.kr" in listed and "김세입" not in listed
 
 
 def test_the_payer_cannot_be_a_member_of_the_proposing_business(client):

@@ -168,7 +168,7 @@ def guarantee_fund(db):
 @pytest.fixture
 def badge_holder(brokerage, agent):
     standing = services.common.standing_get(brokerage)
-    return services.badge_grant(instance=standing, actor=agent)
+    return services.badge_grant(instance=standing, actor=agent, reason="6개월 무사고")
 
 
 def days_ago(days: int):

@@ -82,8 +82,32 @@ def test_agent_rejects_a_false_report_from_the_queue(client, listing, consumer, 
     assert report.status == Report.Status.REJECTED and report.false_report
 
 
-def test_staff_grant_the_badge(client, brokerage, agent):
+def test_staff_grant_the_badge_with_a_reason(client, brokerage, agent):
+    standing = services.common.standing_get(brokerage)
+    client.force_login(agent)
+    url = f"/admin/listings/brokerstanding/{standing.pk}/transition/staff_grant/"
+    assert client.post(url, {"reason": ""}).status_code == 200  # the form again: a reason is required
+    assert BrokerStanding.objects.get(pk=standing.pk).badge == "none"
+    client.post(url, {"reason": "10년 무사고 사무소, 서류 확인"})
+    standing = BrokerStanding.objects.get(pk=standing.pk)
+    assert standing.badge == "held" and standing.badge_decision == "granted"
+    assert standing.badge_decided_by == agent
+    assert standing.badge_decision_note == "10년 무사고 사무소, 서류 확인"
+
+
+def test_staff_revoke_then_hand_back_to_the_rule_from_the_admin(client, badge_holder, agent):
+    client.force_login(agent)
+    base = f"/admin/listings/brokerstanding/{badge_holder.pk}"
+    assert client.get(f"{base}/change/").status_code == 200
+    client.post(f"{base}/transition/staff_revoke/", {"reason": "민원 다수"})
+    standing = BrokerStanding.objects.get(pk=badge_holder.pk)
+    assert (standing.badge, standing.badge_decision) == ("revoked", "withheld")
+    client.post(f"{base}/transition/staff_lift/", {"reason": "재검토 완료"})
+    assert BrokerStanding.objects.get(pk=badge_holder.pk).badge_decision == "rule"
+
+
+def test_the_old_direct_grant_button_is_gone(client, brokerage, agent):
     standing = services.common.standing_get(brokerage)
     client.force_login(agent)
     client.post(f"/admin/listings/brokerstanding/{standing.pk}/change/", {"_fsm_transition_to": "grant"})
-    assert BrokerStanding.objects.get(pk=standing.pk).badge == "held"
+    assert BrokerStanding.objects.get(pk=standing.pk).badge == "none"

@@ -30,6 +30,8 @@ def _load_settings(**overrides) -> subprocess.CompletedProcess:
         ("LISTINGS_PHOTO_NEAR_BITS", "5"),
         ("LISTINGS_CAMPAIGN_SAMPLE_PERCENT", "80"),
         ("LISTINGS_WASTED_TRIP_KRW", "-1"),
+        ("LISTINGS_BADGE_MIN_VERIFIED_PERCENT", "120"),
+        ("LISTINGS_BADGE_CLEAN_DAYS", "half a year"),
     ],
 )
 def test_nonsense_is_refused(name, value):

@@ -180,5 +180,5 @@ def test_confirmed_fake_upholds_open_reports(listing, agent, consumer):
 
 def test_granting_a_badge_already_held_is_a_clear_refusal(badge_holder, agent):
     with pytest.raises(DomainError) as refused:
-        services.badge_grant(instance=badge_holder, actor=agent)
+        services.badge_grant(instance=badge_holder, actor=agent, reason="다시")
     assert refused.value.code == "invalid_transition"

@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from bookings.services import guarantee
+from bookings.services import guarantee, refusals, reviews, stay_marks
 from bookings.services.stays import booking_cancel_by_guest, booking_cancel_by_property
 from escrow.services import agreements, disputes, release
 from listings import services as listings
@@ -50,6 +50,7 @@ from trustplatform.notifications.services import notification_send
 from trustplatform.partners.identity import identity_verification_id_new
 from trustplatform.partners.models import Membership, Partner
 from trustplatform.payments.models import Payment, Refund
+from trustplatform.support.services import inquiry_open
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +64,8 @@ EXEMPT = {
     "accounts:password_reset_confirm": "A one-time reset link: a token, not an object.",
     "masking_webhook:bridge": "The telephony provider's callback, checked by its signature, not by a login.",
     "payments:webhook": "The payment company's webhook, checked by its signature, not by a login.",
+    "notifications:solapi_report": "SOLAPI's delivery reports, checked by the secret token in the URL "
+                                   "(and the allowed sources), not by a login.",
     "bookings:property": "A property's public page: every consumer may see an active property.",
     "bookings:book": "The public booking form of a room type: every consumer may book it.",
     "bookings:ical_export": "A calendar's secret URL for other channels: the token is the key; no login.",
@@ -74,7 +77,11 @@ EXEMPT = {
     "listings:owner_confirm": "The owner's text link: a token, not an object of a tenant.",
     "listings:inspection": "An inspector's assignment: staff only, not a tenant's object.",
     "api:public_partner": "A partner's public profile: no login, every approved partner is public.",
+    "api:regions:region": "A code of the public region catalogue (법정동): reference data, no one's object.",
     "api:bookings_api:availability": "A property's public availability: every consumer may see it.",
+    "api:bookings_api:property_reviews": "A property's public reviews: every consumer may read them.",
+    "api:bookings_api:review_report": "Reporting a public review: every signed-in consumer may.",
+    "bookings:review_report": "Reporting a public review: every signed-in consumer may.",
     "api:listings_api:listing": "A published listing, public: every consumer may read it.",
     "api:listings_api:report_create": "Reporting a published listing: every consumer may.",
     "api:listings_api:contact": "Reaching the broker of a published listing: every consumer may.",
@@ -198,8 +205,20 @@ class World:
         return booking
 
     @functools.cached_property
+    def reported_case(self):
+        """Consumer A says the lodging partner turned them away: the report waits for its answer."""
+        return refusals.case_report(booking=self.booking, actor=self.consumer_a, note="방이 없대요")
+
+    @functools.cached_property
+    def review(self):
+        """Consumer A's review of a stay at the lodging partner that ended today."""
+        booking = confirmed_booking(self.room_type, user=self.consumer_a, days_ahead=0, nights=1)
+        stay_marks.booking_complete(booking=booking, actor=None)
+        return reviews.review_create(booking=booking, actor=self.consumer_a, rating=4, text="좋았어요")
+
+    @functools.cached_property
     def offer_token(self):
-        case = self.offered_booking.guarantee
+        case = self.offered_booking.guarantee_cases.get()
         return case.candidates.filter(status="offered").order_by("rank").first().accept_token
 
     @functools.cached_property
@@ -321,6 +340,7 @@ MILESTONE = {
 DISPUTE = {**RENTAL, "dispute_id": lambda w: w.dispute.pk}
 BOOKING = {"code": lambda w: w.booking.code}
 OFFERED = {"code": lambda w: w.offered_booking.code}
+REVIEW = {"review_id": lambda w: w.review.pk}
 LISTING = {"listing_id": lambda w: w.listing.pk}
 SESSION = {"session_id": lambda w: w.session.pk}
 
@@ -341,6 +361,10 @@ SWEEPS = {
         },
     ),
     "portal:switch": partner("lodging", {"partner_id": lambda w: w.partner("lodging").pk}),
+    # questions to the agents' team
+    "support:detail": consumer(
+        {"inquiry_id": lambda w: inquiry_open(user=w.consumer_a, category="other", message="문의합니다").pk}
+    ),
     # masking
     "masking:block": consumer(SESSION),
     "masking:unblock": consumer({"block_id": lambda w: w.block.pk}),
@@ -378,6 +402,12 @@ SWEEPS = {
     "bookings:cancel": consumer(BOOKING),
     "bookings:swap": consumer(OFFERED),
     "bookings:offer": consumer({"token": lambda w: w.offer_token}),
+    "bookings:refusal": consumer(BOOKING),
+    "bookings:review": consumer(BOOKING),
+    "bookings:no_show_dispute": consumer(BOOKING),
+    "bookings_portal:stay_mark": partner("lodging", BOOKING),
+    "bookings_portal:review_answer": partner("lodging", REVIEW),
+    "bookings_portal:review_report": partner("lodging", REVIEW),
     "bookings_portal:property": partner("lodging", {"property_id": lambda w: w.room_type.property_id}),
     "bookings_portal:photo_add": partner("lodging", {"property_id": lambda w: w.room_type.property_id}),
     "bookings_portal:room_type_new": partner("lodging", {"property_id": lambda w: w.room_type.property_id}),
@@ -387,6 +417,7 @@ SWEEPS = {
     ),
     "bookings_portal:calendar": partner("lodging", {"room_type_id": lambda w: w.room_type.pk}),
     "bookings_portal:booking": partner("lodging", BOOKING),
+    "bookings_portal:refusal": partner("lodging", {"case_id": lambda w: w.reported_case.pk}),
     "bookings_portal:feed_import": partner(
         "lodging", {"feed_id": lambda w: CalendarFeedFactory(room_type=w.room_type).pk}
     ),
@@ -448,7 +479,19 @@ SWEEPS = {
     "api:bookings_api:case": consumer(OFFERED),
     "api:bookings_api:case_swap": consumer(OFFERED),
     "api:bookings_api:partner_cancel": partner("lodging", BOOKING, body={"reason": "overbooked"}),
+    "api:bookings_api:case_report": consumer(BOOKING),
+    "api:bookings_api:partner_case_confirm": partner("lodging", {"case_id": lambda w: w.reported_case.pk}),
+    "api:bookings_api:partner_case_contest": partner(
+        "lodging", {"case_id": lambda w: w.reported_case.pk}, body={"statement": "객실이 준비되어 있었습니다"}
+    ),
     "api:bookings_api:partner_calendar": partner("lodging", {"room_type_id": lambda w: w.room_type.pk}),
+    "api:bookings_api:partner_check_in": partner("lodging", BOOKING),
+    "api:bookings_api:partner_check_out": partner("lodging", BOOKING),
+    "api:bookings_api:partner_no_show": partner("lodging", BOOKING),
+    "api:bookings_api:partner_review_answer": partner("lodging", REVIEW, body={"answer": "감사합니다"}),
+    "api:bookings_api:partner_review_report": partner("lodging", REVIEW, body={"reason": "허위"}),
+    "api:bookings_api:review": consumer({"code": lambda w: w.review.booking.code}),
+    "api:bookings_api:no_show_dispute": consumer(BOOKING, body={"statement": "도착했어요"}),
     "api:bookings_api:partner_feed_import": partner(
         "lodging", {"feed_id": lambda w: CalendarFeedFactory(room_type=w.room_type).pk}
     ),

@@ -2,7 +2,6 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,7 +10,7 @@ from trustplatform.api.serializers import ErrorSerializer, InputSerializer, Outp
 from trustplatform.api.throttling import client_ip
 from trustplatform.errors import DomainError
 
-from . import services
+from . import services, tokens
 
 
 class UserOutput(serializers.Serializer):
@@ -23,7 +22,9 @@ class UserOutput(serializers.Serializer):
 
 
 class TokenCreateApi(APIView):
-    """Exchange email and password for an API token. Repeated failures lock the account out."""
+    """Exchange email and password for an API token. Repeated failures lock the account out. Staff who
+    can move money send the code their authenticator app shows too (403 second_factor_required
+    without it): each exchange of theirs gives a new token, good for as long as a signed-in session."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
@@ -31,11 +32,16 @@ class TokenCreateApi(APIView):
     class Input(InputSerializer):
         email = serializers.EmailField()
         password = serializers.CharField(style={"input_type": "password"})
+        second_factor_code = serializers.RegexField(
+            r"^\d{6}$", required=False, default="",
+            help_text="Staff who can move money: the six-digit code their authenticator app shows now.",
+        )
 
     class Output(OutputSerializer):
         token = serializers.CharField()
 
-    @extend_schema(request=Input, responses={200: Output, 400: ErrorSerializer, 429: ErrorSerializer},
+    @extend_schema(request=Input, responses={200: Output, 400: ErrorSerializer, 403: ErrorSerializer,
+                                             429: ErrorSerializer},
                    operation_id="auth_token_create", tags=["accounts"])
     def post(self, request):
         data = self.Input(data=request.data)
@@ -48,7 +54,7 @@ class TokenCreateApi(APIView):
                             password=data.validated_data["password"])
         if user is None:
             raise DomainError("Email or password is not right.", code="invalid_credentials")
-        token, _created = Token.objects.get_or_create(user=user)
+        token = tokens.token_issue(user=user, second_factor_code=data.validated_data["second_factor_code"])
         return Response(self.Output({"token": token.key}).data)
 
 

@@ -96,3 +96,19 @@ class PhoneVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class TokenSecondFactor(models.Model):
+    """An API token issued with a code from its holder's authenticator app. Staff who move money reach
+    the API with a token only while it has one, younger than a signed-in session may live
+    (accounts/tokens.py); a token issued with a password alone has none."""
+
+    token = models.OneToOneField(
+        "authtoken.Token", on_delete=models.CASCADE, primary_key=True, related_name="second_factor"
+    )
+    # Deleting the authenticator (a lost phone) ends every token issued with its codes.
+    device = models.ForeignKey("otp_totp.TOTPDevice", on_delete=models.CASCADE, related_name="+")
+    verified_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.device.user} {self.verified_at:%Y-%m-%d %H:%M}"

@@ -19,6 +19,7 @@ from trustplatform.errors import Conflict, DomainError
 from trustplatform.notifications.services import message_enqueue
 
 from .models import PhoneVerification, User
+from .signals import user_signed_up
 
 # The only numbers verification codes are texted to: Korean mobiles, +82 10 followed by eight digits.
 KOREAN_MOBILE = re.compile(r"\+8210\d{8}")
@@ -103,6 +104,7 @@ def user_signup(*, email: str, password: str, full_name: str, phone: str = "") -
         user = User.objects.create_user(email, password, full_name=full_name, language=_language_now())
         if e164:
             _user_set_phone(user=user, e164=e164, verified=False)
+        user_signed_up.send(sender=User, user=user)  # e.g. escrow gives it agreements proposed to the address
     return user
 
 

@@ -19,6 +19,7 @@ from django_otp import login as otp_login
 
 from trustplatform.api.throttling import budget_spend, client_ip
 from trustplatform.errors import DomainError
+from trustplatform.notifications.selectors import notifications_for
 from trustplatform.pages import refusal_shown
 
 from . import second_factor, services
@@ -132,7 +133,7 @@ def phone_verify(request):
 @login_required
 def profile(request):
     return render(request, "accounts/profile.html", {
-        "notifications": request.user.notifications.all()[:20],
+        "notifications": notifications_for(user=request.user),
     })
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("bookings/", include("bookings.api_urls")),
     path("listings/", include("listings.api_urls")),
     path("payments/", include("trustplatform.payments.api_urls")),
+    path("regions/", include("trustplatform.regions.urls")),
     # Last: any other path under the API is its JSON 404 (no HTML page, no slash redirect).
     re_path(r"", api_not_found, name="not_found"),
 ]

@@ -6,4 +6,7 @@ class NotificationsConfig(AppConfig):
     name = "trustplatform.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
-    staff_permissions = {"agents": ["view_notification"]}
+    staff_permissions = {"agents": ["view_notification", "view_outboundmessage", "view_deliveryreport"]}
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the settings checks)

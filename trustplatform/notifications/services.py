@@ -1,3 +1,4 @@
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,10 +11,13 @@ from django.utils import timezone
 from trustplatform import pii
 
 from . import sms
-from .models import Notification, OutboundMessage
+from .delivery import message_reference, notice_kind
+from .models import DeliveryReport, Notification, OutboundMessage
 from .phrase import Phrase as Phrase  # the words of a notice: callers import it from here
 from .phrase import label_of as label_of  # a choice's label for a Phrase
 from .phrase import render_for
+
+logger = logging.getLogger(__name__)
 
 
 def _stale_claim() -> timedelta:
@@ -21,8 +25,11 @@ def _stale_claim() -> timedelta:
     return max(timedelta(minutes=10), timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT))
 
 
-def message_enqueue(*, channel: str, to: str, body: str, key: str, subject: str = "") -> OutboundMessage:
-    """Store a message in the outbox and deliver it after commit; the same key returns the same row."""
+def message_enqueue(*, channel: str, to: str, body: str, key: str, subject: str = "", kind: str = "",
+                    notification: Notification | None = None) -> OutboundMessage:
+    """Store a message in the outbox and deliver it after commit; the same key returns the same row.
+    `kind` (what the message is about: it may choose a 알림톡 template) defaults to the key without ids;
+    `notification` is the notice the text repeats, where its delivery is shown."""
     from .tasks import message_deliver_task
 
     hint = pii.mask_phone(to) if channel == OutboundMessage.Channel.SMS else _mask_email(to)
@@ -30,7 +37,7 @@ def message_enqueue(*, channel: str, to: str, body: str, key: str, subject: str 
         with transaction.atomic():
             message = OutboundMessage.objects.create(
                 channel=channel, recipient=to, recipient_hint=hint, subject=subject, body=body,
-                idempotency_key=key,
+                idempotency_key=key, kind=kind or notice_kind(key), notification=notification,
             )
     except IntegrityError:
         return OutboundMessage.objects.get(idempotency_key=key)
@@ -45,7 +52,8 @@ def _mask_email(address: str) -> str:
 
 def message_deliver(*, message_id: int) -> bool:
     """Send one queued message. Claimed with a conditional UPDATE, so it goes out at most once
-    per claim; returns False when another run already claimed or sent it."""
+    per claim; returns False when another run already claimed or sent it, or the provider refused it
+    for good (then it is failed at once: sending it again would be refused again)."""
     now = timezone.now()
     claimed = OutboundMessage.objects.filter(pk=message_id, status=OutboundMessage.Status.QUEUED).update(
         status=OutboundMessage.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
@@ -53,23 +61,37 @@ def message_deliver(*, message_id: int) -> bool:
     if not claimed:
         return False
     message = OutboundMessage.objects.get(pk=message_id)
+    rows = OutboundMessage.objects.filter(pk=message_id)
     try:
-        if message.channel == OutboundMessage.Channel.SMS:
-            provider_id = sms.get_backend().send(to=message.recipient, body=message.body,
-                                                 sender=settings.SMS_SENDER)
-        else:
-            send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient])
-            provider_id = ""
-    except Exception as exc:  # any provider failure: record it, the retry sweep decides
-        OutboundMessage.objects.filter(pk=message_id).update(
+        provider, sent = _send(message)
+    except sms.SmsRejected as exc:
+        rows.update(status=OutboundMessage.Status.FAILED, delivery=OutboundMessage.Delivery.FAILED,
+                    delivery_code=exc.code[:10], last_error=str(exc)[:500])
+        logger.warning("message %s refused by the provider: %s", message_id, exc.code)
+        return False
+    except Exception as exc:  # any other provider failure: record it, the task's retries or the sweep decide
+        rows.update(
             status=OutboundMessage.Status.QUEUED if message.attempts < 5 else OutboundMessage.Status.FAILED,
             last_error=str(exc)[:500],
         )
         raise
-    OutboundMessage.objects.filter(pk=message_id).update(
-        status=OutboundMessage.Status.SENT, sent_at=timezone.now(), provider_message_id=provider_id
-    )
+    rows.update(status=OutboundMessage.Status.SENT, sent_at=timezone.now(), provider=provider,
+                provider_message_id=sent.message_id[:100], provider_group_id=sent.group_id[:100],
+                sent_as=sent.sent_as, fell_back=sent.fell_back, last_error="")
+    # A report may have come in while the provider answered: it knows better than "sent".
+    rows.filter(delivery=OutboundMessage.Delivery.NONE).update(delivery=OutboundMessage.Delivery.SENT)
     return True
+
+
+def _send(message: OutboundMessage) -> tuple[str, sms.Sent]:
+    """Hand one claimed message to its provider: the provider's name and what it accepted."""
+    if message.channel == OutboundMessage.Channel.SMS:
+        backend = sms.get_backend()
+        sent = backend.deliver(to=message.recipient, body=message.body, sender=settings.SMS_SENDER,
+                               kind=message.kind, reference=message_reference(message))
+        return backend.provider, sent
+    send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient])
+    return "", sms.Sent(message_id="")
 
 
 def messages_requeue_stale_ids() -> list[int]:
@@ -95,7 +117,7 @@ def notification_send(*, user, title, body="", url: str = "", sms_text: bool = F
     notification = Notification.objects.create(user=user, title=title, body=body, url=url)
     if sms_text and user.phone and user.phone_verified:
         message_enqueue(channel="sms", to=user.phone, body=f"[Ansim] {title}",
-                        key=key or f"notification:{notification.pk}")
+                        key=key or f"notification:{notification.pk}", notification=notification)
     return notification
 
 
@@ -121,8 +143,9 @@ def notification_mark_read(*, user, notification_id: int) -> bool:
 
 
 def notifications_purge(*, days: int | None = None) -> int:
-    """Delete read notices and sent messages past the retention period."""
+    """Delete read notices, sent messages and delivery reports past the retention period."""
     cutoff = timezone.now() - timedelta(days=days or settings.NOTIFICATION_RETENTION_DAYS)
     read, _a = Notification.objects.filter(read_at__lt=cutoff).delete()
     sent, _b = OutboundMessage.objects.filter(status=OutboundMessage.Status.SENT, sent_at__lt=cutoff).delete()
-    return read + sent
+    reports, _c = DeliveryReport.objects.filter(received_at__lt=cutoff).delete()
+    return read + sent + reports

@@ -1,8 +1,9 @@
 """What each role at a partner may do: the one table every partner-side write is checked against.
 
 Owners run the business; managers run its day (what it sells and at what price, what it promises,
-cancels and tells the public, the numbers customers reach); staff do the front-desk work (reach
-customers through safe numbers, draft listings, add evidence, import calendars). Services call
+cancels and tells the public, the numbers customers reach, a guest who never came); staff do the
+front-desk work (reach customers through safe numbers, record guests' arrivals and departures, draft
+listings, add evidence, import calendars, report reviews). Services call
 `partner_action_require` before a partner-side write, whatever page or API asked for it.
 """
 
@@ -24,6 +25,10 @@ class PartnerAction(StrEnum):
     FEED_ADD = "feed.add"  # import another channel's calendar
     FEED_IMPORT = "feed.import"  # import a calendar already added, now
     BOOKING_CANCEL = "booking.cancel"  # cancel a confirmed booking; resolve a double booking
+    STAY_RECORD = "stay.record"  # record that a guest arrived, or left (the stay's money is paid out)
+    STAY_NO_SHOW = "stay.no_show"  # record that a guest never came (the guest may dispute it)
+    REVIEW_ANSWER = "review.answer"  # answer a guest's review in public, once
+    REVIEW_REPORT = "review.report"  # ask staff to look at a review
     # Brokerage and landlord (listings)
     LISTING_DRAFT = "listing.draft"  # create and edit listings not yet public, and their photos
     # publish; edit or re-photo a public listing; confirm it is current; close it
@@ -52,6 +57,10 @@ ALLOWED: dict[PartnerAction, frozenset[str]] = {
     PartnerAction.FEED_ADD: MANAGERS,
     PartnerAction.FEED_IMPORT: EVERYONE,
     PartnerAction.BOOKING_CANCEL: MANAGERS,
+    PartnerAction.STAY_RECORD: EVERYONE,
+    PartnerAction.STAY_NO_SHOW: MANAGERS,
+    PartnerAction.REVIEW_ANSWER: MANAGERS,
+    PartnerAction.REVIEW_REPORT: EVERYONE,
     PartnerAction.LISTING_DRAFT: EVERYONE,
     PartnerAction.LISTING_PUBLISH: MANAGERS,
     PartnerAction.LISTING_VERIFY: MANAGERS,

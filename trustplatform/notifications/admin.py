@@ -1,0 +1,71 @@
+"""Staff see notices, the texts and mails sent for them with their delivery, and the providers' delivery
+reports. Read-only; a text's recipient and body are never shown (a body may hold a verification code)."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from trustplatform.admin_base import ReadOnlyAdmin, ReadOnlyInline
+
+from .models import DeliveryReport, Notification, OutboundMessage
+
+_MESSAGE_FIELDS = ["channel", "kind", "recipient_hint", "status", "delivery_shown", "sent_as", "fell_back",
+                   "provider", "provider_message_id", "provider_group_id", "delivery_code", "attempts",
+                   "redeliveries", "last_error", "created_at", "sent_at", "delivered_at"]
+
+
+@admin.display(description=_("delivery"))
+def _delivery_shown(message: OutboundMessage):
+    return message.delivery_label
+
+
+class TextInline(ReadOnlyInline):
+    model = OutboundMessage
+    fields = ["channel", "recipient_hint", "sent_as", "delivery_shown", "provider_message_id", "sent_at"]
+    verbose_name = _("text or mail sent for this notice")
+    verbose_name_plural = _("texts and mails sent for this notice")
+    delivery_shown = staticmethod(_delivery_shown)
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "title", "read_at", "text_delivery"]
+    list_filter = ["created_at"]
+    search_fields = ["title", "user__email"]
+    list_select_related = ["user"]
+    inlines = [TextInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("texts")
+
+    @admin.display(description=_("text"))
+    def text_delivery(self, notification: Notification):
+        text = notification.text
+        return text.delivery_label if text else "—"
+
+
+class ReportInline(ReadOnlyInline):
+    model = DeliveryReport
+    fields = ["received_at", "event_id", "status_code", "outcome"]
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "channel", "kind", "recipient_hint", "sent_as", "delivery_shown",
+                    "attempts"]
+    list_filter = ["channel", "status", "delivery", "sent_as", "fell_back", "provider"]
+    search_fields = ["kind", "provider_message_id", "provider_group_id"]
+    date_hierarchy = "created_at"
+    fields = _MESSAGE_FIELDS
+    inlines = [ReportInline]
+    delivery_shown = staticmethod(_delivery_shown)
+
+    def get_readonly_fields(self, request, obj=None):
+        return _MESSAGE_FIELDS
+
+
+@admin.register(DeliveryReport)
+class DeliveryReportAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "provider", "event_id", "status_code", "outcome", "message"]
+    list_filter = ["provider", "outcome"]
+    search_fields = ["event_id"]
+    date_hierarchy = "received_at"
