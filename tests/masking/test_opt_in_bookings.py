@@ -10,13 +10,16 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from bookings.models import Booking
-from bookings.services.common import safe_numbers_open_due
+from bookings.services import guarantee
+from bookings.services.common import guest_phone_for_property, safe_number_choose, safe_numbers_open_due
+from bookings.services.stays import booking_cancel_by_property, booking_hold
 from masking.models import MaskedSession, Preference
 from tests.bookings.factories import (
     GuestFactory,
     LodgingPartnerFactory,
     PropertyFactory,
     RoomTypeFactory,
+    fund_guarantee,
     pay,
     stay_dates,
 )
@@ -170,3 +173,24 @@ def test_the_api_refuses_a_non_boolean_answer_with_a_400(hotel):
                                                  "use_safe_number": "perhaps"}, format="json")
     assert response.status_code == 400 and "use_safe_number" in response.json()["fields"]
     assert not Booking.objects.exists()
+
+
+def test_a_guarantee_rebooking_keeps_the_guests_answer(settings):
+    settings.BOOKINGS_AUTO_REBOOK_HOURS = 24 * 30  # rebooked at once
+    fund_guarantee()
+    ProxyNumberFactory.create_batch(4)
+    prop = PropertyFactory(rating="4.5", review_count=300, star_class=4, amenities=["wifi", "ocean_view"])
+    guest = GuestFactory()
+    check_in, check_out = stay_dates(2, 2)
+    booking = booking_hold(guest=guest, room_type=RoomTypeFactory(property=prop, grade=2), check_in=check_in,
+                           check_out=check_out, guests=2)
+    safe_number_choose(booking=booking, use_safe_number=False)
+    assert pay(booking) == "confirmed"
+    RoomTypeFactory(property=prop, grade=3, price_krw=130_000)
+
+    case = booking_cancel_by_property(booking=booking, actor=None, reason="overbooked")
+    assert guarantee.case_search(case_id=case.pk) == "rebooked"
+    case.refresh_from_db()
+    safe_numbers_open_due()
+    assert case.rebooked.masked_session_id is None and not MaskedSession.objects.exists()
+    assert guest_phone_for_property(case.rebooked) == _national(guest.phone)
