@@ -202,6 +202,8 @@ def _rebook_figures(ctx, city: dict) -> None:
     env = {
         "BOOKINGS_AUTO_REBOOK_HOURS": "100000",
         "BENCH_BOOKINGS_QUEUE": queue,
+        # The worker's own sends (the search a lapsed report starts) go to its queue too.
+        "CELERY_QUEUE": queue,
         # One guest makes every report here; the property answers within a minute or is silent.
         "BOOKINGS_GUARANTEE_REPORTS_PER_GUEST": "1000000",
         "BOOKINGS_GUARANTEE_RESPONSE_MINUTES": "1",
