@@ -41,6 +41,12 @@ def _stay(booking: Booking) -> dict:
     return BookingsStayOutput(Booking.objects.select_related("no_show_dispute").get(pk=booking.pk)).data
 
 
+def _mark_schema(operation_id: str):
+    return extend_schema(operation_id=operation_id, tags=["bookings-partner"], request=None,
+                         parameters=[PARTNER_HEADER_PARAM, IDEMPOTENCY_KEY_PARAM],
+                         responses={200: BookingsStayOutput, **ERRORS})
+
+
 class _StayMarkApi(LodgingPartnerApi):
     mark = None
 
@@ -55,13 +61,7 @@ class BookingsPartnerCheckInApi(_StayMarkApi):
 
     mark = staticmethod(stay_marks.booking_check_in)
 
-    @extend_schema(
-        operation_id="bookings_partner_check_in",
-        tags=["bookings-partner"],
-        request=None,
-        parameters=[PARTNER_HEADER_PARAM, IDEMPOTENCY_KEY_PARAM],
-        responses={200: BookingsStayOutput, **ERRORS},
-    )
+    @_mark_schema("bookings_partner_check_in")
     def post(self, request, code: str):
         return super().post(request, code)
 
@@ -71,13 +71,7 @@ class BookingsPartnerCheckOutApi(_StayMarkApi):
 
     mark = staticmethod(stay_marks.booking_complete)
 
-    @extend_schema(
-        operation_id="bookings_partner_check_out",
-        tags=["bookings-partner"],
-        request=None,
-        parameters=[PARTNER_HEADER_PARAM, IDEMPOTENCY_KEY_PARAM],
-        responses={200: BookingsStayOutput, **ERRORS},
-    )
+    @_mark_schema("bookings_partner_check_out")
     def post(self, request, code: str):
         return super().post(request, code)
 
@@ -89,13 +83,7 @@ class BookingsPartnerNoShowApi(_StayMarkApi):
 
     mark = staticmethod(stay_marks.booking_no_show)
 
-    @extend_schema(
-        operation_id="bookings_partner_no_show",
-        tags=["bookings-partner"],
-        request=None,
-        parameters=[PARTNER_HEADER_PARAM, IDEMPOTENCY_KEY_PARAM],
-        responses={200: BookingsStayOutput, **ERRORS},
-    )
+    @_mark_schema("bookings_partner_no_show")
     def post(self, request, code: str):
         return super().post(request, code)
 
