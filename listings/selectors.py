@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 
+from trustplatform.pii import mask_name
 from trustplatform.regions.selectors import region_labels, region_require, region_scope
 
 from .models import (
@@ -196,23 +197,12 @@ def standing_of(partner) -> BrokerStanding:
         return BrokerStanding(partner=partner)
 
 
-def name_masked(name: str) -> str:
-    """A name as Korean sites show it to strangers: 김*수, 이*, 남**수 (every letter but the first and
-    the last hidden)."""
-    name = "".join(name.split())
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
 def landlord_shown(listing: Listing) -> str:
     """Who a deposit for the listing is paid to, as a consumer sees it (masked); "" when unclaimed."""
     landlord = listing.landlord if listing.landlord_id else None
     if landlord is None or not landlord.is_active:
         return ""
-    return name_masked(landlord.representative or landlord.name)
+    return mask_name(landlord.representative or landlord.name)
 
 
 def landlord_listings(*, landlord) -> QuerySet[Listing]:
