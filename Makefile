@@ -54,11 +54,17 @@ venv: $(VENV)/.installed
 venv-dev: $(VENV)/.installed-dev
 
 # Front-end packages from npm (package-lock.json), served by the site itself: no CDN at run time.
-VENDOR := static/vendor/portone/browser-sdk.js
+# PortOne's browser SDK, the Pretendard web font (variable, split into Unicode ranges so a page loads only
+# the glyphs it shows) and Chart.js for the staff dashboards; axe-core stays in node_modules for the tests.
+VENDOR := static/vendor/.installed
 $(VENDOR): package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
-	mkdir -p $(dir $@)
-	cp node_modules/@portone/browser-sdk/dist/v2.js $@
+	rm -rf static/vendor && mkdir -p static/vendor/portone static/vendor/pretendard static/vendor/chartjs
+	cp node_modules/@portone/browser-sdk/dist/v2.js static/vendor/portone/browser-sdk.js
+	cp node_modules/pretendard/dist/web/variable/pretendardvariable-dynamic-subset.css static/vendor/pretendard/
+	cp -r node_modules/pretendard/dist/web/variable/woff2-dynamic-subset static/vendor/pretendard/
+	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/chart.umd.min.js
+	touch $@
 
 vendor: $(VENDOR)
 

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "trustplatform.payments",
     "trustplatform.regions",
     "trustplatform.support",
+    "trustplatform.ui",
     "masking",
     "escrow",
     "bookings",
