@@ -426,6 +426,31 @@ class Context:
         self._wait_ready(server)
         return server
 
+    @contextlib.contextmanager
+    def celery_worker(self, queue: str, *, env: dict | None = None, processes: int = 2, nice: int = 0):
+        """A Celery worker (prefork) consuming only `queue`, for as long as the block runs; `nice` lowers
+        its CPU priority below the web processes'."""
+        cmd = [self.python, "-m", "celery", "-A", "trustplatform", "worker", "-P", "prefork",
+               "-c", str(processes), "-Q", queue, "--without-heartbeat", "--without-mingle",
+               "--without-gossip", "-n", f"{queue}@%h", "--loglevel=WARNING"]
+        if nice:
+            cmd = ["nice", "-n", str(nice), *cmd]
+        log_path = self.tmp / f"worker-{queue}.log"
+        with open(log_path, "wb") as log_file:
+            worker = subprocess.Popen(cmd, cwd=ROOT, env={**self.env, **(env or {})},
+                                      stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
+                                      start_new_session=True, preexec_fn=_die_with_parent)
+        log(f"started a Celery worker on {queue} ({processes} processes{f', nice {nice}' if nice else ''})")
+        try:
+            yield worker
+        finally:
+            try:
+                os.killpg(worker.pid, signal.SIGTERM)
+                worker.wait(15)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(worker.pid, signal.SIGKILL)
+
     def _wait_ready(self, server: Server) -> None:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
         last = "no answer"

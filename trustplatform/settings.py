@@ -553,6 +553,11 @@ PAYMENTS_WEBHOOK_TOLERANCE_SECONDS = env_int("PAYMENTS_WEBHOOK_TOLERANCE_SECONDS
 PAYMENTS_PAYOUT_ACCOUNT_HOLD_HOURS = env_int("PAYMENTS_PAYOUT_ACCOUNT_HOLD_HOURS", 72, minimum=0)
 # How many days back the nightly reconciliation asks the provider about (plus anything still open).
 PAYMENTS_RECONCILE_DAYS = env_int("PAYMENTS_RECONCILE_DAYS", 3, minimum=1)
+# How many provider webhooks this deployment applies while the provider waits for the answer; the rest
+# of a burst is stored with what the provider said and applied by a worker a moment later (0: always).
+PAYMENTS_WEBHOOK_INLINE_SLOTS = env_int("PAYMENTS_WEBHOOK_INLINE_SLOTS", 1, minimum=0)
+CELERY_BEAT_SCHEDULE["payments-events-sweep"] = {"task": "trustplatform.payments.tasks.provider_events_sweep",
+                                                 "schedule": crontab(minute="*")}
 CELERY_BEAT_SCHEDULE["payments-payouts-sync"] = {"task": "trustplatform.payments.tasks.payouts_sync",
                                                  "schedule": crontab(minute="*/10")}
 CELERY_BEAT_SCHEDULE["payments-refunds-sync"] = {"task": "trustplatform.payments.tasks.refunds_sync",

@@ -90,7 +90,8 @@ class AgreementPayments(PaymentHandler):
         from escrow.tasks import agreement_evaluate_task, agreement_safe_number_task
 
         agreement_evaluate_task.delay_on_commit(agreement.pk)
-        agreement_safe_number_task.delay_on_commit(agreement.pk)
+        if agreement.payer.phone and agreement.payer.phone_verified:  # no safe number without one
+            agreement_safe_number_task.delay_on_commit(agreement.pk)
         return "funded"
 
     def payer_url(self, subject: EscrowAgreement) -> str:

@@ -28,6 +28,7 @@ ENGINE_BRANCHES = {
     "masking/services/sessions.py::_identity_lock": "masking.sessions",
     "masking/services/sessions.py::_situation": "masking.sessions",
     "masking/services/relay.py::_event_store": "masking.relay",
+    "trustplatform/payments/services.py::_inline_slot_take": "payments.events",
 }
 # Engine reads compared elsewhere, or that only decide which DDL PostgreSQL gets.
 COMPARED_ELSEWHERE = {

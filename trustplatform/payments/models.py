@@ -253,7 +253,12 @@ class ProviderEvent(models.Model):
     event_type = models.CharField(max_length=50)
     payload = models.JSONField()
     received_at = models.DateTimeField(auto_now_add=True)
+    # Empty while the event waits for a worker to apply it (see payments.services.provider_event_receive).
     outcome = models.CharField(max_length=50, blank=True)
+    # What the provider answered when asked about the event, kept for the worker that applies it:
+    # a list of [event type, data] pairs (ProviderEventData without its id).
+    facts = models.JSONField(default=list, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "escrow_providerevent"
@@ -262,6 +267,11 @@ class ProviderEvent(models.Model):
         ordering = ["-received_at"]
         constraints = [
             models.UniqueConstraint(fields=["provider", "event_id"], name="escrow_provider_event_once"),
+        ]
+        indexes = [
+            # The worker's sweep finds the few events still waiting without reading the applied ones.
+            models.Index(fields=["received_at"], name="payments_event_waiting",
+                         condition=models.Q(outcome="")),
         ]
 
     def __str__(self) -> str:

@@ -420,33 +420,106 @@ def partner_debts_settle(*, partner, payable: LedgerAccount, key: str) -> int:
 
 
 def provider_event_receive(*, provider: str, event: ProviderEventData) -> str:
-    """Apply a verified provider event once; a repeat of the same event id returns the first outcome.
+    """Take a verified provider event once; a repeat of the same event id returns the first outcome.
 
     What the event means comes from the provider (`event_facts`): for a provider whose webhooks only
     name a payment, what it answers when the payment is fetched. ProviderUnavailable when it cannot
     answer: nothing is stored, and the webhook is refused so that the provider sends it again.
+
+    The facts are applied here when one of the deployment's inline slots is free
+    (PAYMENTS_WEBHOOK_INLINE_SLOTS); when every slot is taken (a burst of webhooks) the event is stored
+    with its facts, the answer is "queued", and a worker applies it (`provider_event_apply`), so that
+    the provider's request is answered promptly however many arrive at once. Either way the event is
+    stored in the same transaction as what it did, and applied exactly once.
     """
     first = ProviderEvent.objects.filter(provider=provider, event_id=event.event_id).first()
     if first is not None:
-        return first.outcome or "duplicate"
+        return first.outcome or "queued"
     facts = get_provider(provider).event_facts(event) if provider in settings.PAYMENTS_PROVIDERS else [event]
     try:
         with transaction.atomic():
-            outcomes = [_apply(fact, provider=provider) for fact in facts]
-            outcome = "+".join(dict.fromkeys(outcomes))[:50] if outcomes else "ignored"
+            if facts and not _inline_slot_take():
+                stored = ProviderEvent.objects.create(
+                    provider=provider, event_id=event.event_id, event_type=event.event_type[:50],
+                    payload=event.data, facts=[[fact.event_type, fact.data] for fact in facts],
+                )
+                from .tasks import provider_event_apply_task
+
+                transaction.on_commit(functools.partial(provider_event_apply_task.delay, stored.pk))
+                return "queued"
+            outcome = _facts_apply(facts, provider=provider)
             # Stored with its outcome, in the same transaction: a twin applied at the same moment
             # waits on the subject's lock, finds the work done, and is rolled back here by the unique
             # event id, answering the first outcome.
             ProviderEvent.objects.create(
                 provider=provider, event_id=event.event_id, event_type=event.event_type[:50],
-                payload=event.data, outcome=outcome,
+                payload=event.data, outcome=outcome, applied_at=timezone.now(),
             )
             return outcome
     except IntegrityError:
         first = ProviderEvent.objects.filter(provider=provider, event_id=event.event_id).first()
         if first is None:
             raise
-        return first.outcome or "duplicate"
+        return first.outcome or "queued"
+
+
+def _facts_apply(facts: list[ProviderEventData], *, provider: str) -> str:
+    outcomes = [_apply(fact, provider=provider) for fact in facts]
+    return "+".join(dict.fromkeys(outcomes))[:50] if outcomes else "ignored"
+
+
+# Advisory-lock namespace of the inline slots (an arbitrary constant of this project's).
+_INLINE_SLOT_LOCKS = 0x616E_0001
+
+
+def _inline_slot_take() -> bool:
+    """Take one of the deployment's inline slots for the rest of this transaction, if one is free and no
+    event is waiting for the worker (a newer event does not overtake the queue).
+
+    On PostgreSQL a slot is a transaction-level advisory lock, given back at commit or rollback, so a
+    crash never leaks one. SQLite (the embedded default: one process, one writer) needs no slot.
+    """
+    slots = settings.PAYMENTS_WEBHOOK_INLINE_SLOTS
+    if slots <= 0:
+        return False
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return not ProviderEvent.objects.filter(outcome="").exists()
+    with connection.cursor() as cursor:
+        # One round trip. CASE makes the order certain: no slot is taken while events wait; then the
+        # slots are tried in order and the first free one is taken, the others left alone.
+        cursor.execute(
+            f"SELECT CASE WHEN EXISTS (SELECT 1 FROM {ProviderEvent._meta.db_table} WHERE outcome = '') "
+            "THEN false ELSE EXISTS (SELECT 1 FROM generate_series(1, %s) AS slot "
+            "WHERE pg_try_advisory_xact_lock(%s, slot)) END",
+            [slots, _INLINE_SLOT_LOCKS],
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def provider_event_apply(*, event_pk: int) -> str:
+    """Apply a stored event that was queued for a worker; once, whoever calls (the task, the sweep)."""
+    with transaction.atomic():
+        stored = ProviderEvent.objects.select_for_update(skip_locked=True).filter(pk=event_pk).first()
+        if stored is None:
+            return "busy"  # another worker holds it, or it is gone
+        if stored.outcome:
+            return stored.outcome
+        facts = [ProviderEventData(stored.event_id, str(kind), dict(data)) for kind, data in stored.facts]
+        stored.outcome = _facts_apply(facts, provider=stored.provider)
+        stored.applied_at = timezone.now()
+        stored.save(update_fields=["outcome", "applied_at"])
+        return stored.outcome
+
+
+def provider_events_apply_waiting(*, older_than_seconds: int = 30, limit: int = 1000) -> int:
+    """Apply queued events whose task was lost (beat sweep): the oldest first. Returns how many."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    waiting = list(ProviderEvent.objects.filter(outcome="", received_at__lt=cutoff)
+                   .order_by("received_at").values_list("pk", flat=True)[:limit])
+    for event_pk in waiting:
+        provider_event_apply(event_pk=event_pk)
+    return len(waiting)
 
 
 def _apply(event: ProviderEventData, *, provider: str) -> str:

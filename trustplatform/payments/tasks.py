@@ -11,6 +11,22 @@ def sandbox_webhook_deliver(body: str, headers: dict) -> None:
 
 
 @shared_task(acks_late=True)
+def provider_event_apply_task(event_pk: int) -> str:
+    """Apply a provider event the webhook stored while its inline slots were all taken."""
+    from .services import provider_event_apply
+
+    return provider_event_apply(event_pk=event_pk)
+
+
+@shared_task(acks_late=True)
+def provider_events_sweep() -> int:
+    """Apply queued provider events whose task was lost (beat, every minute)."""
+    from .services import provider_events_apply_waiting
+
+    return provider_events_apply_waiting()
+
+
+@shared_task(acks_late=True)
 def refund_send_later(refund_id: int) -> str:
     """Ask the provider again for a refund it could not be reached for."""
     from .services import refund_send

@@ -36,6 +36,7 @@ SETTINGS = {
     "MASKING_CALLS_PER_SESSION_HOUR": 20,
     "MASKING_TEXTS_PER_SESSION_HOUR": 40,
     "MASKING_WEBHOOK_REPLAY_SECONDS": 600,
+    "PAYMENTS_WEBHOOK_INLINE_SLOTS": 1,
 }
 
 
@@ -105,5 +106,5 @@ def run_case(name: str) -> Any:
     return answer
 
 
-for _module in ("bookings", "ledger", "listings", "masking"):
+for _module in ("bookings", "ledger", "listings", "masking", "payments"):
     importlib.import_module(f"{__name__}.{_module}")
