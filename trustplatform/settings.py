@@ -421,6 +421,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Several deployments (or a throwaway copy beside a running one) can share one broker, each on its queue.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
+# Payment webhooks a burst left for a worker may have a queue (and workers) of their own, so that funding
+# a deposit never waits behind other work; unset, they go to the default queue.
+PAYMENTS_EVENTS_QUEUE = env.str("PAYMENTS_EVENTS_QUEUE", default="")
+if PAYMENTS_EVENTS_QUEUE:
+    CELERY_TASK_ROUTES = {
+        "trustplatform.payments.tasks.provider_event_apply_task": {"queue": PAYMENTS_EVENTS_QUEUE},
+    }
 CELERY_TASK_ACKS_LATE = True  # a task is acknowledged only after it ran: a lost worker's task runs again
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -556,6 +563,10 @@ PAYMENTS_RECONCILE_DAYS = env_int("PAYMENTS_RECONCILE_DAYS", 3, minimum=1)
 # How many provider webhooks this deployment applies while the provider waits for the answer; the rest
 # of a burst is stored with what the provider said and applied by a worker a moment later (0: always).
 PAYMENTS_WEBHOOK_INLINE_SLOTS = env_int("PAYMENTS_WEBHOOK_INLINE_SLOTS", 1, minimum=0)
+# While webhooks arrive at this rate or faster (a burst), the worker holds the stored ones back, for at
+# most PAYMENTS_EVENTS_MAX_DEFER_SECONDS, so that answering the provider keeps the database (0: never).
+PAYMENTS_EVENTS_YIELD_PER_SECOND = env_int("PAYMENTS_EVENTS_YIELD_PER_SECOND", 20, minimum=0)
+PAYMENTS_EVENTS_MAX_DEFER_SECONDS = env_int("PAYMENTS_EVENTS_MAX_DEFER_SECONDS", 30, minimum=0)
 CELERY_BEAT_SCHEDULE["payments-events-sweep"] = {"task": "trustplatform.payments.tasks.provider_events_sweep",
                                                  "schedule": crontab(minute="*")}
 CELERY_BEAT_SCHEDULE["payments-payouts-sync"] = {"task": "trustplatform.payments.tasks.payouts_sync",

@@ -163,3 +163,35 @@ def test_a_real_worker_funds_the_queued_deposit_once(client, portone, settings, 
     assert post_webhook(client, body, headers).json()["outcome"] == "funded"
     assert _funding_transfers(payment) == 1 and ledger_reconcile() == []
     assert reverse("payments:webhook", args=["portone"]) == "/hooks/payments/portone/"
+
+
+@pytest.mark.django_db
+def test_the_worker_holds_stored_events_back_while_a_burst_lasts_never_past_the_limit(settings, monkeypatch):
+    settings.PAYMENTS_EVENTS_YIELD_PER_SECOND = 3
+    settings.PAYMENTS_EVENTS_MAX_DEFER_SECONDS = 30
+    pauses = []
+    monkeypatch.setattr(payments.time, "sleep", pauses.append)
+
+    def stored(event_id):
+        return ProviderEvent.objects.create(provider="portone", event_id=event_id, event_type="x", payload={},
+                                            facts=[])
+
+    quiet = stored("wh_quiet")
+    assert payments.provider_event_hold_back(event_pk=quiet.pk) == 0.0 and pauses == []
+
+    # Three waiting, stored within the last second: a burst. The event waits, until it is 30 s old.
+    burst = [stored(f"wh_burst_{index}") for index in range(2)]
+    now = timezone.now()
+    later = now + timezone.timedelta(seconds=31)
+    clock = iter([now, now, now, now])
+    with monkeypatch.context() as patched:
+        patched.setattr(payments.timezone, "now", lambda: next(clock, later))
+        assert payments.provider_event_hold_back(event_pk=burst[0].pk, pause_seconds=0.25) == 0.5
+    assert pauses == [0.25, 0.25]
+
+    # Once events are applied they no longer make a burst; 0 turns holding back off.
+    ProviderEvent.objects.filter(pk=burst[1].pk).update(outcome="funded")
+    assert payments.provider_event_hold_back(event_pk=burst[0].pk) == 0.0
+    ProviderEvent.objects.filter(pk=burst[1].pk).update(outcome="")
+    settings.PAYMENTS_EVENTS_YIELD_PER_SECOND = 0
+    assert payments.provider_event_hold_back(event_pk=burst[0].pk) == 0.0 and len(pauses) == 2

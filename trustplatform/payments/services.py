@@ -7,6 +7,7 @@ event applies only to a payment, refund or payout opened with the provider that 
 """
 
 import functools
+import time
 import uuid
 from datetime import timedelta
 
@@ -510,6 +511,27 @@ def provider_event_apply(*, event_pk: int) -> str:
         stored.applied_at = timezone.now()
         stored.save(update_fields=["outcome", "applied_at"])
         return stored.outcome
+
+
+def provider_event_hold_back(*, event_pk: int, pause_seconds: float = 0.25) -> float:
+    """Wait while a burst of webhooks is on, so that the database answers the provider first; at most until
+    the event is PAYMENTS_EVENTS_MAX_DEFER_SECONDS old. Returns the seconds waited.
+
+    A burst: PAYMENTS_EVENTS_YIELD_PER_SECOND or more events stored for the worker within the last second
+    (counted on the index of waiting events, across every web process of the deployment)."""
+    rate = settings.PAYMENTS_EVENTS_YIELD_PER_SECOND
+    received = ProviderEvent.objects.filter(pk=event_pk).values_list("received_at", flat=True).first()
+    if rate <= 0 or received is None:
+        return 0.0
+    until = received + timedelta(seconds=settings.PAYMENTS_EVENTS_MAX_DEFER_SECONDS)
+    waited = 0.0
+    while timezone.now() < until:
+        recent = timezone.now() - timedelta(seconds=1)
+        if ProviderEvent.objects.filter(outcome="", received_at__gte=recent)[:rate].count() < rate:
+            break
+        time.sleep(pause_seconds)
+        waited += pause_seconds
+    return waited
 
 
 def provider_events_apply_waiting(*, older_than_seconds: int = 30, limit: int = 1000) -> int:

@@ -12,9 +12,11 @@ def sandbox_webhook_deliver(body: str, headers: dict) -> None:
 
 @shared_task(acks_late=True)
 def provider_event_apply_task(event_pk: int) -> str:
-    """Apply a provider event the webhook stored while its inline slots were all taken."""
-    from .services import provider_event_apply
+    """Apply a provider event the webhook stored while its inline slots were all taken, once the burst it
+    came in has passed (or it has waited long enough)."""
+    from .services import provider_event_apply, provider_event_hold_back
 
+    provider_event_hold_back(event_pk=event_pk)
     return provider_event_apply(event_pk=event_pk)
 
 
