@@ -11,14 +11,16 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from trustplatform.admin_base import FORM_TEMPLATE, QueueFilter, ReadOnlyFieldsMixin
+from trustplatform.admin_base import FORM_TEMPLATE, QueueFilter, ReadOnlyFieldsMixin, ReadOnlyInline
 from trustplatform.pages import refusal_shown
 from trustplatform.transitions import TransitionAdmin
+from trustplatform.ui import korean
 
 from . import (
     admin_stays,  # noqa: F401  (no-show disputes and reviews register their admin pages)
     selectors,
 )
+from .admin_cases import CaseAgentFilter, CaseCloseForm, CaseWorkAdminMixin, close_with_outcome
 from .admin_refusals import RefusalCaseAdminMixin
 from .models import (
     Booking,
@@ -89,10 +91,10 @@ class PropertyAdmin(admin.ModelAdmin):
                 "<li>{} · {} · {} → {} · “{}”</li>",
                 (
                     (
-                        b.cancelled_at and b.cancelled_at.strftime("%Y-%m-%d %H:%M"),
+                        korean.moment(b.cancelled_at, with_year=True),
                         b.code,
-                        b.check_in,
-                        b.check_out,
+                        korean.day(b.check_in),
+                        korean.day(b.check_out),
                         b.cancel_reason,
                     )
                     for b in rows
@@ -174,15 +176,11 @@ class CandidateInline(admin.TabularInline):
         return super().get_queryset(request).select_related("room_type__property", "booking")
 
 
-class NoteInline(admin.TabularInline):
-    model = CaseNote
-    extra = 1
-    fields = ["text", "author", "created_at"]
-    readonly_fields = ["author", "created_at"]
-    can_delete = False
+class NoteInline(ReadOnlyInline):
+    """The case's notes, oldest first: who wrote what and when (new ones come from the work panel)."""
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    model = CaseNote
+    fields = ["created_at", "author", "text"]
 
 
 class CaseQueue(QueueFilter):
@@ -244,27 +242,26 @@ def _escalate(*, instance, actor, **kwargs):
     return guarantee.case_escalate(instance=instance, actor=actor, reason="escalated by staff")
 
 
-def _close(*, instance, actor, **kwargs):
-    return guarantee.case_close(instance=instance, actor=actor)
-
-
 @admin.register(GuaranteeCase)
-class GuaranteeCaseAdmin(RefusalCaseAdminMixin, ReadOnlyFieldsMixin, TransitionAdmin):
+class GuaranteeCaseAdmin(CaseWorkAdminMixin, RefusalCaseAdminMixin, ReadOnlyFieldsMixin, TransitionAdmin):
     list_display = [
         "__str__",
         "check_in",
         "property",
         "status",
+        "agent",
         "mode",
         "origin",
         "best_score",
         "extra_cost_krw",
         "opened_at",
     ]
-    list_filter = [CaseQueue, "status", "origin", "mode"]
+    list_filter = [CaseQueue, CaseAgentFilter, "status", "origin", "mode"]
     search_fields = ["=id", "=booking__code", "booking__property__name"]
     inlines = [CandidateInline, NoteInline]
-    transition_services = {"escalate": _escalate, "close": _close}
+    actions = ["assign_to_me"]
+    transition_services = {"escalate": _escalate, "close": close_with_outcome}
+    fsm_forms = {"close": CaseCloseForm}
     change_form_template = "admin/bookings/guaranteecase/change_form.html"
 
     def get_queryset(self, request):
@@ -272,7 +269,7 @@ class GuaranteeCaseAdmin(RefusalCaseAdminMixin, ReadOnlyFieldsMixin, TransitionA
         return (
             super()
             .get_queryset(request)
-            .select_related("booking__property", "rebooked")
+            .select_related("booking__property", "rebooked", "agent")
             .order_by("booking__check_in", "opened_at")
         )
 
@@ -296,13 +293,18 @@ class GuaranteeCaseAdmin(RefusalCaseAdminMixin, ReadOnlyFieldsMixin, TransitionA
     def owner_history(self, obj):
         return PropertyAdmin.cancellation_history(None, obj.booking.property)
 
-    def save_formset(self, request, form, formset, change):
-        for note in formset.save(commit=False):
-            if isinstance(note, CaseNote):
-                guarantee.case_note_add(case=form.instance, actor=request.user, text=note.text)
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        case = self.get_object(request, object_id)
+        # Nothing on the page is edited in place: the work panel and the buttons act.
+        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False,
+                         "show_save_and_add_another": False, "show_delete": False}
+        if case is not None:
+            extra_context.update(self.casework_context(request, case))
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         return [
+            *self.casework_urls(),
             path(
                 "<int:case_id>/rebook/",
                 self.admin_site.admin_view(self.rebook_view),

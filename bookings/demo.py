@@ -8,7 +8,9 @@ Airbnb calendar collides with one of our bookings. Everything goes through the s
 """
 
 from datetime import timedelta
+from pathlib import Path
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from trustplatform import pii
@@ -23,6 +25,9 @@ from .models import Booking, CalendarFeed, GuaranteeCandidate, Property, RoomTyp
 from .services import channels, common, guarantee, inventory, payments, stays
 
 NIGHTS_AHEAD = 120
+# Rendered by scripts/demo_photos.py; each property shows three of them.
+PHOTOS = sorted((Path(__file__).resolve().parent / "demo_photos").glob("room-*.jpg"))
+PHOTOS_EACH = 3
 
 
 def brn_make(nine: int) -> str:
@@ -262,6 +267,19 @@ def _properties(core: Partner, partners: list[Partner]) -> dict[str, Property]:
     return made
 
 
+def _photos(props: dict[str, Property], owners: dict[str, User]) -> None:
+    """Three room photos per property, through the service an owner's upload goes through."""
+    for index, (name, prop) in enumerate(props.items()):
+        if prop.photos.exists():
+            continue
+        for n in range(PHOTOS_EACH):
+            path = PHOTOS[(index * PHOTOS_EACH + n) % len(PHOTOS)]
+            upload = SimpleUploadedFile(path.name, path.read_bytes(), content_type="image/jpeg")
+            inventory.property_photo_add(
+                property=prop, upload=upload, actor=owners[name], caption=f"{name} 객실 {n + 1}"
+            )
+
+
 def _paid(*, guest: User, room_type: RoomType, days_ahead: int, nights: int, must_have=()) -> Booking:
     check_in = timezone.localdate() + timedelta(days=days_ahead)
     existing = Booking.objects.filter(guest=guest, room_type=room_type, check_in=check_in).first()
@@ -304,12 +322,16 @@ def seed() -> list[tuple[str, str]]:
     props = _properties(core, partners)
     minji = User.objects.get(email="consumer@demo.ansim.kr")
     junho = User.objects.get(email="consumer2@demo.ansim.kr")
+    owners = {
+        name: core_owner if which is None else partners[which].memberships.get().user
+        for which, name, *_rest in PROPERTIES
+    }
+    _photos(props, owners)
     # Ratings come from reviews of real (past) stays, made before the guarantee below reads them.
     demo_stays.seed(
         props=props,
         ratings={name: (rating, reviews) for _w, name, _a, _o, _s, rating, reviews, *_rest in PROPERTIES},
-        owners={name: core_owner if which is None else partners[which].memberships.get().user
-                for which, name, *_rest in PROPERTIES},
+        owners=owners,
         minji=minji,
         junho=junho,
     )

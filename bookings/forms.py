@@ -3,13 +3,11 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from trustplatform import files
 from trustplatform.forms import SafeNumberField
 
 from .models import AMENITIES_CODES, CalendarFeed, Property, RoomType
-from .services.inventory import NIGHT_PRICE_MAX_KRW, NIGHT_ROOMS_MAX
 
 # Places a guest can search around (a map-free list; coordinates of the usual landmarks).
 PLACES = {
@@ -84,10 +82,57 @@ class BookForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     use_safe_number = SafeNumberField()
+    # Shown only when the guest already holds this room for overlapping dates (a second tab, a
+    # double click): booking again must be meant.
+    another = forms.BooleanField(
+        label=_("Yes, I want another room on top of the booking I already have"), required=False
+    )
+
+    def __init__(self, *args, duplicates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.duplicates = list(duplicates)
+        if not self.duplicates:
+            del self.fields["another"]
+
+    def clean(self):
+        data = super().clean()
+        if self.duplicates and not data.get("another"):
+            self.add_error(
+                "another",
+                _("You already booked this room for these dates. Tick the box if you really want a "
+                  "second one."),
+            )
+        return data
+
+
+class CancelForm(forms.Form):
+    """The guest's cancellation: a reason, and the refund they were shown, explicitly confirmed."""
+
+    reason = forms.CharField(
+        label=_("Why do you cancel? (optional)"), max_length=300, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    refund_krw = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    confirmed = forms.BooleanField(
+        error_messages={"required": _("Confirm the cancellation first: nothing was cancelled.")}
+    )
 
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PropertyCancelForm(ReasonForm):
+    """The owner's cancellation of a confirmed booking: a reason the guest sees, and an explicit
+    confirmation of the penalty the page named."""
+
+    reason = forms.CharField(
+        label=_("Why do you cancel?"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say why you cancel; the guest and our agents will see it.")},
+    )
+    confirmed = forms.BooleanField(
+        error_messages={"required": _("Confirm the cancellation first: nothing was cancelled.")}
+    )
 
 
 class PropertyForm(forms.ModelForm):
@@ -132,24 +177,6 @@ class RoomTypeForm(forms.ModelForm):
     class Meta:
         model = RoomType
         fields = ["name", "grade", "capacity", "beds", "amenities", "price_krw", "rooms", "is_active"]
-
-
-class CalendarForm(forms.Form):
-    start = forms.DateField(label=pgettext_lazy("date range", "From"), widget=DateInput)
-    end = forms.DateField(label=_("Until (exclusive)"), widget=DateInput)
-    rooms = forms.IntegerField(
-        label=pgettext_lazy("lodging", "Rooms"), min_value=0, max_value=NIGHT_ROOMS_MAX, required=False
-    )
-    price_krw = forms.IntegerField(
-        label=_("Price (₩)"), min_value=1, max_value=NIGHT_PRICE_MAX_KRW, required=False
-    )
-    stop_sell = forms.NullBooleanField(
-        label=_("Stop sale"),
-        required=False,
-        widget=forms.Select(
-            choices=[("unknown", _("Keep")), ("true", _("Stop sale")), ("false", _("On sale"))]
-        ),
-    )
 
 
 class FeedForm(forms.ModelForm):

@@ -1,14 +1,11 @@
 """Owner portal for lodging partners: properties, room types, calendar per night, bookings (virtual numbers
 only), cancel with a reason, calendar feeds and conflicts."""
 
-import calendar as calendar_module
 import functools
-from datetime import date, timedelta
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,10 +13,12 @@ from django.views.decorators.http import require_POST
 from trustplatform.pages import refusal_shown
 from trustplatform.partners.models import Partner
 from trustplatform.partners.portal import portal_view
+from trustplatform.partners.roles import PartnerAction, partner_may
 
 from . import selectors
-from .forms import CalendarForm, FeedForm, PhotoForm, PropertyForm, ReasonForm, RoomTypeForm
-from .models import Booking, Conflict, Night
+from .feed_errors import feed_error_sentence
+from .forms import FeedForm, PhotoForm, PropertyCancelForm, PropertyForm, RoomTypeForm
+from .models import Booking, Conflict
 from .services import channels, inventory, properties, stays
 from .services.common import (
     guest_contact_for_property,
@@ -116,57 +115,6 @@ def room_type_edit(request, property_id: int, room_type_id: int | None = None):
 
 
 @lodging_view
-def calendar(request, room_type_id: int):
-    """A month of nights: rooms, sold here, booked elsewhere, price, stop-sell; a form edits a range."""
-    room_type = get_object_or_404(selectors.partner_room_types(partner=request.partner), pk=room_type_id)
-    today = timezone.localdate()
-    try:
-        month = (
-            date.fromisoformat(request.GET.get("month", "") + "-01")
-            if request.GET.get("month")
-            else today.replace(day=1)
-        )
-    except ValueError:
-        month = today.replace(day=1)
-    if not date(2000, 1, 1) <= month <= date(9000, 1, 1):
-        month = today.replace(day=1)  # far outside any stay, and the month after year 9999 has no date
-    days = calendar_module.monthrange(month.year, month.month)[1]
-    end = month + timedelta(days=days)
-    form = CalendarForm(request.POST or None, initial={"start": max(today, month), "end": end})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        with refusal_shown(form=form):
-            changed = inventory.calendar_update(
-                room_type=room_type,
-                actor=request.user,
-                start=data["start"],
-                end=data["end"],
-                rooms=data.get("rooms"),
-                price_krw=data.get("price_krw"),
-                stop_sell=data.get("stop_sell"),
-            )
-            messages.success(request, _("%(n)s night(s) updated.") % {"n": changed})
-            return redirect(f"{request.path}?month={month:%Y-%m}")
-    nights = {n.date: n for n in Night.objects.filter(room_type=room_type, date__gte=month, date__lt=end)}
-    rows = [(month + timedelta(days=i), nights.get(month + timedelta(days=i))) for i in range(days)]
-    previous = (month - timedelta(days=1)).replace(day=1)
-    return render(
-        request,
-        "bookings/portal/calendar.html",
-        {
-            "room_type": room_type,
-            "rows": rows,
-            "form": form,
-            "month": month,
-            "previous": previous,
-            "next": end,
-            "export_url": request.build_absolute_uri(
-                reverse("bookings:ical_export", args=[room_type.export_token])),
-        },
-    )
-
-
-@lodging_view
 def bookings(request):
     rows = selectors.partner_bookings(partner=request.partner, status=request.GET.get("status") or None)[:300]
     for row in rows:
@@ -177,7 +125,7 @@ def bookings(request):
 @lodging_view
 def booking_detail(request, code: str):
     booking = get_object_or_404(selectors.partner_bookings(partner=request.partner), code=code)
-    form = ReasonForm(request.POST or None)
+    form = PropertyCancelForm(request.POST or None)  # cancels only on an explicit confirmation
     if request.method == "POST" and form.is_valid():
         with refusal_shown(form=form):
             stays.booking_cancel_by_property(
@@ -200,6 +148,7 @@ def booking_detail(request, code: str):
             "safe_number": guest_number_for_property(booking),
             "guest_phone": guest_phone_for_property(booking),
             "conflicts": booking.conflicts.filter(status=Conflict.Status.OPEN).select_related("feed"),
+            "penalty_krw": stays.booking_cancel_by_property_penalty_krw(booking=booking),
         },
     )
 
@@ -239,7 +188,8 @@ def feed_import(request, feed_id: int):
     if outcome == "imported":
         messages.success(request, _("Imported %(n)s stay(s).") % {"n": feed.events})
     else:
-        messages.error(request, _("Import failed: %(why)s Nothing was changed.") % {"why": feed.last_error})
+        messages.error(request, _("Import failed: %(why)s Nothing was changed.")
+                       % {"why": feed_error_sentence(feed.last_error)})
     return redirect("bookings_portal:feeds")
 
 
@@ -255,4 +205,5 @@ def conflict(request, conflict_id: int):
         with refusal_shown(request):
             channels.conflict_resolve(conflict=item, actor=request.user, keep_ours=action == "keep")
         return redirect("bookings_portal:conflict", conflict_id)
-    return render(request, "bookings/portal/conflict.html", {"conflict": item})
+    may_resolve = partner_may(user=request.user, partner=request.partner, action=PartnerAction.BOOKING_CANCEL)
+    return render(request, "bookings/portal/conflict.html", {"conflict": item, "may_resolve": may_resolve})

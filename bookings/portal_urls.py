@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import portal, portal_refusals, portal_stays
+from . import portal, portal_calendar, portal_refusals, portal_stays
 
 app_name = "bookings_portal"
 urlpatterns = [
@@ -10,7 +10,7 @@ urlpatterns = [
     path("properties/<int:property_id>/photos/", portal.photo_add, name="photo_add"),
     path("properties/<int:property_id>/rooms/new/", portal.room_type_edit, name="room_type_new"),
     path("properties/<int:property_id>/rooms/<int:room_type_id>/", portal.room_type_edit, name="room_type"),
-    path("rooms/<int:room_type_id>/calendar/", portal.calendar, name="calendar"),
+    path("rooms/<int:room_type_id>/calendar/", portal_calendar.calendar, name="calendar"),
     path("bookings/", portal.bookings, name="bookings"),
     path("bookings/<str:code>/", portal.booking_detail, name="booking"),
     path("feeds/", portal.feeds, name="feeds"),

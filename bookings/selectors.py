@@ -5,9 +5,11 @@ prefilter on (latitude, longitude) (btree index), an exact haversine distance in
 aggregate over the nights of every room type left, grouped by room type.
 """
 
+import bisect
 import math
+import statistics
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,7 +19,17 @@ from django.utils import timezone
 
 from trustplatform.partners.models import Partner
 
-from .models import Booking, CalendarFeed, Conflict, GuaranteeCase, GuestFlag, Night, Property, RoomType
+from .models import (
+    Booking,
+    CalendarFeed,
+    Conflict,
+    GuaranteeCase,
+    GuestFlag,
+    Night,
+    Property,
+    PropertyPhoto,
+    RoomType,
+)
 
 EARTH_RADIUS_M = 6_371_000
 
@@ -378,6 +390,25 @@ def property_availability(
     return out
 
 
+def property_covers(*, property_ids) -> dict[int, PropertyPhoto]:
+    """The first photo of each property, for a page of search results."""
+    covers: dict[int, PropertyPhoto] = {}
+    for photo in PropertyPhoto.objects.filter(property_id__in=list(property_ids)).order_by("position", "pk"):
+        covers.setdefault(photo.property_id, photo)
+    return covers
+
+
+def cancellation_terms(policy: str) -> list[dict]:
+    """A policy's refund table as bands of days before check-in: from_days, to_days (None: or more),
+    percent; read from the same settings the refund is computed with (services.money)."""
+    table = settings.BOOKINGS_CANCELLATION_POLICIES[policy]
+    terms = []
+    for index, (at_least, percent) in enumerate(table):
+        to_days = None if index == 0 else table[index - 1][0] - 1
+        terms.append({"from_days": at_least, "to_days": to_days, "percent": percent})
+    return terms
+
+
 # --- Guarantee candidates ---------------------------------------------------------------------
 
 
@@ -534,6 +565,21 @@ def guest_bookings(*, user) -> QuerySet[Booking]:
     )
 
 
+def guest_overlapping_bookings(*, user, room_type, check_in: date, check_out: date) -> QuerySet[Booking]:
+    """The guest's open bookings (waiting for payment or confirmed) of this room type whose nights
+    overlap the stay: what a second booking from another tab would duplicate."""
+    return (
+        guest_bookings(user=user)
+        .filter(
+            room_type=room_type,
+            status__in=[Booking.Status.PENDING_PAYMENT, Booking.Status.CONFIRMED],
+            check_in__lt=check_out,
+            check_out__gt=check_in,
+        )
+        .exclude(status=Booking.Status.PENDING_PAYMENT, hold_expires_at__lte=timezone.now())
+    )
+
+
 def partner_bookings(*, partner, status: str | None = None) -> QuerySet[Booking]:
     qs = (
         Booking.objects.filter(property__partner=partner)
@@ -597,3 +643,29 @@ def property_cancellations(*, property_obj: Property) -> QuerySet[Booking]:
         .select_related("room_type")
         .order_by("-cancelled_at")
     )
+
+
+def _week_of(moment, starts: list[date]) -> int:
+    """Index of the week (Mondays in `starts`, Korean calendar) a moment falls in; -1 before the first."""
+    return bisect.bisect_right(starts, timezone.localdate(moment)) - 1
+
+
+def guarantee_weeks(*, starts: list[date]) -> list[tuple[int, float | None]]:
+    """The staff dashboard, per week from each Monday in `starts`: guarantee cases opened, and the
+    median hours from the start of the rehousing to the guest's new booking for cases rebooked that week."""
+    since = datetime.combine(starts[0], time.min, tzinfo=timezone.get_current_timezone())
+    opened = [0] * len(starts)
+    for moment in GuaranteeCase.objects.filter(opened_at__gte=since).values_list("opened_at", flat=True):
+        if (index := _week_of(moment, starts)) >= 0:
+            opened[index] += 1
+    waits: list[list[float]] = [[] for _start in starts]
+    rebooked = GuaranteeCase.objects.filter(
+        resolved_at__gte=since, rebooked__isnull=False, started_at__isnull=False
+    ).values_list("started_at", "resolved_at")
+    for started, resolved in rebooked:
+        if (index := _week_of(resolved, starts)) >= 0:
+            waits[index].append(max(0.0, (resolved - started).total_seconds() / 3600))
+    return [
+        (count, round(statistics.median(hours), 1) if hours else None)
+        for count, hours in zip(opened, waits, strict=True)
+    ]

@@ -10,14 +10,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from masking.services import preference_get
-from trustplatform.pages import page_action, refusal_shown
-from trustplatform.payments.models import Payment
-from trustplatform.payments.pages import Checkout, checkout_page, checkout_payment
+from trustplatform.pages import refusal_shown
+from trustplatform.payments.models import Payment, Refund
+from trustplatform.payments.pages import (
+    Checkout,
+    checkout_page,
+    checkout_payment,
+    checkout_sent_mark,
+    payment_in_flight,
+)
 from trustplatform.payments.providers import SandboxProvider
 from trustplatform.payments.services import sandbox_checkout_pay
 
 from . import selectors
-from .forms import PLACES, BookForm, SearchForm, StayForm
+from .forms import PLACES, BookForm, CancelForm, SearchForm, StayForm
 from .models import Booking, GuaranteeCandidate, GuaranteeCase, Property, RoomType
 from .services import channels, guarantee, payments, stays
 from .services.common import guest_uses_safe_number, property_number_for_guest
@@ -27,9 +33,10 @@ from .services.inventory import quote
 def search(request):
     """The search page: a list (no map) with distance, price and rating; filters in the form."""
     form = SearchForm(request.GET or None, initial={**StayForm.defaults(), "place": "haeundae"})
-    results = None
+    results, nights = None, 0
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
+        nights = (data["check_out"] - data["check_in"]).days
         _label, lat, lng = PLACES[data["place"]]
         results = selectors.search(
             selectors.SearchQuery(
@@ -44,8 +51,13 @@ def search(request):
                 amenities=data.get("amenities") or [],
             )
         )[:50]
+        covers = selectors.property_covers(property_ids=[result.property_id for result in results])
+        for result in results:
+            result.cover = covers.get(result.property_id)
     return render(
-        request, "bookings/search.html", {"form": form, "results": results, "query": request.GET.urlencode()}
+        request,
+        "bookings/search.html",
+        {"form": form, "results": results, "nights": nights, "query": request.GET.urlencode()},
     )
 
 
@@ -58,19 +70,29 @@ def property_detail(request, property_id: int):
         else (None if form.is_bound else StayForm.defaults())
     )
     rooms = selectors.property_availability(property_obj=prop, **stay) if stay else []
-    return render(
-        request, "bookings/property.html", {"property": prop, "form": form, "stay": stay, "rooms": rooms}
-    )
+    prices = [row["price_total_krw"] for row in rooms if row["price_total_krw"]]
+    context = {
+        "property": prop,
+        "form": form,
+        "stay": stay,
+        "nights": (stay["check_out"] - stay["check_in"]).days if stay else 0,
+        "rooms": rooms,
+        "cheapest_krw": min(prices) if prices else None,
+        "terms": selectors.cancellation_terms(prop.cancellation_policy),
+    }
+    return render(request, "bookings/property.html", context)
 
 
 @login_required
 def book(request, room_type_id: int):
-    """Confirm the details of one room for a stay, then hold it and go to the PSP's checkout."""
+    """Confirm the details of one room for a stay, then hold it and go to the PSP's checkout. A guest
+    who already holds this room for overlapping dates is warned, and books again only if they say so."""
     room_type = get_object_or_404(
         RoomType.objects.select_related("property"), pk=room_type_id, is_active=True
     )
     if request.method == "POST":
-        form = BookForm(request.POST)
+        stay = {k: request.POST.get(k) for k in ("check_in", "check_out", "guests")}
+        form = BookForm(request.POST, duplicates=_duplicates(request, room_type, stay))
         if form.is_valid():
             data = form.cleaned_data
             with refusal_shown(form=form):
@@ -86,7 +108,6 @@ def book(request, room_type_id: int):
                     use_safe_number=data["use_safe_number"],
                 )
                 return redirect("bookings:checkout", booking.code, payment.pk)
-        stay = {k: form.data.get(k) for k in ("check_in", "check_out", "guests")}
     else:
         stay_form = StayForm(request.GET)
         if not stay_form.is_valid():
@@ -100,12 +121,25 @@ def book(request, room_type_id: int):
                 "guest_name": request.user.full_name,
                 "guest_phone": "",
                 "use_safe_number": preference_get(user=request.user),
-            }
+            },
+            duplicates=_duplicates(request, room_type, stay),
         )
     quote = _quote(room_type, stay)
     return render(
-        request, "bookings/book.html", {"room_type": room_type, "form": form, "stay": stay, "quote": quote}
+        request,
+        "bookings/book.html",
+        {"room_type": room_type, "form": form, "stay": stay, "quote": quote, "duplicates": form.duplicates},
     )
+
+
+def _duplicates(request, room_type: RoomType, stay: dict) -> list[Booking]:
+    form = StayForm({k: stay.get(k) for k in ("check_in", "check_out", "guests")})
+    if not form.is_valid():
+        return []
+    return list(selectors.guest_overlapping_bookings(
+        user=request.user, room_type=room_type,
+        check_in=form.cleaned_data["check_in"], check_out=form.cleaned_data["check_out"],
+    )[:5])
 
 
 def _quote(room_type: RoomType, stay: dict) -> int | None:
@@ -135,9 +169,11 @@ def checkout(request, code: str, payment_id: int):
     payable = (
         payment.status == Payment.Status.PENDING and booking.status == Booking.Status.PENDING_PAYMENT
     )
+    processing = payable and payment_in_flight(request, booking.payments) is not None
     if request.method == "POST":
-        if payable and payment.provider == SandboxProvider.name:
+        if payable and not processing and payment.provider == SandboxProvider.name:
             sandbox_checkout_pay(payment=payment)
+            checkout_sent_mark(request, payment)
             messages.info(
                 request,
                 _("Payment processing: your booking is confirmed once the payment company confirms it."),
@@ -151,6 +187,7 @@ def checkout(request, code: str, payment_id: int):
         not_payable=_("This booking cannot be paid now: it is %(state)s.")
         % {"state": booking.get_status_display()},
         held_until=booking.hold_expires_at,
+        processing=processing,
     ))
 
 
@@ -162,7 +199,7 @@ def my_bookings(request):
 
 
 @login_required
-def booking_detail(request, code: str):
+def booking_detail(request, code: str, *, cancel_form: CancelForm | None = None):
     booking = _mine(request, code)
     case = (  # the latest: an earlier report may have been dismissed
         GuaranteeCase.objects.filter(booking=booking)
@@ -174,6 +211,14 @@ def booking_detail(request, code: str):
         .first()
     )
     serving = booking.guarantee_case if booking.guarantee_case_id else None
+    cancellable = booking.status in (Booking.Status.CONFIRMED, Booking.Status.PENDING_PAYMENT)
+    cancellation = stays.booking_cancel_preview(booking=booking) if cancellable else None
+    if cancellable and cancel_form is None:
+        cancel_form = CancelForm(initial={"refund_krw": cancellation.refund_krw})
+    processing = (
+        payment_in_flight(request, booking.payments)
+        if booking.status == Booking.Status.PENDING_PAYMENT else None
+    )
     return render(
         request,
         "bookings/booking_detail.html",
@@ -184,22 +229,44 @@ def booking_detail(request, code: str):
             "safe_number": property_number_for_guest(booking),
             "uses_safe_number": guest_uses_safe_number(booking),
             "pending_payment": booking.payments.filter(status=Payment.Status.PENDING).first(),
+            "processing": processing,
+            "cancellation": cancellation,
+            "cancel_form": cancel_form if cancellable else None,
+            "refunds": _refunds(booking) if booking.status == Booking.Status.CANCELLED_BY_GUEST else None,
         },
     )
+
+
+def _refunds(booking: Booking) -> list[Refund]:
+    """What went back to the guest for a cancelled booking, as the payment company was asked."""
+    return list(Refund.objects.filter(payment__in=booking.payments.all()).order_by("created_at"))
 
 
 @login_required
 @require_POST
 def booking_cancel(request, code: str):
+    """Cancel only on an explicit confirmation of the refund the page showed (the service refuses when
+    the refund changed meanwhile); the page then shows what went back."""
     booking = _mine(request, code)
-    page_action(
-        request,
-        lambda: stays.booking_cancel_by_guest(
-            booking=booking, actor=request.user, reason=request.POST.get("reason", "")
-        ),
-        _("Your booking is cancelled; any refund is on its way."),
-    )
-    return redirect("bookings:booking", code)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        return booking_detail(request, code, cancel_form=form)
+    with refusal_shown(form=form):
+        cancelled = stays.booking_cancel_by_guest(
+            booking=booking, actor=request.user, reason=form.cleaned_data["reason"],
+            expected_refund_krw=form.cleaned_data["refund_krw"],
+        )
+        refund = sum(r.amount_krw for r in _refunds(cancelled))
+        if refund:
+            messages.success(
+                request,
+                _("Your booking is cancelled: %(amount)s won goes back to how you paid.")
+                % {"amount": f"{refund:,}"},
+            )
+        else:
+            messages.success(request, _("Your booking is cancelled."))
+        return redirect("bookings:booking", code)
+    return booking_detail(request, code, cancel_form=form)
 
 
 @login_required

@@ -42,8 +42,33 @@ class EvidenceForm(forms.Form):
         return _evidence_file_clean(self.cleaned_data["file"])
 
 
-class AcceptForm(forms.Form):
+class ConfirmForm(forms.Form):
+    """An explicit yes to a step that cannot be undone: the confirm button of the page's dialog or,
+    without JavaScript, the ticked box beside the button (trustplatform/ui/templates/ui/confirm.html)."""
+
+    confirmed = forms.BooleanField(
+        error_messages={"required": _("Nothing was done: confirm it in the dialog, or tick the box, first.")}
+    )
+
+
+class AcceptForm(ConfirmForm):
     terms_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class DisputeAnswerForm(forms.Form):
+    """The other side's answer to a dispute: what they say, backed by a file the agent reads."""
+
+    description = forms.CharField(
+        label=_("Your answer"),
+        max_length=300,
+        error_messages={"required": _("Write your answer to the dispute.")},
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 300}),
+        help_text=_("The agent deciding the dispute reads it with the file. At most 300 characters."),
+    )
+    file = _evidence_file_field()
+
+    def clean_file(self):
+        return _evidence_file_clean(self.cleaned_data["file"])
 
 
 class PayForm(forms.Form):

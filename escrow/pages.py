@@ -16,16 +16,15 @@ from django.utils.translation import gettext as _
 from trustplatform import files
 from trustplatform.ledger.models import LedgerAccount
 from trustplatform.pages import page_action, refusal_shown
-from trustplatform.payments.models import Payment
+from trustplatform.payments.pages import payment_in_flight
 
-from .forms import DisputeForm, EvidenceForm
+from .forms import DisputeAnswerForm, DisputeForm, EvidenceForm
 from .models import Condition, EscrowAgreement, Evidence, Milestone
 from .selectors import agreement_held_amounts, agreement_money_history
 from .services import disputes, release
+from .services.common import fee_of, side_of
 from .services.contact import agreement_contact
 
-# Payments the payer sent from the sandbox checkout, so the page can say "processing" until the webhook.
-CHECKOUT_SESSION_KEY = "escrow_checkout_sent"
 EVIDENCE_OPEN = {"proposed", "agreed", "funded", "disputed"}
 
 
@@ -82,22 +81,31 @@ def agreement_page_context(
             "milestone": milestone,
             "can_submit": funded and side == "payee" and milestone.status == Milestone.Status.PENDING,
             "can_approve": funded and side == "payer" and milestone.status == Milestone.Status.SUBMITTED,
+            "fee_krw": fee_of(milestone.amount_krw),
+            "to_payee_krw": milestone.amount_krw - fee_of(milestone.amount_krw),
         }
         for milestone in agreement.milestones.all()
     ]
-    sent = request.session.get(CHECKOUT_SESSION_KEY, [])
     held = agreement_held_amounts(agreement=agreement)
+    held_total = sum(item.amount_krw for item in held)
+    in_flight = (
+        payment_in_flight(request, agreement.payments)
+        if side == "payer" and agreement.status == EscrowAgreement.Status.AGREED else None
+    )
     return {
         "agreement": agreement,
         "side": side,
         "ns": namespace,
         "held": held,
-        "held_total_krw": sum(item.amount_krw for item in held),
+        "held_total_krw": held_total,
+        # What a release of everything held pays, as the release service splits it (fee to Ansim).
+        "release_fee_krw": fee_of(held_total),
+        "release_to_payee_krw": held_total - fee_of(held_total),
         "movements": money_movements(agreement=agreement),
         "conditions": conditions,
         "milestones": milestones,
         "payments": agreement.payments.order_by("-created_at"),
-        "disputes": agreement.disputes.prefetch_related("evidence"),
+        "disputes": _dispute_rows(request, agreement=agreement, side=side, forms=forms),
         "claims": agreement.claims.prefetch_related("evidence"),
         "fee_percent": f"{settings.ESCROW_FEE_BPS / 100:g}",
         "evidence_open": party and agreement.status in EVIDENCE_OPEN,
@@ -107,9 +115,25 @@ def agreement_page_context(
         "accept_error": forms.get("accept_error"),
         "contact": agreement_contact(agreement=agreement, side=side),
         "dispute_form": (forms.get("dispute") or DisputeForm()) if funded and party else None,
-        "processing": agreement.status == EscrowAgreement.Status.AGREED
-        and agreement.payments.filter(pk__in=sent, status=Payment.Status.PENDING).exists(),
+        "processing": in_flight,
     }
+
+
+def _dispute_rows(request, *, agreement: EscrowAgreement, side: str, forms: dict) -> list:
+    """Each dispute with whether this side may answer it: the party that did not open it, while open."""
+    rows = []
+    for dispute in agreement.disputes.select_related("opened_by").prefetch_related("evidence"):
+        opened_by_side = side_of(user=dispute.opened_by, agreement=agreement)
+        dispute.can_answer = (
+            dispute.status == dispute.Status.OPEN and side in ("payer", "payee") and opened_by_side != side
+        )
+        dispute.opened_by_side = opened_by_side
+        if dispute.can_answer:
+            dispute.answer_form = forms.get(f"answer-{dispute.pk}") or DisputeAnswerForm(
+                prefix=f"answer-{dispute.pk}"
+            )
+        rows.append(dispute)
+    return rows
 
 
 def evidence_of(*, agreement: EscrowAgreement, evidence_id: int) -> Evidence:
@@ -154,6 +178,28 @@ def dispute_withdraw_submit(request, *, agreement: EscrowAgreement, dispute_id: 
         lambda: disputes.dispute_withdraw(dispute=dispute, actor=request.user),
         _("Dispute withdrawn. The money is held under the conditions again."),
     )
+
+
+def dispute_answer_submit(request, *, agreement: EscrowAgreement, dispute_id: int, render_detail):
+    """Shared by the consumer and portal pages: the side that did not open a dispute answers it with a
+    statement and a file, stored as the dispute's evidence (the service checks side and role)."""
+    dispute = get_object_or_404(agreement.disputes, pk=dispute_id)
+    form = DisputeAnswerForm(request.POST, request.FILES, prefix=f"answer-{dispute.pk}")
+    if form.is_valid():
+        if dispute.status != dispute.Status.OPEN:
+            form.add_error(None, _("This dispute is no longer open: an agent has decided it."))
+        elif side_of(user=dispute.opened_by, agreement=agreement) == side_of(user=request.user,
+                                                                               agreement=agreement):
+            form.add_error(None, _("Your side opened this dispute: the other side answers it."))
+        else:
+            with refusal_shown(form=form, field="file"):
+                release.evidence_add(
+                    actor=request.user, upload=form.cleaned_data["file"], dispute=dispute,
+                    description=form.cleaned_data["description"],
+                )
+                messages.success(request, _("Your answer is with the agent deciding the dispute."))
+                return None
+    return render_detail(request, agreement, forms={f"answer-{dispute.pk}": form})
 
 
 def dispute_submit(request, *, agreement: EscrowAgreement, render_detail):

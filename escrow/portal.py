@@ -12,7 +12,7 @@ from trustplatform.pages import page_action, refusal_shown
 from trustplatform.partners.portal import portal_view
 
 from . import pages
-from .forms import AcceptForm, ProposeForm
+from .forms import AcceptForm, ConfirmForm, ProposeForm
 from .models import Condition, EscrowAgreement
 from .selectors import agreements_for_partner
 from .services import agreements, invitations, release
@@ -42,6 +42,16 @@ def _detail(request, agreement: EscrowAgreement, *, forms: dict | None = None):
 
 def _back(agreement: EscrowAgreement):
     return redirect("escrow_portal:detail", agreement.pk)
+
+
+def _confirmed(request) -> bool:
+    """Whether the person explicitly confirmed a step that cannot be undone; if not, the page says so
+    and nothing is done."""
+    form = ConfirmForm(request.POST)
+    if form.is_valid():
+        return True
+    messages.error(request, form.errors["confirmed"][0])
+    return False
 
 
 def _conditions_for(template: str, *, move_in_date) -> list[dict]:
@@ -108,7 +118,9 @@ def agreement_accept(request, agreement_id: int):
     agreement = _ours(request, agreement_id)
     form = AcceptForm(request.POST)
     if not form.is_valid():
-        return _detail(request, agreement, forms={"accept_error": _("Read the terms and accept them again.")})
+        unconfirmed = list(form.errors) == ["confirmed"]  # the terms were right, the "yes" missing
+        error = form.errors["confirmed"][0] if unconfirmed else _("Read the terms and accept them again.")
+        return _detail(request, agreement, forms={"accept_error": error})
     with refusal_shown(form=form) as accept:
         agreements.agreement_accept(
             agreement=agreement, actor=request.user, accepted_hash=form.cleaned_data["terms_hash"]
@@ -124,11 +136,12 @@ def agreement_accept(request, agreement_id: int):
 def condition_confirm(request, agreement_id: int, condition_id: int):
     agreement = _ours(request, agreement_id)
     condition = get_object_or_404(agreement.conditions, pk=condition_id)
-    page_action(
-        request,
-        lambda: release.condition_confirm(condition=condition, actor=request.user),
-        _("Confirmed: %(condition)s") % {"condition": condition.label},
-    )
+    if _confirmed(request):
+        page_action(
+            request,
+            lambda: release.condition_confirm(condition=condition, actor=request.user),
+            _("Confirmed: %(condition)s") % {"condition": condition.label},
+        )
     return _back(agreement)
 
 
@@ -173,5 +186,18 @@ def dispute_open(request, agreement_id: int):
 @require_POST
 def dispute_withdraw(request, agreement_id: int, dispute_id: int):
     agreement = _ours(request, agreement_id)
-    pages.dispute_withdraw_submit(request, agreement=agreement, dispute_id=dispute_id)
+    if _confirmed(request):
+        pages.dispute_withdraw_submit(request, agreement=agreement, dispute_id=dispute_id)
     return _back(agreement)
+
+
+@portal_view
+@require_POST
+def dispute_answer(request, agreement_id: int, dispute_id: int):
+    """The landlord's or contractor's answer to a dispute the payer opened (scoped to the partner; the
+    service checks the member's role)."""
+    agreement = _ours(request, agreement_id)
+    response = pages.dispute_answer_submit(
+        request, agreement=agreement, dispute_id=dispute_id, render_detail=_detail
+    )
+    return response or _back(agreement)

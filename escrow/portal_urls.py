@@ -31,4 +31,6 @@ urlpatterns = [
     path("<int:agreement_id>/dispute/", portal.dispute_open, name="dispute_open"),
     path("<int:agreement_id>/disputes/<int:dispute_id>/withdraw/", portal.dispute_withdraw,
          name="dispute_withdraw"),
+    path("<int:agreement_id>/disputes/<int:dispute_id>/answer/", portal.dispute_answer,
+         name="dispute_answer"),
 ]

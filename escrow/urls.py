@@ -33,5 +33,7 @@ urlpatterns = [
     path("<int:agreement_id>/dispute/", views.dispute_open, name="dispute_open"),
     path("<int:agreement_id>/disputes/<int:dispute_id>/withdraw/", views.dispute_withdraw,
          name="dispute_withdraw"),
+    path("<int:agreement_id>/disputes/<int:dispute_id>/answer/", views.dispute_answer,
+         name="dispute_answer"),
     path("<int:agreement_id>/claim/", views.claim_file, name="claim_file"),
 ]

@@ -13,15 +13,21 @@ from django.views.decorators.http import require_POST
 from masking.services import preference_get
 from trustplatform.pages import page_action, refusal_shown
 from trustplatform.payments.models import Payment
-from trustplatform.payments.pages import Checkout, checkout_page, checkout_payment
+from trustplatform.payments.pages import (
+    Checkout,
+    checkout_page,
+    checkout_payment,
+    checkout_sent_mark,
+    payment_in_flight,
+)
 from trustplatform.payments.providers import SandboxProvider
 from trustplatform.payments.services import sandbox_checkout_pay
 
-from .forms import AcceptForm, ClaimForm, PayForm
+from .forms import AcceptForm, ClaimForm, ConfirmForm, PayForm
 from .models import EscrowAgreement
 from .pages import (
-    CHECKOUT_SESSION_KEY,
     agreement_page_context,
+    dispute_answer_submit,
     dispute_submit,
     dispute_withdraw_submit,
     evidence_download,
@@ -60,14 +66,21 @@ def _detail(request, agreement: EscrowAgreement, *, forms: dict | None = None):
         context["claim_form"] = forms["claim"]
     elif agreement.template == EscrowAgreement.Template.RENOVATION and agreement.status in CLAIMABLE:
         context["claim_form"] = ClaimForm()
-    response = render(request, "escrow/agreement_detail.html", context)
-    if context["processing"]:
-        response["Refresh"] = "3"  # look again shortly: the PSP's webhook is on its way
-    return response
+    return render(request, "escrow/agreement_detail.html", context)
 
 
 def _back(agreement: EscrowAgreement):
     return redirect("escrow:detail", agreement.pk)
+
+
+def _confirmed(request) -> bool:
+    """Whether the person explicitly confirmed a step that cannot be undone; if not, the page says so
+    and nothing is done."""
+    form = ConfirmForm(request.POST)
+    if form.is_valid():
+        return True
+    messages.error(request, form.errors["confirmed"][0])
+    return False
 
 
 @login_required
@@ -98,7 +111,9 @@ def agreement_accept(request, agreement_id: int):
     agreement = _mine(request, agreement_id)
     form = AcceptForm(request.POST)
     if not form.is_valid():
-        return _detail(request, agreement, forms={"accept_error": _("Read the terms and accept them again.")})
+        unconfirmed = list(form.errors) == ["confirmed"]  # the terms were right, the "yes" missing
+        error = form.errors["confirmed"][0] if unconfirmed else _("Read the terms and accept them again.")
+        return _detail(request, agreement, forms={"accept_error": error})
     with refusal_shown(form=form) as accept:
         agreements.agreement_accept(
             agreement=agreement, actor=request.user, accepted_hash=form.cleaned_data["terms_hash"]
@@ -131,13 +146,11 @@ def checkout(request, agreement_id: int, payment_id: int):
     agreement = _mine(request, agreement_id)
     payment = checkout_payment(agreement.payments, payment_id)
     payable = payment.status == Payment.Status.PENDING and agreement.status == EscrowAgreement.Status.AGREED
+    processing = payable and payment_in_flight(request, agreement.payments) is not None
     if request.method == "POST":
-        if payable and payment.provider == SandboxProvider.name:
+        if payable and not processing and payment.provider == SandboxProvider.name:
             sandbox_checkout_pay(payment=payment)
-            request.session[CHECKOUT_SESSION_KEY] = [
-                *request.session.get(CHECKOUT_SESSION_KEY, []),
-                payment.pk,
-            ]
+            checkout_sent_mark(request, payment)
             messages.info(
                 request,
                 _(
@@ -154,6 +167,7 @@ def checkout(request, agreement_id: int, payment_id: int):
         not_payable=_("This agreement cannot be paid now: it is %(state)s.")
         % {"state": agreement.get_status_display()},
         pay_by=agreement.fund_by,
+        processing=processing,
     ))
 
 
@@ -162,11 +176,12 @@ def checkout(request, agreement_id: int, payment_id: int):
 def condition_confirm(request, agreement_id: int, condition_id: int):
     agreement = _mine(request, agreement_id)
     condition = get_object_or_404(agreement.conditions, pk=condition_id)
-    page_action(
-        request,
-        lambda: release.condition_confirm(condition=condition, actor=request.user),
-        _("Confirmed: %(condition)s") % {"condition": condition.label},
-    )
+    if _confirmed(request):
+        page_action(
+            request,
+            lambda: release.condition_confirm(condition=condition, actor=request.user),
+            _("Confirmed: %(condition)s") % {"condition": condition.label},
+        )
     return _back(agreement)
 
 
@@ -188,6 +203,8 @@ def evidence_file(request, agreement_id: int, evidence_id: int):
 def milestone_approve(request, agreement_id: int, milestone_id: int):
     agreement = _mine(request, agreement_id)
     milestone = get_object_or_404(agreement.milestones, pk=milestone_id)
+    if not _confirmed(request):
+        return _back(agreement)
     page_action(
         request,
         lambda: release.milestone_approve(milestone=milestone, actor=request.user),
@@ -223,8 +240,19 @@ def dispute_open(request, agreement_id: int):
 @require_POST
 def dispute_withdraw(request, agreement_id: int, dispute_id: int):
     agreement = _mine(request, agreement_id)
-    dispute_withdraw_submit(request, agreement=agreement, dispute_id=dispute_id)
+    if _confirmed(request):
+        dispute_withdraw_submit(request, agreement=agreement, dispute_id=dispute_id)
     return _back(agreement)
+
+
+@login_required
+@require_POST
+def dispute_answer(request, agreement_id: int, dispute_id: int):
+    agreement = _mine(request, agreement_id)
+    response = dispute_answer_submit(
+        request, agreement=agreement, dispute_id=dispute_id, render_detail=_detail
+    )
+    return response or _back(agreement)
 
 
 @login_required

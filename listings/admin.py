@@ -8,14 +8,22 @@ from django.contrib import admin, messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from trustplatform import files
 from trustplatform.admin_base import QueueFilter, ReadOnlyAdmin, ReadOnlyInline, ServiceTransitionAdmin
+from trustplatform.admin_dashboards import (
+    ChartData,
+    DashboardChart,
+    Series,
+    dashboard_register,
+    month_label,
+    month_starts,
+)
 from trustplatform.transitions import transition_run
 
-from . import services
+from . import selectors, services
 from .forms import DecisionForm
 from .models import (
     Appeal,
@@ -424,21 +432,38 @@ class SuspensionInline(ReadOnlyInline):
     fields = ["starts_at", "ends_at", "lifted_at", "lifted_reason"]
 
 
+class StrikeLabels:
+    """A strike's codes in words: what was fake and what followed."""
+
+    @admin.display(description=_("what was fake"), ordering="category")
+    def category_words(self, strike) -> str:
+        return strike.category_label
+
+    @admin.display(description=_("consequence"), ordering="consequence")
+    def consequence_words(self, strike) -> str:
+        return strike.consequence_label or "—"
+
+
 @admin.register(Strike)
-class StrikeAdmin(ReadOnlyAdmin):
+class StrikeAdmin(StrikeLabels, ReadOnlyAdmin):
     list_display = [
         "id",
         "partner",
         "listing",
         "severity",
-        "category",
+        "category_words",
         "status",
-        "consequence",
+        "consequence_words",
         "issued_at",
         "expires_at",
     ]
-    list_filter = ["status", "severity", "category"]
+    list_filter = ["status", "severity"]
+    list_select_related = ["partner", "listing"]
     inlines = [SuspensionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        words = {"category": "category_words", "consequence": "consequence_words"}
+        return [words.get(name, name) for name in super().get_readonly_fields(request, obj)]
 
 
 class AppealEvidenceInline(ReadOnlyInline):
@@ -464,7 +489,9 @@ class AppealQueue(QueueFilter):
 class AppealAdmin(ServiceTransitionAdmin):
     list_display = ["id", "strike", "status", "filed_at", "decided_by"]
     list_filter = [AppealQueue]
+    list_select_related = ["strike__partner", "decided_by"]
     inlines = [AppealEvidenceInline]
+    extra_readonly_fields = ("case_file",)
     action_permissions = ("listings.decide_appeal",)
     transition_services = {
         "uphold": lambda *, instance, actor, reason, **kw: services.appeal_decide(
@@ -476,6 +503,37 @@ class AppealAdmin(ServiceTransitionAdmin):
     }
     transition_labels = {"uphold": _("Uphold (overrule the strike)…"), "reject": _("Reject…")}
     fsm_forms = {"uphold": DecisionForm, "reject": DecisionForm}
+
+    def get_fields(self, request, obj=None):
+        # What the decider weighs first: the strike and the broker's case, then the record.
+        fields = [name for name in self.get_readonly_fields(request, obj) if name != "case_file"]
+        return ["case_file", *fields]
+
+    @admin.display(description=_("the broker's case"))
+    def case_file(self, appeal) -> str:
+        strike = appeal.strike
+        evidence = [
+            (
+                reverse("admin:listings_appeal_evidence", args=[appeal.pk, item.pk]),
+                item.original_name or _("Download"),
+            )
+            for item in appeal.evidence.all()
+        ]
+        return format_html(
+            '<dl class="appeal-case"><dt>{}</dt><dd>{} · {}</dd><dt>{}</dt><dd>{}</dd>'
+            "<dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl>",
+            _("Strike"),
+            strike.category_label,
+            strike.get_severity_display(),
+            _("Grounds of the strike"),
+            strike.note or "—",
+            _("The broker's statement"),
+            appeal.statement or "—",
+            _("The broker's evidence"),
+            format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a></li>', evidence))
+            if evidence
+            else _("No files attached."),
+        )
 
     def get_urls(self):
         return [
@@ -493,3 +551,34 @@ class AppealAdmin(ServiceTransitionAdmin):
             raise Http404
         evidence = get_object_or_404(AppealEvidence, pk=evidence_id, appeal_id=appeal_id)
         return files.attachment_response(evidence.file, filename=evidence.original_name)
+
+
+def _fakes_chart() -> ChartData:
+    starts = month_starts(months=12)
+    rows = selectors.fakes_and_strikes_months(starts=starts)
+    fakes = [count for count, _strikes in rows]
+    strikes = [count for _fakes, count in rows]
+    summary = _(
+        "In the last 12 months: %(fakes)s fake listings confirmed and %(strikes)s strikes issued; "
+        "this month %(fakes_now)s and %(strikes_now)s."
+    ) % {"fakes": sum(fakes), "strikes": sum(strikes), "fakes_now": fakes[-1], "strikes_now": strikes[-1]}
+    return ChartData(
+        labels=[month_label(start) for start in starts],
+        series=[
+            Series(label=_("fake listings confirmed"), values=fakes),
+            Series(label=_("strikes issued"), values=strikes),
+        ],
+        summary=summary,
+    )
+
+
+dashboard_register(
+    DashboardChart(
+        key="fakes-strikes",
+        title=_("Confirmed fakes and strikes per month"),
+        compute=_fakes_chart,
+        permissions=("listings.view_strike", "listings.view_report"),
+        group=_("Homes"),
+        order=30,
+    )
+)

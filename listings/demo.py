@@ -11,12 +11,10 @@
 - risk scores computed, and this month's campaign opened with a fixed seed for inspector@demo.ansim.kr.
 """
 
-import io
-import random
+from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image, ImageDraw
 
 from trustplatform import pii
 from trustplatform.accounts.models import User
@@ -52,23 +50,20 @@ BAIT_TITLE = "연남동 급매 투룸 (보증금 100)"
 GONE_TITLE = "망원동 풀옵션 원룸"
 
 
-def _photo(seed: int) -> SimpleUploadedFile:
-    rng = random.Random(seed)
-    image = Image.new(
-        "RGB", (640, 480), (rng.randrange(200, 250), rng.randrange(200, 250), rng.randrange(200, 250))
-    )
-    draw = ImageDraw.Draw(image)
-    draw.rectangle([0, 300, 640, 480], fill=(150 + rng.randrange(60), 120 + rng.randrange(40), 90))  # floor
-    draw.rectangle([rng.randrange(40, 300), 80, rng.randrange(340, 600), 260], fill=(180, 215, 240))  # window
-    for _ in range(6):
-        x, y = rng.randrange(640), rng.randrange(250, 420)
-        draw.rectangle(
-            [x, y, x + rng.randrange(40, 160), y + rng.randrange(30, 90)],
-            fill=tuple(rng.randrange(256) for _ in range(3)),
+# Rendered by scripts/demo_photos.py: two photos per flat, none shared between brokerages except the
+# bait's, which copies a 마포 믿음 flat on purpose (the duplicate-photo check must find it).
+PHOTOS = Path(__file__).resolve().parent / "demo_photos"
+
+
+def _photos(seed: int) -> list[SimpleUploadedFile]:
+    # 마포 믿음's flats (seeds 11-18) show home-01…08 and home-09…16; the young brokerage's own flat 17, 18.
+    pair = (17, 18) if seed == 21 else (seed - 10, seed - 2)
+    return [
+        SimpleUploadedFile(
+            f"home-{n:02d}.jpg", (PHOTOS / f"home-{n:02d}.jpg").read_bytes(), content_type="image/jpeg"
         )
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=85)
-    return SimpleUploadedFile(f"demo-{seed}.jpg", buffer.getvalue(), content_type="image/jpeg")
+        for n in pair
+    ]
 
 
 def _listing(partner: Partner, owner: User, spec: tuple, *, address: str, unit: str) -> Listing:
@@ -95,7 +90,8 @@ def _listing(partner: Partner, owner: User, spec: tuple, *, address: str, unit: 
             "description": "관리비 별도, 주차 1대 가능. 실매물입니다.",
         },
     )
-    services.photo_add(listing=listing, actor=owner, upload=_photo(seed))
+    for upload in _photos(seed):
+        services.photo_add(listing=listing, actor=owner, upload=upload)
     return listing
 
 

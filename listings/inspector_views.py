@@ -12,6 +12,7 @@ from trustplatform.pages import refusal_shown
 
 from . import selectors, services
 from .forms import InspectionForm
+from .models import Inspection
 
 
 def inspector_view(view):
@@ -38,7 +39,8 @@ def record(request, inspection_id: int):
     if request.method == "POST" and form.is_valid():
         with refusal_shown(form=form):
             services.inspection_record(inspection=inspection, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Recorded: %(outcome)s.") % {"outcome": form.cleaned_data["outcome"]})
+            outcome = Inspection.Outcome(form.cleaned_data["outcome"]).label
+            messages.success(request, _("Recorded: %(outcome)s.") % {"outcome": outcome})
             return redirect("listings:inspector_queue")
     return render(
         request,

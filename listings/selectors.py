@@ -1,10 +1,13 @@
 """Reads of the listings app: search, what each audience may see, queues."""
 
+import bisect
 from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from trustplatform.pii import mask_name
 from trustplatform.regions.selectors import region_labels, region_require, region_scope
@@ -49,6 +52,7 @@ def search_invalidate() -> None:
 
 
 # What a result card shows: the rest of the row (description, address…) is not read.
+CARD_PHOTOS = 5
 CARD_FIELDS = (
     "id",
     "title",
@@ -166,14 +170,15 @@ def listings_search(
     rows = list(
         queryset.order_by(*SORTS.get(sort, SORTS["newest"])).only(*CARD_FIELDS)[start : start + per_page + 1]
     )
-    first_photos = {
-        photo.listing_id: photo
-        for photo in ListingPhoto.objects.filter(
-            listing__in=[row.pk for row in rows[:per_page]], position=0
-        ).only("listing_id", "image")
-    }
+    # The card's carousel: the first few photos of each listing on the page, in their order.
+    photos: dict[int, list[ListingPhoto]] = {}
+    for photo in ListingPhoto.objects.filter(
+        listing__in=[row.pk for row in rows[:per_page]], position__lt=CARD_PHOTOS
+    ).only("listing_id", "image", "position").order_by("position", "id"):
+        photos.setdefault(photo.listing_id, []).append(photo)
     for row in rows:
-        row.cover = first_photos.get(row.pk)
+        row.card_photos = photos.get(row.pk, [])
+        row.cover = row.card_photos[0] if row.card_photos else None
     region_labels_fill(rows[:per_page])
     return SearchPage(results=rows[:per_page], page=page, has_next=len(rows) > per_page)
 
@@ -260,3 +265,19 @@ def inspector_queue(*, user) -> QuerySet[Inspection]:
         .select_related("listing", "listing__partner", "campaign")
         .order_by("-priority", "id")
     )
+
+
+def fakes_and_strikes_months(*, starts: list[date]) -> list[tuple[int, int]]:
+    """The staff dashboard, per month from each 1st in `starts` (Korean calendar): reports upheld as
+    fake listings (by the day decided) and strikes issued."""
+    since = datetime.combine(starts[0], time.min, tzinfo=timezone.get_current_timezone())
+    fakes, strikes = [0] * len(starts), [0] * len(starts)
+    upheld = Report.objects.filter(status=Report.Status.UPHELD, decided_at__gte=since)
+    for counts, moments in (
+        (fakes, upheld.values_list("decided_at", flat=True)),
+        (strikes, Strike.objects.filter(issued_at__gte=since).values_list("issued_at", flat=True)),
+    ):
+        for moment in moments:
+            if (index := bisect.bisect_right(starts, timezone.localdate(moment)) - 1) >= 0:
+                counts[index] += 1
+    return list(zip(fakes, strikes, strict=True))

@@ -21,7 +21,7 @@ from trustplatform.pages import refusal_shown
 
 from . import selectors, services
 from .forms import ContactForm, DepositForm, ReportForm, SearchForm, WastedTripForm
-from .models import Listing, Strike, WastedTripClaim
+from .models import Inspection, Listing, Strike, WastedTripClaim
 
 
 def search(request):
@@ -62,6 +62,9 @@ def _detail(request, listing: Listing, *, forms: dict | None = None, status: int
         "standing": selectors.standing_of(listing.partner),
         "landlord_shown": selectors.landlord_shown(listing),
         "confirmed_fake": strike is not None,
+        "fake_label": Inspection.FakeCategory(strike.category).label
+        if strike and strike.category in Inspection.FakeCategory.values
+        else "",
         "claim": claim,
         "report_form": forms.get("report") or ReportForm(),
         "deposit_form": forms.get("deposit") or DepositForm(),

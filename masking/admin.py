@@ -12,6 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trustplatform.admin_base import ReadOnlyAdmin
+from trustplatform.admin_dashboards import (
+    ChartData,
+    DashboardChart,
+    Series,
+    dashboard_register,
+    short_day,
+    week_label,
+    week_starts,
+)
 from trustplatform.errors import DomainError
 from trustplatform.transitions import TransitionAdmin
 
@@ -129,6 +138,41 @@ class MaskedSessionAdmin(TransitionAdmin):
 
     def has_add_permission(self, request):
         return False  # sessions are opened by the apps and the API, with real numbers staff never see
+
+
+def _pool_chart() -> ChartData:
+    starts = week_starts(weeks=12)
+    opened = selectors.sessions_weeks(starts=starts)
+    usage = selectors.pool_usage()
+    summary = _(
+        "%(pool)s active numbers; the busiest person holds %(need)s now (%(percent)s%% of the pool). "
+        "%(open)s sessions open, %(cooling)s cooling off; %(week)s opened this week."
+    ) % {
+        "pool": usage.pool_size,
+        "need": usage.need,
+        "percent": f"{usage.percent:.0f}",
+        "open": usage.open_sessions,
+        "cooling": usage.cooling_sessions,
+        "week": opened[-1],
+    }
+    return ChartData(
+        labels=[week_label(start) for start in starts],
+        axis_labels=[short_day(start) for start in starts],
+        series=[Series(label=_("sessions opened"), values=opened)],
+        summary=summary,
+    )
+
+
+dashboard_register(
+    DashboardChart(
+        key="safe-number-pool",
+        title=_("Safe-number pool use"),
+        compute=_pool_chart,
+        permissions=("masking.view_proxynumber",),
+        group=_("Safe numbers"),
+        order=40,
+    )
+)
 
 
 @admin.register(Interaction)

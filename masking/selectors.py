@@ -1,5 +1,6 @@
 """Reads of the masking app: routing (the hot path), pool utilisation, sessions per audience."""
 
+import bisect
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -256,3 +257,13 @@ def ringing_calls(*, user) -> QuerySet[Interaction]:
 def sessions_scrubbed() -> QuerySet:
     """Ids of the sessions whose real numbers are erased, as a subquery for other apps' sweeps."""
     return MaskedSession.objects.filter(status=MaskedSession.Status.SCRUBBED).values("pk")
+
+
+def sessions_weeks(*, starts: list) -> list[int]:
+    """The staff dashboard: safe-number sessions opened per week from each Monday in `starts` (KST)."""
+    since = datetime.combine(starts[0], datetime.min.time(), tzinfo=timezone.get_current_timezone())
+    opened = [0] * len(starts)
+    for moment in MaskedSession.objects.filter(created_at__gte=since).values_list("created_at", flat=True):
+        if (index := bisect.bisect_right(starts, timezone.localdate(moment)) - 1) >= 0:
+            opened[index] += 1
+    return opened

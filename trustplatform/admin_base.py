@@ -1,20 +1,121 @@
 """What every app's admin shares: nothing is edited directly; staff act only through services.
 
-Read-only pages and inlines, work-queue list filters, transition buttons that each run a service,
-and the small form page (a reason, a confirmation) shown before a service call.
+Read-only pages and inlines, work-queue list filters, transition buttons that each run a service
+(shown only to those who may press them), the small form page (a reason, a confirmation) shown
+before a service call, and every moment shown in Korean time as the rest of the site shows it.
 """
 
+import datetime as dt
+
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin import utils as admin_utils
+from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from trustplatform.transitions import TransitionAdmin
+from trustplatform.ui import korean
 
 FORM_TEMPLATE = "admin/action_form.html"
+
+
+def _admin_moments_in_korean_time() -> None:
+    """List columns and read-only fields show moments as "2026년 12월 10일 (목) 15:00" in Korea's time
+    (and dates as "2026년 12월 10일 (목)"), like every other page, whatever the field or callable; and
+    amounts in won as "190,000원"."""
+    if getattr(admin_utils.display_for_field, "korean_time", False):
+        return
+    field_display, value_display = admin_utils.display_for_field, admin_utils.display_for_value
+
+    def shown(value):
+        if isinstance(value, dt.datetime):
+            return korean.moment(value, with_year=True)
+        if isinstance(value, dt.date):
+            return korean.day(value, with_year=True)
+        return None
+
+    def display_for_field(value, field, empty_value_display, *args, **kwargs):
+        if value is not None and not getattr(field, "flatchoices", None):
+            text = shown(value)
+            if text is not None:
+                return text
+            # Amounts in won ("amount_krw") read as money: "190,000원".
+            if getattr(field, "name", "").endswith("_krw") and isinstance(value, int):
+                return korean.won(value)
+        return field_display(value, field, empty_value_display, *args, **kwargs)
+
+    def display_for_value(value, empty_value_display, *args, **kwargs):
+        text = shown(value) if value is not None else None
+        return text if text is not None else value_display(value, empty_value_display, *args, **kwargs)
+
+    display_for_field.korean_time = True
+    # The admin's modules hold their own references to these two functions.
+    for module in (admin_utils, helpers, admin_list):
+        if hasattr(module, "display_for_field"):
+            module.display_for_field = display_for_field
+        if hasattr(module, "display_for_value"):
+            module.display_for_value = display_for_value
+
+
+_admin_moments_in_korean_time()
+
+
+def _field_names_translated() -> None:
+    """Columns, filters and read-only labels of fields declared without a verbose name ("decided at")
+    are looked up in the translations too, instead of showing the English field name to Korean staff.
+
+    Only the label the admin shows changes (`verbose_name`); what migrations compare is left alone."""
+    from django.apps import apps
+    from django.utils.functional import Promise
+
+    if not apps.models_ready:
+        return
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            name = getattr(field, "verbose_name", None)
+            if isinstance(name, str) and not isinstance(name, Promise) and not field.auto_created:
+                field.verbose_name = _(name)
+
+
+_field_names_translated()
+
+
+def four_eyes_record(steps) -> str:
+    """Who did each step of a money decision and when, kept on the page after the money moved:
+    `steps` are (step, person or text or None, moment or None)."""
+    rows = (
+        (step, who if who is not None else "—", korean.moment(at, with_year=True) if at else "")
+        for step, who, at in steps
+    )
+    return format_html(
+        '<ul class="four-eyes" data-four-eyes>{}</ul>',
+        format_html_join("", "<li><strong>{}</strong>: {} <span>{}</span></li>", rows),
+    )
+
+
+def transition_done_by(obj, name: str):
+    """(who, when) of the latest `name` transition of `obj`, from the audit trail; (None, None) if none."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from trustplatform.audit.models import AuditEntry
+
+    entry = (
+        AuditEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk), action=name
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if entry is None:
+        return None, None
+    return (entry.actor or entry.actor_repr), entry.created_at
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -103,6 +204,17 @@ class ServiceTransitionAdmin(TransitionAdmin):
     action_permissions: tuple = ()
     transition_labels: dict = {}
     extra_readonly_fields: tuple = ()
+    # Who may press which button: a transition name -> a permission, or a callable(request, obj) -> bool.
+    # A button the person may not use is not shown; posted by hand, its service refuses it with its reason.
+    transition_permissions: dict = {}
+
+    def may_run(self, request, obj, name: str) -> bool:
+        rule = self.transition_permissions.get(name)
+        if rule is None:
+            return True
+        if callable(rule):
+            return bool(rule(request, obj))
+        return request.user.has_perm(rule)
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields] + list(self.extra_readonly_fields)
@@ -134,11 +246,23 @@ class ServiceTransitionAdmin(TransitionAdmin):
     def _get_fsm_extra_context(self, *, request, obj):
         if obj is None or not self.transitions_apply_to(obj) or not self.has_change_permission(request, obj):
             return
-        yield from super()._get_fsm_extra_context(request=request, obj=obj)
+        for block in super()._get_fsm_extra_context(request=request, obj=obj):
+            block.available_transitions = [
+                transition for transition in block.available_transitions
+                if self.may_run(request, obj, transition.name)
+            ]
+            if block.available_transitions:
+                yield block
+
+    def get_extra_tools(self, request, obj) -> list:
+        """(label, url) links beside History for what this person may do besides the buttons."""
+        return []
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
         extra_context = {
             **(extra_context or {}),
+            "extra_tools": self.get_extra_tools(request, obj) if obj is not None else [],
             "show_save": False,
             "show_save_and_continue": False,
             "show_save_and_add_another": False,

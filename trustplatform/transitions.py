@@ -57,6 +57,22 @@ class TransitionAdmin(FSMAdminMixin, admin.ModelAdmin):
 
     fsm_fields = ["status"]
     transition_services: dict = {}
+    # The project's own templates: translated labels, no empty help text printed as "None".
+    change_form_template = "admin/fsm_change_form.html"
+    fsm_transition_form_template = "admin/fsm_transition_form.html"
+
+    @staticmethod
+    def get_fsm_block_label(fsm_field_name: str) -> str:
+        return _("Actions")
+
+    def get_help_text(self, transition) -> str:
+        return transition.custom.get("help_text") or ""
+
+    def _get_fsm_extra_context(self, *, request, obj):
+        # Buttons only for those who may change the object: a viewer sees the page, not the actions.
+        if obj is None or not self.has_change_permission(request, obj):
+            return
+        yield from super()._get_fsm_extra_context(request=request, obj=obj)
 
     def is_fsm_transition_visible(self, transition) -> bool:
         return transition.name in self.transition_services and super().is_fsm_transition_visible(transition)

@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from trustplatform.accounts.views import language_set
 from trustplatform.partners.urls import portal_patterns
 
-from . import views
+from . import admin_dashboards, views
 
 admin.site.site_header = _("Ansim staff console")
 admin.site.site_title = _("Ansim admin")
@@ -34,6 +34,9 @@ urlpatterns = [
     path("help/", include("trustplatform.support.urls")),
     path("homes/", include("listings.urls")),
     path("portal/listings/", include("listings.portal_urls")),
+    # The staff dashboards: charts the apps register from their admin modules (admin_dashboards.py).
+    path("admin/dashboards/", admin.site.admin_view(admin_dashboards.dashboards_view),
+         name="admin_dashboards"),
     path("admin/", admin.site.urls),
     # The language switch also remembers a signed-in person's choice for the notices we send them.
     path("i18n/setlang/", language_set, name="set_language"),

@@ -32,6 +32,16 @@ OPEN_STATUSES = (
 )
 
 
+class CaseOutcome(models.TextChoices):
+    """How an agent closed a case: what became of the guest."""
+
+    REHOUSED = "rehoused", _("Guest rehoused")
+    REFUNDED = "refunded", _("Guest refunded")
+    OWN_ARRANGEMENTS = "own_arrangements", _("Guest made their own arrangements")
+    UNREACHABLE = "unreachable", _("Guest could not be reached")
+    OTHER = "other", _("Other (see the notes)")
+
+
 class GuaranteeCase(ConcurrentTransitionMixin, models.Model):
     """The platform's promise to a guest whose confirmed booking the property cancelled.
 
@@ -41,6 +51,7 @@ class GuaranteeCase(ConcurrentTransitionMixin, models.Model):
     upholds it (opened) or dismisses it (the booking stands)."""
 
     Status = CaseStatus
+    Outcome = CaseOutcome
 
     class Mode(models.TextChoices):
         AUTO = "auto", _("Booked at once (check-in is close)")
@@ -107,6 +118,7 @@ class GuaranteeCase(ConcurrentTransitionMixin, models.Model):
     started_at = models.DateTimeField(_("rehousing started at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=CaseOutcome.choices, blank=True)
 
     class Meta:
         verbose_name = _("guarantee case")
@@ -217,8 +229,9 @@ class GuaranteeCase(ConcurrentTransitionMixin, models.Model):
         permission="bookings.work_case",
         custom={"label": _("Close")},
     )
-    def close(self, *, by=None, reason: str = "", at=None) -> None:
+    def close(self, *, by=None, reason: str = "", at=None, outcome: str = "") -> None:
         self.closed_at = at
+        self.outcome = outcome or self.outcome
 
 
 class GuaranteeCandidate(models.Model):

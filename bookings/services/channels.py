@@ -30,6 +30,7 @@ from trustplatform.partners.roles import PartnerAction, partner_action_require
 from trustplatform.partners.services import partner_notify
 
 from ..errors import BookingConflict, BookingError
+from ..feed_errors import feed_error_lazy
 from ..models import Booking, CalendarFeed, Conflict, ImportedBlock, Night, RoomType
 from .common import check_in_at
 from .inventory import nights_ensure
@@ -276,7 +277,8 @@ def _feed_failed(feed: CalendarFeed, why: str, now: datetime) -> None:
                 gettext_lazy(
                     "The %(channel)s calendar of %(room)s could not be imported: %(why)s Nothing was changed."
                 ),
-                {"channel": feed.name, "room": feed.room_type, "why": why},
+                # The owner reads what it means; the technical detail stays on the feed, for staff.
+                {"channel": feed.name, "room": feed.room_type, "why": feed_error_lazy(why)},
             ),
             sms_text=True,
         )

@@ -1,6 +1,7 @@
 """A guest's booking from hold to check-in: hold rooms, confirm on payment, cancel, expire. The end of
 the stay (arrived, left, no-show, completed by itself) is stay_marks'."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -161,13 +162,24 @@ def booking_announce(*, booking_id: int) -> None:
     )
 
 
-def booking_cancel_by_guest(*, booking: Booking, actor, reason: str = "") -> Booking:
-    """The guest cancels: rooms back on sale, the policy's refund to the guest, the rest to the property."""
+def booking_cancel_by_guest(
+    *, booking: Booking, actor, reason: str = "", expected_refund_krw: int | None = None
+) -> Booking:
+    """The guest cancels: rooms back on sale, the policy's refund to the guest, the rest to the property.
+    With `expected_refund_krw` (the refund the guest was shown and confirmed), a different refund under
+    the booking's lock (the day changed meanwhile) refuses instead of cancelling."""
     with transaction.atomic():
         booking = lock(booking.pk)
         if booking.guest_id != actor.pk and not actor.is_staff:
             raise BookingNotFound(_("No such booking."))
         was_paid = booking.status == Booking.Status.CONFIRMED
+        terms = _guest_cancellation(booking, today=timezone.localdate())
+        if expected_refund_krw is not None and was_paid and terms.refund_krw != expected_refund_krw:
+            raise BookingConflict(
+                _("The refund is now %(amount)s won: look at it again and confirm.")
+                % {"amount": f"{terms.refund_krw:,}"},
+                code="refund_changed",
+            )
         booking = transition_run(
             instance=booking, name="cancel_by_guest", actor=actor, reason=reason, at=timezone.now()
         )
@@ -175,7 +187,7 @@ def booking_cancel_by_guest(*, booking: Booking, actor, reason: str = "") -> Boo
             room_type_id=booking.room_type_id, check_in=booking.check_in, check_out=booking.check_out
         )
         if was_paid:
-            _refund_guest_cancellation(booking)
+            _refund_guest_cancellation(booking, terms)
             safe_number_close(booking, "booking cancelled by the guest")
         payments_pending_cancel(subject=booking, reason="booking cancelled by the guest")
     if was_paid:
@@ -192,15 +204,48 @@ def booking_cancel_by_guest(*, booking: Booking, actor, reason: str = "") -> Boo
     return booking
 
 
-def _refund_guest_cancellation(booking: Booking) -> None:
+@dataclass(frozen=True)
+class GuestCancellation:
+    """What a guest cancelling on a given day pays and gets back, in won."""
+
+    paid_krw: int  # the guest's share of what the booking holds (0 while unpaid)
+    refund_krw: int  # back to the guest through the payment company
+    kept_krw: int  # the property's cancellation fee
+
+    @property
+    def refund_percent(self) -> int:
+        return self.refund_krw * 100 // self.paid_krw if self.paid_krw else 100
+
+
+def _guest_cancellation(booking: Booking, *, today: date) -> GuestCancellation:
+    if booking.status != Booking.Status.CONFIRMED:
+        return GuestCancellation(paid_krw=0, refund_krw=0, kept_krw=0)  # nothing paid, nothing held
+    guest_share = min(booking.guest_paid_krw, booking.price_total_krw)
+    refund = money.guest_refund_krw(booking=booking, today=today, paid_krw=guest_share)
+    return GuestCancellation(paid_krw=guest_share, refund_krw=refund, kept_krw=guest_share - refund)
+
+
+def booking_cancel_preview(*, booking: Booking) -> GuestCancellation:
+    """What booking_cancel_by_guest would refund and keep if the guest cancelled today (read-only; the
+    same rule the cancellation applies)."""
+    return _guest_cancellation(booking, today=timezone.localdate())
+
+
+def booking_cancel_by_property_penalty_krw(*, booking: Booking) -> int:
+    """The most the property is charged as a penalty for cancelling this booking (read-only; the
+    guarantee's rebooking charges it, lowered only to keep the property within its floor), on top of
+    the price difference of the room the guest is moved to."""
+    return money.penalty_krw(booking)
+
+
+def _refund_guest_cancellation(booking: Booking, terms: GuestCancellation) -> None:
     """Split the money held for a cancelled stay: the policy's refund of the guest's share to the guest,
     the rest of that share to the property, and what the guarantee fund added back to the fund."""
     partner = booking.property.partner
     money.partner_accounts_lock(partner)
     held = money.held_account(booking)
     held_total = booking.price_total_krw  # what a paid booking holds, whoever paid it
-    guest_share = min(booking.guest_paid_krw, held_total)
-    refund = money.guest_refund_krw(booking=booking, today=timezone.localdate(), paid_krw=guest_share)
+    guest_share, refund = terms.paid_krw, terms.refund_krw
     key = f"booking-{booking.pk}-guest-cancel"
     money.guest_refund(booking=booking, amount_krw=refund, key=f"{key}-refund", source=held,
                        reason=f"예약 {booking.code} 취소 환불")

@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from escrow.models import ClaimApproval, GuaranteeClaim
 from escrow.services import claims
-from trustplatform.admin_base import QueueFilter, ServiceTransitionAdmin
+from trustplatform.admin_base import QueueFilter, ServiceTransitionAdmin, four_eyes_record, transition_done_by
 from trustplatform.ledger.models import LedgerAccount
 from trustplatform.pages import page_action
+from trustplatform.ui import korean
 
 from .evidence import ClaimEvidenceInline
 from .forms import ClaimApproveForm, ClaimCountersignForm, ReasonForm
@@ -49,6 +50,17 @@ def _waiting_for_approval(queryset):
         status=GuaranteeClaim.Status.APPROVED,
         amount_approved_krw__gte=settings.ESCROW_FOUR_EYES_THRESHOLD_KRW,
     ).filter(~Exists(valid))
+
+
+def _second_approval(claim):
+    if not claim.decision_hash:
+        return None
+    return (
+        claim.approvals.filter(decision_hash=claim.decision_hash)
+        .exclude(approver=claim.decided_by_id)
+        .select_related("approver")
+        .first()
+    )
 
 
 class ClaimQueue(QueueFilter):
@@ -88,15 +100,20 @@ class GuaranteeClaimAdmin(ServiceTransitionAdmin):
         "replacement",
         "decision",
         "approval_state",
+        "four_eyes",
         "guarantee_fund",
         "filed_by",
         "filed_at",
         "decided_at",
     ]
-    extra_readonly_fields = ("guarantee_fund", "decision", "approval_state")
+    extra_readonly_fields = ("guarantee_fund", "decision", "approval_state", "four_eyes")
     inlines = [ClaimEvidenceInline]
     action_permissions = ("escrow.decide_claim", "escrow.approve_claim")
     transition_services = {"approve": _claim_approve, "reject": _claim_reject, "mark_paid": _claim_pay}
+    # Deciding and paying are the agents' steps; finance approves (the link beside History).
+    transition_permissions = {
+        "approve": "escrow.decide_claim", "reject": "escrow.decide_claim", "mark_paid": "escrow.decide_claim",
+    }
     transition_labels = {
         "approve": _("Approve…"),
         "reject": _("Reject…"),
@@ -121,9 +138,9 @@ class GuaranteeClaimAdmin(ServiceTransitionAdmin):
     def guarantee_fund(self, obj) -> str:
         fund = LedgerAccount.objects.filter(code="platform-guarantee-fund").first()
         available = fund.available_krw if fund else 0
-        return _("₩%(available)s (cap per agreement ₩%(cap)s)") % {
-            "available": f"{available:,}",
-            "cap": f"{settings.ESCROW_GUARANTEE_CAP_KRW:,}",
+        return _("%(available)s (cap per agreement %(cap)s)") % {
+            "available": korean.won(available),
+            "cap": korean.won(settings.ESCROW_GUARANTEE_CAP_KRW),
         }
 
     @admin.display(description=_("decision"))
@@ -131,8 +148,8 @@ class GuaranteeClaimAdmin(ServiceTransitionAdmin):
         if not obj.decision_hash:
             return "—"
         return format_html(
-            "₩{} → {}<br>{} {}<br>{} <code>{}</code>",
-            f"{obj.amount_approved_krw:,}",
+            "{} → {}<br>{} {}<br>{} <code>{}</code>",
+            korean.won(obj.amount_approved_krw),
             obj.replacement or obj.get_pay_to_display(),
             _("Decided by"),
             obj.decided_by,
@@ -142,17 +159,45 @@ class GuaranteeClaimAdmin(ServiceTransitionAdmin):
 
     @admin.display(description=_("second approval"))
     def approval_state(self, obj) -> str:
-        if obj.status != GuaranteeClaim.Status.APPROVED:
+        if not obj.decision_hash:
             return "—"
+        approval = _second_approval(obj)
+        if approval is not None:
+            # Kept after payment: the page always says who gave the second approval.
+            return format_html("✓ {}", approval.approver)
         if not claims.claim_needs_second_approval(obj):
             return _("not needed")
-        approval = (
-            obj.approvals.filter(decision_hash=obj.decision_hash).exclude(approver=obj.decided_by_id).first()
-        )
+        if obj.status != GuaranteeClaim.Status.APPROVED:
+            return "—"
+        return _("waiting for a second (finance) approval")
+
+    @admin.display(description=_("four-eyes record"))
+    def four_eyes(self, obj) -> str:
+        if not obj.decision_hash:
+            return "—"
+        approval = _second_approval(obj)
+        paid_by, paid_at = transition_done_by(obj, "mark_paid")
         if approval is not None:
-            return format_html("✓ {}", approval.approver)
-        url = reverse("admin:escrow_guaranteeclaim_approve", args=[obj.pk])
-        return format_html('<a class="button" href="{}">{}</a>', url, _("Approve decision…"))
+            second = (_("Second approval"), approval.approver, approval.approved_at)
+        elif claims.claim_needs_second_approval(obj):
+            second = (_("Second approval"), None, None)
+        else:
+            second = (_("Second approval"), _("not needed"), None)
+        return four_eyes_record(
+            [(_("Decided"), obj.decided_by, obj.decided_at), second, (_("Paid"), paid_by, paid_at)]
+        )
+
+    def get_extra_tools(self, request, obj) -> list:
+        # The approval button only for finance staff other than the decider, while it is needed.
+        if (
+            obj.status == GuaranteeClaim.Status.APPROVED
+            and claims.claim_needs_second_approval(obj)
+            and _second_approval(obj) is None
+            and request.user.has_perm("escrow.approve_claim")
+            and request.user.pk != obj.decided_by_id
+        ):
+            return [(_("Approve decision…"), reverse("admin:escrow_guaranteeclaim_approve", args=[obj.pk]))]
+        return []
 
     def approve_view(self, request, claim_id: int):
         """A finance user approves the exact claim decision shown here, bound to its hash."""

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from escrow.models import Dispute, DisputeApproval
 from escrow.services import disputes
-from trustplatform.admin_base import QueueFilter, ServiceTransitionAdmin
+from trustplatform.admin_base import QueueFilter, ServiceTransitionAdmin, four_eyes_record, transition_done_by
 from trustplatform.pages import page_action
+from trustplatform.ui import korean
 
 from .evidence import DisputeEvidenceInline
 from .forms import DisputeApproveForm, DisputeDecideForm
@@ -49,6 +50,17 @@ def _waiting_for_approval(queryset):
     )
 
 
+def _second_approval(dispute):
+    if not dispute.decision_hash:
+        return None
+    return (
+        dispute.approvals.filter(decision_hash=dispute.decision_hash)
+        .exclude(approver=dispute.decided_by_id)
+        .select_related("approver")
+        .first()
+    )
+
+
 class DisputeQueue(QueueFilter):
     title = _("queue")
     default = "live"
@@ -80,12 +92,15 @@ class DisputeAdmin(ServiceTransitionAdmin):
         "status",
         "decision",
         "approval_state",
+        "four_eyes",
         "executed_at",
     ]
-    extra_readonly_fields = ("decision", "approval_state")
+    extra_readonly_fields = ("decision", "approval_state", "four_eyes")
     inlines = [DisputeEvidenceInline]
     action_permissions = ("escrow.decide_dispute", "escrow.approve_dispute")
     transition_services = {"decide": _decide, "execute": _execute}
+    # Deciding and executing are the agents' steps; finance approves (the link beside History).
+    transition_permissions = {"decide": "escrow.decide_dispute", "execute": "escrow.decide_dispute"}
     transition_labels = {"decide": _("Decide"), "execute": _("Execute the decision (moves the money)")}
     fsm_forms = {"decide": DisputeDecideForm}
 
@@ -107,11 +122,14 @@ class DisputeAdmin(ServiceTransitionAdmin):
         if not obj.decision_hash:
             return "—"
         return format_html(
-            "{}: ₩{} to the payee, ₩{} back to the payer — {}<br>{} {}<br>{} <code>{}</code>",
-            obj.get_outcome_display(),
-            f"{obj.payee_amount_krw:,}",
-            f"{obj.payer_amount_krw:,}",
-            obj.decision_note,
+            "{}<br>{} {}<br>{} <code>{}</code>",
+            format_html(
+                _("{outcome}: {payee} to the payee, {payer} back to the payer — {note}"),
+                outcome=obj.get_outcome_display(),
+                payee=korean.won(obj.payee_amount_krw),
+                payer=korean.won(obj.payer_amount_krw),
+                note=obj.decision_note,
+            ),
             _("Decided by"),
             obj.decided_by,
             _("Decision hash"),
@@ -120,17 +138,49 @@ class DisputeAdmin(ServiceTransitionAdmin):
 
     @admin.display(description=_("second approval"))
     def approval_state(self, obj) -> str:
-        if obj.status != Dispute.Status.DECIDED:
+        if not obj.decision_hash:
             return "—"
+        approval = _second_approval(obj)
+        if approval is not None:
+            # Kept after execution: the page always says who gave the second approval.
+            return format_html("✓ {}", approval.approver)
         if not disputes.dispute_needs_second_approval(obj):
             return _("not needed")
-        approval = (
-            obj.approvals.filter(decision_hash=obj.decision_hash).exclude(approver=obj.decided_by_id).first()
-        )
+        if obj.status != Dispute.Status.DECIDED:
+            return "—"
+        return _("waiting for a second (finance) approval")
+
+    @admin.display(description=_("four-eyes record"))
+    def four_eyes(self, obj) -> str:
+        if not obj.decision_hash:
+            return "—"
+        approval = _second_approval(obj)
+        executed_by, executed_at = transition_done_by(obj, "execute")
         if approval is not None:
-            return format_html("✓ {}", approval.approver)
-        url = reverse("admin:escrow_dispute_approve", args=[obj.pk])
-        return format_html('<a class="button" href="{}">{}</a>', url, _("Approve decision…"))
+            second = (_("Second approval"), approval.approver, approval.approved_at)
+        elif disputes.dispute_needs_second_approval(obj):
+            second = (_("Second approval"), None, None)
+        else:
+            second = (_("Second approval"), _("not needed"), None)
+        return four_eyes_record(
+            [
+                (_("Decided"), obj.decided_by, obj.decided_at),
+                second,
+                (_("Executed"), executed_by, executed_at or obj.executed_at),
+            ]
+        )
+
+    def get_extra_tools(self, request, obj) -> list:
+        # The approval button only for finance staff other than the decider, while it is needed.
+        if (
+            obj.status == Dispute.Status.DECIDED
+            and disputes.dispute_needs_second_approval(obj)
+            and _second_approval(obj) is None
+            and request.user.has_perm("escrow.approve_dispute")
+            and request.user.pk != obj.decided_by_id
+        ):
+            return [(_("Approve decision…"), reverse("admin:escrow_dispute_approve", args=[obj.pk]))]
+        return []
 
     def approve_view(self, request, dispute_id: int):
         """A finance user approves the exact decision shown here, bound to its hash."""

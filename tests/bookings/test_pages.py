@@ -43,7 +43,7 @@ def test_guest_books_from_the_property_page_and_pays_at_the_sandbox_checkout(set
     client = _login(user)
     check_in, check_out = stay_dates(3, 2)
     stay = {"check_in": check_in.isoformat(), "check_out": check_out.isoformat(), "guests": 2}
-    assert "₩200,000" in client.get(f"/stays/p/{prop.pk}/", stay).content.decode()
+    assert "200,000" in client.get(f"/stays/p/{prop.pk}/", stay).content.decode()
     form = client.get(f"/stays/book/{room_type.pk}/", stay)
     assert form.status_code == 200
     response = client.post(
@@ -86,7 +86,9 @@ def test_owner_cancels_with_a_reason_in_the_portal_and_a_case_opens():
     partner = LodgingPartnerFactory()
     booking = confirmed_booking(RoomTypeFactory(property=PropertyFactory(partner=partner)))
     client = _login(partner.owner)
-    response = client.post(f"/portal/stays/bookings/{booking.code}/", {"reason": "보일러 고장"})
+    response = client.post(
+        f"/portal/stays/bookings/{booking.code}/", {"reason": "보일러 고장", "confirmed": "yes"}
+    )
     assert response.status_code == 302
     booking.refresh_from_db()
     assert booking.status == "cancelled_by_property" and booking.cancel_reason == "보일러 고장"

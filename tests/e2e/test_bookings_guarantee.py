@@ -56,13 +56,13 @@ def test_guest_books_owner_cancels_guest_takes_the_upgrade(live_server, browsers
         f"{base}/stays/?place=haeundae&check_in={check_in}&check_out={check_out}&guests=2&sort=distance"
     )
     page.locator(f'li[data-property="{hotel.pk}"] a').click()
-    expect(page.locator(f'tr[data-room-type="{standard.pk}"]')).to_contain_text("₩200,000")
-    page.locator(f'tr[data-room-type="{standard.pk}"] a.button').click()
-    expect(page.locator("#book-total")).to_have_text("₩200,000")
+    expect(page.locator(f'[data-room-type="{standard.pk}"]')).to_contain_text("200,000원")
+    page.locator(f'[data-room-type="{standard.pk}"] a.button').click()
+    expect(page.locator("#book-total")).to_contain_text("200,000")
     page.locator("#id_must_have input[value=ocean_view]").check()
     page.locator("#book-submit").click()
     booking = Booking.objects.get(guest=user)
-    expect(page.locator("#psp-pay")).to_contain_text("₩200,000")
+    expect(page.locator("#psp-pay")).to_contain_text("200,000")
     page.screenshot(path=str(tmp_path / "01-checkout.png"), full_page=True)
     page.locator("#psp-pay").click()
     expect(page.locator("#booking-status")).to_have_attribute("data-status", "confirmed")
@@ -74,9 +74,9 @@ def test_guest_books_owner_cancels_guest_takes_the_upgrade(live_server, browsers
     log_in(owner, base, partner.owner.email)
     owner.goto(f"{base}/portal/stays/bookings/")
     owner.locator(f'tr[data-booking="{booking.code}"] a').click()
-    owner.locator("#cancel-form").evaluate("form => form.closest('details').open = true")
     owner.fill("#id_reason", "온수 배관 고장")
     owner.locator("#cancel-submit").click()
+    owner.locator("#cancel-confirm-submit").click()  # the dialog naming the penalty
     expect(owner.locator("#booking-status")).to_have_attribute("data-status", "cancelled_by_property")
     owner.screenshot(path=str(tmp_path / "02-owner-cancelled.png"), full_page=True)
 

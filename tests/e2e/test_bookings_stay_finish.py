@@ -55,7 +55,7 @@ def test_an_unmarked_stay_completes_by_itself_pays_the_property_and_is_reviewed_
     expect(owner.locator("#booking-status")).to_have_attribute("data-status", "confirmed")
     expect(owner.locator("#stay-end")).to_have_attribute("data-settled", "no")
     owner.goto(f"{base}/portal/payouts/")
-    expect(owner.locator("#payable")).to_have_text("₩0")
+    expect(owner.locator("#payable")).to_have_text("0원")
 
     # --- Nobody records the departure: the beat's sweep runs a day after check-out -----------------
     moved_clock = stay_end(booking) + timedelta(hours=24, minutes=5)
@@ -70,7 +70,7 @@ def test_an_unmarked_stay_completes_by_itself_pays_the_property_and_is_reviewed_
     expect(owner.locator("#mark-check-out")).to_have_count(0)
     owner.screenshot(path=str(tmp_path / "01-owner-completed.png"), full_page=True)
     owner.goto(f"{base}/portal/payouts/")
-    expect(owner.locator("#payable")).to_have_text("₩80,000")
+    expect(owner.locator("#payable")).to_have_text("80,000원")
 
     # --- The guest reviews the stay, seeing it back before it is posted ----------------------------
     page = browsers.new_page()

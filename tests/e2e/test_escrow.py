@@ -32,6 +32,16 @@ AMOUNT = 10_000_000
 PNG = image_bytes("PNG")
 
 
+
+def ko_won(amount: int) -> str:
+    """An amount as the Korean pages write it ("10,000,000원")."""
+    from django.utils import translation
+
+    from trustplatform.ui.korean import won
+
+    with translation.override("ko"):
+        return won(amount)
+
 def ko(text) -> str:
     with translation.override("ko"):
         return str(gettext(text) if isinstance(text, str) else text)
@@ -102,13 +112,14 @@ def test_tenant_funds_a_deposit_conditions_release_it_and_both_see_it(
     expect(payer.locator("#terms-hash")).to_have_text(agreement.terms_hash)
     shot(payer, tmp_path, "03-tenant-reads-terms")
     payer.locator("#accept-terms").click()
+    payer.locator("#accept-confirm-submit").click()  # the dialog naming the amount
     expect(payer.locator("#main h1 .badge")).to_have_attribute("data-status", "agreed")
 
     payer.locator('#pay input[value="card"]').check()
     payer.locator("#pay-button").click()
     payment = Payment.objects.get(agreement=agreement)
     expect(payer).to_have_url(f"{base}/deposits/{agreement.pk}/checkout/{payment.pk}/")
-    expect(payer.locator("#psp-pay")).to_contain_text("₩10,000,000")
+    expect(payer.locator("#psp-pay")).to_contain_text("10,000,000")
     shot(payer, tmp_path, "04-sandbox-checkout")
     payer.locator("#psp-pay").click()
 
@@ -120,17 +131,18 @@ def test_tenant_funds_a_deposit_conditions_release_it_and_both_see_it(
     assert payment.status == Payment.Status.PAID
     held = payer.locator("#timeline .held")
     expect(held).to_have_count(1)
-    expect(held).to_contain_text("₩10,000,000")
+    expect(held).to_contain_text("10,000,000")
     keys = agreement.conditions.get(kind=Condition.Kind.COUNTERPARTY)
     document = agreement.conditions.get(kind=Condition.Kind.DOCUMENT)
     expect(held.locator(".waits")).to_contain_text(keys.label)
     expect(held.locator(".waits")).to_contain_text(document.label)
-    expect(payer.locator('#timeline li[data-kind="funding"]')).to_contain_text("₩10,000,000")
+    expect(payer.locator('#timeline li[data-kind="funding"]')).to_contain_text("10,000,000")
     shot(payer, tmp_path, "05-tenant-funded-timeline")
 
     # --- The tenant confirms the keys and uploads the move-in report ----------------------------
     keys_card = payer.locator(f"#condition-{keys.pk}")
     keys_card.locator("button.confirm").click()
+    payer.locator(f"#condition-confirm-{keys.pk}-submit").click()
     expect(keys_card).to_have_attribute("data-status", "satisfied")
     document_card = payer.locator(f"#condition-{document.pk}")
     document_card.locator("summary").click()
@@ -161,13 +173,13 @@ def test_tenant_funds_a_deposit_conditions_release_it_and_both_see_it(
         expect(badge).to_have_text(ko(EscrowAgreement.Status.RELEASED.label))
         expect(person.locator('#timeline .outcome[data-outcome="released"]')).to_be_visible()
         expect(person.locator("#timeline .held")).to_have_count(0)
-        expect(person.locator('#timeline li[data-kind="release"]')).to_contain_text(f"₩{payout_krw:,}")
+        expect(person.locator('#timeline li[data-kind="release"]')).to_contain_text(ko_won(payout_krw))
         expect(person.locator('#timeline li[data-kind="release"]')).to_contain_text("성수 하우스")
         shot(person, tmp_path, name)
 
     # --- The landlord pays the released money out to the bank -----------------------------------
     owner.goto(f"{base}/portal/deposits/payouts/")
-    expect(owner.locator("#payable")).to_have_text(f"₩{payout_krw:,}")
+    expect(owner.locator("#payable")).to_have_text(ko_won(payout_krw))
     # First the bank account, its holder checked with the (sandbox) bank.
     expect(owner.locator("#payout-account-missing")).to_be_visible()
     owner.select_option("#payout-account-form #id_bank", "SHINHAN")
@@ -181,12 +193,12 @@ def test_tenant_funds_a_deposit_conditions_release_it_and_both_see_it(
     owner.fill("#id_amount_krw", f"{payout_krw:,}")
     owner.locator(SUBMIT).first.click()
     # The page names the amount and the account before the money leaves.
-    expect(owner.locator("#payout-confirm")).to_contain_text(f"₩{payout_krw:,}")
+    expect(owner.locator("#payout-confirm")).to_contain_text(ko_won(payout_krw))
     owner.locator("#payout-confirm-submit").click()
     expect(owner).to_have_url(f"{base}/portal/deposits/payouts/")
     owner.reload()  # the sandbox bank's webhook confirmed it
     expect(owner.locator('table.payouts tr[data-status="paid"]')).to_have_count(1)
-    expect(owner.locator("#payable")).to_have_text("₩0")
+    expect(owner.locator("#payable")).to_have_text(ko_won(0))
     assert Payout.objects.get().status == Payout.Status.PAID
     shot(owner, tmp_path, "09-landlord-payout-paid")
 

@@ -44,6 +44,16 @@ DEPOSIT = 10_000_000
 OWNER = "정하은"
 
 
+
+def ko_won(amount: int) -> str:
+    """An amount as the Korean pages write it ("10,000,000원")."""
+    from django.utils import translation
+
+    from trustplatform.ui.korean import won
+
+    with translation.override("ko"):
+        return won(amount)
+
 def log_in(page, base: str, email: str) -> None:
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", email)
@@ -111,6 +121,7 @@ def test_a_tenant_pays_a_listings_deposit_by_virtual_account_and_the_individual_
     expect(payer.locator("#accept-terms")).to_have_count(0)  # proposing was the tenant's acceptance
     landlord_page.goto(f"{base}/portal/deposits/{agreement.pk}/")
     landlord_page.locator("#accept-terms").click()
+    landlord_page.locator("#accept-confirm-submit").click()
     expect(landlord_page.locator("#main h1 .badge")).to_have_attribute("data-status", "agreed")
 
     # --- The tenant pays by virtual account in PortOne's window -------------------------------------
@@ -125,7 +136,7 @@ def test_a_tenant_pays_a_listings_deposit_by_virtual_account_and_the_individual_
     account = portone.payments[payment.provider_payment_id].virtual_account
     expect(payer.locator("#virtual-account")).to_contain_text(account["accountNumber"])
     expect(payer.locator("#virtual-account")).to_contain_text("신한")
-    expect(payer.locator(".psp-amount")).to_contain_text(f"₩{DEPOSIT:,}")
+    expect(payer.locator(".psp-amount")).to_contain_text(f"{DEPOSIT:,}")
     expect(payer.locator("#virtual-account-deadline")).to_be_visible()
     payer.screenshot(path=str(tmp_path / "01-virtual-account.png"), full_page=True)
 
@@ -135,11 +146,12 @@ def test_a_tenant_pays_a_listings_deposit_by_virtual_account_and_the_individual_
         "outcome"] == "funded"
     payer.goto(f"{base}/deposits/{agreement.pk}/")
     expect(payer.locator("#main h1 .badge")).to_have_attribute("data-status", "funded")
-    expect(payer.locator("#timeline .held")).to_contain_text(f"₩{DEPOSIT:,}")
+    expect(payer.locator("#timeline .held")).to_contain_text(f"{DEPOSIT:,}")
 
     # --- The conditions: the tenant's keys, the broker's lease, the move-in report, the day ----------
     keys = agreement.conditions.get(kind=Condition.Kind.COUNTERPARTY, confirmer="payer")
     payer.locator(f"#condition-{keys.pk} button.confirm").click()
+    payer.locator(f"#condition-confirm-{keys.pk}-submit").click()
     expect(payer.locator(f"#condition-{keys.pk}")).to_have_attribute("data-status", "satisfied")
     lease = agreement.conditions.get(kind=Condition.Kind.COUNTERPARTY, confirmer="broker")
     broker_page = browsers.new_page()
@@ -147,6 +159,7 @@ def test_a_tenant_pays_a_listings_deposit_by_virtual_account_and_the_individual_
     broker_page.goto(f"{base}/portal/deposits/{agreement.pk}/")
     expect(broker_page.locator('[data-role="broker"]').first).to_be_visible()
     broker_page.locator(f"#condition-{lease.pk} button.confirm").click()
+    broker_page.locator(f"#condition-confirm-{lease.pk}-submit").click()
     expect(broker_page.locator(f"#condition-{lease.pk}")).to_have_attribute("data-status", "satisfied")
     condition_review(condition=agreement.conditions.get(kind=Condition.Kind.DOCUMENT), actor=reviewer,
                      accept=True)
@@ -163,7 +176,7 @@ def test_a_tenant_pays_a_listings_deposit_by_virtual_account_and_the_individual_
     portone.holders[("SHINHAN", "110123456789")] = OWNER
     portone.holders[("SHINHAN", "110999999999")] = "김다른"
     landlord_page.goto(f"{base}/portal/payouts/")
-    expect(landlord_page.locator("#payable")).to_have_text(f"₩{payout_krw:,}")
+    expect(landlord_page.locator("#payable")).to_have_text(ko_won(payout_krw))
     landlord_page.select_option("#payout-account-form #id_bank", "SHINHAN")
     landlord_page.fill("#payout-account-form #id_number", "110-999-999999")
     landlord_page.fill("#payout-account-form #id_holder", OWNER)
@@ -180,7 +193,7 @@ def test_a_tenant_pays_a_listings_deposit_by_virtual_account_and_the_individual_
     assert partner["account"]["holder"] == OWNER
     landlord_page.fill("#id_amount_krw", f"{payout_krw:,}")
     landlord_page.locator(SUBMIT).first.click()
-    expect(landlord_page.locator("#payout-confirm")).to_contain_text(f"₩{payout_krw:,}")
+    expect(landlord_page.locator("#payout-confirm")).to_contain_text(ko_won(payout_krw))
     landlord_page.locator("#payout-confirm-submit").click()
     payout = Payout.objects.get()
     assert payout.provider_payout_id in portone.transfers  # the settlement reached PortOne
@@ -191,6 +204,6 @@ def test_a_tenant_pays_a_listings_deposit_by_virtual_account_and_the_individual_
     assert payouts.payouts_sync(older_than_seconds=0) == {"payout_paid": 1}
     landlord_page.reload()
     expect(landlord_page.locator('table.payouts tr[data-status="paid"]')).to_have_count(1)
-    expect(landlord_page.locator("#payable")).to_have_text("₩0")
+    expect(landlord_page.locator("#payable")).to_have_text(ko_won(0))
     landlord_page.screenshot(path=str(tmp_path / "02-landlord-paid-out.png"), full_page=True)
     assert browsers.problems == []

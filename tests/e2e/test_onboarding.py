@@ -223,7 +223,7 @@ def test_partner_applies_staff_approve_in_admin_and_owner_enters_portal(
     log_in(returning, base, owner.email, PASSWORD)
     response = returning.goto(f"{base}/portal/")
     assert response.status == 200
-    expect(returning.locator("#main h1")).to_have_text("안심스테이 연남")
+    expect(returning.locator("#main .day-head")).to_contain_text("안심스테이 연남")
     expect(returning.locator("#main")).to_contain_text("124-81-00998")
     shot(returning, tmp_path, "10-portal-dashboard")
 

@@ -116,7 +116,7 @@ def test_a_guest_books_and_pays_a_stay_and_the_payment_webhook_confirms_it(embed
     found = results.find_all("li", css_class="stay-result")
     assert found, f"no stay free around Haeundae for {stay} on {results.url}"
     prop = junho.get(found[0].find("a").get("href"))
-    bookable = [row for row in prop.find_all("tr", data_room_type=True)
+    bookable = [row for row in prop.find_all("li", data_room_type=True)
                 if row.find_all("a", css_class="button")]
     assert bookable, f"no room to book on {prop.url}"
     book = junho.get(bookable[0].find("a", css_class="button").get("href"))
@@ -187,10 +187,11 @@ def test_a_rental_deposit_is_funded_through_checkout_and_released_once_its_condi
     deposits = tenant.get("/deposits/")
     assert deposits.find("tr", data_agreement=match[1]), f"agreement {match[1]} not among {deposits.url}"
     detail = tenant.get(detail_url)
-    agreed = tenant.submit(detail.form(button_id="accept-terms"))
+    # Ticking "I understand", as someone without JavaScript does (the dialog's button sends the same).
+    agreed = tenant.submit(detail.form(button_id="accept-terms"), {"confirmed": "yes"})
     assert _agreement_status(agreed) == EscrowAgreement.Status.AGREED, agreed.messages()
     checkout = tenant.submit(agreed.form(button_id="pay-button"), {"method": "card"})
-    assert checkout.find("dd", css_class="psp-amount").text == f"₩{AMOUNT_KRW:,}"
+    assert f"{AMOUNT_KRW:,}" in checkout.find("dd", css_class="psp-amount").text
     tenant.submit(checkout.form(button_id="psp-pay"))
 
     def detail_when(status: str):
@@ -199,11 +200,12 @@ def test_a_rental_deposit_is_funded_through_checkout_and_released_once_its_condi
 
     funded = embedded_stack.wait_until(lambda: detail_when("funded"), timeout=WORKER_TIMEOUT,
                                        what=f"agreement {match[1]} funded by the PSP's webhook")
-    assert f"₩{AMOUNT_KRW:,}" in funded.find("article", css_class="held").text
+    assert f"{AMOUNT_KRW:,}" in funded.find("article", css_class="held").text
 
     # The tenant confirms the keys and uploads the move-in report.
     _card, keys_id = _condition(funded, "counterparty")
-    confirmed = tenant.submit(funded.form(action=f"{detail_url}conditions/{keys_id}/confirm/"))
+    confirmed = tenant.submit(funded.form(action=f"{detail_url}conditions/{keys_id}/confirm/"),
+                              {"confirmed": "yes"})
     assert _condition(confirmed, "counterparty")[0].get("data-status") == "satisfied", confirmed.messages()
     _card, document_id = _condition(confirmed, "document")
     upload = confirmed.form(action=f"{detail_url}conditions/{document_id}/evidence/")
@@ -228,7 +230,7 @@ def test_a_rental_deposit_is_funded_through_checkout_and_released_once_its_condi
     assert not released.find_all("article", css_class="held")
     landlord_view = landlord.get(f"/portal/deposits/{match[1]}/")
     assert _agreement_status(landlord_view) == "released"
-    assert f"₩{PAID_OUT_KRW:,}" in landlord_view.find("li", data_kind="release").text
+    assert f"{PAID_OUT_KRW:,}" in landlord_view.find("li", data_kind="release").text
 
 
 # --- d. verified listings -----------------------------------------------------------------------

@@ -238,7 +238,8 @@ def test_the_broker_follows_the_agreement_in_the_portal_as_중개(client):
     keys = agreement.conditions.get(confirmer="payer")
     assert f"/conditions/{lease.pk}/confirm/" in html and f"/conditions/{keys.pk}/confirm/" not in html
     assert f"/portal/deposits/{agreement.pk}/dispute/" not in html and "/evidence/" not in html
-    assert client.post(f"/portal/deposits/{agreement.pk}/conditions/{lease.pk}/confirm/").status_code == 302
+    assert client.post(f"/portal/deposits/{agreement.pk}/conditions/{lease.pk}/confirm/",
+                       {"confirmed": "yes"}).status_code == 302
     lease.refresh_from_db()
     assert lease.status == Condition.Status.SATISFIED
     client.post(f"/portal/deposits/{agreement.pk}/dispute/", {"reasons": "x"})
@@ -254,7 +255,8 @@ def test_the_landlord_accepts_a_tenants_deposit_in_the_portal_and_the_tenant_see
     client.force_login(landlord)
     page = client.get(f"/portal/deposits/{agreement.pk}/").content.decode()
     assert 'id="accept-terms"' in page and "data-broker" in page
-    answer = client.post(f"/portal/deposits/{agreement.pk}/accept/", {"terms_hash": agreement.terms_hash})
+    answer = client.post(f"/portal/deposits/{agreement.pk}/accept/",
+                         {"terms_hash": agreement.terms_hash, "confirmed": "yes"})
     assert answer.status_code == 302
     agreement.refresh_from_db()
     assert agreement.status == EscrowAgreement.Status.AGREED

@@ -101,7 +101,7 @@ def test_the_consumer_page_offers_the_withdrawal_naming_the_amount_and_it_works(
     assert f'action="{action}"' in page
     assert "Withdraw the dispute (₩12,500,000 held again)" in page
 
-    response = client.post(action, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    response = client.post(action, {"confirmed": "yes"}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
     assert response.redirect_chain[-1][0] == detail
     assert "Dispute withdrawn." in response.content.decode()
     assert Dispute.objects.get(pk=dispute.pk).status == Dispute.Status.WITHDRAWN
@@ -114,7 +114,7 @@ def test_the_other_party_sees_no_withdrawal_and_cannot_post_one(client):
     portal_detail = reverse("escrow_portal:detail", args=[agreement.pk])
     action = reverse("escrow_portal:dispute_withdraw", args=[agreement.pk, dispute.pk])
     assert f'action="{action}"' not in client.get(portal_detail).content.decode()
-    response = client.post(action, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    response = client.post(action, {"confirmed": "yes"}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
     assert "Only the person who opened the dispute can withdraw it." in response.content.decode()
     assert Dispute.objects.get(pk=dispute.pk).status == Dispute.Status.OPEN
     # Someone who is no party at all does not find the agreement.
@@ -130,7 +130,7 @@ def test_a_partner_who_opened_a_dispute_withdraws_it_in_the_portal(client, evalu
     action = reverse("escrow_portal:dispute_withdraw", args=[agreement.pk, dispute.pk])
     page = client.get(reverse("escrow_portal:detail", args=[agreement.pk])).content.decode()
     assert f'action="{action}"' in page
-    assert client.post(action).status_code == 302
+    assert client.post(action, {"confirmed": "yes"}).status_code == 302
     assert Dispute.objects.get(pk=dispute.pk).status == Dispute.Status.WITHDRAWN
     assert Notification.objects.filter(user=tenant, title__contains="withdrawn").exists()
 

@@ -17,6 +17,7 @@ from tests.files import image_bytes
 from trustplatform.ledger.services import partner_payable
 from trustplatform.payments.models import Payment, Payout
 from trustplatform.payments.providers import SandboxProvider
+from trustplatform.ui.korean import won
 
 from .factories import ADDRESS, agreed_rental, fund, staff_with
 
@@ -199,7 +200,8 @@ def test_propose_accept_pay_and_the_timeline_shows_what_the_money_waits_for(clie
     assert agreement.terms_hash in section(page, "terms")
     assert "Accept these exact terms" in text(page)
     response = client.post(
-        reverse("escrow:accept", args=[agreement.pk]), {"terms_hash": agreement.terms_hash}
+        reverse("escrow:accept", args=[agreement.pk]),
+        {"terms_hash": agreement.terms_hash, "confirmed": "yes"},
     )
     assert response.status_code == 302
     agreement.refresh_from_db()
@@ -210,12 +212,16 @@ def test_propose_accept_pay_and_the_timeline_shows_what_the_money_waits_for(clie
     payment = Payment.objects.get(agreement=agreement)
     checkout_url = reverse("escrow:checkout", args=[agreement.pk, payment.pk])
     assert response["Location"] == checkout_url
-    assert "Pay ₩10,000,000" in text(client.get(checkout_url))
+    assert won(10_000_000) in text(client.get(checkout_url))
     response = client.post(checkout_url)
     assert response["Location"] == detail_url
     assert len(captured_webhooks) == 1
     page = client.get(detail_url)
-    assert "Payment processing" in text(page) and page["Refresh"]
+    # The page watches the payment's status and reloads itself (a meta refresh without JavaScript).
+    status_url = reverse("payments_pages:status", args=[payment.pk])
+    assert "Payment processing" in text(page) and f'data-poll-url="{status_url}"' in text(page)
+    assert client.get(status_url).json() == {"status": "pending"}
+    assert 'id="psp-pay"' not in text(client.get(checkout_url))  # no paying twice while it is in flight
 
     # The PSP's signed webhook arrives (a worker would deliver it).
     assert deliver(captured_webhooks) == ["funded"]
@@ -223,10 +229,10 @@ def test_propose_accept_pay_and_the_timeline_shows_what_the_money_waits_for(clie
     assert agreement.status == EscrowAgreement.Status.FUNDED
 
     page = client.get(detail_url)
-    assert "Payment processing" not in text(page) and "Refresh" not in page
+    assert "Payment processing" not in text(page) and "data-poll-url" not in text(page)
     timeline = section(page, "timeline")
     held = timeline[: timeline.index("Money movements")]
-    assert "₩10,000,000" in held
+    assert won(10_000_000) in held
     assert "Keys handed over to the tenant" in held
     assert "Move-in report" in held
     assert "Released to 성수 하우스 as soon as every condition holds." in held
@@ -279,7 +285,9 @@ def test_accepting_terms_that_changed_says_so_clearly(client):
     shown = agreement.terms_hash
     EscrowAgreement.objects.filter(pk=agreement.pk).update(amount_krw=9_000_000)  # changed behind the tenant
     client.force_login(tenant)
-    response = client.post(reverse("escrow:accept", args=[agreement.pk]), {"terms_hash": shown})
+    response = client.post(
+        reverse("escrow:accept", args=[agreement.pk]), {"terms_hash": shown, "confirmed": "yes"}
+    )
     assert response.status_code == 200
     assert "The terms changed since you read them" in text(response)
     agreement.refresh_from_db()
@@ -295,13 +303,17 @@ def test_the_tenant_confirms_the_keys_and_staff_acceptance_releases(client, sett
     # The landlord sees no button for the tenant's condition, and a forged POST changes nothing.
     page = client.get(reverse("escrow_portal:detail", args=[agreement.pk]))
     assert f"conditions/{keys.pk}/confirm/" not in text(page)
-    client.post(reverse("escrow_portal:condition_confirm", args=[agreement.pk, keys.pk]))
+    client.post(
+        reverse("escrow_portal:condition_confirm", args=[agreement.pk, keys.pk]), {"confirmed": "yes"}
+    )
     keys.refresh_from_db()
     assert keys.status == Condition.Status.PENDING
 
     client.force_login(tenant)
     assert f"conditions/{keys.pk}/confirm/" in text(client.get(reverse("escrow:detail", args=[agreement.pk])))
-    response = client.post(reverse("escrow:condition_confirm", args=[agreement.pk, keys.pk]))
+    response = client.post(
+        reverse("escrow:condition_confirm", args=[agreement.pk, keys.pk]), {"confirmed": "yes"}
+    )
     assert response.status_code == 302
     keys.refresh_from_db()
     assert keys.status == Condition.Status.SATISFIED
@@ -528,7 +540,7 @@ def test_the_contractor_reports_a_stage_done_and_the_customer_sends_it_back_then
     client.force_login(contractor)
     client.post(reverse("escrow_portal:milestone_submit", args=[agreement.pk, down.pk]))
     client.force_login(customer)
-    client.post(reverse("escrow:milestone_approve", args=[agreement.pk, down.pk]))
+    client.post(reverse("escrow:milestone_approve", args=[agreement.pk, down.pk]), {"confirmed": "yes"})
     down.refresh_from_db()
     assert down.status == Milestone.Status.RELEASED
     timeline = section(client.get(reverse("escrow:detail", args=[agreement.pk])), "timeline")

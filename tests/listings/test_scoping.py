@@ -3,13 +3,14 @@ reported; staff actions need the right group or permission."""
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from listings import services
 from listings.models import Inspection, Strike
 from tests.factories import MembershipFactory, PartnerFactory
 from trustplatform.notifications.models import Notification
 from trustplatform.partners.models import Partner
+from trustplatform.ui import korean
 
 pytestmark = pytest.mark.django_db
 
@@ -140,4 +141,5 @@ def test_the_portal_shows_each_strike_its_suspension_and_the_lifting(
     services.appeal_decide(instance=appeal, actor=agent, uphold=True, reason="계약서로 확인")
     page = client.get(reverse("listings_portal:strikes")).content.decode()
     suspension = second.suspensions.get()
-    assert f"{timezone.localtime(suspension.lifted_at):%Y-%m-%d}" in page.split("data-suspension")[1]
+    with translation.override("ko"):  # the page's language: Korean dates, as Korean users read them
+        assert korean.day(suspension.lifted_at) in page.split("data-suspension")[1]

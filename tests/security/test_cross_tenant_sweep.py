@@ -384,6 +384,7 @@ SWEEPS = {
     "escrow:milestone_send_back": consumer(MILESTONE),
     "escrow:dispute_open": consumer(RENTAL),
     "escrow:dispute_withdraw": consumer(DISPUTE),
+    "escrow:dispute_answer": consumer(DISPUTE),
     "escrow:claim_file": consumer({"agreement_id": lambda w: w.renovation.pk}),
     "escrow_portal:detail": partner("landlord", RENTAL),
     "escrow_portal:accept": partner("landlord", RENTAL),
@@ -393,8 +394,10 @@ SWEEPS = {
     "escrow_portal:milestone_submit": partner("contractor", MILESTONE),
     "escrow_portal:dispute_open": partner("landlord", RENTAL),
     "escrow_portal:dispute_withdraw": partner("landlord", DISPUTE),
+    "escrow_portal:dispute_answer": partner("landlord", DISPUTE),
     # payments pages
     "payments_pages:sync": consumer({"payment_id": lambda w: w.payment_of(w.booking).pk}),
+    "payments_pages:status": consumer({"payment_id": lambda w: w.payment_of(w.booking).pk}),
     "payments_pages:refund_account": consumer({"refund_id": lambda w: w.refund.pk}),
     # bookings pages
     "bookings:booking": consumer(BOOKING),

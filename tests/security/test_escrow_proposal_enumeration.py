@@ -117,7 +117,8 @@ def test_an_agreement_to_an_address_without_an_account_waits_for_its_owner_to_si
     assert TITLE in browser.get(reverse("escrow:list")).content.decode()
     assert browser.get(reverse("escrow:detail", args=[agreement.pk])).status_code == 200
     accepted = browser.post(
-        reverse("escrow:accept", args=[agreement.pk]), {"terms_hash": agreement.terms_hash}
+        reverse("escrow:accept", args=[agreement.pk]),
+        {"terms_hash": agreement.terms_hash, "confirmed": "yes"},
     )
     assert accepted.status_code == 302
     agreement.refresh_from_db()

@@ -37,6 +37,16 @@ class SignupForm(auth_forms.BaseUserCreationForm):
             raise forms.ValidationError(exc.detail) from exc
 
 
+class LoginForm(auth_forms.AuthenticationForm):
+    """Django's login form with a sentence of our own for a wrong address or password (Django's Korean
+    one glues the field name to a "와/과" particle)."""
+
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "invalid_login": _("The email address or password is not right. Check both and try again."),
+    }
+
+
 class PasswordResetForm(auth_forms.PasswordResetForm):
     """Django's reset form, but it mails either way: a reset link to an account's address, a note that
     no account uses it to any other. The answer and the work behind it are the same, so the form tells

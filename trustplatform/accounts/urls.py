@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import forms, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("signup/sent/", views.signup_sent, name="signup_sent"),
     path("signup/<str:token>/", views.signup_finish, name="signup_finish"),
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html",
+                                                authentication_form=forms.LoginForm,
                                                 redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("phone/", views.phone_verify, name="phone_verify"),

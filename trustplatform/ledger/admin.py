@@ -12,14 +12,47 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from trustplatform.admin_base import QueueFilter, ReadOnlyAdmin, ServiceTransitionAdmin
+from trustplatform.admin_base import QueueFilter, ReadOnlyAdmin, ServiceTransitionAdmin, four_eyes_record
+from trustplatform.admin_dashboards import (
+    ChartData,
+    DashboardChart,
+    Series,
+    dashboard_register,
+    month_label,
+    month_starts,
+)
 from trustplatform.pages import refusal_shown
+from trustplatform.ui import korean
 
 from . import treasury
 from .forms import CapitalForm, ReasonForm, SweepForm, TopUpRequestForm
 from .models import FundTopUp, GuaranteeFundAlert, Hold, LedgerAccount, Transfer
 from .reconciliation import ledger_reconcile_and_report
-from .selectors import guarantee_fund_status
+from .selectors import guarantee_fund_months, guarantee_fund_status
+
+# The platform's own accounts by code: their names in the reader's language (the rows keep English).
+PLATFORM_ACCOUNT_NAMES = {
+    "platform-psp-clearing": _("PSP clearing (payments in)"),
+    "platform-payouts-sent": _("Payouts sent to banks"),
+    "platform-capital": _("Platform capital"),
+    "platform-guarantee-fund": _("Guarantee fund"),
+    "platform-operating": _("Operating account"),
+    "platform-fee-revenue": _("Fee revenue"),
+}
+
+
+def account_name(account: LedgerAccount) -> str:
+    """An account's name as staff read it: platform accounts by code, the others by whose they are."""
+    if account.code in PLATFORM_ACCOUNT_NAMES:
+        return str(PLATFORM_ACCOUNT_NAMES[account.code])
+    parts = account.code.split("-")
+    if len(parts) == 3 and parts[0] == "partner" and parts[2] == "payable":
+        return _("Payable to %(partner)s") % {"partner": account.partner or parts[1]}
+    if len(parts) == 3 and parts[0] == "consumer" and parts[2] == "payable":
+        return _("Payable to consumer #%(id)s") % {"id": parts[1]}
+    if account.kind == LedgerAccount.Kind.HOLDING:
+        return _("Held in trust: %(name)s") % {"name": account.name}
+    return account.name
 
 
 def reconcile_and_tell(request, admin_view) -> None:
@@ -51,16 +84,24 @@ def reconcile_and_tell(request, admin_view) -> None:
 
 @admin.register(LedgerAccount)
 class LedgerAccountAdmin(ReadOnlyAdmin):
-    list_display = ["code", "name", "kind", "balance", "reserved_krw", "allow_negative"]
+    list_display = ["code", "display_name", "kind", "balance", "reserved_krw", "allow_negative"]
     list_filter = ["kind", "allow_negative", "queued_credits"]
     search_fields = ["code", "name"]
     change_list_template = "admin/ledger/ledgeraccount/change_list.html"
     actions = ["reconcile"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
+        return super().get_queryset(request).select_related("partner").annotate(
             queued_krw=Coalesce(Sum("pending_credits__amount_krw"), 0)
         )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return ["display_name" if name == "name" else name for name in fields]
+
+    @admin.display(description=_("name"), ordering="name")
+    def display_name(self, account):
+        return account_name(account)
 
     @admin.display(description=_("balance (KRW)"), ordering="balance_krw")
     def balance(self, account):
@@ -93,23 +134,54 @@ class LedgerAccountAdmin(ReadOnlyAdmin):
         reconcile_and_tell(request, self)
 
 
+class AccountColumns:
+    """Debit and credit columns named in the reader's language."""
+
+    @admin.display(description=_("debit account"), ordering="debit_account__code")
+    def debit(self, obj):
+        return account_name(obj.debit_account)
+
+    @admin.display(description=_("credit account"), ordering="credit_account__code")
+    def credit(self, obj):
+        return account_name(obj.credit_account)
+
+    @admin.display(description=_("amount"), ordering="amount_krw")
+    def amount(self, obj):
+        return korean.won(obj.amount_krw)
+
+
 @admin.register(Transfer)
-class TransferAdmin(ReadOnlyAdmin):
-    list_display = ["id", "created_at", "debit_account", "credit_account", "amount_krw", "reason"]
-    list_select_related = ["debit_account", "credit_account"]
+class TransferAdmin(AccountColumns, ReadOnlyAdmin):
+    list_display = ["id", "created_at", "debit", "credit", "amount", "reason"]
+    list_select_related = ["debit_account__partner", "credit_account__partner"]
     search_fields = ["idempotency_key", "reason", "debit_account__code", "credit_account__code"]
     date_hierarchy = "created_at"
 
 
 @admin.register(Hold)
-class HoldAdmin(ReadOnlyAdmin):
-    list_display = ["id", "created_at", "debit_account", "credit_account", "amount_krw", "status", "reason"]
+class HoldAdmin(AccountColumns, ReadOnlyAdmin):
+    list_display = ["id", "created_at", "debit", "credit", "amount", "status", "reason"]
     list_filter = ["status"]
-    list_select_related = ["debit_account", "credit_account"]
+    list_select_related = ["debit_account__partner", "credit_account__partner"]
 
 
 def won(amount_krw: int) -> str:
-    return f"₩{amount_krw:,}"
+    return korean.won(amount_krw)
+
+
+def _may_approve(request, topup) -> bool:
+    # Four eyes: the person who asked for the money never approves it.
+    return request.user.has_perm("ledger.approve_fundtopup") and topup.requested_by_id != request.user.pk
+
+
+def _may_reject(request, topup) -> bool:
+    return request.user.has_perm("ledger.approve_fundtopup") or topup.requested_by_id == request.user.pk
+
+
+def _may_execute(request, topup) -> bool:
+    if not request.user.has_perm("ledger.request_fundtopup"):
+        return False
+    return topup.status == FundTopUp.Status.APPROVED or not treasury.fund_topup_needs_approval(topup)
 
 
 def _approve(*, instance, actor, **kwargs):
@@ -150,6 +222,7 @@ class FundTopUpAdmin(ServiceTransitionAdmin):
         "amount",
         "reason",
         "status",
+        "four_eyes",
         "second_approval",
         "requested_by",
         "requested_at",
@@ -162,10 +235,11 @@ class FundTopUpAdmin(ServiceTransitionAdmin):
         "rejected_at",
         "rejection_reason",
     ]
-    extra_readonly_fields = ("amount", "second_approval")
+    extra_readonly_fields = ("amount", "second_approval", "four_eyes")
     change_list_template = "admin/ledger/fundtopup/change_list.html"
     action_permissions = ("ledger.request_fundtopup", "ledger.approve_fundtopup")
     transition_services = {"approve": _approve, "reject": _reject, "execute": _execute}
+    transition_permissions = {"approve": _may_approve, "reject": _may_reject, "execute": _may_execute}
     transition_labels = {
         "approve": _("Approve (second finance person)"),
         "reject": _("Reject…"),
@@ -184,6 +258,19 @@ class FundTopUpAdmin(ServiceTransitionAdmin):
         if not treasury.fund_topup_needs_approval(obj):
             return _("not needed")
         return _("needed") if obj.status == FundTopUp.Status.REQUESTED else "—"
+
+    @admin.display(description=_("four-eyes record"))
+    def four_eyes(self, obj) -> str:
+        return four_eyes_record(
+            [
+                (_("Requested"), obj.requested_by, obj.requested_at),
+                (_("Second approval"), obj.approved_by, obj.approved_at)
+                if obj.approved_by_id or treasury.fund_topup_needs_approval(obj)
+                else (_("Second approval"), _("not needed"), None),
+                (_("Executed"), obj.executed_by, obj.executed_at),
+                *([(_("Rejected"), obj.rejected_by, obj.rejected_at)] if obj.rejected_by_id else []),
+            ]
+        )
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -282,3 +369,40 @@ class FundTopUpAdmin(ServiceTransitionAdmin):
 @admin.register(GuaranteeFundAlert)
 class GuaranteeFundAlertAdmin(ReadOnlyAdmin):
     list_display = ["day", "balance_krw", "floor_krw", "created_at"]
+
+
+def _fund_chart() -> ChartData:
+    starts = month_starts(months=12)
+    rows = guarantee_fund_months(starts=starts)
+    balances = [balance for balance, _burn in rows]
+    burns = [burn for _balance, burn in rows]
+    status = guarantee_fund_status()
+    summary = _(
+        "The guarantee fund holds %(balance)s; it paid out %(burn)s this month and %(year)s in the last "
+        "12 months (floor %(floor)s)."
+    ) % {
+        "balance": korean.won(status.balance_krw),
+        "burn": korean.won(burns[-1]),
+        "year": korean.won(sum(burns)),
+        "floor": korean.won(status.floor_krw),
+    }
+    return ChartData(
+        labels=[month_label(start) for start in starts],
+        series=[
+            Series(label=_("paid out that month"), values=burns, unit="won"),
+            Series(label=_("balance at the month's end"), values=balances, kind="line", unit="won"),
+        ],
+        summary=summary,
+    )
+
+
+dashboard_register(
+    DashboardChart(
+        key="guarantee-fund",
+        title=_("Guarantee fund balance and monthly burn"),
+        compute=_fund_chart,
+        permissions=("ledger.view_fundtopup", "ledger.view_ledgeraccount"),
+        group=_("Money"),
+        order=20,
+    )
+)

@@ -1,6 +1,7 @@
 """Reads of the ledger: balances with queued credits, account history, the guarantee fund's state,
 and the proof that it adds up."""
 
+import bisect
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -134,3 +135,24 @@ def guarantee_fund_status() -> GuaranteeFundStatus:
         operating_krw=_balance_of(OPERATING),
         month_start=month_start,
     )
+
+
+def guarantee_fund_months(*, starts: list[date]) -> list[tuple[int, int]]:
+    """The staff dashboard, per month from each 1st in `starts` (Korean calendar): the guarantee fund's
+    balance at the month's end (now, for this month) and what it paid out that month (its burn)."""
+    fund = LedgerAccount.objects.filter(code=GUARANTEE_FUND).first()
+    if fund is None:
+        return [(0, 0) for _start in starts]
+    since = datetime.combine(starts[0], datetime.min.time(), tzinfo=KST)
+    moves = Transfer.objects.filter(Q(debit_account=fund) | Q(credit_account=fund), created_at__gte=since)
+    burn = [0] * len(starts)
+    net_after = [0] * len(starts)  # money in minus money out after each month's end
+    for created_at, amount, debit_id in moves.values_list("created_at", "amount_krw", "debit_account_id"):
+        index = bisect.bisect_right(starts, created_at.astimezone(KST).date()) - 1
+        signed = -amount if debit_id == fund.pk else amount
+        if debit_id == fund.pk:
+            burn[index] += amount
+        for earlier in range(index):
+            net_after[earlier] += signed
+    balance = account_balance(account=fund)
+    return [(balance - net_after[index], burn[index]) for index in range(len(starts))]

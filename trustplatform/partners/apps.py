@@ -12,3 +12,8 @@ class PartnersConfig(AppConfig):
         "inspectors": ["view_partner", "view_membership"],
         "finance": ["view_partner"],
     }
+
+    def ready(self):
+        from .agenda import agenda_discover
+
+        agenda_discover()  # each app's `agenda` module registers what the portal home lists

@@ -5,8 +5,10 @@ import functools
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from .agenda import partner_agenda
 from .models import Membership
 from .selectors import SESSION_KEY, acting_partner, active_partners_for_user, partners_for_user
 
@@ -29,12 +31,14 @@ def portal_view(view):
 
 @portal_view
 def dashboard(request):
+    """The owner's day: what needs the acting member now, each linked to where it is handled."""
     partner = request.partner
     context = {
         "partner": partner,
         "membership": Membership.objects.get(user=request.user, partner=partner),
-        "member_count": partner.memberships.count(),
+        "agenda": partner_agenda(partner=partner, user=request.user),
         "notifications": request.user.notifications.filter(read_at__isnull=True)[:5],
+        "today": timezone.localdate(),
     }
     return render(request, "partners/portal_dashboard.html", context)
 

@@ -24,6 +24,27 @@ class Checkout:
     not_payable: str  # why the page offers no button, when the subject cannot be paid now
     pay_by: date | datetime | None = None  # a virtual account's deadline
     held_until: datetime | None = None  # what is held for the payer meanwhile (a room)
+    processing: bool = False  # the payer already paid here: the provider's confirmation is on its way
+
+
+# Payments the payer sent from the sandbox checkout, so pages say "processing" until the webhook.
+SENT_SESSION_KEY = "payments_checkout_sent"
+
+
+def checkout_sent_mark(request, payment: Payment) -> None:
+    """Remember that the payer paid `payment` at the checkout; its pages wait for the provider."""
+    sent = request.session.get(SENT_SESSION_KEY, [])
+    if payment.pk not in sent:
+        request.session[SENT_SESSION_KEY] = [*sent[-19:], payment.pk]
+
+
+def payment_in_flight(request, payments) -> Payment | None:
+    """The payer's payment among `payments` they paid at the checkout that is still waiting for the
+    provider's confirmation, or None."""
+    sent = request.session.get(SENT_SESSION_KEY, [])
+    if not sent:
+        return None
+    return payments.filter(pk__in=sent, status=Payment.Status.PENDING).order_by("-pk").first()
 
 
 def checkout_payment(payments, payment_id: int) -> Payment:

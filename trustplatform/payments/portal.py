@@ -12,6 +12,7 @@ from trustplatform.partners.models import Membership
 from trustplatform.partners.portal import portal_view
 from trustplatform.partners.selectors import membership_role
 
+from .banks import bank_name
 from .forms import AmountForm, PayoutAccountForm
 from .payouts import current_payout_account, payout_account_register, payout_request
 from .selectors import partner_payouts
@@ -60,7 +61,16 @@ def payout_list(request):
             "confirm_krw": confirm,
             "is_owner": role == Membership.Role.OWNER,
             "may_pay_out": role in (Membership.Role.OWNER, Membership.Role.MANAGER),
-            "payouts": partner_payouts(partner).select_related("account")[:100],
+            "account_bank": bank_name(account.bank) if account else "",
+            "payouts": _with_banks(partner_payouts(partner).select_related("account")[:100]),
             "now": timezone.now(),
         },
     )
+
+
+def _with_banks(payouts) -> list:
+    """The payouts with the name of the bank each went to, as people know it."""
+    rows = list(payouts)
+    for payout in rows:
+        payout.bank_shown = bank_name(payout.account.bank) if payout.account_id else ""
+    return rows

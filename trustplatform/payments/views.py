@@ -11,7 +11,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from trustplatform.ledger.services import consumer_payable
 from trustplatform.pages import refusal_shown
@@ -45,6 +45,16 @@ def payment_sync_view(request, payment_id: int):
     payment.refresh_from_db()
     return JsonResponse({"status": payment.status, "virtual_account": payment.virtual_account,
                          "virtual_account_expires_at": payment.virtual_account_expires_at})
+
+
+@login_required
+@require_GET
+def payment_status_view(request, payment_id: int):
+    """The payer's payment status, read from our records: pages waiting for the provider poll it."""
+    payment = get_object_or_404(Payment, pk=payment_id, payer=request.user)
+    response = JsonResponse({"status": payment.status})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class RefundAccountForm(forms.Form):

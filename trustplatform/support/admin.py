@@ -48,7 +48,7 @@ class InquiryMessageInline(ReadOnlyInline):
 
     @admin.display(description=_("written by"))
     def sender(self, obj) -> str:
-        return format_html("🛡️ {}", obj.author) if obj.from_staff else _("Customer")
+        return format_html("{} ({})", obj.author, _("Ansim team")) if obj.from_staff else _("Customer")
 
 
 @admin.register(Inquiry)

@@ -7,9 +7,12 @@
     {{ moment|moment }}              12월 10일 (목) 15:00
     {{ number|phone }}               050-5100-0001
     {% phone_link number %}          <a href="tel:+825051000001">050-5100-0001</a>
+    {% icon "shield" %}              an icon of static/icons/sprite.svg, hidden from screen readers
+    {% icon "alert" _("Warning") %}  an icon that says something: role="img" with a title
 """
 
 from django import template
+from django.templatetags.static import static
 from django.utils.html import format_html
 
 from .. import korean
@@ -54,3 +57,15 @@ def phone_link(number, css_class: str = "phone"):
     if not target:
         return korean.phone(number)
     return format_html('<a class="{}" href="{}">{}</a>', css_class, target, korean.phone(number))
+
+
+@register.simple_tag
+def icon(name: str, label: str = "", css_class: str = ""):
+    """An SVG icon from the sprite. Decorative (aria-hidden) unless `label` names what it means."""
+    classes = f"icon icon--{name} {css_class}".strip()
+    href = f"{static('icons/sprite.svg')}#{name}"
+    if label:
+        return format_html('<svg class="{}" role="img" aria-label="{}"><title>{}</title>'
+                           '<use href="{}"></use></svg>', classes, label, label, href)
+    return format_html('<svg class="{}" aria-hidden="true" focusable="false"><use href="{}"></use></svg>',
+                       classes, href)
