@@ -27,6 +27,8 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=example.com \
 	MASKING_PROVIDER=twilio TWILIO_ACCOUNT_SID=AC00000000000000000000000000000000 \
 	TWILIO_AUTH_TOKEN=deploy-check SMS_BACKEND=masking.providers.ProviderSmsBackend \
 	EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
+	STORAGE_S3_ENDPOINT_URL=https://s3.ap-northeast-2.amazonaws.com STORAGE_S3_REGION=ap-northeast-2 \
+	STORAGE_S3_PUBLIC_BUCKET=ansim-deploy-check-public STORAGE_S3_PRIVATE_BUCKET=ansim-deploy-check-private \
 	DATABASE_URL=$${DATABASE_URL:-postgres:///ansim}
 
 # The suite runs on two processes (the machine has two cores; much of a test's time is spent
@@ -37,7 +39,8 @@ PYTEST_WORKERS ?= 2
 PYTEST_DB := $(if $(CI),--create-db,--reuse-db)
 PYTEST_PARALLEL := $(if $(filter 0 1,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
 
-.PHONY: run test lint check bench venv venv-dev vendor migrate seed messages clean services services-bench
+.PHONY: run test lint check bench screenshots venv venv-dev vendor migrate seed messages clean services \
+	services-bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -95,6 +98,12 @@ check: venv-dev vendor services
 
 test: services lint check
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_DB) $(PYTEST_ARGS)
+
+# The README's pictures: the page gates' walk (tests/e2e/test_page_gates.py) on the demo data saves each
+# main page's first screen at 390×844 and 1280×800 as docs/screenshots/<page>-<width>.png.
+screenshots: venv-dev vendor services
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_DB) \
+		tests/e2e/test_page_gates.py
 
 bench: venv-dev services-bench
 	$(BIN)/python bench/run.py $(APP)

@@ -10,8 +10,16 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
-from trustplatform.admin_base import FORM_TEMPLATE, QueueFilter, ReadOnlyFieldsMixin, ReadOnlyInline
+from trustplatform.admin_base import (
+    FORM_TEMPLATE,
+    QueueFilter,
+    ReadOnlyFieldsMixin,
+    ReadOnlyInline,
+    stored_words_register,
+)
+from trustplatform.ledger.reasons import reasons_register
 from trustplatform.pages import refusal_shown
 from trustplatform.transitions import TransitionAdmin
 from trustplatform.ui import korean
@@ -23,6 +31,8 @@ from . import (
 from .admin_cases import CaseAgentFilter, CaseCloseForm, CaseWorkAdminMixin, close_with_outcome
 from .admin_refusals import RefusalCaseAdminMixin
 from .models import (
+    AMENITIES,
+    AMENITIES_CODES,
     Booking,
     CalendarFeed,
     CaseNote,
@@ -33,6 +43,41 @@ from .models import (
     RoomType,
 )
 from .services import compensation, guarantee, properties, stay_marks, stays
+
+# The ledger reasons bookings' services write, shown translated (trustplatform/ledger/reasons.py).
+reasons_register(
+    gettext_noop("booking %(code)s paid"),
+    gettext_noop("cancellation fee %(code)s"),
+    gettext_noop("the guarantee's share of %(code)s returns"),
+    gettext_noop("complete %(code)s"),
+    gettext_noop("completed automatically %(code)s"),
+    gettext_noop("guarantee charges of %(partner)s recovered from its payouts"),
+    gettext_noop("guarantee case #%(id)s"),
+    gettext_noop("guarantee charge for cancelling %(code)s"),
+    gettext_noop("guest's payment moves from %(old)s to %(new)s"),
+    gettext_noop("guarantee fund pays the difference for %(code)s"),
+    gettext_noop("fund's share of a cheaper room returns"),
+    gettext_noop("fund's share returns"),
+    gettext_noop("swap %(old)s → %(new)s"),
+    gettext_noop("fund pays the swap's difference"),
+    gettext_noop("a cheaper swap returns money to the fund"),
+    gettext_noop("guarantee charge for the swap of case #%(id)s"),
+    gettext_noop("the swap of case #%(id)s cost less: charge returned"),
+)
+stored_words_register(Property, "amenities", AMENITIES)
+stored_words_register(RoomType, "amenities", AMENITIES)
+stored_words_register(Booking, "must_have", AMENITIES)
+
+
+class PropertyForm(forms.ModelForm):
+    # Ticked from the amenities guests filter by, not typed as JSON.
+    amenities = forms.MultipleChoiceField(
+        label=_("amenities"), choices=AMENITIES_CODES, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = Property
+        fields = ["amenities"]  # the admin adds the rest
 
 
 class RoomTypeInline(admin.TabularInline):
@@ -55,6 +100,7 @@ class PropertyAdmin(admin.ModelAdmin):
     ]
     list_filter = ["is_active", "city", "star_class"]
     search_fields = ["name", "address", "partner__name"]
+    form = PropertyForm
     exclude = ["contact_phone"]
     # The rating and review count are derived from guests' reviews: shown, never typed.
     readonly_fields = ["rating", "review_count", "contact_phone_hint", "cancellation_history"]
@@ -405,12 +451,18 @@ class ConflictAdmin(admin.ModelAdmin):
         "uid",
         "start",
         "end",
-        "summary",
+        "summary_quoted",
         "status",
         "deadline",
         "detected_at",
         "resolved_at",
     ]
+    exclude = ["summary"]
+
+    @admin.display(description=_("summary"))
+    def summary_quoted(self, conflict) -> str:
+        # The other channel's own words ("Reserved"), quoted as it wrote them so staff can find the stay.
+        return format_html('<q translate="no">{}</q>', conflict.summary) if conflict.summary else "—"
 
     def has_add_permission(self, request):
         return False

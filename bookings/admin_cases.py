@@ -12,15 +12,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from trustplatform.admin_dashboards import (
-    ChartData,
-    DashboardChart,
-    Series,
-    dashboard_register,
-    short_day,
-    week_label,
-    week_starts,
-)
+from trustplatform.admin_base import AssignedFilter
+from trustplatform.admin_dashboards import ChartData, Series, chart_by_week, dashboard_chart, week_starts
 from trustplatform.pages import page_action
 
 from . import selectors
@@ -30,10 +23,15 @@ from .services import casework
 WORK_CASE_PERMISSION = casework.WORK_CASE
 
 
-class CaseNoteForm(forms.Form):
-    text = forms.CharField(
-        label=_("New note"), max_length=casework.MAX_NOTE_CHARS, widget=forms.Textarea(attrs={"rows": 3})
+def _note_field(label, *, required: bool = True, rows: int = 3) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=required, max_length=casework.MAX_NOTE_CHARS,
+        widget=forms.Textarea(attrs={"rows": rows}),
     )
+
+
+class CaseNoteForm(forms.Form):
+    text = _note_field(_("New note"))
 
 
 class CaseContactForm(forms.Form):
@@ -48,12 +46,7 @@ class CaseContactForm(forms.Form):
         coerce=lambda value: value == "1",
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(
-        label=_("What was said (optional)"),
-        required=False,
-        max_length=casework.MAX_NOTE_CHARS,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = _note_field(_("What was said (optional)"), required=False, rows=2)
 
 
 class CaseCloseForm(forms.Form):
@@ -62,27 +55,11 @@ class CaseCloseForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=GuaranteeCase.Outcome.choices, widget=forms.RadioSelect
     )
-    note = forms.CharField(
-        label=_("Closing note (optional)"),
-        required=False,
-        max_length=casework.MAX_NOTE_CHARS,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    note = _note_field(_("Closing note (optional)"), required=False)
 
 
-class CaseAgentFilter(admin.SimpleListFilter):
-    title = _("agent")
-    parameter_name = "agent"
-
-    def lookups(self, request, model_admin):
-        return [("me", _("Mine")), ("nobody", _("Nobody yet"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "me":
-            return queryset.filter(agent=request.user)
-        if self.value() == "nobody":
-            return queryset.filter(agent__isnull=True)
-        return queryset
+class CaseAgentFilter(AssignedFilter):
+    assignee_field = "agent"
 
 
 def close_with_outcome(*, instance, actor, outcome: str, note: str = "", **kwargs):
@@ -190,6 +167,13 @@ class CaseWorkAdminMixin:
 
 
 
+@dashboard_chart(
+    key="guarantee-weeks",
+    title=_("Guarantee cases per week and time to rebook"),
+    permissions=("bookings.view_guaranteecase", WORK_CASE_PERMISSION),
+    group=_("Stays"),
+    order=10,
+)
 def _guarantee_weeks_chart() -> ChartData:
     starts = week_starts(weeks=12)
     rows = selectors.guarantee_weeks(starts=starts)
@@ -207,24 +191,11 @@ def _guarantee_weeks_chart() -> ChartData:
         "now": opened[-1],
         "wait": _("%(hours)s h") % {"hours": last_wait} if last_wait is not None else "—",
     }
-    return ChartData(
-        labels=[week_label(start) for start in starts],
-        axis_labels=[short_day(start) for start in starts],
+    return chart_by_week(
+        starts=starts,
         series=[
             Series(label=_("cases opened"), values=opened),
             Series(label=_("median hours to rebook"), values=hours, kind="line", unit="hours"),
         ],
         summary=summary,
     )
-
-
-dashboard_register(
-    DashboardChart(
-        key="guarantee-weeks",
-        title=_("Guarantee cases per week and time to rebook"),
-        compute=_guarantee_weeks_chart,
-        permissions=("bookings.view_guaranteecase", WORK_CASE_PERMISSION),
-        group=_("Stays"),
-        order=10,
-    )
-)

@@ -83,7 +83,7 @@ class BookForm(forms.Form):
     )
     use_safe_number = SafeNumberField()
     # Shown only when the guest already holds this room for overlapping dates (a second tab, a
-    # double click): booking again must be meant.
+    # double click): booking again must be meant. The booking service judges it, under a lock.
     another = forms.BooleanField(
         label=_("Yes, I want another room on top of the booking I already have"), required=False
     )
@@ -93,16 +93,6 @@ class BookForm(forms.Form):
         self.duplicates = list(duplicates)
         if not self.duplicates:
             del self.fields["another"]
-
-    def clean(self):
-        data = super().clean()
-        if self.duplicates and not data.get("another"):
-            self.add_error(
-                "another",
-                _("You already booked this room for these dates. Tick the box if you really want a "
-                  "second one."),
-            )
-        return data
 
 
 class CancelForm(forms.Form):

@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import Count, F, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
@@ -279,7 +279,8 @@ def _search_sql(query: SearchQuery, limit: int) -> list[SearchResult]:
         "limit": limit,
     }
     sql = SEARCH_SQL.format(order=SQL_ORDER.get(query.sort, SQL_ORDER["distance"]))
-    with connection.cursor() as cursor:
+    # Raw SQL asks the router too, so the search reads the replica where the caller allows it.
+    with connections[router.db_for_read(Property)].cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from masking.services import preference_get
+from trustplatform.dbrouter import replica_reads
 from trustplatform.pages import refusal_shown
 from trustplatform.payments.models import Payment, Refund
 from trustplatform.payments.pages import (
@@ -23,6 +24,7 @@ from trustplatform.payments.providers import SandboxProvider
 from trustplatform.payments.services import sandbox_checkout_pay
 
 from . import selectors
+from .errors import BookingError
 from .forms import PLACES, BookForm, CancelForm, SearchForm, StayForm
 from .models import Booking, GuaranteeCandidate, GuaranteeCase, Property, RoomType
 from .services import channels, guarantee, payments, stays
@@ -30,6 +32,7 @@ from .services.common import guest_uses_safe_number, property_number_for_guest
 from .services.inventory import quote
 
 
+@replica_reads()
 def search(request):
     """The search page: a list (no map) with distance, price and rating; filters in the form."""
     form = SearchForm(request.GET or None, initial={**StayForm.defaults(), "place": "haeundae"})
@@ -61,6 +64,7 @@ def search(request):
     )
 
 
+@replica_reads()
 def property_detail(request, property_id: int):
     prop = get_object_or_404(Property.objects.prefetch_related("photos"), pk=property_id, is_active=True)
     form = StayForm(request.GET if "check_in" in request.GET else None, initial=StayForm.defaults())
@@ -86,7 +90,8 @@ def property_detail(request, property_id: int):
 @login_required
 def book(request, room_type_id: int):
     """Confirm the details of one room for a stay, then hold it and go to the PSP's checkout. A guest
-    who already holds this room for overlapping dates is warned, and books again only if they say so."""
+    who already holds this room for overlapping dates is warned, and the booking service refuses a
+    second one unless they say so."""
     room_type = get_object_or_404(
         RoomType.objects.select_related("property"), pk=room_type_id, is_active=True
     )
@@ -95,7 +100,8 @@ def book(request, room_type_id: int):
         form = BookForm(request.POST, duplicates=_duplicates(request, room_type, stay))
         if form.is_valid():
             data = form.cleaned_data
-            with refusal_shown(form=form):
+            refusal = refusal_shown(form=form)
+            with refusal:
                 booking, payment = payments.booking_place(
                     guest=request.user,
                     room_type=room_type,
@@ -106,8 +112,11 @@ def book(request, room_type_id: int):
                     guest_phone=data["guest_phone"],
                     must_have=data["must_have"],
                     use_safe_number=data["use_safe_number"],
+                    another=data.get("another", False),
                 )
                 return redirect("bookings:checkout", booking.code, payment.pk)
+            if refusal.error.code == "duplicate_booking":
+                form = _duplicate_refused(request, room_type, stay, refusal.error)
     else:
         stay_form = StayForm(request.GET)
         if not stay_form.is_valid():
@@ -130,6 +139,15 @@ def book(request, room_type_id: int):
         "bookings/book.html",
         {"room_type": room_type, "form": form, "stay": stay, "quote": quote, "duplicates": form.duplicates},
     )
+
+
+def _duplicate_refused(request, room_type: RoomType, stay: dict, error: BookingError) -> BookForm:
+    """The form again with the booking the guest already holds (another tab may have made it a moment
+    ago) and the service's refusal beside the box that says a second room is meant."""
+    form = BookForm(request.POST, duplicates=_duplicates(request, room_type, stay))
+    form.is_valid()
+    form.add_error("another" if "another" in form.fields else None, error.detail)
+    return form
 
 
 def _duplicates(request, room_type: RoomType, stay: dict) -> list[Booking]:

@@ -14,9 +14,9 @@ from trustplatform.payments.models import Payment
 from .models import EscrowAgreement, Evidence, GuaranteeClaim
 
 
-def _evidence_file_field(*, required: bool = True) -> forms.FileField:
+def _evidence_file_field(*, required: bool = True, label=None) -> forms.FileField:
     return forms.FileField(
-        label=_("File"),
+        label=label or _("File"),
         required=required,
         help_text=_("PDF, JPEG or PNG. We keep its SHA-256 fingerprint so it can never be swapped."),
         widget=forms.ClearableFileInput(attrs={"accept": files.accept_attribute(Evidence.KINDS)}),
@@ -56,19 +56,20 @@ class AcceptForm(ConfirmForm):
 
 
 class DisputeAnswerForm(forms.Form):
-    """The other side's answer to a dispute: what they say, backed by a file the agent reads."""
+    """The other side's answer to a dispute: what they say, and a file that backs it if they have one."""
 
     description = forms.CharField(
         label=_("Your answer"),
         max_length=300,
         error_messages={"required": _("Write your answer to the dispute.")},
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 300}),
-        help_text=_("The agent deciding the dispute reads it with the file. At most 300 characters."),
+        help_text=_("The agent deciding the dispute reads it with the evidence. Words alone are an answer; "
+                    "at most 300 characters."),
     )
-    file = _evidence_file_field()
+    file = _evidence_file_field(required=False, label=_("File (optional)"))
 
     def clean_file(self):
-        return _evidence_file_clean(self.cleaned_data["file"])
+        return _evidence_file_clean(self.cleaned_data.get("file"))
 
 
 class PayForm(forms.Form):

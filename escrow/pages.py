@@ -14,11 +14,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from trustplatform import files
+from trustplatform.errors import DomainError
 from trustplatform.ledger.models import LedgerAccount
-from trustplatform.pages import page_action, refusal_shown
+from trustplatform.pages import form_errors_add, page_action, refusal_shown
 from trustplatform.payments.pages import payment_in_flight
 
-from .forms import DisputeAnswerForm, DisputeForm, EvidenceForm
+from .forms import ConfirmForm, DisputeAnswerForm, DisputeForm, EvidenceForm
 from .models import Condition, EscrowAgreement, Evidence, Milestone
 from .selectors import agreement_held_amounts, agreement_money_history
 from .services import disputes, release
@@ -122,7 +123,13 @@ def agreement_page_context(
 def _dispute_rows(request, *, agreement: EscrowAgreement, side: str, forms: dict) -> list:
     """Each dispute with whether this side may answer it: the party that did not open it, while open."""
     rows = []
-    for dispute in agreement.disputes.select_related("opened_by").prefetch_related("evidence"):
+    disputes_shown = agreement.disputes.select_related("opened_by").prefetch_related(
+        "evidence", "answers__evidence"
+    )
+    for dispute in disputes_shown:
+        # An answer shows its own file beside its words; the list of evidence keeps the rest.
+        answer_files = {answer.evidence_id for answer in dispute.answers.all()}
+        dispute.other_evidence = [item for item in dispute.evidence.all() if item.pk not in answer_files]
         opened_by_side = side_of(user=dispute.opened_by, agreement=agreement)
         dispute.can_answer = (
             dispute.status == dispute.Status.OPEN and side in ("payer", "payee") and opened_by_side != side
@@ -134,6 +141,16 @@ def _dispute_rows(request, *, agreement: EscrowAgreement, side: str, forms: dict
             )
         rows.append(dispute)
     return rows
+
+
+def step_confirmed(request) -> bool:
+    """Whether the person explicitly confirmed a step that cannot be undone; if not, the page says so
+    and nothing is done."""
+    form = ConfirmForm(request.POST)
+    if form.is_valid():
+        return True
+    messages.error(request, form.errors["confirmed"][0])
+    return False
 
 
 def evidence_of(*, agreement: EscrowAgreement, evidence_id: int) -> Evidence:
@@ -182,23 +199,23 @@ def dispute_withdraw_submit(request, *, agreement: EscrowAgreement, dispute_id: 
 
 def dispute_answer_submit(request, *, agreement: EscrowAgreement, dispute_id: int, render_detail):
     """Shared by the consumer and portal pages: the side that did not open a dispute answers it with a
-    statement and a file, stored as the dispute's evidence (the service checks side and role)."""
+    statement, and a file if they have one (the service checks side, role and state)."""
     dispute = get_object_or_404(agreement.disputes, pk=dispute_id)
     form = DisputeAnswerForm(request.POST, request.FILES, prefix=f"answer-{dispute.pk}")
     if form.is_valid():
-        if dispute.status != dispute.Status.OPEN:
-            form.add_error(None, _("This dispute is no longer open: an agent has decided it."))
-        elif side_of(user=dispute.opened_by, agreement=agreement) == side_of(user=request.user,
-                                                                               agreement=agreement):
-            form.add_error(None, _("Your side opened this dispute: the other side answers it."))
+        try:
+            disputes.dispute_answer(
+                dispute=dispute, actor=request.user, description=form.cleaned_data["description"],
+                upload=form.cleaned_data["file"],
+            )
+        except DomainError as exc:
+            if exc.fields:
+                form_errors_add(form, exc)
+            else:  # a refusal of the step (not their side, no longer open): the form may not be shown
+                messages.error(request, exc.detail)
         else:
-            with refusal_shown(form=form, field="file"):
-                release.evidence_add(
-                    actor=request.user, upload=form.cleaned_data["file"], dispute=dispute,
-                    description=form.cleaned_data["description"],
-                )
-                messages.success(request, _("Your answer is with the agent deciding the dispute."))
-                return None
+            messages.success(request, _("Your answer is with the agent deciding the dispute."))
+            return None
     return render_detail(request, agreement, forms={f"answer-{dispute.pk}": form})
 
 

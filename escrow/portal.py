@@ -12,7 +12,7 @@ from trustplatform.pages import page_action, refusal_shown
 from trustplatform.partners.portal import portal_view
 
 from . import pages
-from .forms import AcceptForm, ConfirmForm, ProposeForm
+from .forms import AcceptForm, ProposeForm
 from .models import Condition, EscrowAgreement
 from .selectors import agreements_for_partner
 from .services import agreements, invitations, release
@@ -42,16 +42,6 @@ def _detail(request, agreement: EscrowAgreement, *, forms: dict | None = None):
 
 def _back(agreement: EscrowAgreement):
     return redirect("escrow_portal:detail", agreement.pk)
-
-
-def _confirmed(request) -> bool:
-    """Whether the person explicitly confirmed a step that cannot be undone; if not, the page says so
-    and nothing is done."""
-    form = ConfirmForm(request.POST)
-    if form.is_valid():
-        return True
-    messages.error(request, form.errors["confirmed"][0])
-    return False
 
 
 def _conditions_for(template: str, *, move_in_date) -> list[dict]:
@@ -136,7 +126,7 @@ def agreement_accept(request, agreement_id: int):
 def condition_confirm(request, agreement_id: int, condition_id: int):
     agreement = _ours(request, agreement_id)
     condition = get_object_or_404(agreement.conditions, pk=condition_id)
-    if _confirmed(request):
+    if pages.step_confirmed(request):
         page_action(
             request,
             lambda: release.condition_confirm(condition=condition, actor=request.user),
@@ -186,7 +176,7 @@ def dispute_open(request, agreement_id: int):
 @require_POST
 def dispute_withdraw(request, agreement_id: int, dispute_id: int):
     agreement = _ours(request, agreement_id)
-    if _confirmed(request):
+    if pages.step_confirmed(request):
         pages.dispute_withdraw_submit(request, agreement=agreement, dispute_id=dispute_id)
     return _back(agreement)
 

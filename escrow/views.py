@@ -23,7 +23,7 @@ from trustplatform.payments.pages import (
 from trustplatform.payments.providers import SandboxProvider
 from trustplatform.payments.services import sandbox_checkout_pay
 
-from .forms import AcceptForm, ClaimForm, ConfirmForm, PayForm
+from .forms import AcceptForm, ClaimForm, PayForm
 from .models import EscrowAgreement
 from .pages import (
     agreement_page_context,
@@ -33,6 +33,7 @@ from .pages import (
     evidence_download,
     evidence_of,
     evidence_upload,
+    step_confirmed,
 )
 from .selectors import agreements_for_user
 from .services import agreements, disputes, payments, release
@@ -71,16 +72,6 @@ def _detail(request, agreement: EscrowAgreement, *, forms: dict | None = None):
 
 def _back(agreement: EscrowAgreement):
     return redirect("escrow:detail", agreement.pk)
-
-
-def _confirmed(request) -> bool:
-    """Whether the person explicitly confirmed a step that cannot be undone; if not, the page says so
-    and nothing is done."""
-    form = ConfirmForm(request.POST)
-    if form.is_valid():
-        return True
-    messages.error(request, form.errors["confirmed"][0])
-    return False
 
 
 @login_required
@@ -176,7 +167,7 @@ def checkout(request, agreement_id: int, payment_id: int):
 def condition_confirm(request, agreement_id: int, condition_id: int):
     agreement = _mine(request, agreement_id)
     condition = get_object_or_404(agreement.conditions, pk=condition_id)
-    if _confirmed(request):
+    if step_confirmed(request):
         page_action(
             request,
             lambda: release.condition_confirm(condition=condition, actor=request.user),
@@ -203,7 +194,7 @@ def evidence_file(request, agreement_id: int, evidence_id: int):
 def milestone_approve(request, agreement_id: int, milestone_id: int):
     agreement = _mine(request, agreement_id)
     milestone = get_object_or_404(agreement.milestones, pk=milestone_id)
-    if not _confirmed(request):
+    if not step_confirmed(request):
         return _back(agreement)
     page_action(
         request,
@@ -240,7 +231,7 @@ def dispute_open(request, agreement_id: int):
 @require_POST
 def dispute_withdraw(request, agreement_id: int, dispute_id: int):
     agreement = _mine(request, agreement_id)
-    if _confirmed(request):
+    if step_confirmed(request):
         dispute_withdraw_submit(request, agreement=agreement, dispute_id=dispute_id)
     return _back(agreement)
 

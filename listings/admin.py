@@ -1,7 +1,6 @@
 """Staff console for listings: report queue, inspections and campaigns, strikes, appeals, badge,
 risk components. Nothing is edited directly; every button runs a service (lock, audit, notices)."""
 
-import json
 
 from django import forms
 from django.contrib import admin, messages
@@ -12,15 +11,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from trustplatform import files
-from trustplatform.admin_base import QueueFilter, ReadOnlyAdmin, ReadOnlyInline, ServiceTransitionAdmin
-from trustplatform.admin_dashboards import (
-    ChartData,
-    DashboardChart,
-    Series,
-    dashboard_register,
-    month_label,
-    month_starts,
+from trustplatform.admin_base import (
+    QueueFilter,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    ServiceTransitionAdmin,
+    readable_json,
+    stored_word,
+    stored_words_register,
 )
+from trustplatform.admin_dashboards import ChartData, Series, chart_by_month, dashboard_chart, month_starts
 from trustplatform.transitions import transition_run
 
 from . import selectors, services
@@ -61,24 +61,65 @@ class RejectReportForm(forms.Form):
     false_report = forms.BooleanField(label=_("Proven false (bans the reporter for a while)"), required=False)
 
 
+# What the stored risk parts, campaign parameters and verification facts are called on the page.
+RISK_WORDS = {
+    "price": _("Price below the area's"),
+    "photo": _("Photo used elsewhere"),
+    "reports": _("Reports"),
+    "strikes": _("Strikes"),
+    "verification": _("Verification level"),
+    "young": _("New brokerage"),
+    "stale": _("Not refreshed"),
+    "value": _("Part of the score (0-1)"),
+    "z": _("Distance from the area's prices"),
+    "peers": _("Listings compared"),
+    "median_krw": _("Area median price (won)"),
+    "open": _("Open reports"),
+    "weight": _("Report weight"),
+    "points": _("Strike points"),
+    "level": _("Level"),
+    "age_days": _("Days since approval"),
+    "days": _("Days since refreshed"),
+}
+CAMPAIGN_WORDS = {
+    "capacity": _("Inspections the team can do"),
+    "top_areas": _("Riskiest areas chosen"),
+    "random_area": _("Area chosen at random"),
+    "sample_percent": _("Sample (%)"),
+    "broker_cap_percent": _("Most from one brokerage (%)"),
+    "lookback_days": _("Days of reports looked at"),
+    "cooldown_months": _("Months before an area again"),
+}
+VERIFICATION_WORDS = {
+    "owner_contact": _("Owner's number from"),
+    "registry": _("the property registry"),
+    "broker": _("the broker"),
+    "answered_at": _("Owner answered at"),
+}
+stored_words_register(RiskScore, "components", RISK_WORDS)
+stored_words_register(Campaign, "parameters", CAMPAIGN_WORDS)
+stored_words_register(Verification, "details", VERIFICATION_WORDS)
+stored_words_register(Listing, "maintenance_includes", dict(Listing.FeeItem.choices))
+
+
 def _components(score: RiskScore | None) -> str:
     if score is None:
         return "—"
-    rows = "".join(
-        format_html(
-            "<tr><th>{}</th><td>{}</td><td><code>{}</code></td></tr>",
-            name,
-            detail.get("value"),
-            json.dumps({k: v for k, v in detail.items() if k != "value"}, ensure_ascii=False),
-        )
-        for name, detail in score.components.items()
+    rows = format_html_join(
+        "",
+        "<tr><th>{}</th><td>{}</td><td>{}</td></tr>",
+        (
+            (stored_word(name, RISK_WORDS), detail.get("value"),
+             readable_json({k: v for k, v in detail.items() if k != "value"}, RISK_WORDS))
+            for name, detail in score.components.items()
+        ),
     )
     return format_html(
         "<p>{} ({}, {})</p><table>{}</table>",
         score.score,
         score.version,
         score.computed_at,
-        format_html(rows),
+        rows,
     )
 
 
@@ -87,7 +128,12 @@ def _components(score: RiskScore | None) -> str:
 
 class PhotoInline(ReadOnlyInline):
     model = ListingPhoto
-    fields = ["image", "dhash", "width", "height", "uploaded_at"]
+    fields = ["photo_link", "dhash", "width", "height", "uploaded_at"]
+
+    @admin.display(description=_("photo"))
+    def photo_link(self, obj) -> str:
+        # The file's storage name ("listings/…/photo.jpg") means nothing to staff: a link does.
+        return format_html('<a href="{}">{}</a>', obj.image.url, _("View the photo")) if obj.image else "—"
 
 
 class VerificationInline(ReadOnlyInline):
@@ -460,6 +506,7 @@ class StrikeAdmin(StrikeLabels, ReadOnlyAdmin):
     list_filter = ["status", "severity"]
     list_select_related = ["partner", "listing"]
     inlines = [SuspensionInline]
+    exclude = ["category", "consequence"]  # shown in words instead (get_readonly_fields)
 
     def get_readonly_fields(self, request, obj=None):
         words = {"category": "category_words", "consequence": "consequence_words"}
@@ -553,6 +600,13 @@ class AppealAdmin(ServiceTransitionAdmin):
         return files.attachment_response(evidence.file, filename=evidence.original_name)
 
 
+@dashboard_chart(
+    key="fakes-strikes",
+    title=_("Confirmed fakes and strikes per month"),
+    permissions=("listings.view_strike", "listings.view_report"),
+    group=_("Homes"),
+    order=30,
+)
 def _fakes_chart() -> ChartData:
     starts = month_starts(months=12)
     rows = selectors.fakes_and_strikes_months(starts=starts)
@@ -562,23 +616,11 @@ def _fakes_chart() -> ChartData:
         "In the last 12 months: %(fakes)s fake listings confirmed and %(strikes)s strikes issued; "
         "this month %(fakes_now)s and %(strikes_now)s."
     ) % {"fakes": sum(fakes), "strikes": sum(strikes), "fakes_now": fakes[-1], "strikes_now": strikes[-1]}
-    return ChartData(
-        labels=[month_label(start) for start in starts],
+    return chart_by_month(
+        starts=starts,
         series=[
             Series(label=_("fake listings confirmed"), values=fakes),
             Series(label=_("strikes issued"), values=strikes),
         ],
         summary=summary,
     )
-
-
-dashboard_register(
-    DashboardChart(
-        key="fakes-strikes",
-        title=_("Confirmed fakes and strikes per month"),
-        compute=_fakes_chart,
-        permissions=("listings.view_strike", "listings.view_report"),
-        group=_("Homes"),
-        order=30,
-    )
-)

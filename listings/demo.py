@@ -42,6 +42,20 @@ MAPO_LISTINGS = [
     ("서교동 복층 원룸", "1144012000", "monthly", 5_000_000, 700_000, 0, "29.75", 4, 1, 17),
     ("연남동 전세 투룸", "1144012400", "jeonse", 280_000_000, 0, 0, "49.58", 2, 2, 18),
 ]
+# 관리비 a month and what it covers, as Mapo flats of these kinds charge; the sale states none (None).
+FEES = {
+    "서교동 역세권 투룸": (100_000, ["water", "internet", "tv"]),
+    "합정역 5분 원룸": (70_000, ["water", "internet", "cleaning"]),
+    "연남동 채광 좋은 쓰리룸 전세": (150_000, ["water", "cleaning", "parking"]),
+    "망원동 한강 조망 투룸": (120_000, ["water", "internet", "tv", "parking"]),
+    "공덕역 신축 오피스텔": (150_000, ["water", "heating", "internet", "cleaning"]),
+    "상암동 아파트 매매": (None, []),
+    "서교동 복층 원룸": (0, []),
+    "연남동 전세 투룸": (50_000, ["water"]),
+    # The bait hides part of the rent in the fee (관리비 쪼개기), as such listings do.
+    "연남동 급매 투룸 (보증금 100)": (250_000, ["water", "internet", "tv", "cleaning"]),
+    "망원동 풀옵션 원룸": (80_000, ["water", "internet"]),
+}
 REGISTRY_LISTING = "서교동 역세권 투룸"
 REGISTRY_ADDRESS = "서울특별시 마포구 양화로 72"
 # The registered owner of that flat: the demo landlord's representative, so she can claim it.
@@ -68,6 +82,7 @@ def _photos(seed: int) -> list[SimpleUploadedFile]:
 
 def _listing(partner: Partner, owner: User, spec: tuple, *, address: str, unit: str) -> Listing:
     title, dong, deal, deposit, rent, price, size, floor, rooms, seed = spec
+    fee, fee_items = FEES.get(title, (None, []))
     listing = Listing.objects.filter(partner=partner, title=title).first()
     if listing is not None:
         return listing
@@ -87,7 +102,9 @@ def _listing(partner: Partner, owner: User, spec: tuple, *, address: str, unit: 
             "size_m2": size,
             "floor": floor,
             "rooms": rooms,
-            "description": "관리비 별도, 주차 1대 가능. 실매물입니다.",
+            "maintenance_fee_krw": fee,
+            "maintenance_includes": fee_items,
+            "description": "주차 1대 가능. 실매물입니다.",
         },
     )
     for upload in _photos(seed):
@@ -165,7 +182,7 @@ def seed() -> list[tuple[str, str]]:
     agent = User.objects.get(email="agent@demo.ansim.kr")
     standing = standing_get(mapo)
     if standing.badge == BrokerStanding.Badge.NONE:
-        services.badge_grant(instance=standing, actor=agent, reason="demo: 6개월 무사고")
+        services.badge_grant(instance=standing, actor=agent, reason="6개월 동안 허위매물 신고 없음")
     listings = [
         _listing(
             mapo, broker, spec, address=f"서울특별시 마포구 양화로 {45 + 9 * n}", unit=f"{2 + n}0{n + 1}호"

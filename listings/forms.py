@@ -1,6 +1,7 @@
 """Forms of the listings pages and the admin's transition buttons."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -9,6 +10,8 @@ from trustplatform.forms import SafeNumberField
 from trustplatform.regions.forms import RegionField
 
 from .models import AppealEvidence, Inspection, Listing, Report, Verification
+from .models.listings import MAX_MAINTENANCE_FEE_KRW
+from .selectors import BURDEN_MONTHLY_ONLY
 from .services.inspections import MAX_ACCURACY_M
 from .services.listings import MAX_KRW
 
@@ -55,6 +58,12 @@ class SearchForm(forms.Form):
     size_max = forms.DecimalField(
         label=_("to (m²)"), required=False, min_value=0, max_digits=7, decimal_places=2
     )
+    burden_max = forms.IntegerField(
+        label=_("Rent with maintenance fee, up to (만원)"),
+        required=False,
+        min_value=0,
+        max_value=MAX_KRW // 10_000,
+    )
     page = forms.IntegerField(required=False, min_value=1, max_value=500, widget=forms.HiddenInput)
 
     def __init__(self, data=None, *args, **kwargs):
@@ -66,6 +75,14 @@ class SearchForm(forms.Form):
             data["region"] = f"{sigungu}00000" if sigungu.isdigit() and len(sigungu) == 5 else sigungu
         super().__init__(data, *args, **kwargs)
 
+    def clean(self):
+        data = super().clean()
+        # The selector refuses it too (burden_needs_monthly); here it lands beside the field.
+        deal_type = data.get("deal_type") or ""
+        if data.get("burden_max") is not None and deal_type not in ("", Listing.DealType.MONTHLY):
+            self.add_error("burden_max", BURDEN_MONTHLY_ONLY)
+        return data
+
     def query(self) -> dict:
         """The selector's arguments; amounts typed in 만원 (10,000 won) become won."""
         data = self.cleaned_data
@@ -76,7 +93,7 @@ class SearchForm(forms.Form):
             "size_min": data.get("size_min"),
             "size_max": data.get("size_max"),
         }
-        for name in ("price_min", "price_max"):
+        for name in ("price_min", "price_max", "burden_max"):
             query[name] = data[name] * 10_000 if data.get(name) is not None else None
         return query
 
@@ -116,6 +133,11 @@ class WastedTripForm(forms.Form):
     )
 
 
+FEE_RANGE = format_lazy(
+    _("Enter the monthly fee in won, from 0 to {max}."), max=f"{MAX_MAINTENANCE_FEE_KRW:,}"
+)
+
+
 class ListingForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
     dong_code = RegionField(
@@ -141,6 +163,24 @@ class ListingForm(forms.Form):
     size_m2 = forms.DecimalField(label=_("Size (m²)"), min_value=1, max_digits=7, decimal_places=2)
     floor = forms.IntegerField(label=_("Floor"), min_value=-10, max_value=200)
     rooms = forms.IntegerField(label=pgettext_lazy("home", "Rooms"), min_value=0, max_value=50, initial=1)
+    maintenance_fee_krw = forms.IntegerField(
+        label=_("Maintenance fee (won a month)"),
+        min_value=0,
+        max_value=MAX_MAINTENANCE_FEE_KRW,
+        required=False,
+        help_text=_("0 if there is none; leave empty only if you do not know it."),
+        error_messages={
+            "invalid": FEE_RANGE,
+            "min_value": FEE_RANGE,
+            "max_value": FEE_RANGE,
+        },
+    )
+    maintenance_includes = forms.MultipleChoiceField(
+        label=_("The fee includes"),
+        choices=Listing.FeeItem.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )

@@ -6,12 +6,14 @@ from datetime import date, datetime, time
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from trustplatform.pii import mask_name
 from trustplatform.regions.selectors import region_labels, region_require, region_scope
 
+from .errors import ListingError
 from .models import (
     LIVE_STATUSES,
     OPEN_REPORT_STATUSES,
@@ -30,6 +32,8 @@ SORTS = {
     "price_desc": ("-headline_krw", "-id"),
 }
 
+
+BURDEN_MONTHLY_ONLY = _("Rent with the maintenance fee is for monthly rentals: choose 월세 or any deal.")
 
 SEARCH_VERSION_KEY = "listings:search-version"
 
@@ -65,6 +69,7 @@ CARD_FIELDS = (
     "monthly_rent_krw",
     "price_krw",
     "headline_krw",
+    "maintenance_fee_krw",
     "size_m2",
     "floor",
     "rooms",
@@ -140,6 +145,7 @@ def listings_search(
     price_min: int | None = None,
     price_max: int | None = None,
     rent_max: int | None = None,
+    burden_max: int | None = None,
     size_min=None,
     size_max=None,
     sort: str = "newest",
@@ -148,7 +154,8 @@ def listings_search(
 ) -> SearchPage:
     """Live listings matching the filters, one page at a time. No total count: the next page is
     known by reading one row more, so a page costs the same however many listings match. An area
-    takes in the listings stored under codes abolished into it (regions.selectors.region_scope)."""
+    takes in the listings stored under codes abolished into it (regions.selectors.region_scope).
+    `burden_max` keeps monthly rentals whose rent plus stated maintenance fee is at most that much."""
     queryset = _public()
     area = search_region(region=region, sigungu=sigungu, dong=dong)
     if area:
@@ -161,6 +168,16 @@ def listings_search(
         queryset = queryset.filter(headline_krw__lte=price_max)
     if rent_max is not None:
         queryset = queryset.filter(monthly_rent_krw__lte=rent_max)
+    if burden_max is not None:
+        if deal_type not in ("", Listing.DealType.MONTHLY):
+            raise ListingError(BURDEN_MONTHLY_ONLY, code="burden_needs_monthly",
+                               fields={"burden_max": [BURDEN_MONTHLY_ONLY]})
+        # A fee not stated is not taken for none: hiding the fee must not win a place in these results.
+        queryset = (
+            queryset.filter(deal_type=Listing.DealType.MONTHLY, maintenance_fee_krw__isnull=False)
+            .alias(burden_krw=F("monthly_rent_krw") + F("maintenance_fee_krw"))
+            .filter(burden_krw__lte=burden_max)
+        )
     if size_min is not None:
         queryset = queryset.filter(size_m2__gte=size_min)
     if size_max is not None:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from masking.services import preference_get
+from trustplatform.dbrouter import replica_pinned, replica_reads
 from trustplatform.errors import DomainError
 from trustplatform.pages import refusal_shown
 
@@ -24,6 +25,7 @@ from .forms import ContactForm, DepositForm, ReportForm, SearchForm, WastedTripF
 from .models import Inspection, Listing, Strike, WastedTripClaim
 
 
+@replica_reads()
 def search(request):
     """Search results are the same for everyone, so the results list is cached briefly per query;
     any badge or confirmed-fake change bumps the version in the key and drops every cached page."""
@@ -35,7 +37,8 @@ def search(request):
         arguments = form.query() if request.GET else {}
         digest = hashlib.sha256(json.dumps(arguments, sort_keys=True, default=str).encode()).hexdigest()[:32]
         key = f"listings:search:{selectors.search_version()}:{get_language()}:{digest}"
-        results = cache.get(key) if settings.LISTINGS_SEARCH_CACHE_SECONDS else None
+        # A person who just wrote (a broker changing a listing) sees the search fresh, not cached.
+        results = cache.get(key) if settings.LISTINGS_SEARCH_CACHE_SECONDS and not replica_pinned() else None
         if results is None:
             page = selectors.listings_search(**arguments)
             results = render_to_string("listings/_results.html", {"page": page, "query": query.urlencode()})
@@ -75,6 +78,7 @@ def _detail(request, listing: Listing, *, forms: dict | None = None, status: int
     return render(request, "listings/detail.html", context, status=status)
 
 
+@replica_reads()
 def detail(request, listing_id: int):
     return _detail(request, _listing(listing_id))
 

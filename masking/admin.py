@@ -12,15 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trustplatform.admin_base import ReadOnlyAdmin
-from trustplatform.admin_dashboards import (
-    ChartData,
-    DashboardChart,
-    Series,
-    dashboard_register,
-    short_day,
-    week_label,
-    week_starts,
-)
+from trustplatform.admin_dashboards import ChartData, Series, chart_by_week, dashboard_chart, week_starts
 from trustplatform.errors import DomainError
 from trustplatform.transitions import TransitionAdmin
 
@@ -53,6 +45,10 @@ class ProxyNumberAdmin(TransitionAdmin):
     fields = ["e164", "note", "created_at", "retired_at"]
     transition_services = {"retire": services.proxy_number_retire,
                            "reactivate": services.proxy_number_reactivate}
+
+    @admin.display(description=_("number"), ordering="e164")
+    def display(self, number) -> str:
+        return number.display
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -140,6 +136,13 @@ class MaskedSessionAdmin(TransitionAdmin):
         return False  # sessions are opened by the apps and the API, with real numbers staff never see
 
 
+@dashboard_chart(
+    key="safe-number-pool",
+    title=_("Safe-number pool use"),
+    permissions=("masking.view_proxynumber",),
+    group=_("Safe numbers"),
+    order=40,
+)
 def _pool_chart() -> ChartData:
     starts = week_starts(weeks=12)
     opened = selectors.sessions_weeks(starts=starts)
@@ -155,24 +158,8 @@ def _pool_chart() -> ChartData:
         "cooling": usage.cooling_sessions,
         "week": opened[-1],
     }
-    return ChartData(
-        labels=[week_label(start) for start in starts],
-        axis_labels=[short_day(start) for start in starts],
-        series=[Series(label=_("sessions opened"), values=opened)],
-        summary=summary,
-    )
-
-
-dashboard_register(
-    DashboardChart(
-        key="safe-number-pool",
-        title=_("Safe-number pool use"),
-        compute=_pool_chart,
-        permissions=("masking.view_proxynumber",),
-        group=_("Safe numbers"),
-        order=40,
-    )
-)
+    series = [Series(label=_("sessions opened"), values=opened)]
+    return chart_by_week(starts=starts, series=series, summary=summary)
 
 
 @admin.register(Interaction)

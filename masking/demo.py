@@ -26,7 +26,7 @@ SESSIONS = [
 
 def seed() -> list[tuple[str, str]]:
     for e164 in POOL:
-        ProxyNumber.objects.get_or_create(e164=e164, defaults={"note": "demo"})
+        ProxyNumber.objects.get_or_create(e164=e164, defaults={"note": "데모용 번호"})
     now = timezone.now()
     for reference, kind, email, label, phone, hours in SESSIONS:
         partner = Partner.objects.filter(kind=kind, status=Partner.Status.APPROVED).order_by("pk").first()

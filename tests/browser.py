@@ -16,6 +16,8 @@ CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    # The browser's own words (a file input's "파일 선택") in Korean, as on a Korean user's machine.
+    "--lang=ko-KR",
 ]
 TIMEOUT_MS = 10_000
 
@@ -50,9 +52,10 @@ class Browsers:
         self.contexts = []
         self.problems: list[str] = []
 
-    def new_page(self, *, locale: str = "ko-KR"):
+    def new_page(self, *, locale: str = "ko-KR", **context_options):
         # Korean is the site's default language and what its users' browsers ask for.
-        context = self.browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+        context = self.browser.new_context(**{"locale": locale, "viewport": {"width": 1280, "height": 900},
+                                              **context_options})
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
         self.contexts.append(context)

@@ -87,7 +87,7 @@ def _second_factor_on_force_login(monkeypatch):
         # A fresh copy: has_perm caches permissions on the object, and the test may grant more later.
         if staff_needs_second_factor(User.objects.get(pk=user.pk)):
             device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).first() or \
-                TOTPDevice.objects.create(user_id=user.pk, name="test", confirmed=True)
+                TOTPDevice.objects.create(user_id=user.pk, name="authenticator", confirmed=True)
             session = self.session
             session[DEVICE_ID_SESSION_KEY] = device.persistent_id
             session.save()

@@ -6,6 +6,7 @@ before a service call, and every moment shown in Korean time as the rest of the 
 """
 
 import datetime as dt
+import re
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -14,15 +15,70 @@ from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied
+from django.db.models import JSONField
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from trustplatform.admin_field_names import THIRD_PARTY_APP_NAMES
 from trustplatform.transitions import TransitionAdmin
 from trustplatform.ui import korean
 
 FORM_TEMPLATE = "admin/action_form.html"
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+# The codes a JSON field holds (a risk part, an amenity, a fact's name) -> the words staff read, per
+# (model label, field name); each app's admin registers its own, the stored codes stay as they are.
+STORED_WORDS: dict[tuple[str, str], dict] = {}
+
+
+def stored_words_register(model, field_name: str, words: dict) -> None:
+    STORED_WORDS.setdefault((model._meta.label, field_name), {}).update(words)
+
+
+def stored_word(value, words: dict | None = None) -> str:
+    """A stored scalar as staff read it: a known code in words, yes/no for a boolean, a moment in
+    Korean time, else as stored."""
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        if value in (words or {}):
+            return str(words[value])
+        if _ISO_MOMENT.match(value):
+            return korean.moment(dt.datetime.fromisoformat(value), with_year=True)
+        return value
+    return str(value)
+
+
+def readable_json(value, words: dict | None = None) -> str:
+    """A JSON value as "name: value" lines in words (`words`: code -> label), instead of JSON text."""
+    if isinstance(value, dict):
+        if not value:
+            return "—"
+        return format_html(
+            '<ul class="json-facts">{}</ul>',
+            format_html_join("", "<li>{}: {}</li>", (
+                (stored_word(key, words), readable_json(item, words)) for key, item in value.items()
+            )),
+        )
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "—"
+        return format_html_join(", ", "{}", ((readable_json(item, words),) for item in value))
+    return stored_word(value, words)
+
+
+def _boolean_icon(value):
+    # Django's icon says "True"/"False" in its alt text; screen readers read it aloud.
+    name = {True: "yes", False: "no", None: "unknown"}[value]
+    alt = {True: gettext("Yes"), False: gettext("No"), None: gettext("Unknown")}[value]
+    return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{name}.svg"), alt)
 
 
 def _admin_moments_in_korean_time() -> None:
@@ -42,6 +98,10 @@ def _admin_moments_in_korean_time() -> None:
 
     def display_for_field(value, field, empty_value_display, *args, **kwargs):
         if value is not None and not getattr(field, "flatchoices", None):
+            if isinstance(field, JSONField) and value not in ({}, []):
+                model = getattr(field, "model", None)
+                words = STORED_WORDS.get((model._meta.label, field.name), {}) if model else {}
+                return readable_json(value, words)
             text = shown(value)
             if text is not None:
                 return text
@@ -51,10 +111,14 @@ def _admin_moments_in_korean_time() -> None:
         return field_display(value, field, empty_value_display, *args, **kwargs)
 
     def display_for_value(value, empty_value_display, *args, **kwargs):
+        boolean = args[0] if args else kwargs.get("boolean", False)
+        if isinstance(value, bool) and not boolean:
+            return stored_word(value)
         text = shown(value) if value is not None else None
         return text if text is not None else value_display(value, empty_value_display, *args, **kwargs)
 
     display_for_field.korean_time = True
+    admin_list._boolean_icon = _boolean_icon
     # The admin's modules hold their own references to these two functions.
     for module in (admin_utils, helpers, admin_list):
         if hasattr(module, "display_for_field"):
@@ -76,7 +140,18 @@ def _field_names_translated() -> None:
 
     if not apps.models_ready:
         return
+    # Apps from packages that name themselves in English only.
+    for label, name in THIRD_PARTY_APP_NAMES.items():
+        if label in apps.app_configs:
+            apps.get_app_config(label).verbose_name = _(name)
     for model in apps.get_models():
+        name = model._meta.verbose_name
+        if isinstance(name, str) and not isinstance(name, Promise):
+            model._meta.verbose_name = _(name)
+            # Django makes the plural from the English name ("TOTP devices"): look that up too.
+            plural = model._meta.original_attrs.get("verbose_name_plural", f"{name}s")
+            if not isinstance(plural, Promise):
+                model._meta.verbose_name_plural = _(str(plural))
         for field in model._meta.get_fields():
             name = getattr(field, "verbose_name", None)
             if isinstance(name, str) and not isinstance(name, Promise) and not field.auto_created:
@@ -191,6 +266,24 @@ class QueueFilter(admin.SimpleListFilter):
         if callable(filters):
             return filters(queryset)
         return queryset.filter(**filters) if filters else queryset
+
+
+class AssignedFilter(admin.SimpleListFilter):
+    """A work queue's "Mine" and "Nobody yet": `assignee_field` names who the row is given to."""
+
+    title = _("agent")
+    parameter_name = "agent"
+    assignee_field = "assignee"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("Mine")), ("nobody", _("Nobody yet"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(**{self.assignee_field: request.user})
+        if self.value() == "nobody":
+            return queryset.filter(**{f"{self.assignee_field}__isnull": True})
+        return queryset
 
 
 class ServiceTransitionAdmin(TransitionAdmin):

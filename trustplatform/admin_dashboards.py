@@ -54,6 +54,18 @@ def dashboard_register(chart: DashboardChart) -> DashboardChart:
     return chart
 
 
+def dashboard_chart(*, key: str, title: str, permissions: tuple[str, ...], group: str, order: int):
+    """Register the decorated function as the figures of one chart (see `dashboard_register`)."""
+
+    def register(compute: Callable[[], ChartData]) -> Callable[[], ChartData]:
+        dashboard_register(DashboardChart(
+            key=key, title=title, compute=compute, permissions=permissions, group=group, order=order
+        ))
+        return compute
+
+    return register
+
+
 def dashboard_charts(*, user) -> list[DashboardChart]:
     """The registered charts this person may see, in their order."""
     return sorted(
@@ -99,6 +111,21 @@ def month_label(first: date) -> str:
     if (translation.get_language() or "ko").startswith("ko"):
         return f"{first.year}년 {first.month}월"
     return f"{first:%b %Y}"
+
+
+def chart_by_week(*, starts: Sequence[date], series: Sequence[Series], summary: str) -> ChartData:
+    """Figures per week from `week_starts`: each week in words for the table, its Monday under the chart."""
+    return ChartData(
+        labels=[week_label(start) for start in starts],
+        axis_labels=[short_day(start) for start in starts],
+        series=series,
+        summary=summary,
+    )
+
+
+def chart_by_month(*, starts: Sequence[date], series: Sequence[Series], summary: str) -> ChartData:
+    """Figures per month from `month_starts`, each month as its readers write it."""
+    return ChartData(labels=[month_label(start) for start in starts], series=series, summary=summary)
 
 
 def _cell(value, unit: str) -> str:

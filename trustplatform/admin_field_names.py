@@ -1,5 +1,6 @@
 """The names of model fields declared without a verbose name, as the admin shows them (see
-`admin_base._field_names_translated`): listed here so that `makemessages` finds them for the catalogs."""
+`admin_base._field_names_translated`), and the English names of the packages' apps and models the admin
+lists: here so that `makemessages` finds them for the catalogs."""
 
 from django.utils.translation import gettext_noop
 
@@ -119,4 +120,47 @@ FIELD_NAMES = (
     gettext_noop("verification id"),
     gettext_noop("verified at"),
     gettext_noop("width"),
+)
+
+
+# App label -> the name the admin shows (those packages name their apps in English only).
+THIRD_PARTY_APP_NAMES = {
+    "axes": gettext_noop("Sign-in lockouts"),
+    "otp_totp": gettext_noop("Authenticator apps"),
+}
+
+# Names the packages mark for translation without a Korean catalogue of their own.
+THIRD_PARTY_NAMES = (
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
+    gettext_noop("access log"),
+    gettext_noop("access logs"),
+    gettext_noop("access attempt expiration"),
+    gettext_noop("access attempt expirations"),
+    gettext_noop("Attempt Time"),
+    gettext_noop("Logout Time"),
+    gettext_noop("IP Address"),
+    gettext_noop("Username"),
+    gettext_noop("Failed Logins"),
+    gettext_noop("Access lock out"),
+    gettext_noop("TOTP device"),
+    # Models whose verbose name Django makes from the class name (content types, permissions).
+    gettext_noop("phone verification"),
+    gettext_noop("token second factor"),
+    gettext_noop("idempotent request"),
+    gettext_noop("imported block"),
+    gettext_noop("TOTP devices"),
+    gettext_noop("clocked"),
+    gettext_noop("crontab"),
+    gettext_noop("crontabs"),
+    gettext_noop("interval"),
+    gettext_noop("intervals"),
+    gettext_noop("periodic task"),
+    gettext_noop("periodic tasks"),
+    gettext_noop("periodic task track"),
+    gettext_noop("periodic task tracks"),
+    gettext_noop("solar event"),
+    gettext_noop("solar events"),
 )

@@ -7,6 +7,8 @@ that keeps only an allow-listed extension. An upload is checked on the whole fil
 or first bytes alone: a PDF must have a PDF's header, cross-reference offset and `%%EOF` trailer and
 no HTML; an image must decode with Pillow, after its pixel count (read from the header) is checked
 so that a decompression bomb is refused before any pixel is decoded. Public photos are re-encoded.
+On object storage (STORAGE_S3_*) private files sit in a private bucket and the scoped view redirects
+the reader to a short-lived signed link instead (trustplatform/object_storage.py).
 """
 
 import io
@@ -17,12 +19,16 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core import checks
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import FileSystemStorage, storages
+from django.core.signals import setting_changed
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.dispatch import receiver
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -98,9 +104,39 @@ class PrivateStorage(FileSystemStorage):
         raise ValueError("A private file has no URL: answer it through a view scoped to who may see it.")
 
 
-def private_storage() -> PrivateStorage:
+class PrivateFiles(LazyObject):
+    """STORAGES["private"], looked up when first used and again after STORAGES changes, as Django does
+    for default_storage: model fields hold this, not the backend of the moment."""
+
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+private_files = PrivateFiles()
+
+
+@receiver(setting_changed)
+def _private_files_reset(*, setting, **kwargs):
+    if setting == "STORAGES":
+        private_files._wrapped = empty
+
+
+def private_storage() -> PrivateFiles:
     """The storage of private files (a callable, so migrations name it instead of copying it)."""
-    return storages["private"]
+    return private_files
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def object_storage_check(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """Production keeps no upload on a machine's disk: another web or worker machine would not see it."""
+    if settings.STORAGE_S3:
+        return []
+    return [checks.Warning(
+        "Uploaded files are kept on this machine's disk (MEDIA_ROOT, PRIVATE_MEDIA_ROOT).",
+        hint="Set STORAGE_S3_PUBLIC_BUCKET, STORAGE_S3_PRIVATE_BUCKET and STORAGE_S3_ENDPOINT_URL "
+        "(README: Running on many machines).",
+        id="files.W001",
+    )]
 
 
 def random_name(folder: str, extension: str) -> str:
@@ -270,22 +306,27 @@ def image_reencode(upload, *, max_bytes: int, max_side: int = 2048, field: str =
 # --- answering a private file ----------------------------------------------------------------
 
 
-def attachment_response(stored, *, filename: str) -> FileResponse:
+def attachment_response(stored, *, filename: str) -> FileResponse | HttpResponseRedirect:
     """A stored file as a download: always an attachment with the allow-listed content type (an
-    unknown kind is opaque bytes), `nosniff`, and nothing a browser would run or cache."""
+    unknown kind is opaque bytes), `nosniff`, and nothing a browser would run or cache. From object
+    storage: a redirect to a short-lived link that makes the storage answer it so."""
     kind = kind_of_name(stored.name)
+    # The name shown keeps only the stored kind's extension: "x.html" never comes back as HTML.
+    shown = f"{PurePath(filename or '').stem or 'file'}{kind.extension if kind else '.bin'}"
+    content_type = kind.content_type if kind else "application/octet-stream"
+    signed_url = getattr(stored.storage, "signed_url", None)
+    if signed_url is not None:
+        if not stored.name:
+            raise Http404
+        response = HttpResponseRedirect(signed_url(stored.name, filename=shown, content_type=content_type))
+        response["Cache-Control"] = "private, no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
     try:
         handle = stored.open("rb")
     except (FileNotFoundError, ValueError) as exc:
         raise Http404 from exc
-    # The name shown keeps only the stored kind's extension: "x.html" never comes back as HTML.
-    stem = PurePath(filename or "").stem or "file"
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{stem}{kind.extension if kind else '.bin'}",
-        content_type=kind.content_type if kind else "application/octet-stream",
-    )
+    response = FileResponse(handle, as_attachment=True, filename=shown, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"

@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Reads of a person who just wrote stay on the primary (only with a replica configured).
+    "trustplatform.dbrouter.ReplicaPinMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Staff who move money pass a second factor before anything beyond signing in (second_factor.py).
     "trustplatform.accounts.second_factor.StaffSecondFactorMiddleware",
@@ -152,6 +154,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A streaming replica for read-mostly pages (trustplatform/dbrouter.py); none: all on the primary.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = environ.Env.db_url_config(DATABASE_REPLICA_URL)
+    engine = DATABASES["default"]["ENGINE"]
+    if "postgresql" not in engine or DATABASES["replica"]["ENGINE"] != engine:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a PostgreSQL replica of DATABASE_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # A replica that does not answer is skipped for the primary, not waited for.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # Test runs never create or flush a database there: under test it is the primary's.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["trustplatform.dbrouter.ReplicaRouter"]
+# After a write a person's reads stay on the primary this long (read-your-writes), so it must
+# cover the most lag the replica is allowed before reads leave it.
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 5)
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 30, minimum=1)
+if REPLICA_PIN_SECONDS <= REPLICA_MAX_LAG_SECONDS:
+    raise ImproperlyConfigured("REPLICA_PIN_SECONDS must be longer than REPLICA_MAX_LAG_SECONDS")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits, lockout counters) --------------------------------------------------
@@ -330,6 +352,85 @@ PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "p
 for _public_root in (MEDIA_ROOT, STATIC_ROOT):
     if PRIVATE_MEDIA_ROOT.is_relative_to(_public_root) or _public_root.is_relative_to(PRIVATE_MEDIA_ROOT):
         raise ImproperlyConfigured(f"PRIVATE_MEDIA_ROOT must not overlap {_public_root}, which is public")
+# On many machines no upload stays on a machine's disk: with both buckets named, uploads go to
+# S3-compatible object storage. Public photos go to STORAGE_S3_PUBLIC_BUCKET (anyone may read it, by a
+# bucket policy or through the CDN at STORAGE_S3_PUBLIC_DOMAIN); private files to
+# STORAGE_S3_PRIVATE_BUCKET, which nobody reads but through a scoped view's signed link that lives
+# STORAGE_PRIVATE_URL_SECONDS (trustplatform/object_storage.py). Keys: STORAGE_S3_ACCESS_KEY_ID and
+# STORAGE_S3_SECRET_ACCESS_KEY, or, both unset, boto3's own chain (an instance role).
+STORAGE_S3_PUBLIC_BUCKET = env.str("STORAGE_S3_PUBLIC_BUCKET", default="")
+STORAGE_S3_PRIVATE_BUCKET = env.str("STORAGE_S3_PRIVATE_BUCKET", default="")
+STORAGE_S3 = bool(STORAGE_S3_PUBLIC_BUCKET or STORAGE_S3_PRIVATE_BUCKET)
+STORAGE_S3_ENDPOINT_URL = env.str("STORAGE_S3_ENDPOINT_URL", default="").rstrip("/")
+STORAGE_S3_REGION = env.str("STORAGE_S3_REGION", default="")
+STORAGE_S3_ACCESS_KEY_ID = env.str("STORAGE_S3_ACCESS_KEY_ID", default="")
+STORAGE_S3_SECRET_ACCESS_KEY = env.str("STORAGE_S3_SECRET_ACCESS_KEY", default="")
+STORAGE_S3_ADDRESSING_STYLE = env.str("STORAGE_S3_ADDRESSING_STYLE", default="path")
+STORAGE_S3_PUBLIC_DOMAIN = env.str("STORAGE_S3_PUBLIC_DOMAIN", default="").strip("/")
+STORAGE_PRIVATE_URL_SECONDS = env_int("STORAGE_PRIVATE_URL_SECONDS", 60, minimum=1)
+# Where the pages' public photos come from, for the Content-Security-Policy (empty: this site).
+STORAGE_PUBLIC_ORIGIN = ""
+if STORAGE_S3:
+    import re
+    from urllib.parse import urlsplit as _urlsplit
+
+    _BUCKET_NAME = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
+    for _name in ("STORAGE_S3_PUBLIC_BUCKET", "STORAGE_S3_PRIVATE_BUCKET", "STORAGE_S3_ENDPOINT_URL"):
+        if not globals()[_name]:
+            raise ImproperlyConfigured(f"{_name} must be set too: object storage needs a public bucket, "
+                                       "a private bucket and the storage's endpoint URL")
+    for _name in ("STORAGE_S3_PUBLIC_BUCKET", "STORAGE_S3_PRIVATE_BUCKET"):
+        if not re.fullmatch(_BUCKET_NAME, globals()[_name]) or ".." in globals()[_name]:
+            raise ImproperlyConfigured(f"{_name} is no bucket name: {globals()[_name]!r}")
+    if STORAGE_S3_PUBLIC_BUCKET == STORAGE_S3_PRIVATE_BUCKET:
+        raise ImproperlyConfigured("STORAGE_S3_PUBLIC_BUCKET and STORAGE_S3_PRIVATE_BUCKET must differ: "
+                                   "the public bucket is readable by anyone, private files never are")
+    _endpoint = _urlsplit(STORAGE_S3_ENDPOINT_URL)
+    if _endpoint.scheme not in ("https", "http") or not _endpoint.hostname or _endpoint.query:
+        raise ImproperlyConfigured(f"STORAGE_S3_ENDPOINT_URL must be an http(s) URL, got "
+                                   f"{STORAGE_S3_ENDPOINT_URL!r}")
+    if bool(STORAGE_S3_ACCESS_KEY_ID) != bool(STORAGE_S3_SECRET_ACCESS_KEY):
+        raise ImproperlyConfigured("STORAGE_S3_ACCESS_KEY_ID and STORAGE_S3_SECRET_ACCESS_KEY are set "
+                                   "together (or neither, for boto3's own credentials)")
+    if STORAGE_S3_ADDRESSING_STYLE not in ("path", "virtual"):
+        raise ImproperlyConfigured(f"STORAGE_S3_ADDRESSING_STYLE must be path or virtual, got "
+                                   f"{STORAGE_S3_ADDRESSING_STYLE!r}")
+    if STORAGE_S3_PUBLIC_DOMAIN and not re.fullmatch(r"[A-Za-z0-9.-]+(:\d+)?(/[\w./-]*)?",
+                                                     STORAGE_S3_PUBLIC_DOMAIN):
+        raise ImproperlyConfigured("STORAGE_S3_PUBLIC_DOMAIN must be a host name (and path), without a "
+                                   f"scheme; got {STORAGE_S3_PUBLIC_DOMAIN!r}")
+    if STORAGE_PRIVATE_URL_SECONDS > 600:
+        raise ImproperlyConfigured("STORAGE_PRIVATE_URL_SECONDS must be at most 600: a signed link to a "
+                                   "private file is a key to it for as long as it lives")
+    _s3 = {
+        "endpoint_url": STORAGE_S3_ENDPOINT_URL,
+        "region_name": STORAGE_S3_REGION or None,
+        "addressing_style": STORAGE_S3_ADDRESSING_STYLE,
+        "signature_version": "s3v4",
+        **({"access_key": STORAGE_S3_ACCESS_KEY_ID, "secret_key": STORAGE_S3_SECRET_ACCESS_KEY}
+           if STORAGE_S3_ACCESS_KEY_ID else {}),
+    }
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3,
+            "bucket_name": STORAGE_S3_PUBLIC_BUCKET,
+            "querystring_auth": False,
+            "custom_domain": STORAGE_S3_PUBLIC_DOMAIN or None,
+            # Names are random and never reused: a photo may be cached for good.
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+    STORAGES["private"] = {
+        "BACKEND": "trustplatform.object_storage.PrivateS3Storage",
+        "OPTIONS": {**_s3, "bucket_name": STORAGE_S3_PRIVATE_BUCKET},
+    }
+    if STORAGE_S3_PUBLIC_DOMAIN:
+        STORAGE_PUBLIC_ORIGIN = "https://" + STORAGE_S3_PUBLIC_DOMAIN.split("/")[0]
+    elif STORAGE_S3_ADDRESSING_STYLE == "virtual":
+        STORAGE_PUBLIC_ORIGIN = f"{_endpoint.scheme}://{STORAGE_S3_PUBLIC_BUCKET}.{_endpoint.netloc}"
+    else:
+        STORAGE_PUBLIC_ORIGIN = f"{_endpoint.scheme}://{_endpoint.netloc}"
 # Uploaded images with more pixels are refused from their header, before any is decoded.
 UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", 40_000_000, minimum=1_000_000)
 WHITENOISE_USE_FINDERS = DEBUG or not env_bool("STATIC_MANIFEST", not DEBUG)
@@ -346,6 +447,8 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     },
 }
+if STORAGE_PUBLIC_ORIGIN:  # public photos come from object storage
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] = ["'self'", STORAGE_PUBLIC_ORIGIN]
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -439,7 +542,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's DatabaseScheduler behind a lock, so that of the beats on many machines exactly one
+# sends (trustplatform/beat.py): the others ask every BEAT_LOCK_POLL_SECONDS and take over when it dies.
+# A holder cut off from PostgreSQL stops within a third of BEAT_LOCK_TIMEOUT_SECONDS; PostgreSQL frees
+# its lock only after the whole of it.
+CELERY_BEAT_SCHEDULER = "trustplatform.beat:SingleBeatScheduler"
+BEAT_LOCK_POLL_SECONDS = env_int("BEAT_LOCK_POLL_SECONDS", 5, minimum=1)
+BEAT_LOCK_TIMEOUT_SECONDS = env_int("BEAT_LOCK_TIMEOUT_SECONDS", 30, minimum=12)
 # Tasks retry only transient failures, and only this many times.
 CELERY_TASK_MAX_RETRIES = env_int("CELERY_TASK_MAX_RETRIES", 5)
 CELERY_BEAT_SCHEDULE = {

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from trustplatform.api.idempotency import IDEMPOTENCY_KEY_PARAM, idempotent
 from trustplatform.api.serializers import ErrorSerializer, InputSerializer, WonField
+from trustplatform.dbrouter import replica_reads
 
 from .. import selectors
 from ..models import AMENITIES_CODES, Booking, GuaranteeCase, Property, RoomType
@@ -59,6 +60,7 @@ class BookingsSearchApi(APIView):
         parameters=[Query],
         responses={200: BookingsSearchResultOutput(many=True), 400: ErrorSerializer},
     )
+    @replica_reads()
     def get(self, request):
         query = self.Query(
             data={**request.query_params.dict(), "amenities": request.query_params.getlist("amenities")}
@@ -94,6 +96,7 @@ class BookingsAvailabilityApi(APIView):
         parameters=[StayQuery],
         responses={200: BookingsAvailabilityOutput(many=True), 400: ErrorSerializer, 404: ErrorSerializer},
     )
+    @replica_reads()
     def get(self, request, property_id: int):
         prop = get_object_or_404(Property, pk=property_id, is_active=True)
         query = StayQuery(data=request.query_params.dict())
@@ -128,6 +131,12 @@ class BookingsListCreateApi(APIView):
             required=False, allow_null=True, default=None,
             help_text="The property reaches the guest through a safe number (true) or at the guest's own "
             "number (false). Default: the guest's last answer (a safe number if never asked).",
+        )
+        another = serializers.BooleanField(
+            required=False, default=False,
+            help_text="The guest means a second room: book even though they already hold this room type "
+            "for overlapping nights. Without it such a booking is refused with 409 `duplicate_booking` "
+            "(two tabs, a repeated request), whose detail names the booking they hold.",
         )
 
     @extend_schema(operation_id="bookings_list", tags=TAGS, responses={200: BookingsBookingOutput(many=True)})
@@ -165,6 +174,7 @@ class BookingsListCreateApi(APIView):
             must_have=values.get("must_have") or [],
             method=values["payment_method"],
             use_safe_number=values["use_safe_number"],
+            another=values["another"],
         )
         return Response(BookingsBookingOutput(booking).data, status=status.HTTP_201_CREATED)
 

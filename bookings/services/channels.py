@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from trustplatform.notifications.services import Phrase
 from trustplatform.partners.roles import PartnerAction, partner_action_require
 from trustplatform.partners.services import partner_notify
+from trustplatform.ui import korean
 
 from ..errors import BookingConflict, BookingError
 from ..feed_errors import feed_error_lazy
@@ -392,11 +393,11 @@ def _announce_conflict(conflict: Conflict) -> None:
             ),
             {
                 "channel": conflict.feed.name,
-                "start": conflict.start.isoformat(),
-                "end": conflict.end.isoformat(),
+                "start": korean.day_later(conflict.start),
+                "end": korean.day_later(conflict.end),
                 "room": booking.room_type.name,
                 "code": booking.code,
-                "deadline": timezone.localtime(conflict.deadline).strftime("%m-%d %H:%M"),
+                "deadline": korean.moment_later(conflict.deadline),
             },
         ),
         sms_text=True,

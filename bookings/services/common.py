@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import phonenumbers
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -25,6 +26,13 @@ def lock(booking_id: int) -> Booking:
         .select_related("property__partner", "room_type")
         .get(pk=booking_id)
     )
+
+
+def guest_lock(guest_id: int) -> None:
+    """Serialise the writes that count one guest's bookings or reports: the guest's user row, locked until
+    the caller's transaction ends (on SQLite, whose transactions here begin IMMEDIATE, writers are
+    serialised already)."""
+    get_user_model().objects.select_for_update().filter(pk=guest_id).values_list("pk", flat=True).first()
 
 
 @dataclass(frozen=True)

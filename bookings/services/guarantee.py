@@ -20,6 +20,7 @@ from trustplatform.audit.services import audit_record
 from trustplatform.notifications.services import Phrase, notification_send, staff_notify
 from trustplatform.partners.services import partner_notify
 from trustplatform.transitions import transition_run
+from trustplatform.ui import korean
 
 from .. import selectors
 from ..errors import BookingConflict, BookingError, BookingNotFound
@@ -325,7 +326,7 @@ def _announce_rebooking(case_id: int) -> None:
         url=reverse("bookings_portal:booking", args=[new.code]),
         title=Phrase(
             gettext_lazy("New booking %(code)s (Ansim guarantee): %(room)s, %(day)s."),
-            {"code": new.code, "room": new.room_type.name, "day": new.check_in.isoformat()},
+            {"code": new.code, "room": new.room_type.name, "day": korean.day_later(new.check_in)},
         ),
         sms_text=True,
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from trustplatform import files
 from trustplatform.partners.roles import PartnerAction, partner_action_require
+from trustplatform.ui import korean
 
 from ..errors import BookingConflict, BookingError
 from ..models import Night, Property, PropertyPhoto, RoomType
@@ -203,7 +204,7 @@ def calendar_update(
             if short:
                 raise BookingConflict(
                     _("%(count)s night(s) already have more rooms sold than that, first %(day)s.")
-                    % {"count": len(short), "day": short[0].isoformat()},
+                    % {"count": len(short), "day": korean.day(short[0])},
                     code="below_sold",
                     fields={"rooms": [_("Below the rooms already sold.")]},
                 )

@@ -32,17 +32,18 @@ def payment_start(*, booking: Booking, actor, method: str = "card") -> Payment:
 
 def booking_place(
     *, guest, room_type, check_in, check_out, guests: int, guest_name: str = "", guest_phone: str = "",
-    must_have=(), method: str = "card", use_safe_number: bool | None = None,
+    must_have=(), method: str = "card", use_safe_number: bool | None = None, another: bool = False,
 ) -> tuple[Booking, Payment]:
     """What "book" means on every surface: hold the nights, record the guest's safe-number answer (None:
-    their remembered one), then open the PSP checkout for them.
+    their remembered one), then open the PSP checkout for them. A second open booking of the same room
+    type for overlapping nights is refused (`duplicate_booking`) unless `another` says it is meant.
 
     Two transactions on purpose: the night rows are not kept locked while the PSP is called. If the
     checkout cannot be opened, the hold stays (the guest may pay from the booking page) until it expires.
     """
     booking = booking_hold(
         guest=guest, room_type=room_type, check_in=check_in, check_out=check_out, guests=guests,
-        guest_name=guest_name, guest_phone=guest_phone, must_have=sorted(must_have or []),
+        guest_name=guest_name, guest_phone=guest_phone, must_have=sorted(must_have or []), another=another,
     )
     safe_number_choose(booking=booking, use_safe_number=use_safe_number)
     return booking, payment_start(booking=booking, actor=guest, method=method)

@@ -21,7 +21,8 @@ from trustplatform.transitions import transition_run
 
 from ..errors import BookingConflict, BookingError
 from ..models import Booking, GuaranteeCase, GuestFlag
-from .refusals import case_lock, case_rehouse, guest_reports_lock
+from .common import guest_lock
+from .refusals import case_lock, case_rehouse
 
 Status = GuaranteeCase.Status
 
@@ -73,7 +74,7 @@ def _dismiss(*, case: GuaranteeCase, booking: Booking, actor, reason: str) -> Gu
         ),
         sms_text=True,
     )
-    guest_reports_lock(booking.guest_id)
+    guest_lock(booking.guest_id)
     guest_abuse_check(guest=booking.guest)
     return case
 
@@ -81,7 +82,7 @@ def _dismiss(*, case: GuaranteeCase, booking: Booking, actor, reason: str) -> Gu
 def guest_abuse_check(*, guest) -> GuestFlag | None:
     """Flag the guest for staff once BOOKINGS_GUARANTEE_ABUSE_DISMISSALS of their reports were dismissed
     within the window; one standing flag at a time (a partial unique index). Caller holds the guest's
-    lock (refusals._guest_lock)."""
+    lock (common.guest_lock)."""
     since = timezone.now() - timedelta(days=settings.BOOKINGS_GUARANTEE_ABUSE_WINDOW_DAYS)
     dismissed = GuaranteeCase.objects.filter(
         booking__guest=guest, status=Status.DISMISSED, closed_at__gte=since

@@ -12,7 +12,6 @@ Locks, in the order a property's cancellation takes them: the booking row, then 
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +26,7 @@ from trustplatform.transitions import transition_run
 
 from ..errors import BookingConflict, BookingError, BookingNotFound
 from ..models import Booking, GuaranteeCase, GuestFlag
-from .common import guarantee_line, stay_end
+from .common import guarantee_line, guest_lock, stay_end
 from .stays import booking_cancel_by_property, lock
 
 Status, Origin = GuaranteeCase.Status, GuaranteeCase.Origin
@@ -66,7 +65,7 @@ def case_report(*, booking: Booking, actor, note: str = "", by_agent: bool = Fal
     with transaction.atomic():
         booking = lock(booking.pk)
         _reportable(booking)
-        guest_reports_lock(booking.guest_id)
+        guest_lock(booking.guest_id)
         if not by_agent:
             _rate_limit(booking.guest_id)
         respond_by = timezone.now() + timedelta(minutes=settings.BOOKINGS_GUARANTEE_RESPONSE_MINUTES)
@@ -105,12 +104,6 @@ def _reportable(booking: Booking) -> None:
         )
     if timezone.now() >= stay_end(booking):
         raise BookingConflict(_("This stay is over."), code="stay_over")
-
-
-def guest_reports_lock(guest_id: int) -> None:
-    """Serialise the writes that count one guest's reports (the rate limit, the abuse flag): the guest's
-    user row, locked."""
-    get_user_model().objects.select_for_update().filter(pk=guest_id).values_list("pk", flat=True).first()
 
 
 def _rate_limit(guest_id: int) -> None:

@@ -25,6 +25,7 @@ from trustplatform.audit.services import audit_record
 from trustplatform.notifications.services import Phrase, notification_send, staff_notify
 from trustplatform.partners.roles import PartnerAction, partner_action_require
 from trustplatform.partners.services import partner_notify
+from trustplatform.ui import korean
 
 from ..errors import BookingConflict, BookingError, BookingForbidden, BookingNotFound
 from ..models import Booking, Property, Review, ReviewReport
@@ -124,7 +125,7 @@ def _review_check(booking: Booking, actor) -> None:
     if Review.objects.filter(booking=booking).exists():
         raise BookingConflict(_("You have already reviewed this stay."), code="already_reviewed")
     if timezone.localdate() > review_window_ends(booking):
-        closed = review_window_ends(booking).isoformat()
+        closed = korean.day(review_window_ends(booking), with_year=True)
         raise BookingConflict(
             _("Reviews of this stay closed on %(day)s.") % {"day": closed}, code="review_window_closed"
         )

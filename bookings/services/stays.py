@@ -18,11 +18,20 @@ from trustplatform.partners.roles import PartnerAction, partner_action_require
 from trustplatform.partners.services import partner_notify
 from trustplatform.payments.services import payments_pending_cancel
 from trustplatform.transitions import transition_run
+from trustplatform.ui import korean
 
+from .. import selectors
 from ..errors import BookingConflict, BookingError, BookingNotFound
 from ..models import Booking, Property, RoomType
 from . import money
-from .common import guarantee_line, guest_contact_for_property, lock, safe_number_close, safe_number_open
+from .common import (
+    guarantee_line,
+    guest_contact_for_property,
+    guest_lock,
+    lock,
+    safe_number_close,
+    safe_number_open,
+)
 from .guarantee import case_open
 from .inventory import nights_release, nights_take
 
@@ -75,8 +84,11 @@ def booking_hold(
     guest_name: str = "",
     guest_phone: str = "",
     must_have: list | None = None,
+    another: bool = False,
 ) -> Booking:
-    """Hold one room on every night for the guest until payment (or expiry). Locks the nights."""
+    """Hold one room on every night for the guest until payment (or expiry). Locks the guest's user row,
+    then the nights; refuses `duplicate_booking` when the guest already holds this room type for
+    overlapping nights, unless `another` says a second room is meant."""
     if not RoomType.property.is_cached(room_type) or not Property.partner.is_cached(room_type.property):
         room_type = RoomType.objects.select_related("property__partner").get(pk=room_type.pk)
     _validate_stay(room_type=room_type, check_in=check_in, check_out=check_out, guests=guests)
@@ -87,6 +99,8 @@ def booking_hold(
         except pii.InvalidPhoneNumber as exc:
             raise BookingError(str(exc), code="invalid_phone", fields={"guest_phone": [str(exc)]}) from exc
     with transaction.atomic():
+        if not another:
+            _duplicate_refuse(guest=guest, room_type=room_type, check_in=check_in, check_out=check_out)
         total = nights_take(room_type=room_type, check_in=check_in, check_out=check_out)
         return Booking.objects.create(
             guest=guest,
@@ -101,6 +115,25 @@ def booking_hold(
             guest_phone=phone,
             must_have=sorted(set(must_have or [])),
             hold_expires_at=timezone.now() + timedelta(minutes=settings.BOOKINGS_HOLD_MINUTES),
+        )
+
+
+def _duplicate_refuse(*, guest, room_type: RoomType, check_in: date, check_out: date) -> None:
+    """Refuse a second open booking of the room type for overlapping nights (two tabs, a double
+    submit). Takes the guest's lock first, so two submits at once cannot both pass the check."""
+    guest_lock(guest.pk)
+    held = (
+        selectors.guest_overlapping_bookings(
+            user=guest, room_type=room_type, check_in=check_in, check_out=check_out
+        )
+        .values_list("code", flat=True)
+        .first()
+    )
+    if held:
+        raise BookingConflict(
+            _("You already booked this room for these dates (booking %(code)s). Book again only if you "
+              "really want a second room.") % {"code": held},
+            code="duplicate_booking",
         )
 
 
@@ -140,8 +173,12 @@ def booking_announce(*, booking_id: int) -> None:
         title=Phrase(
             gettext_lazy("Booking %(code)s confirmed: %(property)s, %(day)s. Turned away at the door? "
                          "Ansim guarantee line %(line)s."),
-            {"code": booking.code, "property": booking.property.name, "day": booking.check_in.isoformat(),
-             "line": guarantee_line().display},
+            {
+                "code": booking.code,
+                "property": booking.property.name,
+                "day": korean.day_later(booking.check_in),
+                "line": guarantee_line().display,
+            },
         ),
     )
     partner_notify(
@@ -153,9 +190,9 @@ def booking_announce(*, booking_id: int) -> None:
             {
                 "code": booking.code,
                 "room": booking.room_type.name,
-                "day": booking.check_in.isoformat(),
+                "day": korean.day_later(booking.check_in),
                 "nights": booking.nights,
-                "number": guest_contact_for_property(booking) or "—",
+                "number": korean.phone(guest_contact_for_property(booking)) or "—",
             },
         ),
         sms_text=True,

@@ -7,10 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from escrow import selectors
 from escrow.models import Condition, Dispute, EscrowAgreement, Milestone
 from escrow.services import release
-from trustplatform.admin_base import ReadOnlyInline, ServiceTransitionAdmin
+from trustplatform.admin_base import ReadOnlyInline, ServiceTransitionAdmin, stored_words_register
+from trustplatform.ledger.reasons import reason_shown
 from trustplatform.payments.admin import PaymentInline
 
 from .forms import ReasonForm
+
+stored_words_register(EscrowAgreement, "terms", {"notes": _("Notes")})
 
 
 def _refund(*, instance, actor, reason: str):
@@ -101,9 +104,9 @@ class EscrowAgreementAdmin(ServiceTransitionAdmin):
             (
                 f"{t.created_at:%Y-%m-%d %H:%M}",
                 f"₩{t.amount_krw:,}",
-                t.debit_account.code,
-                t.credit_account.code,
-                t.reason,
+                t.debit_account.display_name,
+                t.credit_account.display_name,
+                reason_shown(t.reason),
             )
             for t in transfers
         )

@@ -4,22 +4,19 @@ call."""
 
 from django.conf import settings
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpResponseRedirect
-from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from escrow.models import ClaimApproval, GuaranteeClaim
 from escrow.services import claims
-from trustplatform.admin_base import QueueFilter, ServiceTransitionAdmin, four_eyes_record, transition_done_by
+from trustplatform.admin_base import QueueFilter, ServiceTransitionAdmin
 from trustplatform.ledger.models import LedgerAccount
-from trustplatform.pages import page_action
 from trustplatform.ui import korean
 
 from .evidence import ClaimEvidenceInline
 from .forms import ClaimApproveForm, ClaimCountersignForm, ReasonForm
+from .four_eyes import FourEyesAdminMixin
 
 
 def _claim_approve(*, instance, actor, amount_krw: int, pay_to: str, replacement=None, reason: str = ""):
@@ -52,17 +49,6 @@ def _waiting_for_approval(queryset):
     ).filter(~Exists(valid))
 
 
-def _second_approval(claim):
-    if not claim.decision_hash:
-        return None
-    return (
-        claim.approvals.filter(decision_hash=claim.decision_hash)
-        .exclude(approver=claim.decided_by_id)
-        .select_related("approver")
-        .first()
-    )
-
-
 class ClaimQueue(QueueFilter):
     title = _("queue")
     default = "open"
@@ -77,7 +63,7 @@ class ClaimQueue(QueueFilter):
 
 
 @admin.register(GuaranteeClaim)
-class GuaranteeClaimAdmin(ServiceTransitionAdmin):
+class GuaranteeClaimAdmin(FourEyesAdminMixin, ServiceTransitionAdmin):
     list_display = [
         "__str__",
         "status",
@@ -120,19 +106,14 @@ class GuaranteeClaimAdmin(ServiceTransitionAdmin):
         "mark_paid": _("Pay (moves the money)"),
     }
     fsm_forms = {"approve": ClaimApproveForm, "reject": ReasonForm}
+    decided_status = GuaranteeClaim.Status.APPROVED
+    approve_permission = "escrow.approve_claim"
+    money_transition = "mark_paid"
+    money_step_label = _("Paid")
+    approval_form = ClaimCountersignForm
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("agreement", "decided_by")
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:claim_id>/approve/",
-                self.admin_site.admin_view(self.approve_view),
-                name="escrow_guaranteeclaim_approve",
-            ),
-            *super().get_urls(),
-        ]
 
     @admin.display(description=_("guarantee fund available"))
     def guarantee_fund(self, obj) -> str:
@@ -157,81 +138,22 @@ class GuaranteeClaimAdmin(ServiceTransitionAdmin):
             obj.decision_hash,
         )
 
-    @admin.display(description=_("second approval"))
-    def approval_state(self, obj) -> str:
-        if not obj.decision_hash:
-            return "—"
-        approval = _second_approval(obj)
-        if approval is not None:
-            # Kept after payment: the page always says who gave the second approval.
-            return format_html("✓ {}", approval.approver)
-        if not claims.claim_needs_second_approval(obj):
-            return _("not needed")
-        if obj.status != GuaranteeClaim.Status.APPROVED:
-            return "—"
-        return _("waiting for a second (finance) approval")
+    def needs_second_approval(self, obj) -> bool:
+        return claims.claim_needs_second_approval(obj)
 
-    @admin.display(description=_("four-eyes record"))
-    def four_eyes(self, obj) -> str:
-        if not obj.decision_hash:
-            return "—"
-        approval = _second_approval(obj)
-        paid_by, paid_at = transition_done_by(obj, "mark_paid")
-        if approval is not None:
-            second = (_("Second approval"), approval.approver, approval.approved_at)
-        elif claims.claim_needs_second_approval(obj):
-            second = (_("Second approval"), None, None)
-        else:
-            second = (_("Second approval"), _("not needed"), None)
-        return four_eyes_record(
-            [(_("Decided"), obj.decided_by, obj.decided_at), second, (_("Paid"), paid_by, paid_at)]
-        )
+    def countersign(self, obj, *, actor, decision_hash: str):
+        return claims.claim_countersign(claim=obj, actor=actor, decision_hash=decision_hash)
 
-    def get_extra_tools(self, request, obj) -> list:
-        # The approval button only for finance staff other than the decider, while it is needed.
-        if (
-            obj.status == GuaranteeClaim.Status.APPROVED
-            and claims.claim_needs_second_approval(obj)
-            and _second_approval(obj) is None
-            and request.user.has_perm("escrow.approve_claim")
-            and request.user.pk != obj.decided_by_id
-        ):
-            return [(_("Approve decision…"), reverse("admin:escrow_guaranteeclaim_approve", args=[obj.pk]))]
-        return []
-
-    def approve_view(self, request, claim_id: int):
-        """A finance user approves the exact claim decision shown here, bound to its hash."""
-        claim = self.get_queryset(request).filter(pk=claim_id).first()
-        if claim is None:
-            raise Http404
-        if not self.has_change_permission(request, claim):
-            raise PermissionDenied
-        form = ClaimCountersignForm(request.POST or None, initial={"decision_hash": claim.decision_hash})
-        if request.method == "POST" and form.is_valid():
-            page_action(
-                request,
-                lambda: claims.claim_countersign(
-                    claim=claim, actor=request.user, decision_hash=form.cleaned_data["decision_hash"]
-                ),
-                _("Decision approved."),
-            )
-            return HttpResponseRedirect(reverse("admin:escrow_guaranteeclaim_change", args=[claim.pk]))
-        intro = _(
+    def approval_intro(self, obj) -> str:
+        return _(
             "Claim: %(claim)s\nAsked: ₩%(asked)s\nApproved: ₩%(amount)s, paid to %(pay_to)s\n"
             "Decided by %(by)s\n\nYou approve this exact decision, hash %(hash)s. "
             "If it changes, this approval no longer counts."
         ) % {
-            "claim": claim,
-            "asked": f"{claim.amount_requested_krw:,}",
-            "amount": f"{claim.amount_approved_krw:,}",
-            "pay_to": claim.replacement or claim.get_pay_to_display(),
-            "by": claim.decided_by or "—",
-            "hash": claim.decision_hash or "—",
+            "claim": obj,
+            "asked": f"{obj.amount_requested_krw:,}",
+            "amount": f"{obj.amount_approved_krw:,}",
+            "pay_to": obj.replacement or obj.get_pay_to_display(),
+            "by": obj.decided_by or "—",
+            "hash": obj.decision_hash or "—",
         }
-        return self.render_form_page(
-            request,
-            title=_("Approve the decision on %(claim)s") % {"claim": claim},
-            form=form,
-            intro=intro,
-            submit=_("Approve this decision"),
-        )

@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from escrow.models import Condition, EscrowAgreement, Evidence
+from escrow.models import Condition, DisputeAnswer, EscrowAgreement, Evidence
 from escrow.services import release
 from trustplatform import files
 from trustplatform.admin_base import QueueFilter, ReadOnlyAdmin, ReadOnlyInline, ServiceTransitionAdmin
@@ -52,6 +52,24 @@ class DisputeEvidenceInline(EvidenceInline):
 
 class ClaimEvidenceInline(EvidenceInline):
     fk_name = "claim"
+
+
+class DisputeAnswerInline(ReadOnlyInline):
+    """The other side's answers, words first, each with its file if one came with it."""
+
+    model = DisputeAnswer
+    fields = ["side", "author", "text", "file_link", "answered_at"]
+    verbose_name_plural = _("answers from the other side")
+
+    @admin.display(description=_("file"))
+    def file_link(self, obj) -> str:
+        return _download_link(obj.evidence) if obj.evidence_id else "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author", "evidence")
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or any(map(request.user.has_perm, EVIDENCE_READERS))
 
 
 @admin.register(Evidence)

@@ -1,5 +1,5 @@
 from .agreements import MILESTONES_DONE, Condition, EscrowAgreement, Milestone
-from .disputes import CLAIMS_OPEN, ClaimApproval, Dispute, DisputeApproval, GuaranteeClaim
+from .disputes import CLAIMS_OPEN, ClaimApproval, Dispute, DisputeAnswer, DisputeApproval, GuaranteeClaim
 from .evidence import Evidence
 
 __all__ = [
@@ -8,6 +8,7 @@ __all__ = [
     "MILESTONES_DONE",
     "Condition",
     "Dispute",
+    "DisputeAnswer",
     "DisputeApproval",
     "EscrowAgreement",
     "Evidence",

@@ -61,7 +61,7 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Dispute #{self.pk} on {self.agreement}"
+        return str(_("Dispute #%(id)s on %(agreement)s") % {"id": self.pk, "agreement": self.agreement})
 
     def compute_decision_hash(self) -> str:
         decision = {
@@ -105,7 +105,44 @@ class DisputeApproval(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.approver} approved {self.dispute}"
+        return str(_("%(approver)s approved %(decision)s") % {
+            "approver": self.approver, "decision": self.dispute,
+        })
+
+
+class DisputeAnswer(models.Model):
+    """What the side that did not open a dispute says back, read by the agent deciding it: words alone,
+    or words with a file (stored, private, as the dispute's evidence). Append-only: a later answer adds."""
+
+    class Side(models.TextChoices):
+        PAYER = "payer", _("The payer")
+        PAYEE = "payee", _("The payee")
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="answers")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(_("side"), max_length=10, choices=Side.choices)
+    text = models.CharField(_("answer"), max_length=300)
+    evidence = models.OneToOneField(
+        "Evidence", null=True, blank=True, on_delete=models.PROTECT, related_name="answer",
+        verbose_name=_("file"),
+    )
+    answered_at = models.DateTimeField(_("answered"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("answer to the dispute")
+        verbose_name_plural = _("answers to the dispute")
+        ordering = ["answered_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="escrow_dispute_answer_text"),
+            models.CheckConstraint(
+                condition=Q(side__in=["payer", "payee"]), name="escrow_dispute_answer_side"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Answer to %(dispute)s by %(side)s") % {
+            "dispute": self.dispute, "side": self.get_side_display(),
+        })
 
 
 class GuaranteeClaim(ConcurrentTransitionMixin, models.Model):
@@ -208,7 +245,9 @@ class ClaimApproval(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.approver} approved {self.claim}"
+        return str(_("%(approver)s approved %(decision)s") % {
+            "approver": self.approver, "decision": self.claim,
+        })
 
 
 # Claims that may still be paid from the retention and the fund.

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from escrow.models import MILESTONES_DONE, Dispute, DisputeApproval, EscrowAgreement
+from escrow.models import MILESTONES_DONE, Dispute, DisputeAnswer, DisputeApproval, EscrowAgreement
 from trustplatform.notifications.services import Phrase, label_of, notification_send, staff_notify
 from trustplatform.partners.roles import PartnerAction
 from trustplatform.partners.services import partner_notify
@@ -31,7 +31,7 @@ from .common import (
     require_side,
     side_of,
 )
-from .release import _release, refund_to_payer
+from .release import _release, evidence_add, refund_to_payer
 
 
 def dispute_open(*, agreement: EscrowAgreement, actor, reasons: str) -> Dispute:
@@ -53,6 +53,44 @@ def dispute_open(*, agreement: EscrowAgreement, actor, reasons: str) -> Dispute:
             url=reverse("admin:escrow_dispute_change", args=[dispute.pk]),
         )
     return dispute
+
+
+ANSWER_MAX_CHARS = DisputeAnswer._meta.get_field("text").max_length
+
+
+def dispute_answer(*, dispute: Dispute, actor, description: str, upload=None) -> DisputeAnswer:
+    """The side that did not open an open dispute answers it for the deciding agent: words alone, or
+    words with a file kept as the dispute's private evidence. Locks the dispute's row."""
+    agreement = dispute.agreement
+    side = require_side(user=actor, agreement=agreement, action=PartnerAction.EVIDENCE_ADD)
+    text = (description or "").strip()
+    if not text:
+        raise EscrowError(_("Write your answer to the dispute."), code="answer_required",
+                          fields={"description": [_("Required.")]})
+    if len(text) > ANSWER_MAX_CHARS:
+        raise EscrowError(_("Keep your answer to %(n)s characters.") % {"n": ANSWER_MAX_CHARS},
+                          code="answer_too_long", fields={"description": [_("Too long.")]})
+    if side == side_of(user=dispute.opened_by, agreement=agreement):
+        raise EscrowForbidden(_("Your side opened this dispute: the other side answers it."),
+                              code="own_dispute")
+    with transaction.atomic():
+        dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
+        if dispute.status != Dispute.Status.OPEN:
+            raise EscrowConflict(_("This dispute is no longer open: an agent has decided it."),
+                                 code="dispute_not_open")
+        evidence = None
+        if upload:
+            evidence = evidence_add(actor=actor, upload=upload, dispute=dispute, description=text)
+        answer = DisputeAnswer.objects.create(
+            dispute=dispute, author=actor, side=side, text=text, evidence=evidence
+        )
+        staff_notify(
+            group="agents",
+            title=Phrase(gettext_lazy("The other side answered the dispute on %(title)s"),
+                         {"title": agreement.title}),
+            url=reverse("admin:escrow_dispute_change", args=[dispute.pk]),
+        )
+    return answer
 
 
 def dispute_decide(

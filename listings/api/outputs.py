@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from trustplatform.api.serializers import OutputSerializer
 
-from ..models import Verification
+from ..models import Listing, Verification
 from ..selectors import landlord_shown, standing_of
 
 
@@ -60,6 +60,9 @@ class ListingOutput(OutputSerializer):
     deposit_krw = serializers.IntegerField()
     monthly_rent_krw = serializers.IntegerField()
     price_krw = serializers.IntegerField()
+    maintenance_fee_krw = serializers.IntegerField(
+        allow_null=True, help_text="관리비, won a month: 0 none, null not stated by the broker."
+    )
     size_m2 = serializers.DecimalField(max_digits=7, decimal_places=2)
     floor = serializers.IntegerField()
     rooms = serializers.IntegerField()
@@ -70,6 +73,9 @@ class ListingOutput(OutputSerializer):
 
 class ListingDetailOutput(ListingOutput):
     description = serializers.CharField()
+    maintenance_includes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Listing.FeeItem.choices), help_text="What the fee covers."
+    )
     photos = PhotoOutput(source="photos.all", many=True)
     deposit_payee = serializers.SerializerMethodField(
         help_text="The landlord an escrowed deposit is paid to, masked (김*수); empty while no landlord has "

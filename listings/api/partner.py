@@ -17,6 +17,7 @@ from trustplatform.partners.api import PARTNER_HEADER_PARAM
 
 from .. import selectors, services
 from ..models import Listing, Report, Strike, Verification
+from ..models.listings import MAX_MAINTENANCE_FEE_KRW
 from ..services.common import require_brokerage
 from ..services.listings import MAX_KRW
 from .common import ERRORS, TAGS, post_schema
@@ -46,6 +47,21 @@ class ListingInput(InputSerializer):
     floor = serializers.IntegerField(min_value=-10, max_value=200)
     rooms = serializers.IntegerField(min_value=0, max_value=50, required=False, default=1)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    maintenance_fee_krw = WonField(
+        min_value=0,
+        max_value=MAX_MAINTENANCE_FEE_KRW,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="관리비, won a month: 0 when there is none, null when not stated.",
+    )
+    maintenance_includes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Listing.FeeItem.choices),
+        required=False,
+        default=list,
+        max_length=len(Listing.FeeItem),
+        help_text="What the fee covers; only with a fee above 0.",
+    )
 
 
 class _BrokerApi(PartnerScopedMixin, APIView):

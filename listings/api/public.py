@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from trustplatform.api.idempotency import idempotent
 from trustplatform.api.pagination import PAGE_PARAM, page_of
 from trustplatform.api.serializers import InputSerializer, OutputSerializer, WonField
+from trustplatform.dbrouter import replica_reads
 
 from .. import selectors, services
 from ..errors import ListingNotFound
@@ -45,6 +46,11 @@ class ListingSearchApi(APIView):
         )
         price_max = WonField(min_value=0, max_value=MAX_KRW, required=False)
         rent_max = WonField(min_value=0, max_value=MAX_KRW, required=False, help_text="Monthly rent, won.")
+        burden_max = WonField(
+            min_value=0, max_value=MAX_KRW, required=False,
+            help_text="Monthly rent plus maintenance fee, won: monthly rentals whose fee is stated. "
+            "With another deal type, a 400 `burden_needs_monthly`.",
+        )
         size_min = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0, required=False)
         size_max = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0, required=False)
         sort = serializers.ChoiceField(choices=list(selectors.SORTS), required=False, default="newest")
@@ -56,6 +62,7 @@ class ListingSearchApi(APIView):
         parameters=[Query],
         responses={200: SearchPageOutput, 400: ERRORS[400]},
     )
+    @replica_reads()
     def get(self, request):
         query = self.Query(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
@@ -71,6 +78,7 @@ class ListingDetailApi(APIView):
     @extend_schema(
         operation_id="listings_read", tags=TAGS, responses={200: ListingDetailOutput, 404: ERRORS[404]}
     )
+    @replica_reads()
     def get(self, request, listing_id: int):
         listing = selectors.listing_public(listing_id=listing_id)
         if listing is None:

@@ -125,7 +125,7 @@ class Inspection(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Inspection #{self.pk} of {self.listing}"
+        return str(_("Inspection #%(id)s of %(listing)s") % {"id": self.pk, "listing": self.listing})
 
     @transition(field=status, source=Status.QUEUED, target=Status.DONE)
     def record(self, *, by=None, reason: str = "", findings: dict | None = None) -> None:
@@ -154,4 +154,4 @@ class InspectionPhoto(models.Model):
         verbose_name_plural = _("inspection photos")
 
     def __str__(self) -> str:
-        return f"Photo of {self.inspection}"
+        return str(_("Photo of %(inspection)s") % {"inspection": self.inspection})

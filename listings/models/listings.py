@@ -13,6 +13,8 @@ from trustplatform.regions.selectors import region_label
 
 # Statuses a consumer can find in search and a campaign can inspect.
 LIVE_STATUSES = ("published", "verified", "flagged")
+# The largest monthly maintenance fee a home listing may state (1,000만원): far above any flat's.
+MAX_MAINTENANCE_FEE_KRW = 10_000_000
 
 
 class Listing(ConcurrentTransitionMixin, models.Model):
@@ -38,6 +40,18 @@ class Listing(ConcurrentTransitionMixin, models.Model):
         DEAL_CLOSED = "deal_closed", _("Deal closed")
         GONE = "gone", _("No longer available")
         WITHDRAWN = "withdrawn", _("Withdrawn by the broker")
+
+    class FeeItem(models.TextChoices):
+        """What a monthly maintenance fee (관리비) may include, as Korean listing sites itemise it."""
+
+        WATER = "water", pgettext_lazy("maintenance fee", "Water")
+        ELECTRICITY = "electricity", pgettext_lazy("maintenance fee", "Electricity")
+        GAS = "gas", pgettext_lazy("maintenance fee", "Gas")
+        HEATING = "heating", pgettext_lazy("maintenance fee", "Heating")
+        INTERNET = "internet", pgettext_lazy("maintenance fee", "Internet")
+        TV = "tv", pgettext_lazy("maintenance fee", "TV")
+        CLEANING = "cleaning", pgettext_lazy("maintenance fee", "Cleaning")
+        PARKING = "parking", pgettext_lazy("maintenance fee", "Parking")
 
     partner = models.ForeignKey(
         "partners.Partner", verbose_name=_("brokerage"), on_delete=models.PROTECT, related_name="listings"
@@ -78,6 +92,10 @@ class Listing(ConcurrentTransitionMixin, models.Model):
         output_field=models.BigIntegerField(),
         db_persist=True,
     )
+    # 관리비 a month: None = the broker did not state it, 0 = there is none. Never part of any risk score.
+    maintenance_fee_krw = models.IntegerField(_("maintenance fee (KRW a month)"), null=True, blank=True)
+    # FeeItem values the fee covers, in FeeItem order (services.listings keeps them so).
+    maintenance_includes = models.JSONField(_("the maintenance fee includes"), default=list, blank=True)
     size_m2 = models.DecimalField(_("size (m²)"), max_digits=7, decimal_places=2)
     floor = models.SmallIntegerField(_("floor"))
     rooms = models.PositiveSmallIntegerField(pgettext_lazy("home", "rooms"), default=1)
@@ -160,6 +178,17 @@ class Listing(ConcurrentTransitionMixin, models.Model):
             models.CheckConstraint(
                 condition=Q(size_m2__gt=0) & Q(verification_level__lte=4), name="listings_size_and_level_sane"
             ),
+            models.CheckConstraint(
+                condition=Q(maintenance_fee_krw__isnull=True)
+                | Q(maintenance_fee_krw__gte=0, maintenance_fee_krw__lte=MAX_MAINTENANCE_FEE_KRW),
+                name="listings_maintenance_fee_sane",
+            ),
+            # Items are only listed for a fee that exists (not null: a NULL check would let anything pass).
+            models.CheckConstraint(
+                condition=Q(maintenance_includes=[])
+                | Q(maintenance_fee_krw__isnull=False, maintenance_fee_krw__gt=0),
+                name="listings_maintenance_includes_with_fee",
+            ),
             # The brokerage advertising a home is never its landlord (the one its deposits are paid to).
             models.CheckConstraint(
                 condition=Q(landlord__isnull=True) | ~Q(landlord=F("partner")),
@@ -185,6 +214,12 @@ class Listing(ConcurrentTransitionMixin, models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in LIVE_STATUSES
+
+    @property
+    def maintenance_includes_labels(self) -> list[str]:
+        """What the fee covers, in words, in FeeItem order; unknown keys are skipped."""
+        included = set(self.maintenance_includes or [])
+        return [item.label for item in self.FeeItem if item.value in included]
 
     @property
     def level_now(self) -> int:
@@ -299,7 +334,9 @@ class ListingPhoto(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Photo {self.position} of {self.listing}"
+        return str(_("Photo %(position)s of %(listing)s") % {
+            "position": self.position + 1, "listing": self.listing,
+        })
 
 
 class Verification(ConcurrentTransitionMixin, models.Model):
@@ -398,4 +435,4 @@ class ListingContact(models.Model):
         indexes = [models.Index(fields=["listing", "consumer"], name="listings_contact_lookup")]
 
     def __str__(self) -> str:
-        return f"Contact about {self.listing}"
+        return str(_("Contact about %(listing)s") % {"listing": self.listing})

@@ -82,7 +82,9 @@ class Report(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Report #{self.pk} ({self.get_reason_display()}) on {self.listing}"
+        return str(_("Report #%(id)s (%(reason)s) on %(listing)s") % {
+            "id": self.pk, "reason": self.get_reason_display(), "listing": self.listing,
+        })
 
     @property
     def is_open(self) -> bool:
@@ -198,7 +200,7 @@ class WastedTripClaim(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Wasted trip #{self.pk} ({self.listing})"
+        return str(_("Wasted trip #%(id)s (%(listing)s)") % {"id": self.pk, "listing": self.listing})
 
     @transition(field=status, source=Status.FILED, target=Status.PAID, custom={"label": _("Pay")})
     def pay(self, *, by=None, reason: str = "") -> None:

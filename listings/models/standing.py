@@ -175,7 +175,7 @@ class Strike(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Strike #{self.pk} ({self.partner})"
+        return str(_("Strike #%(id)s (%(partner)s)") % {"id": self.pk, "partner": self.partner})
 
     @property
     def consequence_label(self) -> str:
@@ -281,7 +281,7 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Appeal of {self.strike}"
+        return str(_("Appeal of %(strike)s") % {"strike": self.strike})
 
     @transition(
         field=status,
@@ -325,4 +325,4 @@ class AppealEvidence(models.Model):
         verbose_name_plural = _("appeal evidence")
 
     def __str__(self) -> str:
-        return self.original_name or f"Appeal evidence #{self.pk}"
+        return self.original_name or str(_("Appeal evidence #%(id)s") % {"id": self.pk})

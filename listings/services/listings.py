@@ -16,6 +16,7 @@ from trustplatform.transitions import transition_run
 
 from ..errors import ListingConflict, ListingError, ListingForbidden
 from ..models import Listing, ListingPhoto, Verification
+from ..models.listings import MAX_MAINTENANCE_FEE_KRW
 from ..photos import photo_prepare
 from .common import require_brokerage, standing_get
 from .landlord import landlord_unlink_moved
@@ -34,6 +35,8 @@ EDITABLE = (
     "floor",
     "rooms",
     "description",
+    "maintenance_fee_krw",
+    "maintenance_includes",
 )
 # Changing where the property is voids what was verified about it.
 IDENTITY_FIELDS = ("address", "unit", "dong_code")
@@ -47,6 +50,26 @@ def _amount(data: dict, name: str, errors: dict) -> int:
         errors[name] = [_("A whole number of won, zero or more.")]
         return 0
     return value
+
+
+def _maintenance(data: dict, errors: dict) -> tuple[int | None, list[str]]:
+    """관리비 in won a month (None: not stated) and the FeeItem values it includes, in FeeItem order."""
+    fee, items = data.get("maintenance_fee_krw"), data.get("maintenance_includes") or []
+    if fee is not None and (isinstance(fee, bool) or not isinstance(fee, int)
+                            or not 0 <= fee <= MAX_MAINTENANCE_FEE_KRW):
+        errors["maintenance_fee_krw"] = [
+            _("Enter the monthly fee in won, from 0 to {max}.").format(max=f"{MAX_MAINTENANCE_FEE_KRW:,}")
+        ]
+        fee = None
+    elif fee is not None and 0 < fee < 1_000:
+        # A fee of a few won is 만원 typed as won.
+        errors["maintenance_fee_krw"] = [_("Enter the fee in won: 100000 for 10만원.")]
+    if not isinstance(items, list | tuple) or not all(item in Listing.FeeItem.values for item in items):
+        errors["maintenance_includes"] = [_("Choose what the fee includes from the list.")]
+        items = []
+    elif items and not fee and "maintenance_fee_krw" not in errors:
+        errors["maintenance_includes"] = [_("Only a fee can include items: enter the fee or untick them.")]
+    return fee, [value for value in Listing.FeeItem.values if value in set(items)]
 
 
 def _region_check(dong: str, kept: str, errors: dict) -> RegionError | None:
@@ -100,6 +123,7 @@ def listing_clean(data: dict, *, kept_dong_code: str = "") -> dict:
         errors["floor"] = [_("A floor between -10 and 200.")]
     if not isinstance(rooms, int) or not 0 <= rooms <= 50:
         errors["rooms"] = [_("Between 0 and 50 rooms.")]
+    fee, fee_items = _maintenance(clean, errors)
     if region_error:
         raise ListingError(region_error.detail, code=region_error.code, fields=errors)
     if errors:
@@ -110,6 +134,8 @@ def listing_clean(data: dict, *, kept_dong_code: str = "") -> dict:
         monthly_rent_krw=rent if deal == Listing.DealType.MONTHLY else 0,
         price_krw=price if deal == Listing.DealType.SALE else 0,
         size_m2=size,
+        maintenance_fee_krw=fee,
+        maintenance_includes=fee_items,
         sido_code=dong[:2],
         sigungu_code=dong[:5],
         title=str(clean["title"]).strip()[:120],

@@ -3,12 +3,14 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from bookings import selectors
 from bookings.services.common import guest_number_for_property
 from bookings.services.stays import booking_announce
 from tests.masking.factories import ProxyNumberFactory
 from trustplatform.notifications.models import Notification
+from trustplatform.ui.korean import day, phone
 
 from .factories import (
     HAEUNDAE,
@@ -60,5 +62,10 @@ def test_the_property_is_told_of_a_booking_with_the_safe_number_never_the_real_o
     booking.refresh_from_db()
     assert booking.masked_session_id is not None
     notice = Notification.objects.get(user=partner.owner, title__contains=booking.code)
-    assert guest_number_for_property(booking) in notice.title
+    # In the form people dial ("050-…"), and the date as they read it, in the owner's language.
+    assert phone(guest_number_for_property(booking)) in notice.title, notice.title
+    assert "+82" not in notice.title
+    with translation.override(partner.owner.language):
+        assert day(booking.check_in) in notice.title
+    assert booking.check_in.isoformat() not in notice.title
     assert booking.guest_phone not in notice.title and booking.guest_phone[-8:] not in notice.title

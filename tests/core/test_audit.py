@@ -33,3 +33,30 @@ def test_staff_can_read_but_not_change_or_delete_audit_in_admin(client):
     delete_url = reverse("admin:audit_auditentry_delete", args=[entry.pk])
     assert client.post(delete_url, {"post": "yes"}).status_code == 403
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_every_transition_of_every_lifecycle_has_words_for_the_audit_trail():
+    from django.apps import apps
+    from django_fsm import FSMFieldMixin
+
+    from trustplatform.audit.words import ACTION_WORDS
+
+    names = {
+        (model._meta.label, transition.name)
+        for model in apps.get_models()
+        for field in model._meta.fields if isinstance(field, FSMFieldMixin)
+        for transition in field.get_all_transitions(model)
+    }
+    assert names
+    assert not {(label, name) for label, name in names if name not in ACTION_WORDS}
+
+
+def test_an_audit_row_reads_in_words_in_korean():
+    from django.utils import translation
+
+    partner = PartnerFactory()
+    entry = audit_record(obj=partner, action="suspend", field="status", source="approved", target="suspended")
+    with translation.override("en"):
+        words = f"Suspended {partner.Status.APPROVED.label} → {partner.Status.SUSPENDED.label}"
+        assert str(entry) == f"{partner}: {words}"
+    assert entry.actor_repr == "system"

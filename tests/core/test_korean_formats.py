@@ -72,6 +72,24 @@ def test_monthly_rent_reads_deposit_over_rent_in_man(ko):
     assert korean.rent(None, 500_000) == "0/50"
 
 
+@pytest.mark.parametrize(("amount", "shown"), [
+    (100_000, "10만"),        # 관리비 as listing cards show it
+    (75_000, "7.5만"),
+    (73_500, "7.4만"),        # rounded to the nearest 천, half up
+    (99_960, "10만"),
+    (1_250_000, "125만"),
+    (5_000, "5,000원"),       # under one 만 the won amount reads better than "0.5만"
+    (0, "0원"),
+])
+def test_monthly_fees_read_in_man_rounded_to_cheon(ko, amount, shown):
+    assert korean.man(amount) == shown
+
+
+def test_monthly_fees_in_english_are_exact_won(en):
+    assert korean.man(75_000) == "₩75,000"
+    assert korean.man(None) == ""
+
+
 def test_days_read_month_day_and_weekday(ko):
     thursday = dt.date(2026, 12, 10)
     assert korean.day(thursday) == "12월 10일 (목)"
@@ -131,11 +149,11 @@ def test_the_tel_target_is_e164_however_the_number_was_written(number):
 
 def test_the_template_filters_show_the_same_forms(ko):
     shown = render("{{ a|won }}|{{ b|eok }}|{{ c|eok:'만' }}|{% rent d m %}|"
-                   "{{ t|day }}|{{ t|moment }}|{{ p|phone }}",
+                   "{{ t|day }}|{{ t|moment }}|{{ p|phone }}|{{ f|man }}",
                    a=190_000, b=250_000_000, c=1_150_000_000, d=1_000_000, m=300_000,
-                   t=dt.datetime(2026, 12, 10, 6, 0, tzinfo=dt.UTC), p="+825051000001")
+                   t=dt.datetime(2026, 12, 10, 6, 0, tzinfo=dt.UTC), p="+825051000001", f=75_000)
     assert shown.split("|") == ["190,000원", "2억 5,000", "11억 5,000만", "100/30",
-                                "12월 10일 (목)", "12월 10일 (목) 15:00", "050-5100-0001"]
+                                "12월 10일 (목)", "12월 10일 (목) 15:00", "050-5100-0001", "7.5만"]
 
 
 def test_a_phone_link_can_be_tapped_to_call():

@@ -243,7 +243,7 @@ def test_a_consumer_withdraws_credit_to_their_own_verified_account(
     client.force_login(consumer)
     url = reverse("payments_pages:credit")
     page = client.get(url).content.decode()
-    assert "₩30,000" in page
+    assert "30,000원" in page  # the credit in Korean won, as the page reads it
     response = client.post(url, {"action": "withdraw", "amount_krw": "30,000"})
     assert "no_payout_account" not in response.content.decode()  # asks for the amount first, then refuses
     response = client.post(url, {"action": "account", "bank": "KAKAO", "number": "3333012345678",

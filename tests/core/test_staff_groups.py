@@ -73,3 +73,21 @@ def test_a_declaration_naming_a_permission_that_does_not_exist_is_refused():
 
     with pytest.raises(LookupError, match="launch_rocket"):
         staff_groups_sync(Config())
+
+
+@pytest.mark.django_db
+def test_groups_and_permissions_are_shown_in_words_of_the_reader_language():
+    from django.utils import translation
+
+    from trustplatform.accounts.staff import DEFAULT_PERMISSION_WORDS, STAFF_GROUP_NAMES
+
+    view_user = Permission.objects.get(content_type__app_label="accounts", codename="view_user")
+    decide_partner = Permission.objects.get(content_type__app_label="partners", codename="decide_partner")
+    with translation.override("en"):
+        assert [str(group) for group in Group.objects.filter(name__in=STAFF_GROUPS).order_by("name")] == [
+            "Agents", "Finance", "Inspectors"]
+        assert str(view_user).endswith(" | Can view user")
+        assert str(decide_partner).endswith(f" | {decide_partner.name}")
+    with translation.override("ko"):
+        assert str(view_user).endswith(" | " + str(DEFAULT_PERMISSION_WORDS["view"]) % {"name": "사용자"})
+        assert str(Group.objects.get(name="agents")) == str(STAFF_GROUP_NAMES["agents"])

@@ -24,6 +24,7 @@ from tests.bookings.factories import (
     stay_dates,
 )
 from trustplatform.notifications.models import Notification
+from trustplatform.ui.korean import phone
 
 from .factories import ProxyNumberFactory
 
@@ -94,7 +95,7 @@ def test_ticked_the_property_sees_only_the_proxy_number(hotel, django_capture_on
     listed = _login(partner.owner).get("/portal/stays/bookings/").content.decode()
     assert proxy in listed and real not in listed
     told = Notification.objects.get(user=partner.owner, url__endswith=f"/{booking.code}/")
-    assert proxy in told.title and real not in told.title
+    assert phone(proxy) in told.title and real not in told.title  # as the owner dials it
     rows = APIClient()
     rows.force_authenticate(partner.owner)
     row = rows.get("/api/v1/bookings/partner/bookings/").json()[0]

@@ -12,6 +12,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from .staff import staff_groups_sync
+        from .staff import staff_groups_sync, staff_words_install
 
         post_migrate.connect(staff_groups_sync, dispatch_uid="accounts.staff_groups_sync")
+        staff_words_install()

@@ -34,5 +34,9 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
 
     def __str__(self) -> str:
-        arrow = f" {self.source} → {self.target}" if self.target else ""
-        return f"{self.object_repr}: {self.action}{arrow}"
+        from .words import action_words, state_words
+
+        model = self.content_type.model_class()
+        source, target = (state_words(model, self.field, code) for code in (self.source, self.target))
+        arrow = f" {source} → {target}" if self.target else ""
+        return f"{self.object_repr}: {action_words(model, self.action)}{arrow}"

@@ -2,6 +2,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from .context import current_actor
 from .models import AuditEntry
+from .words import SYSTEM_ACTOR
 
 
 def audit_record(*, obj, action: str, actor=None, reason: str = "", field: str = "",
@@ -12,7 +13,7 @@ def audit_record(*, obj, action: str, actor=None, reason: str = "", field: str =
         actor = None
     return AuditEntry.objects.create(
         actor=actor,
-        actor_repr=str(actor)[:200] if actor else "system",
+        actor_repr=str(actor)[:200] if actor else SYSTEM_ACTOR,
         content_type=ContentType.objects.get_for_model(type(obj), for_concrete_model=False),
         object_id=str(obj.pk) if obj.pk is not None else "",
         object_repr=str(obj)[:200],

@@ -13,46 +13,21 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from trustplatform.admin_base import QueueFilter, ReadOnlyAdmin, ServiceTransitionAdmin, four_eyes_record
-from trustplatform.admin_dashboards import (
-    ChartData,
-    DashboardChart,
-    Series,
-    dashboard_register,
-    month_label,
-    month_starts,
-)
+from trustplatform.admin_dashboards import ChartData, Series, chart_by_month, dashboard_chart, month_starts
 from trustplatform.pages import refusal_shown
 from trustplatform.ui import korean
 
 from . import treasury
 from .forms import CapitalForm, ReasonForm, SweepForm, TopUpRequestForm
 from .models import FundTopUp, GuaranteeFundAlert, Hold, LedgerAccount, Transfer
+from .reasons import reason_shown
 from .reconciliation import ledger_reconcile_and_report
 from .selectors import guarantee_fund_months, guarantee_fund_status
 
-# The platform's own accounts by code: their names in the reader's language (the rows keep English).
-PLATFORM_ACCOUNT_NAMES = {
-    "platform-psp-clearing": _("PSP clearing (payments in)"),
-    "platform-payouts-sent": _("Payouts sent to banks"),
-    "platform-capital": _("Platform capital"),
-    "platform-guarantee-fund": _("Guarantee fund"),
-    "platform-operating": _("Operating account"),
-    "platform-fee-revenue": _("Fee revenue"),
-}
-
 
 def account_name(account: LedgerAccount) -> str:
-    """An account's name as staff read it: platform accounts by code, the others by whose they are."""
-    if account.code in PLATFORM_ACCOUNT_NAMES:
-        return str(PLATFORM_ACCOUNT_NAMES[account.code])
-    parts = account.code.split("-")
-    if len(parts) == 3 and parts[0] == "partner" and parts[2] == "payable":
-        return _("Payable to %(partner)s") % {"partner": account.partner or parts[1]}
-    if len(parts) == 3 and parts[0] == "consumer" and parts[2] == "payable":
-        return _("Payable to consumer #%(id)s") % {"id": parts[1]}
-    if account.kind == LedgerAccount.Kind.HOLDING:
-        return _("Held in trust: %(name)s") % {"name": account.name}
-    return account.name
+    """An account's name as staff read it (see LedgerAccount.display_name)."""
+    return account.display_name
 
 
 def reconcile_and_tell(request, admin_view) -> None:
@@ -84,8 +59,9 @@ def reconcile_and_tell(request, admin_view) -> None:
 
 @admin.register(LedgerAccount)
 class LedgerAccountAdmin(ReadOnlyAdmin):
-    list_display = ["code", "display_name", "kind", "balance", "reserved_krw", "allow_negative"]
+    list_display = ["code_shown", "display_name", "kind", "balance", "reserved_krw", "allow_negative"]
     list_filter = ["kind", "allow_negative", "queued_credits"]
+    exclude = ["name"]  # shown in the reader's language (display_name)
     search_fields = ["code", "name"]
     change_list_template = "admin/ledger/ledgeraccount/change_list.html"
     actions = ["reconcile"]
@@ -98,6 +74,11 @@ class LedgerAccountAdmin(ReadOnlyAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         return ["display_name" if name == "name" else name for name in fields]
+
+    @admin.display(description=_("code"), ordering="code")
+    def code_shown(self, account):
+        # A stable machine name ("platform-fee-revenue"), marked as code rather than words.
+        return format_html('<code translate="no">{}</code>', account.code)
 
     @admin.display(description=_("name"), ordering="name")
     def display_name(self, account):
@@ -149,10 +130,24 @@ class AccountColumns:
     def amount(self, obj):
         return korean.won(obj.amount_krw)
 
+    @admin.display(description=_("reason"), ordering="reason")
+    def reason_words(self, obj):
+        return reason_shown(obj.reason)
+
+    @admin.display(description=_("idempotency key"))
+    def key_code(self, obj):
+        # A machine key ("payment:663:booking"), shown as code for matching with logs, not as words.
+        return format_html('<code translate="no">{}</code>', obj.idempotency_key)
+
+    def get_readonly_fields(self, request, obj=None):
+        shown = {"reason": "reason_words", "idempotency_key": "key_code"}
+        return [shown.get(name, name) for name in super().get_readonly_fields(request, obj)]
+
 
 @admin.register(Transfer)
 class TransferAdmin(AccountColumns, ReadOnlyAdmin):
-    list_display = ["id", "created_at", "debit", "credit", "amount", "reason"]
+    list_display = ["id", "created_at", "debit", "credit", "amount", "reason_words"]
+    exclude = ["reason", "idempotency_key"]
     list_select_related = ["debit_account__partner", "credit_account__partner"]
     search_fields = ["idempotency_key", "reason", "debit_account__code", "credit_account__code"]
     date_hierarchy = "created_at"
@@ -160,7 +155,8 @@ class TransferAdmin(AccountColumns, ReadOnlyAdmin):
 
 @admin.register(Hold)
 class HoldAdmin(AccountColumns, ReadOnlyAdmin):
-    list_display = ["id", "created_at", "debit", "credit", "amount", "status", "reason"]
+    list_display = ["id", "created_at", "debit", "credit", "amount", "status", "reason_words"]
+    exclude = ["reason", "idempotency_key"]
     list_filter = ["status"]
     list_select_related = ["debit_account__partner", "credit_account__partner"]
 
@@ -371,6 +367,13 @@ class GuaranteeFundAlertAdmin(ReadOnlyAdmin):
     list_display = ["day", "balance_krw", "floor_krw", "created_at"]
 
 
+@dashboard_chart(
+    key="guarantee-fund",
+    title=_("Guarantee fund balance and monthly burn"),
+    permissions=("ledger.view_fundtopup", "ledger.view_ledgeraccount"),
+    group=_("Money"),
+    order=20,
+)
 def _fund_chart() -> ChartData:
     starts = month_starts(months=12)
     rows = guarantee_fund_months(starts=starts)
@@ -386,23 +389,11 @@ def _fund_chart() -> ChartData:
         "year": korean.won(sum(burns)),
         "floor": korean.won(status.floor_krw),
     }
-    return ChartData(
-        labels=[month_label(start) for start in starts],
+    return chart_by_month(
+        starts=starts,
         series=[
             Series(label=_("paid out that month"), values=burns, unit="won"),
             Series(label=_("balance at the month's end"), values=balances, kind="line", unit="won"),
         ],
         summary=summary,
     )
-
-
-dashboard_register(
-    DashboardChart(
-        key="guarantee-fund",
-        title=_("Guarantee fund balance and monthly burn"),
-        compute=_fund_chart,
-        permissions=("ledger.view_fundtopup", "ledger.view_ledgeraccount"),
-        group=_("Money"),
-        order=20,
-    )
-)

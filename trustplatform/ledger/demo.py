@@ -6,6 +6,7 @@ from trustplatform.accounts.models import User
 
 from . import treasury
 from .models import FundTopUp
+from .services import transfer_done
 
 FINANCE = "finance@demo.ansim.kr"
 SECOND_FINANCE = "finance2@demo.ansim.kr"
@@ -30,11 +31,13 @@ def _topup(reason: str, amount_krw: int, requested_by: User, approved_by: User |
 
 def seed() -> None:
     finance = {email: User.objects.get(email=email) for email in (FINANCE, SECOND_FINANCE)}
-    treasury.capital_record(
-        actor=finance[FINANCE],
-        amount_krw=CAPITAL_KRW,
-        reference="DEMO-자본금-2026-001",
-        reason="설립 자본금 납입 (demo)",
-    )
+    # A demo database seeded before the reference was written in Korean holds the capital under the old one.
+    if not transfer_done("capital:DEMO-자본금-2026-001"):
+        treasury.capital_record(
+            actor=finance[FINANCE],
+            amount_krw=CAPITAL_KRW,
+            reference="데모-자본금-2026-001",
+            reason="설립 자본금 납입 (데모)",
+        )
     for reason, amount_krw, requested_by, approved_by, execute in TOP_UPS:
         _topup(reason, amount_krw, finance[requested_by], finance.get(approved_by), execute)

@@ -8,12 +8,33 @@ platform: every app moves money through `trustplatform.ledger.services` and read
 `trustplatform.ledger.selectors`.
 """
 
+import re
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from .reasons import reason_shown
+
+# The platform's own accounts by code, and the others by the pattern of the name they were opened with.
+PLATFORM_ACCOUNT_NAMES = {
+    "platform-psp-clearing": _("PSP clearing (payments in)"),
+    "platform-payouts-sent": _("Payouts sent to banks"),
+    "platform-capital": _("Platform capital"),
+    "platform-guarantee-fund": _("Guarantee fund"),
+    "platform-operating": _("Operating account"),
+    "platform-fee-revenue": _("Fee revenue"),
+}
+_ACCOUNT_NAME_PATTERNS = (
+    (re.compile(r"^Held in trust: agreement #(?P<id>\d+)$"), _("Held in trust: agreement #%(id)s")),
+    (re.compile(r"^Held in trust: booking (?P<code>.+)$"), _("Held in trust: booking %(code)s")),
+    (re.compile(r"^Guarantee charges: (?P<partner>.+)$"), _("Guarantee charges: %(partner)s")),
+    (re.compile(r"^Payable to consumer #(?P<id>\d+)$"), _("Payable to consumer #%(id)s")),
+    (re.compile(r"^Payable to (?P<partner>.+)$"), _("Payable to %(partner)s")),
+)
 
 
 class LedgerAccount(models.Model):
@@ -66,6 +87,17 @@ class LedgerAccount(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language: the rows keep the English name the services wrote."""
+        if self.code in PLATFORM_ACCOUNT_NAMES:
+            return str(PLATFORM_ACCOUNT_NAMES[self.code])
+        for pattern, text in _ACCOUNT_NAME_PATTERNS:
+            match = pattern.match(self.name)
+            if match:
+                return str(text % match.groupdict())
         return self.name
 
     @property
@@ -106,7 +138,8 @@ class Transfer(models.Model):
         indexes = [models.Index(fields=["subject_type", "subject_id"])]
 
     def __str__(self) -> str:
-        return f"₩{self.amount_krw:,} {self.debit_account_id}→{self.credit_account_id} ({self.reason})"
+        reason = reason_shown(self.reason)
+        return f"₩{self.amount_krw:,} {self.debit_account_id}→{self.credit_account_id} ({reason})"
 
 
 class PendingCredit(models.Model):
@@ -178,7 +211,7 @@ class Hold(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"₩{self.amount_krw:,} {self.get_status_display()} ({self.reason})"
+        return f"₩{self.amount_krw:,} {self.get_status_display()} ({reason_shown(self.reason)})"
 
     @transition(field=status, source=Status.PENDING, target=Status.POSTED)
     def post(self, *, by=None, reason: str = "", transfer: Transfer) -> None:

@@ -2,20 +2,28 @@
 reports. Read-only; a text's recipient and body are never shown (a body may hold a verification code)."""
 
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from trustplatform.admin_base import ReadOnlyAdmin, ReadOnlyInline
 
+from .kinds import kind_words
 from .models import DeliveryReport, Notification, OutboundMessage
 
-_MESSAGE_FIELDS = ["channel", "kind", "recipient_hint", "status", "delivery_shown", "sent_as", "fell_back",
-                   "provider", "provider_message_id", "provider_group_id", "delivery_code", "attempts",
-                   "redeliveries", "last_error", "created_at", "sent_at", "delivered_at"]
+_MESSAGE_FIELDS = ["channel", "kind_shown", "recipient_hint", "status", "delivery_shown", "sent_as",
+                   "fell_back", "provider", "provider_message_id", "provider_group_id", "delivery_code",
+                   "attempts", "redeliveries", "last_error", "created_at", "sent_at", "delivered_at"]
 
 
 @admin.display(description=_("delivery"))
 def _delivery_shown(message: OutboundMessage):
     return message.delivery_label
+
+
+@admin.display(description=_("kind"), ordering="kind")
+def _kind_shown(message: OutboundMessage):
+    return kind_words(message.kind)
 
 
 class TextInline(ReadOnlyInline):
@@ -33,6 +41,17 @@ class NotificationAdmin(ReadOnlyAdmin):
     search_fields = ["title", "user__email"]
     list_select_related = ["user"]
     inlines = [TextInline]
+    exclude = ["url"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [("link" if name == "url" else name) for name in super().get_readonly_fields(request, obj)]
+
+    @admin.display(description=_("link"))
+    def link(self, notification: Notification):
+        # The page the notice points to, opened from here rather than read as a path.
+        if not notification.url:
+            return "—"
+        return format_html('<a href="{}">{}</a>', notification.url, pgettext_lazy("link", "Open"))
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("texts")
@@ -50,7 +69,7 @@ class ReportInline(ReadOnlyInline):
 
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "channel", "kind", "recipient_hint", "sent_as", "delivery_shown",
+    list_display = ["created_at", "channel", "kind_shown", "recipient_hint", "sent_as", "delivery_shown",
                     "attempts"]
     list_filter = ["channel", "status", "delivery", "sent_as", "fell_back", "provider"]
     search_fields = ["kind", "provider_message_id", "provider_group_id"]
@@ -58,6 +77,7 @@ class OutboundMessageAdmin(ReadOnlyAdmin):
     fields = _MESSAGE_FIELDS
     inlines = [ReportInline]
     delivery_shown = staticmethod(_delivery_shown)
+    kind_shown = staticmethod(_kind_shown)
 
     def get_readonly_fields(self, request, obj=None):
         return _MESSAGE_FIELDS

@@ -39,6 +39,10 @@ class PartnerAdmin(TransitionAdmin):
         # Partners come in through the application form, never typed in by staff.
         return False
 
+    @admin.display(description=_("business registration number"), ordering="registration_number")
+    def registration_number_display(self, partner) -> str:
+        return partner.registration_number_display
+
     @admin.action(description=_("Re-check business status at the tax office"), permissions=["change"])
     def business_status_recheck(self, request, queryset):
         checked = unavailable = 0

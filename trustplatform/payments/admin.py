@@ -3,11 +3,52 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from trustplatform.admin_base import ReadOnlyAdmin, ReadOnlyGenericInline
+from trustplatform.admin_base import ReadOnlyAdmin, ReadOnlyGenericInline, stored_words_register
 from trustplatform.pii import mask_account
 
 from .banks import bank_name
 from .models import Payment, Payout, PayoutAccount, ProviderEvent, Refund
+from .words import DETAIL_WORDS, event_type_words, outcome_words, provider_words
+
+stored_words_register(ProviderEvent, "payload", DETAIL_WORDS)
+stored_words_register(ProviderEvent, "facts", DETAIL_WORDS)
+
+
+def _words_filter(field_name: str, title, words):
+    """A list filter over the codes found in `field_name`, each shown in words."""
+
+    class WordsFilter(admin.SimpleListFilter):
+        parameter_name = field_name
+
+        def lookups(self, request, model_admin):
+            codes = model_admin.model.objects.order_by(field_name).values_list(field_name, flat=True)
+            codes = codes.distinct()
+            return [(code, words(code)) for code in codes if code]
+
+        def queryset(self, request, queryset):
+            return queryset.filter(**{field_name: self.value()}) if self.value() else queryset
+
+    WordsFilter.title = title
+    return WordsFilter
+
+
+class CodesInWordsMixin:
+    """Fields that hold a provider's codes are shown through `shown_fields` (field -> display method)."""
+
+    shown_fields = {"provider": "provider_shown"}
+
+    def get_readonly_fields(self, request, obj=None):
+        return [self.shown_fields.get(name, name) for name in super().get_readonly_fields(request, obj)]
+
+    def get_exclude(self, request, obj=None):
+        return [*(super().get_exclude(request, obj) or ()), *self.shown_fields]
+
+    @admin.display(description=_("provider"), ordering="provider")
+    def provider_shown(self, obj) -> str:
+        return provider_words(obj.provider)
+
+
+_PROVIDER_FILTER = _words_filter("provider", _("provider"), provider_words)
 
 
 class PaymentInline(ReadOnlyGenericInline):
@@ -21,12 +62,12 @@ class PaymentInline(ReadOnlyGenericInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(CodesInWordsMixin, ReadOnlyAdmin):
     list_display = [
         "provider_payment_id", "subject_type", "subject_id", "payer", "method", "amount_krw",
         "refunded_krw", "status", "created_at", "paid_at",
     ]
-    list_filter = ["status", "method", "provider", "subject_type"]
+    list_filter = ["status", "method", _PROVIDER_FILTER, "subject_type"]
     search_fields = ["provider_payment_id", "=subject_id", "virtual_account"]
     list_select_related = ["subject_type", "payer"]
     date_hierarchy = "created_at"
@@ -52,31 +93,46 @@ class RefundAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Payout)
-class PayoutAdmin(ReadOnlyAdmin):
+class PayoutAdmin(CodesInWordsMixin, ReadOnlyAdmin):
     list_display = ["id", "partner", "user", "amount_krw", "account", "status", "failure",
                     "provider_payout_id",
                     "created_at", "settled_at"]
-    list_filter = ["status", "provider"]
+    list_filter = ["status", _PROVIDER_FILTER]
     search_fields = ["provider_payout_id", "partner__name", "user__email"]
     list_select_related = ["partner", "user", "account"]
     date_hierarchy = "created_at"
 
 
 @admin.register(PayoutAccount)
-class PayoutAccountAdmin(ReadOnlyAdmin):
+class PayoutAccountAdmin(CodesInWordsMixin, ReadOnlyAdmin):
     """Where payees are paid: the number masked, who registered it, when its payouts may start."""
 
     list_display = ["__str__", "partner", "user", "verified_at", "payouts_from", "registered_by",
                     "replaced_at"]
-    list_filter = ["provider", ("replaced_at", admin.EmptyFieldListFilter)]
+    list_filter = [_PROVIDER_FILTER, ("replaced_at", admin.EmptyFieldListFilter)]
     exclude = ["number"]  # never shown in full
     search_fields = ["partner__name", "user__email", "holder"]
     list_select_related = ["partner", "user", "registered_by"]
 
 
 @admin.register(ProviderEvent)
-class ProviderEventAdmin(ReadOnlyAdmin):
-    list_display = ["received_at", "provider", "event_id", "event_type", "outcome"]
-    list_filter = ["provider", "event_type", "outcome"]
+class ProviderEventAdmin(CodesInWordsMixin, ReadOnlyAdmin):
+    list_display = ["received_at", "provider_shown", "event_id", "event_type_shown", "outcome_shown"]
+    list_filter = [
+        _PROVIDER_FILTER,
+        _words_filter("event_type", _("event type"), event_type_words),
+        _words_filter("outcome", _("outcome"), outcome_words),
+    ]
     search_fields = ["event_id"]
     date_hierarchy = "received_at"
+    shown_fields = {
+        "provider": "provider_shown", "event_type": "event_type_shown", "outcome": "outcome_shown",
+    }
+
+    @admin.display(description=_("event type"), ordering="event_type")
+    def event_type_shown(self, event) -> str:
+        return event_type_words(event.event_type)
+
+    @admin.display(description=_("outcome"), ordering="outcome")
+    def outcome_shown(self, event) -> str:
+        return outcome_words(event.outcome)

@@ -275,7 +275,9 @@ class ProviderEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.provider}:{self.event_id} {self.event_type}"
+        from .words import event_type_words, provider_words
+
+        return f"{provider_words(self.provider)} {self.event_id} {event_type_words(self.event_type)}"
 
 
 class SandboxCharge(models.Model):

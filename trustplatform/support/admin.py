@@ -8,7 +8,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from trustplatform.admin_base import QueueFilter, ReadOnlyInline, ServiceTransitionAdmin
+from trustplatform.admin_base import AssignedFilter, QueueFilter, ReadOnlyInline, ServiceTransitionAdmin
 from trustplatform.pages import page_action
 
 from . import services
@@ -27,21 +27,6 @@ class InquiryQueue(QueueFilter):
     }
 
 
-class AssigneeFilter(admin.SimpleListFilter):
-    title = _("agent")
-    parameter_name = "agent"
-
-    def lookups(self, request, model_admin):
-        return [("me", _("Mine")), ("nobody", _("Nobody yet"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "me":
-            return queryset.filter(assignee=request.user)
-        if self.value() == "nobody":
-            return queryset.filter(assignee__isnull=True)
-        return queryset
-
-
 class InquiryMessageInline(ReadOnlyInline):
     model = InquiryMessage
     fields = ["created_at", "sender", "body"]
@@ -56,7 +41,7 @@ class InquiryAdmin(ServiceTransitionAdmin):
     list_display = [
         "id", "category", "requester", "subject_label", "status", "assignee", "last_message_at", "created_at"
     ]
-    list_filter = [InquiryQueue, AssigneeFilter, "category"]
+    list_filter = [InquiryQueue, AssignedFilter, "category"]
     list_select_related = ["assignee"]
     inlines = [InquiryMessageInline]
     action_permissions = ("support.answer_inquiry",)

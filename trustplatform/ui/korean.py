@@ -1,6 +1,7 @@
 """Money, dates and phone numbers as Korean users read them.
 
-Real estate prices are in 억 and 만 (전세 "2억 5,000", 매매 "11억 5,000만", 월세 "100/30" in 만원),
+Real estate prices are in 억 and 만 (전세 "2억 5,000", 매매 "11억 5,000만", 월세 "100/30" in 만원,
+관리비 "7.5만"),
 every other amount in won ("190,000원"), dates as "12월 10일 (목)" in Korea's time, phone numbers in
 national form ("050-5100-0001") with an E.164 `tel:` target. English pages get the same facts in English
 forms ("₩190,000", "Thu, Dec 10")."""
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 from django.utils import timezone, translation
+from django.utils.functional import lazy
 
 KST = ZoneInfo("Asia/Seoul")
 EOK = 100_000_000
@@ -61,6 +63,20 @@ def eok_man(value, man_suffix: bool = False) -> str:
     return sign + text
 
 
+def man(value) -> str:
+    """A monthly amount such as 관리비 as Korean listings write it: 만 rounded to the nearest 천
+    (100,000 → "10만", 75,000 → "7.5만"); under one 만 in won ("5,000원"); English pages in won."""
+    amount = _whole(value)
+    if amount is None:
+        return ""
+    if not _korean() or abs(amount) < MAN:
+        return won(amount)
+    sign = "-" if amount < 0 else ""
+    thousands = (abs(amount) + 500) // 1_000
+    whole, tenth = divmod(thousands, 10)
+    return f"{sign}{whole:,}" + (f".{tenth}" if tenth else "") + "만"
+
+
 def rent(deposit, monthly) -> str:
     """월세 as deposit/monthly in 만원: (1,000,000, 300,000) → "100/30"; a deposit of 억 or more: "1억/50"."""
     deposit_won, monthly_won = _whole(deposit) or 0, _whole(monthly) or 0
@@ -96,6 +112,10 @@ def day(value, with_year: bool = False) -> str:
     return f"{text}, {local.year}" if with_year else text
 
 
+# For a message written now and read later (a notice, an SMS): rendered in the reader's language.
+day_later = lazy(day, str)
+
+
 def moment(value, with_year: bool = False) -> str:
     """A moment in Korea's time: "12월 10일 (목) 15:00" (24-hour clock, as Korean apps show it)."""
     local = _local(value)
@@ -104,6 +124,9 @@ def moment(value, with_year: bool = False) -> str:
     if not isinstance(local, dt.datetime):
         return day(local, with_year)
     return f"{day(local, with_year)} {local:%H:%M}"
+
+
+moment_later = lazy(moment, str)
 
 
 def phone(e164: str | None) -> str:

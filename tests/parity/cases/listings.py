@@ -1,18 +1,22 @@
-"""Listings: the nightly risk scoring (set-based SQL on PostgreSQL, risk_portable.py elsewhere) and
-the campaign's area statistics (one SQL statement on PostgreSQL, ORM counts elsewhere)."""
+"""Listings: the nightly risk scoring (set-based SQL on PostgreSQL, risk_portable.py elsewhere), the
+campaign's area statistics (one SQL statement on PostgreSQL, ORM counts elsewhere), and the search by
+rent plus maintenance fee (one query for both, whose NULL sums and JSON CHECK must agree)."""
 
 from datetime import date, timedelta
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from listings.models import Campaign, Inspection, Listing, ListingPhoto, Report, RiskScore, Strike
+from listings.models.listings import MAX_MAINTENANCE_FEE_KRW
 from listings.photos import bands
+from listings.selectors import listings_search
 from listings.services import campaigns
 from listings.services.risk import listings_rescore
 from trustplatform.partners.models import Partner
 
 from .. import builders
-from . import case
+from . import attempt, case
 
 MAPO = "1144012000"
 GANGNAM = "1168010100"
@@ -254,3 +258,69 @@ def _selection_holds(selection: dict) -> bool:
 def campaign_selection_from_a_seed():
     _campaign_city()
     return {"seed 7": _selection(7), "seed 99": _selection(99)}
+
+
+# --- search: monthly rent plus the maintenance fee (no engine branch; NULL sums and JSON checks) ---------
+
+BURDENS_MAN = (65, 70)
+
+
+def _fee_street() -> None:
+    """Monthly rentals whose rent plus 관리비 falls on either side of 65만 and 70만, one whose fee is not
+    stated, and a jeonse with a fee (never a monthly burden)."""
+    broker = brokerage("관리비 공인중개사")
+    for title, rent, fee, deal in (
+        ("월세 60 관리비 5", 600_000, 50_000, "monthly"),
+        ("월세 60 관리비 10", 600_000, 100_000, "monthly"),
+        ("월세 65 관리비 없음", 650_000, 0, "monthly"),
+        ("월세 50 관리비 미기재", 500_000, None, "monthly"),
+        ("월세 70 관리비 1", 700_000, 10_000, "monthly"),
+    ):
+        listing(broker, title, rent=rent, deal=deal, maintenance_fee_krw=fee,
+                maintenance_includes=["water"] if fee else [])
+    listing(broker, "전세 관리비 5", deal="jeonse", deposit=200_000_000, rent=0, maintenance_fee_krw=50_000)
+
+
+def _stored(broker: Partner, title: str, **fields) -> str:
+    """Whether the database takes a listing with these fee fields ("stored") or its CHECK refuses it."""
+    try:
+        with transaction.atomic():
+            listing(broker, title, **fields)
+    except IntegrityError:
+        return "refused"
+    return "stored"
+
+
+def _burden_filter_holds(answer) -> bool:
+    return (
+        answer["65만"] == ["월세 60 관리비 5", "월세 65 관리비 없음"]
+        and answer["70만"] == ["월세 60 관리비 10", "월세 60 관리비 5", "월세 65 관리비 없음"]
+        and answer["jeonse"]["refused"]["code"] == "burden_needs_monthly"
+        and answer["checks"] == {"fee -1": "refused", "fee 1,000만": "stored", "fee 1,000만 1": "refused",
+                                 "items without a fee": "refused", "items with no fee": "refused",
+                                 "items with a fee": "stored"}
+    )
+
+
+@case("listings.search", expect=_burden_filter_holds)
+def search_by_rent_with_the_maintenance_fee():
+    _fee_street()
+
+    def titles(burden_man: int) -> list[str]:
+        page = listings_search(sigungu=MAPO[:5], burden_max=burden_man * 10_000, per_page=50)
+        return sorted(row.title for row in page.results)
+
+    answer: dict = {f"{man}만": titles(man) for man in BURDENS_MAN}
+    answer["jeonse"] = attempt(lambda: listings_search(deal_type="jeonse", burden_max=1_000_000).page)
+    broker = brokerage("검사 공인중개사")
+    answer["checks"] = {
+        "fee -1": _stored(broker, "음수", maintenance_fee_krw=-1),
+        "fee 1,000만": _stored(broker, "상한", maintenance_fee_krw=MAX_MAINTENANCE_FEE_KRW),
+        "fee 1,000만 1": _stored(broker, "초과", maintenance_fee_krw=MAX_MAINTENANCE_FEE_KRW + 1),
+        "items without a fee": _stored(broker, "미기재 포함", maintenance_includes=["water"]),
+        "items with no fee": _stored(broker, "없음 포함", maintenance_fee_krw=0,
+                                     maintenance_includes=["gas"]),
+        "items with a fee": _stored(broker, "포함", maintenance_fee_krw=90_000,
+                                    maintenance_includes=["gas", "water"]),
+    }
+    return answer

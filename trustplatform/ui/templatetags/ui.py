@@ -3,6 +3,7 @@
     {{ amount|won }}                 190,000원
     {{ deposit|eok }}                2억 5,000          {{ price|eok:"만" }}  11억 5,000만
     {% rent deposit monthly %}       100/30
+    {{ fee|man }}                    7.5만 (관리비, rounded to 천)
     {{ date|day }}                   12월 10일 (목)       {{ date|day:"year" }} 2026년 12월 10일 (목)
     {{ moment|moment }}              12월 10일 (목) 15:00
     {{ number|phone }}               050-5100-0001
@@ -28,6 +29,11 @@ def won(value) -> str:
 @register.filter
 def eok(value, suffix: str = "") -> str:
     return korean.eok_man(value, man_suffix=suffix == "만")
+
+
+@register.filter
+def man(value) -> str:
+    return korean.man(value)
 
 
 @register.simple_tag
