@@ -14,6 +14,8 @@ THREADS = 2
 
 JSON_GOAL = 0.50
 ORM_GOAL = 0.25
+# Of a plain Django view reading the same row (bench/plain_django.py): what the platform's stack may cost.
+ORM_VS_PLAIN_GOAL = 0.80
 P99_GOAL_MS = 50
 
 BENCH_USER = "bench-owner@ansim.example"
@@ -63,6 +65,15 @@ def run(ctx) -> None:
         ctx.stop_server(raw_server)
 
     partner_id = seed_partner(ctx)
+    plain_server = ctx.start_gunicorn("plain_django:application", name="plain-django",
+                                      pythonpath=ctx.bench_dir)
+    try:
+        plain_url = plain_server.url(f"/partners/{partner_id}/")
+        ctx.expect_ok(plain_url, "plain Django view")
+        plain = measure(ctx, plain_url, "plain Django view")
+    finally:
+        ctx.stop_server(plain_server)
+
     app = ctx.server
     json_url = app.url("/healthz/")
     orm_url = app.url(f"/api/v1/public/partners/{partner_id}/")
@@ -79,6 +90,9 @@ def run(ctx) -> None:
     ctx.figure("core", "orm_get_rps", orm_res.rps, "req/s", f">={ORM_GOAL:.2f}xraw",
                f"{anchor_raw} (ratio {orm_res.rps / raw.rps:.2f}x); GET /api/v1/public/partners/<id>/, "
                f"one PostgreSQL read by primary key, PostgreSQL on this machine; {setup}")
+    ctx.figure("core", "orm_get_vs_plain", orm_res.rps / plain.rps, "x", f">={ORM_VS_PLAIN_GOAL:.2f}",
+               f"a plain Django view reading the same row by primary key (no middleware, no DRF) under the "
+               f"same gunicorn: {plain.rps:.1f} req/s, p99 {plain.p99:.2f} ms; {setup}")
     ctx.figure("core", "json_p99_ms", json_res.p99, "ms", f"<={P99_GOAL_MS}",
                f"wrk {CONNECTIONS} connections, GET /healthz/; raw WSGI p99 {raw.p99:.2f} ms")
     ctx.figure("core", "orm_get_p99_ms", orm_res.p99, "ms", f"<={P99_GOAL_MS}",

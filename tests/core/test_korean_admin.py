@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import URLPattern, reverse
 from django.urls.exceptions import NoReverseMatch
+from django.utils import translation
 
 from tests.factories import StaffFactory
 from tests.korean_text import english_snippets, english_words
@@ -34,14 +35,17 @@ def demo_data(settings):
     from masking import demo as masking_demo
     from trustplatform import demo as core_demo
 
-    core_demo.seed()
-    masking_demo.seed()
-    escrow_demo.seed()
-    bookings_demo.seed()
-    listings_demo.seed()
-    _four_eyes_decisions()
-    _beat_schedule()
-    _failed_sign_in()
+    # Seeded as a Korean operator's platform runs: stored labels, notes and notices in Korean, whatever
+    # language an earlier test in this process left active.
+    with translation.override("ko"):
+        core_demo.seed()
+        masking_demo.seed()
+        escrow_demo.seed()
+        bookings_demo.seed()
+        listings_demo.seed()
+        _four_eyes_decisions()
+        _beat_schedule()
+        _failed_sign_in()
 
 
 def _failed_sign_in():
