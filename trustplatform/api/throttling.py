@@ -6,11 +6,14 @@ choose it by sending the header itself. DRF's throttles, axes' lockouts and the 
 count by this one address.
 """
 
+import functools
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from rest_framework.throttling import SimpleRateThrottle
 
 
@@ -26,16 +29,32 @@ def client_ip(request) -> str:
     return hops[-min(proxies, len(hops))] if hops else remote
 
 
+@functools.cache
+def _redis_client():
+    """One Redis client for the process, on the cache's server (the project's Redis cache has one): Django's
+    cache builds a new client object, a few hundred microseconds of Python, for every command."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return None
+    return backend._cache.get_client(write=True)
+
+
+@receiver(setting_changed)
+def _cache_settings_changed(*, setting, **kwargs):
+    if setting == "CACHES":
+        _redis_client.cache_clear()
+
+
 def _count(key: str, *, timeout: int, also_read: str | None = None) -> tuple[int, int]:
     """Add one to the counter `key` (kept `timeout` seconds) and read the counter `also_read`.
 
     On Redis this is one pipelined round trip (INCR, EXPIRE, GET), atomic per counter, so parallel
     requests cannot all slip under a limit; on another cache (the embedded default's files) the cache API.
     """
-    if isinstance(cache, RedisCache):
+    client = _redis_client()
+    if client is not None:
         stored = cache.make_and_validate_key(key)
-        # The project's Redis cache has one server: both counters live on it.
-        pipe = cache._cache.get_client(stored, write=True).pipeline(transaction=False)
+        pipe = client.pipeline(transaction=False)
         pipe.incr(stored)
         pipe.expire(stored, timeout)
         if also_read:
