@@ -11,8 +11,29 @@ from trustplatform.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from .kinds import kind_words
 from .models import DeliveryReport, Notification, OutboundMessage
 
+# The text providers' codes, by the names they go by (the code of a test backend is empty).
+SENDER_NAMES = {"solapi": "SOLAPI", "": "—"}
+
+
+@admin.display(description=_("provider"))
+def _sender_shown(row) -> str:
+    return SENDER_NAMES.get(row.provider, row.provider)
+
+
+class SenderFilter(admin.SimpleListFilter):
+    title = _("provider")
+    parameter_name = "provider"
+
+    def lookups(self, request, model_admin):
+        codes = model_admin.model.objects.order_by("provider").values_list("provider", flat=True).distinct()
+        return [(code, SENDER_NAMES.get(code, code)) for code in codes if code]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(provider=self.value()) if self.value() else queryset
+
+
 _MESSAGE_FIELDS = ["channel", "kind_shown", "recipient_hint", "status", "delivery_shown", "sent_as",
-                   "fell_back", "provider", "provider_message_id", "provider_group_id", "delivery_code",
+                   "fell_back", "sender_shown", "provider_message_id", "provider_group_id", "delivery_code",
                    "attempts", "redeliveries", "last_error", "created_at", "sent_at", "delivered_at"]
 
 
@@ -71,13 +92,14 @@ class ReportInline(ReadOnlyInline):
 class OutboundMessageAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "channel", "kind_shown", "recipient_hint", "sent_as", "delivery_shown",
                     "attempts"]
-    list_filter = ["channel", "status", "delivery", "sent_as", "fell_back", "provider"]
+    list_filter = ["channel", "status", "delivery", "sent_as", "fell_back", SenderFilter]
     search_fields = ["kind", "provider_message_id", "provider_group_id"]
     date_hierarchy = "created_at"
     fields = _MESSAGE_FIELDS
     inlines = [ReportInline]
     delivery_shown = staticmethod(_delivery_shown)
     kind_shown = staticmethod(_kind_shown)
+    sender_shown = staticmethod(_sender_shown)
 
     def get_readonly_fields(self, request, obj=None):
         return _MESSAGE_FIELDS
@@ -85,7 +107,8 @@ class OutboundMessageAdmin(ReadOnlyAdmin):
 
 @admin.register(DeliveryReport)
 class DeliveryReportAdmin(ReadOnlyAdmin):
-    list_display = ["received_at", "provider", "event_id", "status_code", "outcome", "message"]
-    list_filter = ["provider", "outcome"]
+    list_display = ["received_at", "sender_shown", "event_id", "status_code", "outcome", "message"]
+    list_filter = [SenderFilter, "outcome"]
     search_fields = ["event_id"]
     date_hierarchy = "received_at"
+    sender_shown = staticmethod(_sender_shown)

@@ -4,6 +4,8 @@ received; only the admin shows them in words, and an unknown code as stored."""
 
 from django.utils.translation import pgettext_lazy
 
+from .banks import BANKS
+
 PROVIDER_WORDS = {
     "sandbox": pgettext_lazy("payment provider", "Test payments"),
     "portone": pgettext_lazy("payment provider", "PortOne"),
@@ -67,6 +69,7 @@ DETAIL_WORDS = {
     "key_ref": pgettext_lazy("provider event detail", "Refund reference"),
     "KRW": pgettext_lazy("provider event detail", "Korean won"),
     **EVENT_TYPE_WORDS,
+    **BANKS,  # a virtual account's or a payout's bank, by PortOne's code
 }
 
 
