@@ -26,6 +26,9 @@ def test_a_bank_code_in_a_provider_payload_reads_as_the_bank_name():
 def test_the_text_provider_reads_by_its_name_in_the_admin(admin_client, db):
     from trustplatform.notifications.models import DeliveryReport
 
-    DeliveryReport.objects.create(provider="solapi", event_id="evt-1", status_code="4000", outcome="delivered")
-    page = admin_client.get("/admin/notifications/deliveryreport/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    DeliveryReport.objects.create(
+        provider="solapi", event_id="evt-1", status_code="4000", outcome="delivered"
+    )
+    page = admin_client.get("/admin/notifications/deliveryreport/", HTTP_ACCEPT_LANGUAGE="ko")
+    page = page.content.decode()
     assert "SOLAPI" in page and ">solapi<" not in page
