@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .services import badges, campaigns, reports, risk, standing, verification
+from .services import badges, campaigns, contact, reports, risk, standing, verification
 
 
 # Set-based over every live listing: about a minute per million here, so it gets its own time limit.
@@ -16,8 +16,10 @@ def campaign_open_monthly() -> int:
 
 @shared_task
 def listings_sweep() -> None:
-    """Hourly: unanswered reports go to staff, lapsed verification levels drop, old strikes expire."""
+    """Hourly: unanswered reports go to staff, lapsed verification levels drop, old strikes expire, and
+    consumers are asked once how their enquiries went."""
     reports.reports_review_due()
+    contact.contact_outcomes_ask()
     verification.levels_expire_due()
     standing.strikes_expire_due()
 

@@ -909,8 +909,15 @@ if LISTINGS_CAMPAIGN_SAMPLE_PERCENT > 50 or LISTINGS_CAMPAIGN_BROKER_CAP_PERCENT
                                "LISTINGS_CAMPAIGN_BROKER_CAP_PERCENT at most 100")
 LISTINGS_CAMPAIGN_LOOKBACK_DAYS = env_int("LISTINGS_CAMPAIGN_LOOKBACK_DAYS", 90, minimum=1)
 LISTINGS_CAMPAIGN_COOLDOWN_MONTHS = env_int("LISTINGS_CAMPAIGN_COOLDOWN_MONTHS", 2)
+# Areas are chosen by expected fakes found per inspector-hour: an inspection's minutes on site and
+# the minutes to reach an area and move between its homes.
+LISTINGS_CAMPAIGN_INSPECT_MINUTES = env_int("LISTINGS_CAMPAIGN_INSPECT_MINUTES", 40, minimum=1)
+LISTINGS_CAMPAIGN_TRAVEL_MINUTES = env_int("LISTINGS_CAMPAIGN_TRAVEL_MINUTES", 90, minimum=0)
 # A consumer's safe number to a broker lasts this long.
 LISTINGS_CONTACT_HOURS = env_int("LISTINGS_CONTACT_HOURS", 72, minimum=1)
+# A day after an enquiry the consumer is asked once how it went; they may answer for this many days.
+LISTINGS_CONTACT_ASK_AFTER_HOURS = env_int("LISTINGS_CONTACT_ASK_AFTER_HOURS", 24, minimum=1)
+LISTINGS_CONTACT_OUTCOME_DAYS = env_int("LISTINGS_CONTACT_OUTCOME_DAYS", 30, minimum=1)
 # Search result lists are the same for everyone: cached this long per query (0: never cached).
 # A badge change or a confirmed fake drops every cached list at once.
 LISTINGS_SEARCH_CACHE_SECONDS = env_int("LISTINGS_SEARCH_CACHE_SECONDS", 30, minimum=0)

@@ -1,5 +1,5 @@
-from .inspections import Campaign, Inspection, InspectionPhoto
-from .listings import LIVE_STATUSES, Listing, ListingContact, ListingPhoto, RiskScore, Verification
+from .inspections import Campaign, Inspection, InspectionPhoto, RiskCalibration
+from .listings import LIVE_STATUSES, Listing, ListingContact, ListingPhoto, PhotoHash, RiskScore, Verification
 from .reports import OPEN_REPORT_STATUSES, Report, ReporterStanding, WastedTripClaim
 from .standing import Appeal, AppealEvidence, BrokerStanding, Strike, Suspension
 
@@ -15,8 +15,10 @@ __all__ = [
     "Listing",
     "ListingContact",
     "ListingPhoto",
+    "PhotoHash",
     "Report",
     "ReporterStanding",
+    "RiskCalibration",
     "RiskScore",
     "Strike",
     "Suspension",

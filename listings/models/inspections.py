@@ -75,6 +75,8 @@ class Inspection(ConcurrentTransitionMixin, models.Model):
     )
     reason = models.CharField(_("why"), max_length=12, choices=Reason.choices)
     priority = models.FloatField(_("priority"), default=0)
+    # The risk components when it was queued: what calibration learns from once the outcome is in.
+    components = models.JSONField(_("risk components when queued"), default=dict, blank=True)
     inspector = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -155,3 +157,25 @@ class InspectionPhoto(models.Model):
 
     def __str__(self) -> str:
         return str(_("Photo of %(inspection)s") % {"inspection": self.inspection})
+
+
+class RiskCalibration(models.Model):
+    """Weights learned from inspections' outcomes (the random slice keeps them honest): the nightly
+    score uses the newest, and the campaign turns scores into the chance a listing is fake."""
+
+    weights = models.JSONField(_("weights"))
+    # Logistic model of the chance of a fake from the score: p = 1 / (1 + exp(-(a + b * score))).
+    intercept = models.FloatField(_("intercept"))
+    slope = models.FloatField(_("slope"))
+    samples = models.PositiveIntegerField(_("inspections learned from"))
+    fakes = models.PositiveIntegerField(_("fakes among them"))
+    fitted_at = models.DateTimeField(_("fitted"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("risk calibration")
+        verbose_name_plural = _("risk calibrations")
+        ordering = ["-fitted_at", "-id"]
+        get_latest_by = ["fitted_at", "id"]
+
+    def __str__(self) -> str:
+        return str(_("Calibration of %(when)s") % {"when": f"{self.fitted_at:%Y-%m-%d}"})

@@ -53,6 +53,14 @@ class Listing(ConcurrentTransitionMixin, models.Model):
         CLEANING = "cleaning", pgettext_lazy("maintenance fee", "Cleaning")
         PARKING = "parking", pgettext_lazy("maintenance fee", "Parking")
 
+    class BuildingType(models.TextChoices):
+        """What prices are compared within: a villa is not priced like an apartment of the same size."""
+
+        APARTMENT = "apartment", _("Apartment (아파트)")
+        OFFICETEL = "officetel", _("Officetel (오피스텔)")
+        VILLA = "villa", _("Villa or multi-family (빌라·다세대)")
+        HOUSE = "house", _("House (단독·다가구)")
+
     partner = models.ForeignKey(
         "partners.Partner", verbose_name=_("brokerage"), on_delete=models.PROTECT, related_name="listings"
     )
@@ -97,7 +105,15 @@ class Listing(ConcurrentTransitionMixin, models.Model):
     # FeeItem values the fee covers, in FeeItem order (services.listings keeps them so).
     maintenance_includes = models.JSONField(_("the maintenance fee includes"), default=list, blank=True)
     size_m2 = models.DecimalField(_("size (m²)"), max_digits=7, decimal_places=2)
-    floor = models.SmallIntegerField(_("floor"))
+    floor = models.SmallIntegerField(_("floor"), help_text=_("0 or below for a (semi-)basement."))
+    # Blank: not stated (older listings); risk then compares the home with all building types.
+    building_type = models.CharField(
+        _("building type"), max_length=10, choices=BuildingType.choices, blank=True, default=""
+    )
+    built_year = models.PositiveSmallIntegerField(_("year built"), null=True, blank=True)
+    # The building, whatever the unit and however the address was typed (services.listings keeps it):
+    # photos of one building shared by several brokerages are not copying.
+    building_key = models.CharField(max_length=32, blank=True, default="", db_index=True, editable=False)
     rooms = models.PositiveSmallIntegerField(pgettext_lazy("home", "rooms"), default=1)
     description = models.TextField(_("description"), blank=True)
     status = FSMField(_("status"), default=Status.DRAFT, choices=Status.choices, protected=True)
@@ -112,6 +128,11 @@ class Listing(ConcurrentTransitionMixin, models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     # When the broker last confirmed the listing is current (staleness counts from here).
     refreshed_at = models.DateTimeField(_("last confirmed current"), default=timezone.now)
+    # How often the broker has bumped it since publishing: a home bumped week after week without a deal
+    # is how a let-but-live listing looks, so refreshing never lowers its risk by itself.
+    refresh_count = models.PositiveIntegerField(_("times confirmed current"), default=0)
+    # A registry check after publishing found the owner changed or a new lease registered.
+    registry_changed_at = models.DateTimeField(_("registry changed"), null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -182,6 +203,10 @@ class Listing(ConcurrentTransitionMixin, models.Model):
                 condition=Q(maintenance_fee_krw__isnull=True)
                 | Q(maintenance_fee_krw__gte=0, maintenance_fee_krw__lte=MAX_MAINTENANCE_FEE_KRW),
                 name="listings_maintenance_fee_sane",
+            ),
+            models.CheckConstraint(
+                condition=Q(built_year__isnull=True) | Q(built_year__gte=1900, built_year__lte=2100),
+                name="listings_built_year_sane",
             ),
             # Items are only listed for a fee that exists (not null: a NULL check would let anything pass).
             models.CheckConstraint(
@@ -422,17 +447,83 @@ class RiskScore(models.Model):
 
 
 class ListingContact(models.Model):
-    """A consumer reached the broker about a listing through a safe number (evidence of interest)."""
+    """A consumer reached the broker about a listing (through a safe number, or by a call-back), and
+    how it turned out: the consumer's answer afterwards and the broker's own answer. A home already let
+    but kept live shows here first: callers are told it is gone and offered another."""
+
+    class Outcome(models.TextChoices):
+        VIEWED = "viewed", _("I saw the home as listed")
+        UNAVAILABLE = "unavailable", _("I was told it is already let or not available")
+        OTHER_OFFERED = "other_offered", _("I was offered a different home instead")
+        NO_VIEWING = "no_viewing", _("The broker never arranged a viewing")
+
+    class BrokerAnswer(models.TextChoices):
+        AVAILABLE = "available", _("Still available")
+        CONTRACTED = "contracted", _("Already contracted")
 
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="contacts")
     consumer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     masked_session_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(_("how it turned out"), max_length=14, choices=Outcome.choices, blank=True)
+    outcome_at = models.DateTimeField(null=True, blank=True)
+    outcome_asked_at = models.DateTimeField(null=True, blank=True)  # the consumer was asked once
+    broker_answer = models.CharField(
+        _("the broker's answer"), max_length=10, choices=BrokerAnswer.choices, blank=True
+    )
+    broker_answer_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("listing contact")
         verbose_name_plural = _("listing contacts")
-        indexes = [models.Index(fields=["listing", "consumer"], name="listings_contact_lookup")]
+        indexes = [
+            models.Index(fields=["listing", "consumer"], name="listings_contact_lookup"),
+            # The nightly risk score reads the answered contacts of every live listing.
+            models.Index(
+                fields=["listing"],
+                condition=~Q(outcome="") | ~Q(broker_answer=""),
+                name="listings_contact_answered",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(outcome_at__isnull=False), name="listings_contact_outcome_dated"
+            ),
+            models.CheckConstraint(
+                condition=Q(broker_answer="") | Q(broker_answer_at__isnull=False),
+                name="listings_contact_answer_dated",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(_("Contact about %(listing)s") % {"listing": self.listing})
+
+
+class PhotoHash(models.Model):
+    """A second look at a listing photo for copy detection: the difference hash of a centred crop
+    (`kind` = the share of the width and height kept, in percent). A copy cropped from another
+    brokerage's photo matches the original's crop hash when the full hashes are far apart."""
+
+    photo = models.ForeignKey(ListingPhoto, on_delete=models.CASCADE, related_name="crop_hashes")
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
+    kind = models.PositiveSmallIntegerField()
+    dhash = models.BigIntegerField()
+    band0 = models.IntegerField()
+    band1 = models.IntegerField()
+    band2 = models.IntegerField()
+    band3 = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("photo crop hash")
+        verbose_name_plural = _("photo crop hashes")
+        indexes = [models.Index(fields=[f"band{n}"], name=f"listings_photohash_band{n}") for n in range(4)]
+        constraints = [
+            models.UniqueConstraint(fields=["photo", "kind"], name="listings_photohash_one_per_kind"),
+            models.CheckConstraint(
+                condition=Q(kind__gt=0, kind__lt=100), name="listings_photohash_kind_percent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.photo_id}@{self.kind}%"

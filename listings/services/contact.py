@@ -16,11 +16,12 @@ from django.utils.translation import gettext_lazy
 from escrow.services.agreements import rental_deposit_propose
 from masking import selectors as masking_selectors
 from masking import services as masking
-from trustplatform.notifications.services import Phrase
+from trustplatform.notifications.services import Phrase, notification_send
 from trustplatform.partners.selectors import partner_owner_phone
+from trustplatform.partners.roles import PartnerAction, partner_action_require
 from trustplatform.partners.services import partner_notify
 
-from ..errors import ListingConflict, ListingError
+from ..errors import ListingConflict, ListingError, ListingNotFound
 from ..models import Listing, ListingContact
 from .verification import registry_address
 
@@ -160,3 +161,85 @@ def deposit_start(*, listing: Listing, consumer, move_in_date: date):
         move_in_date=move_in_date,
         notes=f"listing:{listing.pk}",
     )
+
+
+# How a contact turned out: the consumer's answer, the broker's answer, and the one reminder asking for
+# the former. The nightly risk score reads them (risk.py): a home already let but kept live shows here
+# long before anyone reports it.
+
+
+def contact_outcome_record(*, contact_id: int, consumer, outcome: str) -> ListingContact:
+    """The consumer says how their enquiry went; they may change the answer within
+    LISTINGS_CONTACT_OUTCOME_DAYS of the contact. Only the consumer who made the contact may answer."""
+    if outcome not in ListingContact.Outcome.values:
+        raise ListingError(
+            _("Choose how it turned out from the list."),
+            code="invalid_outcome",
+            fields={"outcome": [_("Choose one of the answers.")]},
+        )
+    with transaction.atomic():
+        contact = (
+            ListingContact.objects.select_for_update().filter(pk=contact_id, consumer=consumer).first()
+        )
+        if contact is None:
+            raise ListingNotFound(_("No such enquiry of yours."), code="contact_not_found")
+        if contact.created_at < timezone.now() - timedelta(days=settings.LISTINGS_CONTACT_OUTCOME_DAYS):
+            raise ListingConflict(
+                _("This enquiry is too old to answer now."), code="contact_closed"
+            )
+        contact.outcome, contact.outcome_at = outcome, timezone.now()
+        contact.save(update_fields=["outcome", "outcome_at"])
+    return contact
+
+
+def contact_broker_answer(*, contact_id: int, actor, answer: str) -> ListingContact:
+    """The brokerage answers an enquiry: still available, or already contracted. A broker who says
+    "contracted" is asked to close the listing; while it stays live the answer counts toward its risk."""
+    if answer not in ListingContact.BrokerAnswer.values:
+        raise ListingError(
+            _("Answer available or contracted."),
+            code="invalid_answer",
+            fields={"answer": [_("Choose one of the answers.")]},
+        )
+    with transaction.atomic():
+        contact = ListingContact.objects.select_for_update().select_related("listing").filter(
+            pk=contact_id
+        ).first()
+        if contact is None:
+            raise ListingNotFound(_("No such enquiry."), code="contact_not_found")
+        partner_action_require(
+            actor=actor, partner=contact.listing.partner, action=PartnerAction.LISTING_PUBLISH
+        )
+        contact.broker_answer, contact.broker_answer_at = answer, timezone.now()
+        contact.save(update_fields=["broker_answer", "broker_answer_at"])
+    return contact
+
+
+def contact_outcomes_ask() -> int:
+    """Once per enquiry, a day after it: ask the consumer how it went (a notice and, with a verified
+    number, a text). Returns how many were asked."""
+    now = timezone.now()
+    due = ListingContact.objects.filter(
+        outcome="",
+        outcome_asked_at__isnull=True,
+        created_at__lte=now - timedelta(hours=settings.LISTINGS_CONTACT_ASK_AFTER_HOURS),
+        created_at__gte=now - timedelta(days=settings.LISTINGS_CONTACT_OUTCOME_DAYS),
+    ).select_related("consumer", "listing")
+    asked = 0
+    for contact in due.iterator(chunk_size=500):
+        with transaction.atomic():
+            if not ListingContact.objects.filter(pk=contact.pk, outcome_asked_at__isnull=True).update(
+                outcome_asked_at=now
+            ):
+                continue  # another run asked first
+            notification_send(
+                user=contact.consumer,
+                title=Phrase(
+                    gettext_lazy("How did your enquiry about listing #%(id)s go?"), {"id": contact.listing_id}
+                ),
+                url=reverse("listings:contact_outcome", args=[contact.pk]),
+                sms_text=True,
+                key=f"listing-contact-ask:{contact.pk}",
+            )
+        asked += 1
+    return asked

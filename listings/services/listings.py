@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,7 @@ from trustplatform.regions.errors import RegionError
 from trustplatform.regions.selectors import CODE_RE, region_require
 from trustplatform.transitions import transition_run
 
+from ..buildings import building_key
 from ..errors import ListingConflict, ListingError, ListingForbidden
 from ..models import Listing, ListingPhoto, Verification
 from ..models.listings import MAX_MAINTENANCE_FEE_KRW
@@ -37,6 +39,8 @@ EDITABLE = (
     "description",
     "maintenance_fee_krw",
     "maintenance_includes",
+    "building_type",
+    "built_year",
 )
 # Changing where the property is voids what was verified about it.
 IDENTITY_FIELDS = ("address", "unit", "dong_code")
@@ -124,6 +128,18 @@ def listing_clean(data: dict, *, kept_dong_code: str = "") -> dict:
     if not isinstance(rooms, int) or not 0 <= rooms <= 50:
         errors["rooms"] = [_("Between 0 and 50 rooms.")]
     fee, fee_items = _maintenance(clean, errors)
+    building_type = clean.get("building_type") or ""
+    if building_type not in ("", *Listing.BuildingType.values):
+        errors["building_type"] = [_("Choose apartment, officetel, villa or house.")]
+    built_year = clean.get("built_year")
+    this_year = timezone.localdate().year
+    if built_year is not None and (
+        isinstance(built_year, bool)
+        or not isinstance(built_year, int)
+        or not 1900 <= built_year <= this_year + 3
+    ):
+        errors["built_year"] = [_("The year the building was finished, from 1900 to {last}.").format(
+            last=this_year + 3)]
     if region_error:
         raise ListingError(region_error.detail, code=region_error.code, fields=errors)
     if errors:
@@ -136,6 +152,9 @@ def listing_clean(data: dict, *, kept_dong_code: str = "") -> dict:
         size_m2=size,
         maintenance_fee_krw=fee,
         maintenance_includes=fee_items,
+        building_type=building_type,
+        built_year=built_year,
+        building_key=building_key(sigungu_code=dong[:5], address=str(clean["address"])),
         sido_code=dong[:2],
         sigungu_code=dong[:5],
         title=str(clean["title"]).strip()[:120],
@@ -233,11 +252,14 @@ def listing_close(*, listing: Listing, actor, reason: str) -> Listing:
 
 
 def listing_refresh(*, listing: Listing, actor) -> Listing:
-    """The broker confirms the listing is still current (staleness starts again)."""
+    """The broker confirms the listing is still current. Counted: bumping a home again and again without
+    a deal is how a let-but-live listing looks, so it never lowers the risk score by itself."""
     if not listing.is_live:
         raise ListingConflict(_("Only a live listing can be confirmed current."), code="not_live")
     partner_action_require(actor=actor, partner=listing.partner, action=PartnerAction.LISTING_PUBLISH)
-    Listing.objects.filter(pk=listing.pk).update(refreshed_at=timezone.now())
+    Listing.objects.filter(pk=listing.pk).update(
+        refreshed_at=timezone.now(), refresh_count=F("refresh_count") + 1
+    )
     listing.refresh_from_db()
     return listing
 
