@@ -17,8 +17,8 @@ from escrow.services.agreements import rental_deposit_propose
 from masking import selectors as masking_selectors
 from masking import services as masking
 from trustplatform.notifications.services import Phrase, notification_send
-from trustplatform.partners.selectors import partner_owner_phone
 from trustplatform.partners.roles import PartnerAction, partner_action_require
+from trustplatform.partners.selectors import partner_owner_phone
 from trustplatform.partners.services import partner_notify
 
 from ..errors import ListingConflict, ListingError, ListingNotFound
