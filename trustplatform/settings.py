@@ -899,15 +899,19 @@ LISTINGS_APPEAL_WINDOW_DAYS = env_int("LISTINGS_APPEAL_WINDOW_DAYS", 20, minimum
 # Risk: an account younger than this is a (small) risk signal; an unrefreshed listing goes stale.
 LISTINGS_YOUNG_BROKER_DAYS = env_int("LISTINGS_YOUNG_BROKER_DAYS", 90, minimum=1)
 LISTINGS_STALE_DAYS = env_int("LISTINGS_STALE_DAYS", 30, minimum=1)
-# The monthly campaign: top areas, inspections per inspector, random base-rate sample, broker cap.
-LISTINGS_CAMPAIGN_TOP_AREAS = env_int("LISTINGS_CAMPAIGN_TOP_AREAS", 5, minimum=1)
+# 월세 is priced as a deposit at this yearly conversion rate (전월세 전환율, %): rent × 12 ÷ rate.
+LISTINGS_RENT_CONVERSION_PERCENT = env.float("LISTINGS_RENT_CONVERSION_PERCENT", default=6.0)
+if not 1 <= LISTINGS_RENT_CONVERSION_PERCENT <= 20:
+    raise ImproperlyConfigured("LISTINGS_RENT_CONVERSION_PERCENT must be a yearly rate from 1 to 20")
+# The monthly campaign: at most this many areas by expected fakes found per inspector-hour, inspections
+# per inspector, the random sample (base rate and calibration), broker cap.
+LISTINGS_CAMPAIGN_TOP_AREAS = env_int("LISTINGS_CAMPAIGN_TOP_AREAS", 20, minimum=1)
 LISTINGS_CAMPAIGN_PER_INSPECTOR = env_int("LISTINGS_CAMPAIGN_PER_INSPECTOR", 40, minimum=1)
 LISTINGS_CAMPAIGN_SAMPLE_PERCENT = env_int("LISTINGS_CAMPAIGN_SAMPLE_PERCENT", 10)
 LISTINGS_CAMPAIGN_BROKER_CAP_PERCENT = env_int("LISTINGS_CAMPAIGN_BROKER_CAP_PERCENT", 20, minimum=1)
 if LISTINGS_CAMPAIGN_SAMPLE_PERCENT > 50 or LISTINGS_CAMPAIGN_BROKER_CAP_PERCENT > 100:
     raise ImproperlyConfigured("LISTINGS_CAMPAIGN_SAMPLE_PERCENT must be at most 50 and "
                                "LISTINGS_CAMPAIGN_BROKER_CAP_PERCENT at most 100")
-LISTINGS_CAMPAIGN_LOOKBACK_DAYS = env_int("LISTINGS_CAMPAIGN_LOOKBACK_DAYS", 90, minimum=1)
 LISTINGS_CAMPAIGN_COOLDOWN_MONTHS = env_int("LISTINGS_CAMPAIGN_COOLDOWN_MONTHS", 2)
 # Areas are chosen by expected fakes found per inspector-hour: an inspection's minutes on site and
 # the minutes to reach an area and move between its homes.

@@ -1,21 +1,27 @@
 """The monthly inspection campaign: which areas, which listings, reproducible from a stored seed.
 
-Areas (법정동) rank by recent closed deals and the upheld share of recent reports; areas swept in the
-last LISTINGS_CAMPAIGN_COOLDOWN_MONTHS are skipped. The top K areas plus one random area are swept.
-Within them, listings go by risk score up to the inspectors' capacity, less a random sample
-(LISTINGS_CAMPAIGN_SAMPLE_PERCENT of capacity) that measures the base rate of fakes; no brokerage
-takes more than LISTINGS_CAMPAIGN_BROKER_CAP_PERCENT of the campaign.
+Areas (법정동) are chosen by the fakes inspectors can expect to find per hour there: each listing's risk
+score becomes the chance it is fake (calibration.py: learned from earlier inspections, or the prior),
+and an area's best run of its riskiest listings is worth their summed chances over the hours it takes
+(LISTINGS_CAMPAIGN_TRAVEL_MINUTES to get there and move about, LISTINGS_CAMPAIGN_INSPECT_MINUTES per
+home). Areas swept in the last LISTINGS_CAMPAIGN_COOLDOWN_MONTHS are skipped. The best areas, at most
+LISTINGS_CAMPAIGN_TOP_AREAS, take their runs; capacity left over goes to the next riskiest listings in
+those areas. One more area is drawn at random, and a random sample (LISTINGS_CAMPAIGN_SAMPLE_PERCENT of
+capacity) from all the swept areas measures what the ranking misses: its outcomes feed the next
+calibration. No brokerage takes more than LISTINGS_CAMPAIGN_BROKER_CAP_PERCENT of the campaign.
 """
 
 import random
 import secrets
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, transaction
+from django.db.models import F, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,7 +30,11 @@ from trustplatform.audit.services import audit_record
 from trustplatform.notifications.services import Phrase, staff_notify
 
 from ..errors import ListingError
-from ..models import LIVE_STATUSES, Campaign, Inspection, Listing, Report
+from ..models import LIVE_STATUSES, Campaign, Inspection, Listing
+from .calibration import fake_chance, fake_odds
+
+# The riskiest listings of each area read for the choice: more than any area's best run here.
+AREA_DEPTH = 300
 
 
 @dataclass
@@ -50,8 +60,9 @@ def campaign_parameters(*, capacity: int | None = None) -> dict:
         "top_areas": settings.LISTINGS_CAMPAIGN_TOP_AREAS,
         "sample_percent": settings.LISTINGS_CAMPAIGN_SAMPLE_PERCENT,
         "broker_cap_percent": settings.LISTINGS_CAMPAIGN_BROKER_CAP_PERCENT,
-        "lookback_days": settings.LISTINGS_CAMPAIGN_LOOKBACK_DAYS,
         "cooldown_months": settings.LISTINGS_CAMPAIGN_COOLDOWN_MONTHS,
+        "inspect_minutes": settings.LISTINGS_CAMPAIGN_INSPECT_MINUTES,
+        "travel_minutes": settings.LISTINGS_CAMPAIGN_TRAVEL_MINUTES,
     }
 
 
@@ -70,71 +81,73 @@ def _recently_swept(month: date, cooldown_months: int) -> set[str]:
     return areas
 
 
-_AREAS_SQL = f"""
-WITH live AS (
-    SELECT dong_code, count(*) AS n FROM listings_listing
-    WHERE status IN ('{"','".join(LIVE_STATUSES)}') GROUP BY dong_code
-), closed AS (
-    SELECT dong_code, count(*) AS deals FROM listings_listing
-    WHERE archive_reason = 'deal_closed' AND closed_at >= %(since)s GROUP BY dong_code
-), decided AS (
-    SELECT l.dong_code, count(*) FILTER (WHERE r.status = 'upheld') AS upheld, count(*) AS reports
-    FROM listings_report r JOIN listings_listing l ON l.id = r.listing_id
-    WHERE r.created_at >= %(since)s AND r.status IN ('upheld', 'rejected') GROUP BY l.dong_code
-)
-SELECT live.dong_code, coalesce(closed.deals, 0), coalesce(decided.upheld, 0), coalesce(decided.reports, 0)
-FROM live LEFT JOIN closed USING (dong_code) LEFT JOIN decided USING (dong_code)
-ORDER BY live.dong_code
-"""
+def _eligible(campaign_id: int | None):
+    """Live listings with no inspection queued elsewhere."""
+    queued = Inspection.objects.filter(status=Inspection.Status.QUEUED)
+    if campaign_id is not None:
+        queued = queued.exclude(campaign_id=campaign_id)
+    return Listing.objects.filter(status__in=LIVE_STATUSES).exclude(pk__in=queued.values("listing_id"))
 
 
-def _area_stats(since) -> list[tuple[str, int, int, int]]:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_AREAS_SQL, {"since": since})
-            return cursor.fetchall()
-    live = Listing.objects.filter(status__in=LIVE_STATUSES).values("dong_code").annotate(n=Count("id"))
-    rows = []
-    for row in live.order_by("dong_code"):
-        code = row["dong_code"]
-        deals = Listing.objects.filter(
-            dong_code=code, archive_reason="deal_closed", closed_at__gte=since
-        ).count()
-        reports = Report.objects.filter(
-            listing__dong_code=code, created_at__gte=since, status__in=["upheld", "rejected"]
-        ).aggregate(upheld=Count("id", filter=Q(status="upheld")), total=Count("id"))
-        rows.append((code, deals, reports["upheld"], reports["total"]))
-    return rows
+def _riskiest_by_area(*, skipped: set[str], campaign_id: int | None) -> dict[str, list]:
+    """Each area's AREA_DEPTH riskiest eligible listings as (id, partner, score), riskiest first (ties
+    by id); one window query, on either engine."""
+    ranked = (
+        _eligible(campaign_id)
+        .exclude(dong_code__in=skipped)
+        .annotate(
+            risk_score=Coalesce(F("risk__score"), 0.0),
+            place=Window(
+                RowNumber(),
+                partition_by=[F("dong_code")],
+                order_by=[F("risk__score").desc(nulls_last=True), F("id").asc()],
+            ),
+        )
+        .filter(place__lte=AREA_DEPTH)
+        .values_list("dong_code", "id", "partner_id", "risk_score")
+    )
+    areas = defaultdict(list)
+    for code, pk, partner, score in ranked:
+        areas[code].append((pk, partner, score))
+    for rows in areas.values():
+        rows.sort(key=lambda row: (-row[2], row[0]))
+    return areas
 
 
-def areas_rank(*, month: date, parameters: dict) -> list[tuple[str, float]]:
-    """Areas with live listings, best first: 60 % recent closed deals, 40 % upheld report rate
-    (shrunk toward zero with five imaginary rejected reports); recently swept areas left out."""
-    since = timezone.now() - timedelta(days=parameters["lookback_days"])
+def _best_run(chances: list[float], parameters: dict, most: int) -> tuple[float, int]:
+    """(expected fakes per inspector-hour, listings) of the area's best run of its riskiest listings."""
+    best, best_count, found = 0.0, 0, 0.0
+    for count, chance in enumerate(chances[:most], start=1):
+        found += chance
+        hours = (parameters["travel_minutes"] + count * parameters["inspect_minutes"]) / 60
+        if found / hours > best:
+            best, best_count = found / hours, count
+    return best, best_count
+
+
+def areas_rank(*, month: date, parameters: dict, campaign_id: int | None = None) -> list[tuple]:
+    """Areas with eligible live listings, best first: (code, expected fakes found per inspector-hour,
+    how many of its riskiest listings that takes); recently swept areas left out."""
     skipped = _recently_swept(month, parameters["cooldown_months"])
-    rows = [row for row in _area_stats(since) if row[0] not in skipped]
-    most_deals = max((deals for _code, deals, _u, _r in rows), default=0) or 1
-    rates = {code: upheld / (reports + 5) for code, _d, upheld, reports in rows}
-    best_rate = max(rates.values(), default=0) or 1
-    ranked = [
-        (code, round(0.6 * deals / most_deals + 0.4 * rates[code] / best_rate, 6))
-        for code, deals, _u, _r in rows
-    ]
+    odds = fake_odds()
+    capacity = parameters["capacity"]
+    most = max(capacity - round(capacity * parameters["sample_percent"] / 100), 1)
+    ranked = []
+    for code, rows in _riskiest_by_area(skipped=skipped, campaign_id=campaign_id).items():
+        chances = [fake_chance(score, odds) for _pk, _partner, score in rows]
+        value, count = _best_run(chances, parameters, most)
+        ranked.append((code, round(value, 6), count))
     ranked.sort(key=lambda item: (-item[1], item[0]))
     return ranked
 
 
-def _candidates(areas: list[str], campaign_id: int | None) -> list[tuple[int, int, float]]:
-    """Live listings in the areas with no inspection queued elsewhere, highest risk first (ties by id)."""
-    queued = Inspection.objects.filter(status=Inspection.Status.QUEUED)
-    if campaign_id is not None:
-        queued = queued.exclude(campaign_id=campaign_id)
-    queryset = (
-        Listing.objects.filter(status__in=LIVE_STATUSES, dong_code__in=areas)
-        .exclude(pk__in=queued.values("listing_id"))
+def _area_rows(code: str, campaign_id: int | None) -> list[tuple[int, int, float]]:
+    rows = [
+        (pk, partner, score or 0.0)
+        for pk, partner, score in _eligible(campaign_id)
+        .filter(dong_code=code)
         .values_list("id", "partner_id", "risk__score")
-    )
-    rows = [(pk, partner, score or 0.0) for pk, partner, score in queryset]
+    ]
     rows.sort(key=lambda row: (-row[2], row[0]))
     return rows
 
@@ -142,33 +155,51 @@ def _candidates(areas: list[str], campaign_id: int | None) -> list[tuple[int, in
 def campaign_select(*, month: date, seed: int, parameters: dict, campaign_id: int | None = None) -> Selection:
     """Choose the areas and listings; the same data, month, seed and parameters give the same result."""
     rng = random.Random(seed)
-    ranked = areas_rank(month=month, parameters=parameters)
-    top = [code for code, _score in ranked[: parameters["top_areas"]]]
-    rest = sorted(code for code, _score in ranked[parameters["top_areas"] :])
+    ranked = areas_rank(month=month, parameters=parameters, campaign_id=campaign_id)
+    chosen = ranked[: parameters["top_areas"]]
+    rest = sorted(code for code, _value, _count in ranked[parameters["top_areas"] :])
     random_area = rng.choice(rest) if rest else None
-    areas = top + ([random_area] if random_area else [])
+    areas = [code for code, _value, _count in chosen] + ([random_area] if random_area else [])
     capacity = parameters["capacity"]
     sample_size = round(capacity * parameters["sample_percent"] / 100)
     broker_cap = max(1, capacity * parameters["broker_cap_percent"] // 100)
     selection = Selection(areas=areas, random_area=random_area)
     per_broker: dict[int, int] = {}
-    candidates = _candidates(areas, campaign_id)
     taken = set()
-    for pk, partner, _score in candidates:
-        if len(selection.risk) >= capacity - sample_size:
+    rows_of = {code: _area_rows(code, campaign_id) for code in areas}
+
+    def take(pk: int, partner: int, into: list) -> bool:
+        if pk in taken or per_broker.get(partner, 0) >= broker_cap:
+            return False
+        into.append((pk, partner))
+        per_broker[partner] = per_broker.get(partner, 0) + 1
+        taken.add(pk)
+        return True
+
+    risk_room = capacity - sample_size
+    # Each chosen area's best run, best area first.
+    for code, _value, count in chosen:
+        for pk, partner, _score in rows_of[code][:count]:
+            if len(selection.risk) >= risk_room:
+                break
+            take(pk, partner, selection.risk)
+    # Room left: the riskiest remaining listings of the chosen areas (no new travel).
+    leftovers = sorted(
+        (row for code, _value, _count in chosen for row in rows_of[code] if row[0] not in taken),
+        key=lambda row: (-row[2], row[0]),
+    )
+    for pk, partner, _score in leftovers:
+        if len(selection.risk) >= risk_room:
             break
-        if per_broker.get(partner, 0) < broker_cap:
-            selection.risk.append((pk, partner))
-            per_broker[partner] = per_broker.get(partner, 0) + 1
-            taken.add(pk)
-    remaining = sorted((pk, partner) for pk, partner, _score in candidates if pk not in taken)
+        take(pk, partner, selection.risk)
+    remaining = sorted(
+        (pk, partner) for code in areas for pk, partner, _score in rows_of[code] if pk not in taken
+    )
     rng.shuffle(remaining)
     for pk, partner in remaining:
         if len(selection.sample) >= capacity - len(selection.risk):
             break
-        if per_broker.get(partner, 0) < broker_cap:
-            selection.sample.append((pk, partner))
-            per_broker[partner] = per_broker.get(partner, 0) + 1
+        take(pk, partner, selection.sample)
     return selection
 
 
@@ -198,7 +229,12 @@ def campaign_open(
     selection = campaign_select(month=month, seed=seed, parameters=parameters)
     inspectors = _inspectors()
     area_of = dict(Listing.objects.filter(pk__in=selection.listing_ids).values_list("id", "dong_code"))
-    scores = dict(Listing.objects.filter(pk__in=selection.listing_ids).values_list("id", "risk__score"))
+    scores = {
+        pk: (score, components)
+        for pk, score, components in Listing.objects.filter(pk__in=selection.listing_ids).values_list(
+            "id", "risk__score", "risk__components"
+        )
+    }
     try:
         return _campaign_store(
             month=month,
@@ -240,7 +276,8 @@ def _campaign_store(*, month, seed, parameters, selection, inspectors, area_of, 
                         listing_id=listing_id,
                         campaign=campaign,
                         reason=reason,
-                        priority=scores.get(listing_id) or 0,
+                        priority=scores.get(listing_id, (0, None))[0] or 0,
+                        components=scores.get(listing_id, (0, None))[1] or {},
                         inspector=inspectors[area_index % len(inspectors)] if inspectors else None,
                     )
                 )

@@ -3,8 +3,8 @@ from datetime import date
 
 import pytest
 
-from listings.models import Campaign, Inspection, Listing
-from listings.services.campaigns import campaign_open, campaign_reselect, campaign_select
+from listings.models import Campaign, Inspection, Listing, RiskScore
+from listings.services.campaigns import areas_rank, campaign_open, campaign_reselect, campaign_select
 from listings.services.risk import listings_rescore
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +24,9 @@ PARAMETERS = {
     "top_areas": 2,
     "sample_percent": 10,
     "broker_cap_percent": 25,
-    "lookback_days": 90,
     "cooldown_months": 2,
+    "inspect_minutes": 40,
+    "travel_minutes": 90,
 }
 
 
@@ -56,10 +57,32 @@ def test_selection_is_reproducible_from_the_seed(city):
     assert any(other.sample != first.sample or other.random_area != first.random_area for other in others)
 
 
+def _scores(by_area: dict[str, list[float]]) -> None:
+    """Set the stored risk scores of each area's listings, riskiest first (the rest score 5)."""
+    RiskScore.objects.update(score=5)
+    for area, scores in by_area.items():
+        ids = Listing.objects.filter(dong_code=area).order_by("pk").values_list("pk", flat=True)
+        for pk, score in zip(ids, scores, strict=False):
+            RiskScore.objects.filter(listing_id=pk).update(score=score)
+
+
+def test_areas_go_by_expected_fakes_per_inspector_hour(city):
+    """Three very risky homes in one area beat a dozen middling ones in another and the area with the
+    most closed deals (AREAS[0]): the trip is paid once, each inspection takes its time."""
+    _scores({AREAS[5]: [90, 85, 80], AREAS[6]: [40] * 12, AREAS[2]: [60] * 6})
+    ranked = areas_rank(month=date(2026, 12, 1), parameters=PARAMETERS)
+    order = [code for code, _value, _count in ranked]
+    assert order[:3] == [AREAS[5], AREAS[2], AREAS[6]]
+    value, count = ranked[0][1], ranked[0][2]
+    assert count == 3  # the area's best run: its three risky homes, not its low-risk rest
+    assert value > ranked[1][1] > ranked[2][1] > ranked[3][1]
+    selection = campaign_select(month=date(2026, 12, 1), seed=7, parameters=PARAMETERS)
+    assert selection.areas[:2] == [AREAS[5], AREAS[2]]
+
+
 def test_selection_respects_capacity_broker_cap_and_sample(city):
     selection = campaign_select(month=date(2026, 12, 1), seed=7, parameters=PARAMETERS)
-    assert selection.areas[:2] == [AREAS[0], AREAS[1]]  # the most closed deals
-    assert selection.random_area not in AREAS[:2] and len(selection.areas) == 3
+    assert selection.random_area not in selection.areas[:2] and len(selection.areas) == 3
     assert len(selection.listing_ids) <= 20
     assert len(selection.sample) == 2
     partner_of = dict(Listing.objects.values_list("id", "partner_id"))
@@ -88,8 +111,16 @@ def test_recently_swept_areas_are_skipped(city):
 
 
 def test_risk_ranked_part_takes_the_highest_scores(city):
+    _scores({AREAS[5]: [90, 85, 80], AREAS[2]: [60, 59, 58, 57, 56, 55]})
     selection = campaign_select(month=date(2026, 12, 1), seed=3, parameters=PARAMETERS)
     scores = dict(Listing.objects.values_list("id", "risk__score"))
-    risk_scores = [scores[pk] for pk, _partner in selection.risk]
-    assert risk_scores == sorted(risk_scores, reverse=True)
+    area_of = dict(Listing.objects.values_list("id", "dong_code"))
+    for area in selection.areas[:2]:
+        in_area = [scores[pk] for pk, _partner in selection.risk if area_of[pk] == area]
+        assert in_area == sorted(in_area, reverse=True)
+        # A riskier listing left out belongs to a brokerage already at the cap (5 of 20).
+        taken = Counter(partner for _pk, partner in selection.risk + selection.sample)
+        for pk, partner in Listing.objects.filter(dong_code=area).values_list("pk", "partner"):
+            if pk not in selection.listing_ids and scores[pk] > min(in_area):
+                assert taken[partner] == 5
     assert Campaign.objects.count() == 0 and Inspection.objects.count() == 0  # selecting writes nothing
