@@ -132,7 +132,7 @@ def _statements(near_bits: int, young_days: int, stale_days: int, rent_rate: flo
                          {high}) AS t
             FROM risk_zs WHERE z IS NOT NULL GROUP BY 1, 2""",
         """CREATE TEMP TABLE risk_price ON COMMIT DROP AS
-            SELECT s.id, s.z, s.n, s.lvl, s.med, t.t,
+            SELECT s.id, s.z, s.n, s.lvl, s.med, CASE WHEN s.z IS NULL THEN NULL ELSE t.t END AS t,
                    CASE WHEN s.z IS NULL THEN 0
                         ELSE least(greatest((-s.z - t.t) / 2.0, 0), 1) END AS c_price
             FROM risk_zs s LEFT JOIN risk_thr t USING (deal_type, building_type)""",
@@ -224,8 +224,8 @@ def _statements(near_bits: int, young_days: int, stale_days: int, rent_rate: flo
                                / {int(young_days)}) AS c_young,
               floor(extract(epoch FROM now() - coalesce(p.decided_at, p.created_at)) / 86400)
                 AS broker_age_days,
-              extract(epoch FROM now() - greatest(coalesce(b.published_at, now()), ct.last_viewed)) / 86400
-                AS evidence_days
+              greatest(extract(epoch FROM now() - greatest(coalesce(b.published_at, now()), ct.last_viewed))
+                       / 86400, 0) AS evidence_days
             FROM risk_base b
             JOIN partners_partner p ON p.id = b.partner_id
             JOIN risk_price pr ON pr.id = b.id

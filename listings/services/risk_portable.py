@@ -267,7 +267,7 @@ def listings_rescore_portable() -> int:
             # Fractional days, as in SQL: a brokerage approved 10.5 days ago is not 10 days old.
             age_days = (now - partner_since).total_seconds() / 86400
             evidence = max(filter(None, (listing.published_at or now, contact.get("last_viewed"))))
-            evidence_days = (now - evidence).total_seconds() / 86400
+            evidence_days = max((now - evidence).total_seconds() / 86400, 0)
             components = {
                 "price": price["c"],
                 "photo": photo,

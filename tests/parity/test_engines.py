@@ -23,7 +23,6 @@ ENGINE_BRANCHES = {
     "bookings/selectors.py::available_room_types": "bookings.available",
     "bookings/selectors.py::search": "bookings.search",
     "trustplatform/ledger/services.py::ledger_transfer": "escrow.ledger",
-    "listings/services/campaigns.py::_area_stats": "listings.campaigns",
     "listings/services/risk.py::listings_rescore": "listings.risk",
     "masking/services/sessions.py::_identity_lock": "masking.sessions",
     "masking/services/sessions.py::_situation": "masking.sessions",
@@ -48,6 +47,7 @@ COMPARED_ELSEWHERE = {
 # their cases run on both engines all the same.
 PORTABLE_READS = {
     "listings/selectors.py::listings_search": "listings.search",
+    "listings/services/campaigns.py::_riskiest_by_area": "listings.campaigns",
 }
 PRODUCTION = ("bookings", "escrow", "listings", "masking", "trustplatform")
 RUNNER_TIMEOUT_S = 180

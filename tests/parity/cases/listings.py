@@ -1,13 +1,23 @@
 """Listings: the nightly risk scoring (set-based SQL on PostgreSQL, risk_portable.py elsewhere), the
-campaign's area statistics (one SQL statement on PostgreSQL, ORM counts elsewhere), and the search by
-rent plus maintenance fee (one query for both, whose NULL sums and JSON CHECK must agree)."""
+campaign's choice of areas (one window query for both, whose NULL ordering must agree), and the search
+by rent plus maintenance fee (one query for both, whose NULL sums and JSON CHECK must agree)."""
 
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from listings.models import Campaign, Inspection, Listing, ListingPhoto, Report, RiskScore, Strike
+from listings.models import (
+    Campaign,
+    Inspection,
+    Listing,
+    ListingContact,
+    ListingPhoto,
+    PhotoHash,
+    Report,
+    RiskScore,
+    Strike,
+)
 from listings.models.listings import MAX_MAINTENANCE_FEE_KRW
 from listings.photos import bands
 from listings.selectors import listings_search
@@ -51,11 +61,31 @@ def listing(broker: Partner, title: str, *, dong=MAPO, deal="monthly", deposit=1
     )
 
 
-def photo(of: Listing, signed_hash: int) -> None:
-    ListingPhoto.objects.create(
+def photo(of: Listing, signed_hash: int, *, uploaded_days_ago: float | None = None) -> ListingPhoto:
+    made = ListingPhoto.objects.create(
         listing=of, partner=of.partner, image=f"listings/parity/{of.title}.jpg", dhash=signed_hash,
         **{f"band{n}": value for n, value in enumerate(bands(signed_hash))},
     )
+    if uploaded_days_ago is not None:
+        ListingPhoto.objects.filter(pk=made.pk).update(uploaded_at=builders.days_ago(uploaded_days_ago))
+    return made
+
+
+def crop(of: ListingPhoto, kind: int, signed_hash: int) -> None:
+    PhotoHash.objects.create(
+        photo=of, listing=of.listing, partner=of.partner, kind=kind, dhash=signed_hash,
+        **{f"band{n}": value for n, value in enumerate(bands(signed_hash))},
+    )
+
+
+def enquiry(on: Listing, *, outcome: str = "", broker_answer: str = "", days_ago: float = 3.5) -> None:
+    made = ListingContact.objects.create(
+        listing=on, consumer=builders.person(f"caller{ListingContact.objects.count()}"),
+        outcome=outcome, outcome_at=builders.days_ago(days_ago - 0.25) if outcome else None,
+        broker_answer=broker_answer,
+        broker_answer_at=builders.days_ago(days_ago - 0.25) if broker_answer else None,
+    )
+    ListingContact.objects.filter(pk=made.pk).update(created_at=builders.days_ago(days_ago))
 
 
 def report(on: Listing, status: str, *, weight=1.0, filed_days_ago=None) -> Report:
@@ -101,11 +131,36 @@ def _scored_city() -> None:
     removed = listing(old, "삭제된 매물", status="removed")
     RiskScore.objects.create(listing=removed, score=50, components={}, version="v0",
                              computed_at=timezone.now())
-    photo(rentals[0], PHOTO)
-    photo(own_copy, PHOTO)
-    photo(copy, PHOTO ^ 0b101)
-    photo(alike, PHOTO ^ 0b1111_0000)
-    photo(rentals[9], 0x1234_5678_9ABC_DEF0)
+    photo(rentals[0], PHOTO, uploaded_days_ago=10.5)
+    photo(own_copy, PHOTO, uploaded_days_ago=9.5)
+    photo(copy, PHOTO ^ 0b101, uploaded_days_ago=8.5)
+    photo(alike, PHOTO ^ 0b1111_0000, uploaded_days_ago=7.5)
+    # A crop of 월세 9's picture, re-encoded (one bit off its 80 % crop hash), at another brokerage.
+    original = photo(rentals[9], 0x1234_5678_9ABC_DEF0, uploaded_days_ago=6.5)
+    crop(original, 80, 0x0F1E_2D3C_4B5A_6978)
+    photo(listing(young, "크롭 복사", deposit=11_200_000, rent=725_000), 0x0F1E_2D3C_4B5A_6979,
+          uploaded_days_ago=5.5)
+    # The same building's front, shown by two brokerages: not copying.
+    front = 0x7777_1111_2222_3333
+    for title, broker, days in (("같은 건물 A", old, 4.5), ("같은 건물 B", undecided, 3.5)):
+        shared = listing(broker, title, deposit=11_800_000, rent=740_000, building_key="b" * 32)
+        photo(shared, front, uploaded_days_ago=days)
+    # A plain wall held by more than PHOTO_COMMON hashes: a generic picture counts for nothing.
+    wall = 0x5555_0000_FFFF_1111
+    walled = photo(rentals[8], wall, uploaded_days_ago=4.0)
+    for kind in range(1, 52):
+        crop(walled, kind, wall)
+    photo(listing(young, "흰 벽", deposit=11_300_000, rent=735_000), wall, uploaded_days_ago=2.5)
+    # Let but live: callers told it is gone, the broker's own "contracted"; a viewing elsewhere.
+    enquiry(rentals[7], outcome="unavailable")
+    enquiry(rentals[7], outcome="other_offered", broker_answer="contracted")
+    enquiry(rentals[7], outcome="no_viewing", days_ago=90.5)  # before the window: not counted
+    enquiry(rentals[8], outcome="viewed")
+    enquiry(rentals[8], broker_answer="available")
+    for n in range(3):
+        enquiry(Listing.objects.get(title=f"매매 {n}"), outcome="viewed")
+    Listing.objects.filter(pk=rentals[2].pk).update(refresh_count=40, published_at=builders.days_ago(120.5))
+    Listing.objects.filter(title="전세 0").update(registry_changed_at=builders.days_ago(2.5))
     report(rentals[1], "awaiting_broker", weight=1.0)
     report(rentals[1], "on_site", weight=0.5)
     report(rentals[1], "upheld", weight=1.0)
@@ -118,11 +173,16 @@ def _scored_city() -> None:
             verification_level=level, verification_expires_at=timezone.now() + timedelta(expires_in_days)
         )
     Listing.objects.filter(pk=rentals[5].pk).update(refreshed_at=builders.days_ago(45.5))
-    Listing.objects.filter(pk=rentals[6].pk).update(refreshed_at=builders.days_ago(100.5))
+    # Published 100.5 days ago and bumped yesterday: bumping does not make it fresh.
+    Listing.objects.filter(pk=rentals[6].pk).update(published_at=builders.days_ago(100.5),
+                                                    refreshed_at=builders.days_ago(1.5))
 
 
 def _components(answer, title: str) -> dict:
     return answer["scores"][title]["components"]
+
+
+PHOTO_TITLES = ("복사 매물", "닮은 매물", "자기 복사", "월세 0", "크롭 복사", "같은 건물 B", "흰 벽")
 
 
 def _risk_shows_its_evidence(answer) -> bool:
@@ -130,10 +190,9 @@ def _risk_shows_its_evidence(answer) -> bool:
         return _components(answer, title)[name]["value"]
 
     return (
-        answer["scored"] == 27 and answer["unscored"] == ["삭제된 매물", "작성중 매물"]
-        and value("미끼", "price") == 1 and _components(answer, "미끼")["price"]["peers"] == 15
-        and [value(title, "photo") for title in ("복사 매물", "닮은 매물", "자기 복사", "월세 0")]
-        == [1, 0, 0, 0]
+        answer["scored"] == 31 and answer["unscored"] == ["삭제된 매물", "작성중 매물"]
+        and value("미끼", "price") == 1 and _components(answer, "미끼")["price"]["level"] == 0
+        and [value(title, "photo") for title in PHOTO_TITLES] == [1, 0, 0, 0, 1, 0, 0]
         # Approved 10.5 days ago, counted in days and fractions: 1 - 10.5 / 90.
         and value("미끼", "young") == 0.883 and _components(answer, "미끼")["young"]["age_days"] == 10
         and _components(answer, "미끼")["strikes"] == {"value": 0.667, "points": 2}
@@ -141,6 +200,13 @@ def _risk_shows_its_evidence(answer) -> bool:
         and _components(answer, "월세 3")["verification"] == {"value": 0.15, "level": 3}
         and _components(answer, "월세 4")["verification"] == {"value": 1, "level": 0}
         and _components(answer, "월세 6")["stale"] == {"value": 1, "days": 100}
+        # 1 (told it is let) + 0.8 (offered another) + 2 (the broker's "contracted"): 1 - exp(-3.8 / 1.5).
+        and _components(answer, "월세 7")["let_live"] == {
+            "value": 0.921, "told_gone": 2, "no_viewing": 0, "viewed": 0, "broker_contracted": 1,
+            "registry_changed": False}
+        and value("월세 8", "let_live") == 0 and value("전세 0", "let_live") == 0.736
+        and _components(answer, "월세 2")["bumps"] == {"value": 1, "count": 40, "live_days": 120}
+        and value("월세 7", "broker") > 0 and value("월세 8", "broker") == value("월세 7", "broker")
     )
 
 
@@ -162,7 +228,7 @@ def risk_scores_and_their_evidence():
     return {"scored": scored, "scores": dict(sorted(scores.items())), "unscored": unscored}
 
 
-# --- campaigns: area statistics, ranking and selection --------------------------------------------
+# --- campaigns: areas by expected fakes per inspector-hour, and the selection -------------------------
 
 AREAS = ["1144012000", "1144012200", "1144012300", "1168010100", "1171010100", "1165010800", "1162010100",
          "1156013200"]
@@ -172,46 +238,38 @@ PARAMETERS = {
     "top_areas": 2,
     "sample_percent": 25,
     "broker_cap_percent": 40,
-    "lookback_days": 90,
     "cooldown_months": 2,
+    "inspect_minutes": 40,
+    "travel_minutes": 90,
+}
+# Area index -> the stored risk scores of its five live listings (None: never scored).
+AREA_SCORES = {
+    0: [12.5, 10.5, 8.5, None, 6.5],
+    1: [61.5, 58.5, 20.5, 20.5, 3.5],  # two risky homes, and a tie broken by id
+    2: [88.5, 14.5, 9.5, 7.5, None],  # one very risky home
+    3: [35.5, 35.5, 35.5, 35.5, 35.5],
+    4: [5.5, 5.5, 5.5, 5.5, 5.5],
+    5: [95.5, 95.5, 95.5, 95.5, 95.5],  # swept last month: left out
+    6: [None, None, None, None, 30.5],
 }
 
 
 def _campaign_city() -> None:
-    """Seven areas with live listings (the eighth has none live): closed deals and decided reports
-    inside and outside the look-back window, an area swept last month, a listing queued elsewhere."""
+    """Seven areas with live listings (the eighth has none live), scored unevenly, some listings never
+    scored; an area swept last month, a listing queued elsewhere."""
     brokers = [brokerage("가람 공인중개사"), brokerage("나래 공인중개사"), brokerage("다온 공인중개사")]
     for index, area in enumerate(AREAS[:7]):
         for n, broker in enumerate(brokers[i] for i in (0, 0, 1, 2, 1)):
             live = listing(broker, f"{index}구역 {n}", dong=area, deposit=10_000_000 + 1_000_000 * n)
-            RiskScore.objects.create(
-                listing=live, score=(index * 7 + n * 13) % 40 + 0.25, components={}, version="v1",
-                computed_at=timezone.now(),
-            )
+            if AREA_SCORES[index][n] is not None:
+                RiskScore.objects.create(listing=live, score=AREA_SCORES[index][n], components={},
+                                         version="v2", computed_at=timezone.now())
     listing(brokers[0], "7구역 삭제", dong=AREAS[7], status="removed")
     listing(brokers[0], "7구역 작성중", dong=AREAS[7], status="draft")
-    for area, closed_days_ago, reason, count in (
-        (AREAS[0], 10.5, "deal_closed", 3),
-        (AREAS[1], 20.5, "deal_closed", 2),
-        (AREAS[1], 120.5, "deal_closed", 1),
-        (AREAS[2], 5.5, "withdrawn", 1),
-    ):
-        for n in range(count):
-            listing(brokers[1], f"{area} 종료 {closed_days_ago} {n}", dong=area, status="archived",
-                    archive_reason=reason, closed_at=builders.days_ago(closed_days_ago))
     titled = {item.title: item for item in Listing.objects.all()}
-    for title, status, filed_days_ago in (
-        ("2구역 0", "upheld", 5.5),
-        ("2구역 1", "upheld", 5.5),
-        ("2구역 2", "rejected", 5.5),
-        ("3구역 0", "upheld", 100.5),
-        ("4구역 0", "awaiting_broker", 5.5),
-        ("4구역 1", "rejected", 5.5),
-    ):
-        report(titled[title], status, filed_days_ago=filed_days_ago)
     Campaign.objects.create(month=date(2026, 11, 1), seed=1, selected_areas=[AREAS[5]], capacity=10,
                             broker_cap=2)
-    Inspection.objects.create(listing=titled["0구역 0"], reason=Inspection.Reason.REPORT)
+    Inspection.objects.create(listing=titled["2구역 0"], reason=Inspection.Reason.REPORT)
 
 
 def _selection(seed: int) -> dict:
@@ -225,30 +283,40 @@ def _selection(seed: int) -> dict:
     }
 
 
-def _area(answer, code: str) -> list:
-    return next(row[1:] for row in answer["area stats"] if row[0] == code)
+def _ranking_holds(answer) -> bool:
+    ranked = answer["ranked"]
+    codes = [code for code, _value, _count in ranked]
+    return (
+        sorted(codes) == sorted(set(AREAS[:7]) - {AREAS[5]})
+        # 2구역's very risky home is queued elsewhere; 1구역's two risky homes are worth the trip.
+        and codes[0] == AREAS[1] and ranked[0][2] == 2
+        and all(ranked[i][1] >= ranked[i + 1][1] for i in range(len(ranked) - 1))
+        and answer["riskiest of 1구역"] == ["1구역 0", "1구역 1", "1구역 2", "1구역 3", "1구역 4"]
+        and answer["riskiest of 6구역"][0] == "6구역 4"
+    )
 
 
-# Deals closed in the window, decided reports (upheld of all) in it; the area swept last month unranked.
-@case("listings.campaigns", expect=lambda a: [row[0] for row in a["area stats"]] == sorted(AREAS[:7])
-      and [_area(a, code) for code in AREAS[:5]] == [[3, 0, 0], [2, 0, 0], [0, 2, 3], [0, 0, 0], [0, 0, 1]]
-      and [code for code, _score in a["ranked"]] == [*AREAS[:3], *sorted({*AREAS[3:7]} - {AREAS[5]})])
-def campaign_area_statistics_and_ranking():
+@case("listings.campaigns", expect=_ranking_holds)
+def campaign_area_ranking():
     _campaign_city()
-    since = timezone.now() - timedelta(days=PARAMETERS["lookback_days"])
+    titles = dict(Listing.objects.values_list("pk", "title"))
+    riskiest = campaigns._riskiest_by_area(skipped=set(), campaign_id=None)
     return {
-        "area stats": campaigns._area_stats(since),
-        "ranked": campaigns.areas_rank(month=MONTH, parameters=PARAMETERS),
+        "ranked": [list(row) for row in campaigns.areas_rank(month=MONTH, parameters=PARAMETERS)],
+        "riskiest of 1구역": [titles[pk] for pk, _partner, _score in riskiest[AREAS[1]]],
+        "riskiest of 6구역": [titles[pk] for pk, _partner, _score in riskiest[AREAS[6]]],
     }
 
 
 def _selection_holds(selection: dict) -> bool:
-    """Top two areas and a random other one; 9 by risk and a sample; the queued listing left out."""
+    """Two areas by expected fakes per hour and a random other one; 9 by risk and a sample; the queued
+    listing and the swept area left out."""
     chosen = selection["risk"] + selection["sample"]
     return (
-        selection["areas"][:2] == AREAS[:2] and selection["random_area"] in set(AREAS[2:7]) - {AREAS[5]}
+        selection["areas"][0] == AREAS[1] and selection["random_area"] not in selection["areas"][:2]
+        and AREAS[5] not in selection["areas"]
         and len(selection["risk"]) == 9 and 0 < len(selection["sample"]) <= 3
-        and len(set(chosen)) == len(chosen) and "0구역 0" not in chosen
+        and len(set(chosen)) == len(chosen) and "2구역 0" not in chosen
         and all(title.split("구역")[0] in {str(AREAS.index(area)) for area in selection["areas"]}
                 for title in chosen)
     )
