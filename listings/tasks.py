@@ -1,11 +1,13 @@
 from celery import shared_task
 
-from .services import badges, campaigns, contact, reports, risk, standing, verification
+from .services import badges, calibration, campaigns, contact, reports, risk, standing, verification
 
 
 # Set-based over every live listing: about a minute per million here, so it gets its own time limit.
 @shared_task(soft_time_limit=1800, time_limit=1900)
 def listings_rescore() -> int:
+    """Nightly: learn the weights again when inspections were recorded since the last fit, then score."""
+    calibration.risk_calibrate()
     return risk.listings_rescore()
 
 

@@ -56,12 +56,25 @@ def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
     return solution
 
 
+def _objective(beta, xs, ys, prior, strength) -> float:
+    """The penalised log-likelihood the fit maximises."""
+    total = -strength / 2 * sum((b - p) ** 2 for b, p in zip(beta, prior, strict=True))
+    for x, y in zip(xs, ys, strict=True):
+        z = beta[0] + sum(b * v for b, v in zip(beta[1:], x, strict=True))
+        # log(sigmoid(z)) and log(1 - sigmoid(z)), stable for large |z|
+        total += -math.log1p(math.exp(-z)) if z > 0 else z - math.log1p(math.exp(z))
+        if not y:
+            total -= z
+    return total
+
+
 def logistic_fit(xs: list[list[float]], ys: list[int], prior: list[float], strength: float) -> list[float]:
     """Coefficients (intercept first) maximising the log-likelihood less strength/2·|β − prior|², by
-    Newton's method."""
+    Newton's method with step halving (separable data would otherwise overshoot)."""
     beta = prior[:]
     size = len(prior)
-    for _ in range(50):
+    current = _objective(beta, xs, ys, prior, strength)
+    for _ in range(100):
         gradient = [-strength * (beta[k] - prior[k]) for k in range(size)]
         hessian = [[strength if i == j else 0.0 for j in range(size)] for i in range(size)]
         for x, y in zip(xs, ys, strict=True):
@@ -73,8 +86,17 @@ def logistic_fit(xs: list[list[float]], ys: list[int], prior: list[float], stren
                 for j in range(size):
                     hessian[i][j] += weight * row[j]
         step = _solve(hessian, gradient)
-        beta = [b + s for b, s in zip(beta, step, strict=True)]
-        if max(abs(s) for s in step) < 1e-6:
+        scale = 1.0
+        while scale > 1e-6:
+            trial = [b + scale * s for b, s in zip(beta, step, strict=True)]
+            value = _objective(trial, xs, ys, prior, strength)
+            if value >= current:
+                break
+            scale /= 2
+        else:
+            break
+        beta, improved, current = trial, value - current, value
+        if improved < 1e-9:
             break
     return beta
 
@@ -92,7 +114,11 @@ def _examples() -> tuple[list[list[float]], list[int]]:
 
 def risk_calibrate(*, actor=None) -> RiskCalibration | None:
     """Fit the weights and the score-to-chance curve from every done inspection; None (nothing stored)
-    while there are fewer than MIN_SAMPLES inspections or MIN_FAKES fakes among them."""
+    when no inspection was recorded since the last fit, or while there are fewer than MIN_SAMPLES
+    inspections or MIN_FAKES fakes among them."""
+    latest = RiskCalibration.objects.order_by("-fitted_at", "-id").first()
+    if latest is not None and not Inspection.objects.filter(recorded_at__gt=latest.fitted_at).exists():
+        return None  # nothing new since the last fit
     xs, ys = _examples()
     if len(ys) < MIN_SAMPLES or sum(ys) < MIN_FAKES or sum(ys) == len(ys):
         return None

@@ -88,6 +88,7 @@ ACTION_WORDS = {
     "badge_rule_revoked": pgettext_lazy("audit action", "Badge withdrawn by the rules"),
     "block": pgettext_lazy("audit action", "Number blocked"),
     "campaign_opened": pgettext_lazy("audit action", "Campaign opened"),
+    "risk_calibrated": pgettext_lazy("audit action", "Risk weights learned from inspections"),
     "capital_in": pgettext_lazy("audit action", "Capital paid in"),
     "case_assigned": pgettext_lazy("audit action", "Case assigned"),
     "case_contact": pgettext_lazy("audit action", "Contact logged"),
