@@ -33,9 +33,11 @@ from .models import (
     Inspection,
     InspectionPhoto,
     Listing,
+    ListingContact,
     ListingPhoto,
     Report,
     ReporterStanding,
+    RiskCalibration,
     RiskScore,
     Strike,
     Suspension,
@@ -63,32 +65,49 @@ class RejectReportForm(forms.Form):
 
 # What the stored risk parts, campaign parameters and verification facts are called on the page.
 RISK_WORDS = {
-    "price": _("Price below the area's"),
+    "price": _("Price below comparable homes"),
     "photo": _("Photo used elsewhere"),
+    "let_live": _("Told it is already let"),
     "reports": _("Reports"),
+    "broker": _("Brokerage's let-but-live answers"),
+    "bumps": _("Bumped without a deal"),
     "strikes": _("Strikes"),
     "verification": _("Verification level"),
     "young": _("New brokerage"),
-    "stale": _("Not refreshed"),
+    "stale": _("No recent sign it is there"),
     "value": _("Part of the score (0-1)"),
-    "z": _("Distance from the area's prices"),
+    "z": _("Distance from comparable prices"),
     "peers": _("Listings compared"),
-    "median_krw": _("Area median price (won)"),
+    "group": _("Comparison group (0 = the closest)"),
+    "threshold": _("Distance where the price starts to count"),
+    "median_krw_m2": _("Median price per m² (won)"),
+    "partners": _("Other brokerages with the photo"),
+    "told_gone": _("Callers told it is gone or offered another"),
+    "no_viewing": _("Enquiries with no viewing"),
+    "viewed": _("Viewings as listed"),
+    "broker_contracted": _("Broker answered it is contracted"),
+    "registry_changed": _("Registry changed since publishing"),
+    "ratio": _("Against the market's rate"),
+    "answers": _("Answered enquiries"),
+    "count": _("Times bumped"),
+    "live_days": _("Days live"),
     "open": _("Open reports"),
     "weight": _("Report weight"),
     "points": _("Strike points"),
     "level": _("Level"),
     "age_days": _("Days since approval"),
-    "days": _("Days since refreshed"),
+    "days": _("Days since the last sign it is there"),
 }
 CAMPAIGN_WORDS = {
     "capacity": _("Inspections the team can do"),
-    "top_areas": _("Riskiest areas chosen"),
+    "top_areas": _("Most areas chosen"),
     "random_area": _("Area chosen at random"),
     "sample_percent": _("Sample (%)"),
     "broker_cap_percent": _("Most from one brokerage (%)"),
-    "lookback_days": _("Days of reports looked at"),
     "cooldown_months": _("Months before an area again"),
+    "inspect_minutes": _("Minutes per inspection"),
+    "travel_minutes": _("Minutes to reach an area"),
+    "lookback_days": _("Days of reports looked at"),
 }
 VERIFICATION_WORDS = {
     "owner_contact": _("Owner's number from"),
@@ -97,6 +116,7 @@ VERIFICATION_WORDS = {
     "answered_at": _("Owner answered at"),
 }
 stored_words_register(RiskScore, "components", RISK_WORDS)
+stored_words_register(Inspection, "components", RISK_WORDS)
 stored_words_register(Campaign, "parameters", CAMPAIGN_WORDS)
 stored_words_register(Verification, "details", VERIFICATION_WORDS)
 stored_words_register(Listing, "maintenance_includes", dict(Listing.FeeItem.choices))
@@ -141,6 +161,14 @@ class VerificationInline(ReadOnlyInline):
     fields = ["level", "status", "owner_phone_hint", "requested_at", "expires_at"]
 
 
+class ContactInline(ReadOnlyInline):
+    """Enquiries and how they turned out, by both sides' answers: a let-but-live listing shows here first."""
+
+    model = ListingContact
+    fields = ["created_at", "outcome", "outcome_at", "broker_answer", "broker_answer_at"]
+    ordering = ["-created_at"]
+
+
 class ListingQueue(QueueFilter):
     title = _("queue")
     default = "live"
@@ -161,12 +189,17 @@ class ListingAdmin(ServiceTransitionAdmin):
         "deal_type",
         "headline_krw",
         "verification_level",
+        "refresh_count",
         "risk_score",
     ]
-    list_filter = [ListingQueue, "deal_type", "sigungu_code"]
+    list_filter = [ListingQueue, "deal_type", "building_type", "sigungu_code"]
     search_fields = ["=id", "title", "address", "partner__name"]
     extra_readonly_fields = ("risk_components",)
-    inlines = [PhotoInline, VerificationInline]
+    exclude = ("building_key",)  # a hash of the address, for the photo check only
+    inlines = [PhotoInline, VerificationInline, ContactInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for name in super().get_readonly_fields(request, obj) if name not in self.exclude]
     action_permissions = ("listings.decide_listing",)
     actions = ["send_for_inspection"]
     transition_services = {
@@ -219,6 +252,28 @@ class RiskScoreAdmin(ReadOnlyAdmin):
     @admin.display(description=_("components"))
     def explained(self, obj):
         return _components(obj)
+
+
+@admin.register(RiskCalibration)
+class RiskCalibrationAdmin(ReadOnlyAdmin):
+    """The weights learned from inspections (services.calibration); the newest is in use."""
+
+    list_display = ["fitted_at", "samples", "fakes", "intercept", "slope"]
+    readonly_fields = ["fitted_at", "samples", "fakes", "intercept", "slope", "weights_table"]
+    fields = readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields
+
+    @admin.display(description=_("weights"))
+    def weights_table(self, obj):
+        return format_html(
+            "<table>{}</table>",
+            format_html_join(
+                "", "<tr><th>{}</th><td>{}</td></tr>",
+                ((RISK_WORDS.get(name, name), weight) for name, weight in obj.weights.items()),
+            ),
+        )
 
 
 @admin.register(Verification)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:listing_id>/wasted-trip/", api.WastedTripClaimApi.as_view(), name="wasted_trip"),
     path("<int:listing_id>/risk/", api.RiskApi.as_view(), name="risk"),
     path("reports/mine/", api.MyReportListApi.as_view(), name="my_reports"),
+    path("contacts/<int:contact_id>/outcome/", api.ContactOutcomeApi.as_view(), name="contact_outcome"),
     path("partner/listings/", api.PartnerListingListApi.as_view(), name="partner_listings"),
     path("partner/listings/<int:listing_id>/", api.PartnerListingDetailApi.as_view(), name="partner_listing"),
     path(
@@ -29,6 +30,16 @@ urlpatterns = [
     ),
     path(
         "partner/listings/<int:listing_id>/photos/", api.PartnerPhotoAddApi.as_view(), name="partner_photos"
+    ),
+    path(
+        "partner/listings/<int:listing_id>/contacts/",
+        api.PartnerContactListApi.as_view(),
+        name="partner_contacts",
+    ),
+    path(
+        "partner/listings/<int:listing_id>/contacts/<int:contact_id>/answer/",
+        api.PartnerContactAnswerApi.as_view(),
+        name="partner_contact_answer",
     ),
     path(
         "partner/listings/<int:listing_id>/verifications/",

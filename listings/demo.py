@@ -8,6 +8,10 @@
   reported by 이준호 — it ranks first for inspection;
 - an earlier listing of 연남 바로 부동산 was confirmed fake on site (a strike) and its appeal waits for
   agent@demo.ansim.kr in the admin;
+- every flat states its building type and year built, which prices are compared by;
+- 김민지 (consumer@demo.ansim.kr) reached 마포 믿음 about a flat she then saw as listed (the broker
+  answered "still available"), and the bait's broker, who offered her another flat instead; 이준호
+  reached 마포 믿음 about another flat, not answered yet by either side;
 - risk scores computed, and this month's campaign opened with a fixed seed for inspector@demo.ansim.kr.
 """
 
@@ -19,13 +23,15 @@ from django.utils import timezone
 from trustplatform import pii
 from trustplatform.accounts.models import User
 from trustplatform.demo import DEMO_PASSWORD
+from trustplatform.errors import DomainError
 from trustplatform.partners.models import Membership, Partner
 from trustplatform.registries.models import SandboxRegistryRecord
 
 from . import services
-from .models import BrokerStanding, Listing, Report, Strike, Verification
+from .models import BrokerStanding, Listing, ListingContact, Report, Strike, Verification
 from .services.campaigns import campaign_open
 from .services.common import standing_get
+from .services.contact import contact_broker_answer, contact_outcome_record
 from .services.landlord import landlord_is_owner, owner_name_on_record
 from .services.risk import listings_rescore
 
@@ -56,11 +62,25 @@ FEES = {
     "연남동 급매 투룸 (보증금 100)": (250_000, ["water", "internet", "tv", "cleaning"]),
     "망원동 풀옵션 원룸": (80_000, ["water", "internet"]),
 }
+# Building type and year built (준공), as such flats in 마포구 are.
+BUILDINGS = {
+    "서교동 역세권 투룸": ("villa", 2015),
+    "합정역 5분 원룸": ("villa", 2012),
+    "연남동 채광 좋은 쓰리룸 전세": ("apartment", 2004),
+    "망원동 한강 조망 투룸": ("villa", 2018),
+    "공덕역 신축 오피스텔": ("officetel", 2023),
+    "상암동 아파트 매매": ("apartment", 2003),
+    "서교동 복층 원룸": ("officetel", 2019),
+    "연남동 전세 투룸": ("villa", 2008),
+    "연남동 급매 투룸 (보증금 100)": ("villa", 2010),
+    "망원동 풀옵션 원룸": ("house", 1998),
+}
 REGISTRY_LISTING = "서교동 역세권 투룸"
 REGISTRY_ADDRESS = "서울특별시 마포구 양화로 72"
 # The registered owner of that flat: the demo landlord's representative, so she can claim it.
 REGISTRY_OWNER = "정하은"
 BAIT_TITLE = "연남동 급매 투룸 (보증금 100)"
+CLOSED = (Listing.Status.REMOVED, Listing.Status.ARCHIVED)
 GONE_TITLE = "망원동 풀옵션 원룸"
 
 
@@ -83,8 +103,14 @@ def _photos(seed: int) -> list[SimpleUploadedFile]:
 def _listing(partner: Partner, owner: User, spec: tuple, *, address: str, unit: str) -> Listing:
     title, dong, deal, deposit, rent, price, size, floor, rooms, seed = spec
     fee, fee_items = FEES.get(title, (None, []))
+    building_type, built_year = BUILDINGS.get(title, ("", None))
     listing = Listing.objects.filter(partner=partner, title=title).first()
     if listing is not None:
+        # A demo made before listings stated their building: state it now, as the broker would.
+        if not listing.building_type and building_type and listing.status not in CLOSED:
+            listing = services.listing_update(
+                listing=listing, actor=owner, data={"building_type": building_type, "built_year": built_year}
+            )
         return listing
     listing = services.listing_create(
         partner=partner,
@@ -104,6 +130,8 @@ def _listing(partner: Partner, owner: User, spec: tuple, *, address: str, unit: 
             "rooms": rooms,
             "maintenance_fee_krw": fee,
             "maintenance_includes": fee_items,
+            "building_type": building_type,
+            "built_year": built_year,
             "description": "주차 1대 가능. 실매물입니다.",
         },
     )
@@ -121,6 +149,23 @@ def _landlord_claim(listing: Listing) -> None:
     owner_named = landlord_is_owner(landlord=landlord, owner_name=owner_name_on_record(listing))
     if listing.landlord_id is None and listing.is_live and owner_named:
         services.listing_landlord_claim(landlord=landlord, actor=user, listing_id=listing.pk)
+
+
+def _enquiry(listing: Listing, email: str, *, outcome: str = "", broker_answer: str = "") -> None:
+    """A demo person reached the broker about a listing (a safe number from the demo pool), and the
+    answers given since. Skipped when the pool is not there (the listings demo seeded alone)."""
+    consumer = User.objects.get(email=email)
+    if ListingContact.objects.filter(listing=listing, consumer=consumer).exists() or not listing.is_live:
+        return
+    try:
+        contact = services.contact_open(listing=listing, consumer=consumer).contact
+    except DomainError:
+        return
+    if outcome:
+        contact_outcome_record(contact_id=contact.pk, consumer=consumer, outcome=outcome)
+    if broker_answer:
+        actor = listing.partner.memberships.order_by("pk").first().user
+        contact_broker_answer(contact_id=contact.pk, actor=actor, answer=broker_answer)
 
 
 def _second_brokerage() -> tuple[Partner, User]:
@@ -228,6 +273,9 @@ def seed() -> list[tuple[str, str]]:
             visited=True,
         )
     _confirmed_fake_with_appeal(young, young_owner)
+    _enquiry(linked, "consumer@demo.ansim.kr", outcome="viewed", broker_answer="available")
+    _enquiry(bait, "consumer@demo.ansim.kr", outcome="other_offered")
+    _enquiry(listings[-1], "consumer2@demo.ansim.kr")
     listings_rescore()
     campaign_open(month=timezone.localdate().replace(day=1), seed=2026, capacity=10)
     return [("partner owner (brokerage, young)", SECOND_BROKER[2])]

@@ -9,7 +9,7 @@ from trustplatform import files
 from trustplatform.forms import SafeNumberField
 from trustplatform.regions.forms import RegionField
 
-from .models import AppealEvidence, Inspection, Listing, Report, Verification
+from .models import AppealEvidence, Inspection, Listing, ListingContact, Report, Verification
 from .models.listings import MAX_MAINTENANCE_FEE_KRW
 from .selectors import BURDEN_MONTHLY_ONLY
 from .services.inspections import MAX_ACCURACY_M
@@ -163,6 +163,16 @@ class ListingForm(forms.Form):
     size_m2 = forms.DecimalField(label=_("Size (m²)"), min_value=1, max_digits=7, decimal_places=2)
     floor = forms.IntegerField(label=_("Floor"), min_value=-10, max_value=200)
     rooms = forms.IntegerField(label=pgettext_lazy("home", "Rooms"), min_value=0, max_value=50, initial=1)
+    building_type = forms.ChoiceField(
+        label=_("Building type"),
+        choices=[("", _("Not stated"))] + list(Listing.BuildingType.choices),
+        required=False,
+        help_text=_("Prices are compared with homes of the same type."),
+    )
+    # The range (1900 to a few years ahead) is the service's rule; its message lands under the field.
+    built_year = forms.IntegerField(
+        label=_("Year built"), required=False, help_text=_("The year the building was finished (준공).")
+    )
     maintenance_fee_krw = forms.IntegerField(
         label=_("Maintenance fee (won a month)"),
         min_value=0,
@@ -220,6 +230,18 @@ class ClaimForm(forms.Form):
         min_value=1,
         help_text=_("The number after # on the listing's page (ask your broker)."),
     )
+
+
+class OutcomeForm(forms.Form):
+    """The consumer's answer to "how did your enquiry go?"."""
+
+    outcome = forms.ChoiceField(
+        label=_("How did it go?"), choices=ListingContact.Outcome.choices, widget=forms.RadioSelect
+    )
+
+
+class ContactAnswerForm(forms.Form):
+    answer = forms.ChoiceField(label=_("Your answer"), choices=ListingContact.BrokerAnswer.choices)
 
 
 class CloseForm(forms.Form):

@@ -1,5 +1,6 @@
-"""Owner-portal pages of a brokerage: listings and photos, verification requests, reports against
-its listings with a response box (never the reporter), strikes, the badge and appeals; and of a
+"""Owner-portal pages of a brokerage: listings and photos, enquiries about them with the broker's answer,
+verification requests, reports against its listings with a response box (never the reporter), strikes,
+the badge and appeals; and of a
 landlord: claiming the listings of their homes, so deposits for them are paid to the landlord."""
 
 import functools
@@ -13,19 +14,22 @@ from trustplatform import files
 from trustplatform.pages import page_action, refusal_shown
 from trustplatform.partners.models import Partner
 from trustplatform.partners.portal import portal_view
+from trustplatform.pii import mask_name
 
 from . import selectors, services
 from .forms import (
     AppealForm,
     ClaimForm,
     CloseForm,
+    ContactAnswerForm,
     ListingForm,
     NewListingForm,
     PhotoForm,
     ResponseForm,
     VerificationForm,
 )
-from .models import OPEN_REPORT_STATUSES, AppealEvidence, Listing, ListingPhoto, Strike
+from .models import OPEN_REPORT_STATUSES, AppealEvidence, Listing, ListingContact, ListingPhoto, Strike
+from .services.contact import contact_broker_answer
 
 
 def brokerage_view(view):
@@ -97,14 +101,27 @@ def listing_create(request):
     return render(request, "listings/portal_form.html", {"form": form, "title": _("New listing")})
 
 
+def _enquiries(listing: Listing) -> list[ListingContact]:
+    """The listing's latest enquiries, each with the consumer's name masked (김*지): all a broker needs."""
+    contacts = list(listing.contacts.select_related("consumer").order_by("-created_at", "-id")[:50])
+    for contact in contacts:
+        contact.consumer_shown = mask_name(contact.consumer.full_name) or "—"
+    return contacts
+
+
 @brokerage_view
 def listing_detail(request, listing_id: int):
     listing = _mine(request, listing_id)
+    enquiries = _enquiries(listing)
     return render(
         request,
         "listings/portal_detail.html",
         {
             "listing": listing,
+            "enquiries": enquiries,
+            # Told a customer it is contracted while it is still live: offer to close it as a deal closed.
+            "close_suggested": listing.is_live
+            and any(item.broker_answer == ListingContact.BrokerAnswer.CONTRACTED for item in enquiries),
             "photos": listing.photos.all(),
             "photo_form": PhotoForm(),
             "verification_form": VerificationForm(),
@@ -163,6 +180,31 @@ def listing_close(request, listing_id: int):
             listing=listing, actor=request.user, reason=form.cleaned_data["reason"]
         ),
         _("Closed."),
+    )
+
+
+@brokerage_view
+@require_POST
+def contact_answer(request, listing_id: int, contact_id: int):
+    """The broker answers one enquiry: still available, or already contracted."""
+    listing = _mine(request, listing_id)
+    # Scoped lookup: an enquiry about another brokerage's listing is simply not found.
+    contact = get_object_or_404(ListingContact, pk=contact_id, listing=listing)
+    form = ContactAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Answer available or contracted."))
+        return _back(listing)
+    answer = form.cleaned_data["answer"]
+    success = (
+        _("Noted. If the deal is done, close the listing as a deal closed so no one else calls about it.")
+        if answer == ListingContact.BrokerAnswer.CONTRACTED
+        else _("Noted: the home is still available.")
+    )
+    return _act(
+        request,
+        listing,
+        lambda: contact_broker_answer(contact_id=contact.pk, actor=request.user, answer=answer),
+        success,
     )
 
 

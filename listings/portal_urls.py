@@ -11,6 +11,9 @@ urlpatterns = [
     path("<int:listing_id>/publish/", portal.listing_publish, name="publish"),
     path("<int:listing_id>/close/", portal.listing_close, name="close"),
     path("<int:listing_id>/refresh/", portal.listing_refresh, name="refresh"),
+    path(
+        "<int:listing_id>/enquiries/<int:contact_id>/answer/", portal.contact_answer, name="contact_answer"
+    ),
     path("<int:listing_id>/photos/", portal.photo_add, name="photo_add"),
     path("<int:listing_id>/photos/<int:photo_id>/delete/", portal.photo_remove, name="photo_remove"),
     path("<int:listing_id>/verify/", portal.verification_request, name="verify"),

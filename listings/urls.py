@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:listing_id>/deposit/", views.deposit, name="deposit"),
     path("<int:listing_id>/wasted-trip/", views.wasted_trip, name="wasted_trip"),
     path("my-reports/", views.my_reports, name="my_reports"),
+    path("enquiries/<int:contact_id>/", views.contact_outcome, name="contact_outcome"),
     path("verify/<str:token>/", views.owner_confirm, name="owner_confirm"),
     path("inspections/", inspector_views.queue, name="inspector_queue"),
     path("inspections/<int:inspection_id>/", inspector_views.record, name="inspection"),

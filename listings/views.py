@@ -1,16 +1,18 @@
-"""Consumer pages: search, a listing, report it, reach the broker safely, start a deposit, claim a
-wasted trip; and the owner's confirmation link."""
+"""Consumer pages: search, a listing, report it, reach the broker safely and say afterwards how it went,
+start a deposit, claim a wasted trip; and the owner's confirmation link."""
 
 import hashlib
 import json
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,8 +23,9 @@ from trustplatform.errors import DomainError
 from trustplatform.pages import refusal_shown
 
 from . import selectors, services
-from .forms import ContactForm, DepositForm, ReportForm, SearchForm, WastedTripForm
-from .models import Inspection, Listing, Strike, WastedTripClaim
+from .forms import ContactForm, DepositForm, OutcomeForm, ReportForm, SearchForm, WastedTripForm
+from .models import Inspection, Listing, ListingContact, Strike, WastedTripClaim
+from .services.contact import contact_outcome_record
 
 
 @replica_reads()
@@ -54,12 +57,21 @@ def _listing(listing_id: int) -> Listing:
     return listing
 
 
+def _answerable(contact: ListingContact) -> bool:
+    """Whether the form is offered: the service refuses answers after LISTINGS_CONTACT_OUTCOME_DAYS."""
+    return contact.created_at >= timezone.now() - timedelta(days=settings.LISTINGS_CONTACT_OUTCOME_DAYS)
+
+
 def _detail(request, listing: Listing, *, forms: dict | None = None, status: int = 200):
     forms = forms or {}
     strike = Strike.objects.filter(listing=listing).exclude(status=Strike.Status.OVERRULED).first()
-    claim = None
+    claim = enquiry = None
     if request.user.is_authenticated and strike:
         claim = WastedTripClaim.objects.filter(listing=listing, consumer=request.user).first()
+    # The consumer's last enquiry, asked about on the page (not on the answer that has just opened it).
+    if request.user.is_authenticated and "contact" not in forms:
+        mine = ListingContact.objects.filter(listing=listing, consumer=request.user)
+        enquiry = mine.order_by("-created_at", "-id").first()
     context = {
         "listing": listing,
         "standing": selectors.standing_of(listing.partner),
@@ -74,6 +86,9 @@ def _detail(request, listing: Listing, *, forms: dict | None = None, status: int
         "wasted_trip_form": forms.get("wasted_trip") or WastedTripForm(),
         "contact": forms.get("contact"),
         "contact_form": ContactForm(initial={"use_safe_number": preference_get(user=request.user)}),
+        "enquiry": enquiry,
+        "enquiry_open": enquiry is not None and _answerable(enquiry),
+        "outcome_form": OutcomeForm(initial={"outcome": enquiry.outcome or None}) if enquiry else None,
     }
     return render(request, "listings/detail.html", context, status=status)
 
@@ -107,6 +122,38 @@ def contact(request, listing_id: int):
         )
         return _detail(request, listing, forms={"contact": safe})
     return redirect("listings:detail", listing.pk)
+
+
+@login_required
+def contact_outcome(request, contact_id: int):
+    """How the consumer's enquiry went: asked once a day after it (contact_outcomes_ask), answerable
+    here or on the listing's page; a different home offered instead leads to the report form."""
+    # Scoped lookup: someone else's enquiry is simply not found.
+    contact = get_object_or_404(
+        ListingContact.objects.select_related("listing", "listing__partner"),
+        pk=contact_id,
+        consumer=request.user,
+    )
+    form = OutcomeForm(request.POST or None, initial={"outcome": contact.outcome or None})
+    if request.method == "POST" and form.is_valid():
+        with refusal_shown(form=form):
+            contact_outcome_record(
+                contact_id=contact.pk, consumer=request.user, outcome=form.cleaned_data["outcome"]
+            )
+            messages.success(request, _("Thank you: answers like yours show up homes let but still listed."))
+            return redirect("listings:contact_outcome", contact.pk)
+    return render(
+        request,
+        "listings/contact_outcome.html",
+        {
+            "contact": contact,
+            "listing": contact.listing,
+            "form": form,
+            "answerable": _answerable(contact),
+            "bait": contact.outcome == ListingContact.Outcome.OTHER_OFFERED,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -147,10 +194,19 @@ def my_reports(request):
         .select_related("listing")
         .order_by("-created_at")
     )
+    enquiries = (
+        ListingContact.objects.filter(consumer=request.user)
+        .select_related("listing")
+        .order_by("-created_at", "-id")
+    )
     return render(
         request,
         "listings/my_reports.html",
-        {"reports": selectors.consumer_reports(user=request.user)[:100], "claims": claims[:50]},
+        {
+            "reports": selectors.consumer_reports(user=request.user)[:100],
+            "claims": claims[:50],
+            "enquiries": enquiries[:50],
+        },
     )
 
 

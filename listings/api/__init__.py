@@ -3,6 +3,8 @@
 from .landlord import LandlordListingListApi, LandlordListingUnlinkApi
 from .partner import (
     PartnerAppealApi,
+    PartnerContactAnswerApi,
+    PartnerContactListApi,
     PartnerListingCloseApi,
     PartnerListingDetailApi,
     PartnerListingListApi,
@@ -17,6 +19,7 @@ from .partner import (
 )
 from .public import (
     ContactApi,
+    ContactOutcomeApi,
     DepositStartApi,
     ListingDetailApi,
     ListingSearchApi,
@@ -44,6 +47,7 @@ __all__ = [
     "StaffReportDecideApi",
     "StaffReportQueueApi",
     "ContactApi",
+    "ContactOutcomeApi",
     "DepositStartApi",
     "InspectionQueueApi",
     "InspectionRecordApi",
@@ -53,6 +57,8 @@ __all__ = [
     "ListingSearchApi",
     "MyReportListApi",
     "PartnerAppealApi",
+    "PartnerContactAnswerApi",
+    "PartnerContactListApi",
     "PartnerListingCloseApi",
     "PartnerListingDetailApi",
     "PartnerListingListApi",

@@ -4,8 +4,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from trustplatform.api.serializers import OutputSerializer
+from trustplatform.pii import mask_name
 
-from ..models import Listing, Verification
+from ..models import Listing, ListingContact, Verification
 from ..selectors import landlord_shown, standing_of
 
 
@@ -72,6 +73,13 @@ class ListingOutput(OutputSerializer):
 
 
 class ListingDetailOutput(ListingOutput):
+    building_type = serializers.ChoiceField(
+        choices=[("", "not stated"), *Listing.BuildingType.choices],
+        help_text="apartment, officetel, villa (빌라·다세대) or house (단독·다가구); blank when not stated.",
+    )
+    built_year = serializers.IntegerField(
+        allow_null=True, help_text="The year the building was finished (준공); null when not stated."
+    )
     description = serializers.CharField()
     maintenance_includes = serializers.ListField(
         child=serializers.ChoiceField(choices=Listing.FeeItem.choices), help_text="What the fee covers."
@@ -151,6 +159,43 @@ class BrokerReportOutput(OutputSerializer):
     broker_action = serializers.CharField()
     broker_response = serializers.CharField()
     created_at = serializers.DateTimeField()
+
+
+class ContactOutcomeOutput(OutputSerializer):
+    """The consumer's own enquiry and their answer on how it went."""
+
+    id = serializers.IntegerField()
+    listing = serializers.IntegerField(source="listing_id")
+    created_at = serializers.DateTimeField()
+    outcome = serializers.CharField(help_text="Your answer: viewed, unavailable, other_offered, no_viewing.")
+    outcome_at = serializers.DateTimeField(allow_null=True)
+    report_suggested = serializers.SerializerMethodField(
+        help_text="true when a different home was offered instead (a bait listing): file a report with "
+        "POST /api/v1/listings/{listing}/reports/."
+    )
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_report_suggested(self, contact) -> bool:
+        return contact.outcome == ListingContact.Outcome.OTHER_OFFERED
+
+
+class BrokerContactOutput(OutputSerializer):
+    """An enquiry about one of the brokerage's listings as the broker sees it: the customer masked."""
+
+    id = serializers.IntegerField()
+    listing = serializers.IntegerField(source="listing_id")
+    created_at = serializers.DateTimeField()
+    customer = serializers.SerializerMethodField(help_text="The customer's name, masked (김*지).")
+    outcome = serializers.CharField(
+        help_text="The customer's answer: viewed, unavailable, other_offered, no_viewing; blank if none yet."
+    )
+    outcome_at = serializers.DateTimeField(allow_null=True)
+    broker_answer = serializers.CharField(help_text="Yours: available or contracted; blank if none yet.")
+    broker_answer_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(serializers.CharField())
+    def get_customer(self, contact) -> str:
+        return mask_name(contact.consumer.full_name) or "—"
 
 
 class ConsumerReportOutput(OutputSerializer):

@@ -1,8 +1,9 @@
-"""Brokerage API (X-Partner-Id): listings, photos, verification requests, reports against them with
-the broker's answer, strikes and appeals. Another brokerage's objects are simply not found."""
+"""Brokerage API (X-Partner-Id): listings, photos, enquiries about them with the broker's answer,
+verification requests, reports against them with the broker's answer, strikes and appeals. Another
+brokerage's objects are simply not found."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
@@ -16,13 +17,15 @@ from trustplatform.api.serializers import InputSerializer, WonField
 from trustplatform.partners.api import PARTNER_HEADER_PARAM
 
 from .. import selectors, services
-from ..models import Listing, Report, Strike, Verification
+from ..models import Listing, ListingContact, Report, Strike, Verification
 from ..models.listings import MAX_MAINTENANCE_FEE_KRW
 from ..services.common import require_brokerage
+from ..services.contact import contact_broker_answer
 from ..services.listings import MAX_KRW
 from .common import ERRORS, TAGS, post_schema
 from .outputs import (
     AppealOutput,
+    BrokerContactOutput,
     BrokerReportOutput,
     PartnerListingOutput,
     PartnerListingPageOutput,
@@ -61,6 +64,21 @@ class ListingInput(InputSerializer):
         default=list,
         max_length=len(Listing.FeeItem),
         help_text="What the fee covers; only with a fee above 0.",
+    )
+    building_type = serializers.ChoiceField(
+        choices=Listing.BuildingType.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="apartment, officetel, villa (빌라·다세대) or house (단독·다가구): prices are compared "
+        "within a type. Blank: not stated.",
+    )
+    # The range is the service's rule (a 400 `invalid_listing` naming the field), as for the other fields.
+    built_year = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The year the building was finished (준공), 1900 to three years ahead; null: not known.",
     )
 
 
@@ -186,6 +204,54 @@ class PartnerListingRefreshApi(_BrokerApi):
     def post(self, request, listing_id: int):
         services.listing_refresh(listing=self.listing(listing_id), actor=request.user)
         return self.respond(listing_id)
+
+
+class PartnerContactListApi(_BrokerApi):
+    """The enquiries about one listing, newest first: when, the customer (masked), the customer's answer
+    on how it went and yours."""
+
+    @extend_schema(
+        operation_id="listings_partner_contacts",
+        tags=TAGS,
+        parameters=[PARTNER_HEADER_PARAM, PAGE_PARAM],
+        responses={200: page_of(BrokerContactOutput), 404: ERRORS[404]},
+    )
+    def get(self, request, listing_id: int):
+        paginator = PageNumberPagination()
+        queryset = self.listing(listing_id).contacts.select_related("consumer").order_by("-created_at", "-id")
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(BrokerContactOutput(page, many=True).data)
+
+
+# Documented as the list of answers; any other value reaches the service, which refuses it with the
+# stable code `invalid_answer`.
+@extend_schema_field(serializers.ChoiceField(choices=ListingContact.BrokerAnswer.choices))
+class BrokerAnswerField(serializers.CharField):
+    pass
+
+
+class PartnerContactAnswerApi(_BrokerApi):
+    """Answer an enquiry: the home is still `available`, or already `contracted`. After "contracted",
+    close the listing as `deal_closed` (the close endpoint): while it stays live the answer counts toward
+    its risk score. 400 `invalid_answer` for another answer."""
+
+    class Input(InputSerializer):
+        answer = BrokerAnswerField(allow_blank=True)
+
+    @post_schema(
+        "listings_partner_contact_answer", request=Input, responses={200: BrokerContactOutput}, partner=True
+    )
+    @idempotent
+    def post(self, request, listing_id: int, contact_id: int):
+        # Scoped lookup: an enquiry about another brokerage's listing is simply not found.
+        contact = get_object_or_404(ListingContact, pk=contact_id, listing=self.listing(listing_id))
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        contact = contact_broker_answer(
+            contact_id=contact.pk, actor=request.user, answer=data.validated_data["answer"]
+        )
+        contact = ListingContact.objects.select_related("consumer").get(pk=contact.pk)
+        return Response(BrokerContactOutput(contact).data)
 
 
 class PhotoInput(InputSerializer):

@@ -1,7 +1,8 @@
-"""Consumer API: search and read listings, report, contact the broker safely, start a deposit, claim."""
+"""Consumer API: search and read listings, report, contact the broker safely and say how it went, start a
+deposit, claim."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
@@ -15,10 +16,11 @@ from trustplatform.dbrouter import replica_reads
 
 from .. import selectors, services
 from ..errors import ListingNotFound
-from ..models import Listing, Report
+from ..models import Listing, ListingContact, Report
+from ..services.contact import contact_outcome_record
 from ..services.listings import MAX_KRW
 from .common import ERRORS, TAGS, post_schema
-from .outputs import ConsumerReportOutput, ListingDetailOutput, SearchPageOutput
+from .outputs import ConsumerReportOutput, ContactOutcomeOutput, ListingDetailOutput, SearchPageOutput
 
 
 class ListingSearchApi(APIView):
@@ -132,6 +134,9 @@ class MyReportListApi(APIView):
 
 
 class ContactOutput(OutputSerializer):
+    contact = serializers.IntegerField(
+        help_text="The enquiry's number: say how it went at /api/v1/listings/contacts/{contact}/outcome/."
+    )
     use_safe_number = serializers.BooleanField(
         help_text="true: a safe number; false: the broker was given your own number and calls you back."
     )
@@ -161,10 +166,40 @@ class ContactApi(APIView):
             use_safe_number=data.validated_data["use_safe_number"],
         )
         return Response(
-            ContactOutput({"use_safe_number": contact.use_safe_number, "dial": contact.dial,
-                           "expires_at": contact.expires_at}).data,
+            ContactOutput({"contact": contact.contact.pk, "use_safe_number": contact.use_safe_number,
+                           "dial": contact.dial, "expires_at": contact.expires_at}).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+# Documented as the list of answers; any other value reaches the service, which refuses it with the
+# stable code `invalid_outcome` (a plain choice field would answer the generic `invalid`).
+@extend_schema_field(serializers.ChoiceField(choices=ListingContact.Outcome.choices))
+class OutcomeField(serializers.CharField):
+    pass
+
+
+class ContactOutcomeApi(APIView):
+    """Say how your enquiry about a listing went: you saw the home as listed (`viewed`), were told it is
+    already let (`unavailable`), were offered a different home instead (`other_offered`, a bait listing:
+    `report_suggested` is then true) or never got a viewing (`no_viewing`). You may change the answer
+    within LISTINGS_CONTACT_OUTCOME_DAYS of the enquiry.
+
+    400 `invalid_outcome` for another answer; 404 `contact_not_found` for an enquiry that is not yours;
+    409 `contact_closed` once the enquiry is too old."""
+
+    class Input(InputSerializer):
+        outcome = OutcomeField(allow_blank=True)
+
+    @post_schema("listings_contact_outcome", request=Input, responses={200: ContactOutcomeOutput})
+    @idempotent
+    def post(self, request, contact_id: int):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        contact = contact_outcome_record(
+            contact_id=contact_id, consumer=request.user, outcome=data.validated_data["outcome"]
+        )
+        return Response(ContactOutcomeOutput(contact).data)
 
 
 class DepositOutput(OutputSerializer):

@@ -466,12 +466,12 @@ class ListingContact(models.Model):
     masked_session_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     outcome = models.CharField(_("how it turned out"), max_length=14, choices=Outcome.choices, blank=True)
-    outcome_at = models.DateTimeField(null=True, blank=True)
+    outcome_at = models.DateTimeField(_("answered"), null=True, blank=True)
     outcome_asked_at = models.DateTimeField(null=True, blank=True)  # the consumer was asked once
     broker_answer = models.CharField(
         _("the broker's answer"), max_length=10, choices=BrokerAnswer.choices, blank=True
     )
-    broker_answer_at = models.DateTimeField(null=True, blank=True)
+    broker_answer_at = models.DateTimeField(_("broker answered"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("listing contact")

@@ -17,9 +17,9 @@ from trustplatform.transitions import transition_run
 
 from ..buildings import building_key
 from ..errors import ListingConflict, ListingError, ListingForbidden
-from ..models import Listing, ListingPhoto, Verification
+from ..models import Listing, ListingPhoto, PhotoHash, Verification
 from ..models.listings import MAX_MAINTENANCE_FEE_KRW
-from ..photos import photo_prepare
+from ..photos import crop_rows, photo_prepare
 from .common import require_brokerage, standing_get
 from .landlord import landlord_unlink_moved
 from .report_decisions import reports_settle_gone
@@ -265,7 +265,7 @@ def listing_refresh(*, listing: Listing, actor) -> Listing:
 
 
 def photo_add(*, listing: Listing, actor, upload, position: int | None = None) -> ListingPhoto:
-    """Store a checked, re-encoded photo with its perceptual hash and bands."""
+    """Store a checked, re-encoded photo with its perceptual hash and bands, and its crop hashes."""
     if listing.status in (Listing.Status.REMOVED, Listing.Status.ARCHIVED):
         raise ListingConflict(_("A closed listing cannot take photos."), code="listing_closed")
     partner_action_require(actor=actor, partner=listing.partner, action=_editing(listing))
@@ -290,6 +290,10 @@ def photo_add(*, listing: Listing, actor, upload, position: int | None = None) -
         )
         photo.image.save(prepared["file"].name, prepared["file"], save=False)
         photo.save()
+        PhotoHash.objects.bulk_create(
+            PhotoHash(photo=photo, listing=listing, partner_id=listing.partner_id, **fields)
+            for fields in crop_rows(prepared["crops"])
+        )
     return photo
 
 

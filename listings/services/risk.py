@@ -238,7 +238,7 @@ def _statements(near_bits: int, young_days: int, stale_days: int, rent_rate: flo
             SELECT id, round(({score})::numeric, 2)::float8,
               jsonb_build_object(
                 'price', jsonb_build_object('value', round(c_price::numeric, 3), 'z', round(z::numeric, 2),
-                                            'peers', peers, 'level', lvl, 'threshold', round(t::numeric, 2),
+                                            'peers', peers, 'group', lvl, 'threshold', round(t::numeric, 2),
                                             'median_krw_m2', median_krw_m2),
                 'photo', jsonb_build_object('value', round(c_photo::numeric, 3), 'partners', photo_partners),
                 'let_live', jsonb_build_object('value', round(c_let_live::numeric, 3), 'told_gone', told_gone,

@@ -287,7 +287,7 @@ def listings_rescore_portable() -> int:
             detail["price"].update(
                 z=round(price["z"], 2) if price["z"] is not None else None,
                 peers=price["n"],
-                level=price["lvl"],
+                group=price["lvl"],
                 threshold=round(price["t"], 2) if price["t"] is not None else None,
                 median_krw_m2=round(math.exp(price["med"])) if price["med"] is not None else None,
             )

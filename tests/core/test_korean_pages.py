@@ -25,7 +25,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from bookings.models import Booking, Conflict, GuaranteeCandidate, GuaranteeCase, Review
 from escrow.models import EscrowAgreement
-from listings.models import Inspection, Listing, Report, Strike, Verification
+from listings.models import Inspection, Listing, ListingContact, Report, Strike, Verification
 from tests.factories import UserFactory
 from tests.korean_text import catalogue_gaps, english_snippets
 from trustplatform.accounts.models import User
@@ -51,7 +51,8 @@ NOT_PAGES = {
         "escrow_portal:dispute_answer", "listings:contact", "listings:deposit", "listings:wasted_trip",
         "listings_portal:publish", "listings_portal:close", "listings_portal:refresh",
         "listings_portal:photo_add", "listings_portal:photo_remove", "listings_portal:verify",
-        "listings_portal:landlord_unlink", "masking:preference", "masking:block", "masking:unblock",
+        "listings_portal:landlord_unlink", "listings_portal:contact_answer", "masking:preference",
+        "masking:block", "masking:unblock",
         "masking_portal:call", "masking_portal:text", "masking_portal:close", "masking_portal:block",
         "accounts:notification_read", "accounts:logout", "portal:switch", "payments_pages:sync",
     ], "a button's POST, answered on the page that shows the button"),
@@ -209,6 +210,9 @@ def consumer_pages() -> list[tuple[str, str]]:
                     lambda refund: {"refund_id": refund.pk})
     pages += _paths("listings:report", Listing.objects.filter(status="published")[:1],
                     lambda listing: {"listing_id": listing.pk})
+    # The demo's enquiries: one answered "saw it as listed", one "offered another home" (the report prompt).
+    pages += _paths("listings:contact_outcome", ListingContact.objects.filter(consumer=consumer),
+                    lambda contact: {"contact_id": contact.pk}, lambda contact: contact.outcome)
     pages += _paths("support:detail", Inquiry.objects.filter(requester=consumer),
                     lambda inquiry: {"inquiry_id": inquiry.pk})
     return pages
@@ -369,6 +373,7 @@ def _bad_posts() -> list[tuple[str | None, str, str, dict]]:
     property_id = Booking.objects.filter(property__partner=_partner("lodging@demo.ansim.kr")).values_list(
         "property_id", flat=True).first()
     inspection = Inspection.objects.filter(status="queued").first()
+    enquiry = ListingContact.objects.filter(consumer=consumer).first()
     return [
         (None, "accounts:login (wrong password)", reverse("accounts:login"),
          {"username": "consumer@demo.ansim.kr", "password": "wrong"}),
@@ -378,6 +383,9 @@ def _bad_posts() -> list[tuple[str | None, str, str, dict]]:
         ("consumer@demo.ansim.kr", "bookings:book (dates backwards)", reverse("bookings:book", args=[room]),
          {"check_in": "2027-03-05", "check_out": "2027-03-01", "guests": "2"}),
         ("consumer@demo.ansim.kr", "listings:report (empty)", reverse("listings:report", args=[listing.pk]),
+         {}),
+        ("consumer@demo.ansim.kr", "listings:contact_outcome (empty)",
+         reverse("listings:contact_outcome", args=[enquiry.pk]),
          {}),
         ("consumer@demo.ansim.kr", "bookings:review (empty)", reverse("bookings:review", args=[done.code]),
          {}),

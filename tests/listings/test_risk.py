@@ -27,7 +27,7 @@ def test_every_live_listing_gets_a_versioned_explained_score(district):
     assert score.version == VERSION
     assert set(score.components) == set(PRIOR_WEIGHTS)
     assert score.components["price"]["peers"] == 10
-    assert score.components["price"]["level"] == 0  # the finest group: same 동, type, size, floor, age
+    assert score.components["price"]["group"] == 0  # the finest group: same 동, type, size, floor, age
     assert 0 <= score.score <= 100
 
 
@@ -173,5 +173,5 @@ def test_a_basement_is_priced_against_basements(brokerage, make_listing):
                               monthly_rent_krw=400_000 + 10_000 * n) for n in range(8)]
     listings_rescore()
     basement = RiskScore.objects.get(listing=basements[0]).components["price"]
-    assert basement["value"] < 0.05 and basement["peers"] == 8 and basement["level"] == 0
+    assert basement["value"] < 0.05 and basement["peers"] == 8 and basement["group"] == 0
     assert RiskScore.objects.get(listing=uppers[0]).components["price"]["peers"] == 8

@@ -44,7 +44,7 @@ from tests.factories import (
 )
 from tests.files import jpeg_upload, pdf_upload
 from tests.listings.conftest import listing_data
-from tests.listings.factories import BrokerageFactory, LandlordFactory
+from tests.listings.factories import BrokerageFactory, LandlordFactory, ListingContactFactory
 from tests.masking.factories import ProxyNumberFactory
 from trustplatform.notifications.services import notification_send
 from trustplatform.partners.identity import identity_verification_id_new
@@ -267,6 +267,11 @@ class World:
         return listings.report_file(listing=self.listing, reporter=self.consumer_a, reason="price")
 
     @functools.cached_property
+    def contact(self):
+        """Consumer A's enquiry about brokerage A's listing."""
+        return ListingContactFactory(listing=self.listing, consumer=self.consumer_a)
+
+    @functools.cached_property
     def strike(self):
         return listings.fake_confirm(listing=self.listing, actor=StaffFactory(), category="not_exist")
 
@@ -342,6 +347,7 @@ BOOKING = {"code": lambda w: w.booking.code}
 OFFERED = {"code": lambda w: w.offered_booking.code}
 REVIEW = {"review_id": lambda w: w.review.pk}
 LISTING = {"listing_id": lambda w: w.listing.pk}
+CONTACT = {"listing_id": lambda w: w.contact.listing_id, "contact_id": lambda w: w.contact.pk}
 SESSION = {"session_id": lambda w: w.session.pk}
 
 SWEEPS = {
@@ -436,6 +442,8 @@ SWEEPS = {
     "listings_portal:photo_add": partner("brokerage", LISTING),
     "listings_portal:photo_remove": partner("brokerage", {**LISTING, "photo_id": lambda w: w.photo.pk}),
     "listings_portal:verify": partner("brokerage", LISTING),
+    "listings_portal:contact_answer": partner("brokerage", CONTACT, body={"answer": "available"}),
+    "listings:contact_outcome": consumer({"contact_id": lambda w: w.contact.pk}),
     "listings_portal:report": partner("brokerage", {"report_id": lambda w: w.report.pk}),
     "listings_portal:appeal": partner("brokerage", {"strike_id": lambda w: w.strike.pk}),
     "listings_portal:appeal_evidence": partner(
@@ -508,6 +516,11 @@ SWEEPS = {
     "api:listings_api:partner_refresh": partner("brokerage", LISTING),
     "api:listings_api:partner_photos": partner("brokerage", LISTING),
     "api:listings_api:partner_verifications": partner("brokerage", LISTING),
+    "api:listings_api:partner_contacts": partner("brokerage", LISTING),
+    "api:listings_api:partner_contact_answer": partner("brokerage", CONTACT, body={"answer": "available"}),
+    "api:listings_api:contact_outcome": consumer(
+        {"contact_id": lambda w: w.contact.pk}, body={"outcome": "viewed"}
+    ),
     "api:listings_api:partner_respond": partner("brokerage", {"report_id": lambda w: w.report.pk}),
     "api:listings_api:partner_appeal": partner("brokerage", {"strike_id": lambda w: w.strike.pk}),
     "api:listings_api:landlord_unlink": partner("landlord", {"listing_id": lambda w: w.claimed_listing.pk}),

@@ -191,7 +191,7 @@ def _risk_shows_its_evidence(answer) -> bool:
 
     return (
         answer["scored"] == 31 and answer["unscored"] == ["삭제된 매물", "작성중 매물"]
-        and value("미끼", "price") == 1 and _components(answer, "미끼")["price"]["level"] == 0
+        and value("미끼", "price") == 1 and _components(answer, "미끼")["price"]["group"] == 0
         and [value(title, "photo") for title in PHOTO_TITLES] == [1, 0, 0, 0, 1, 0, 0]
         # Approved 10.5 days ago, counted in days and fractions: 1 - 10.5 / 90.
         and value("미끼", "young") == 0.883 and _components(answer, "미끼")["young"]["age_days"] == 10
