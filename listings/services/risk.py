@@ -41,8 +41,8 @@ def _bands(column: str, bounds) -> str:
 
 
 def _temp_tables() -> list[str]:
-    names = ["risk_base", "risk_zs", "risk_thr", "risk_price", "risk_ph", "risk_match", "risk_photo",
-             "risk_contacts", "risk_brokers", "risk_reports", "risk_strikes", "risk_components"]
+    names = ["risk_base", "risk_zs", "risk_thr", "risk_price", "risk_ph", "risk_rare", "risk_match",
+             "risk_photo", "risk_contacts", "risk_brokers", "risk_reports", "risk_strikes", "risk_components"]
     for level in range(len(PRICE_LEVELS)):
         names += [f"risk_med{level}", f"risk_grp{level}"]
     for first, second in BAND_PAIRS:
@@ -94,12 +94,18 @@ def _statements(near_bits: int, young_days: int, stale_days: int, rent_rate: flo
             SELECT band{i} AS x, band{j} AS y FROM risk_ph GROUP BY 1, 2 HAVING count(*) > {PHOTO_COMMON}"""
         for i, j in BAND_PAIRS
     ]
+    # A hash sharing any 32-bit band pair with more than PHOTO_COMMON others is a generic picture (a plain
+    # wall, a bathroom) or within a few bits of one: it is left out of both sides before any join, so no
+    # bucket holds more than PHOTO_COMMON hashes and generic pictures never pair with each other.
+    generic = " OR ".join(
+        f"EXISTS (SELECT 1 FROM risk_common{i}{j} c WHERE c.x = p.band{i} AND c.y = p.band{j})"
+        for i, j in BAND_PAIRS
+    )
     pairs = " UNION ".join(
-        f"""SELECT a.photo_id AS a_photo, b.photo_id AS b_photo, b.kind AS b_kind
-            FROM risk_ph a JOIN risk_ph b ON b.band{i} = a.band{i} AND b.band{j} = a.band{j}
+        f"""SELECT a.photo_id AS a_photo, b.photo_id AS b_photo
+            FROM risk_rare a JOIN risk_rare b ON b.band{i} = a.band{i} AND b.band{j} = a.band{j}
             WHERE a.kind = 0 AND a.live AND b.photo_id <> a.photo_id AND b.partner_id <> a.partner_id
-              AND bit_count((a.dhash # b.dhash)::bit(64)) <= {int(near_bits)}
-              AND NOT EXISTS (SELECT 1 FROM risk_common{i}{j} c WHERE c.x = a.band{i} AND c.y = a.band{j})"""
+              AND bit_count((a.dhash # b.dhash)::bit(64)) <= {int(near_bits)}"""
         for i, j in BAND_PAIRS
     )
     points = LET_LIVE_POINTS
@@ -125,6 +131,7 @@ def _statements(near_bits: int, young_days: int, stale_days: int, rent_rate: flo
                    extract(epoch FROM now() - coalesce(published_at, created_at)) / 86400 AS live_days
             FROM listings_listing WHERE status IN {_LIVE}""",
         "CREATE INDEX ON risk_base (id)",
+        "ANALYZE risk_base",
         *_price_statements(),
         f"""CREATE TEMP TABLE risk_thr ON COMMIT DROP AS
             SELECT deal_type, building_type,
@@ -148,8 +155,15 @@ def _statements(near_bits: int, young_days: int, stale_days: int, rent_rate: flo
                          c.listing_id
                   FROM listings_photohash c JOIN listings_listingphoto p ON p.id = c.photo_id) h
             JOIN listings_listing l ON l.id = h.listing_id""",
+        "CREATE INDEX ON risk_ph (photo_id) WHERE kind = 0",
+        "ANALYZE risk_ph",
         *common,
+        f"""CREATE TEMP TABLE risk_rare ON COMMIT DROP AS
+            SELECT photo_id, kind, dhash, band0, band1, band2, band3, partner_id, live FROM risk_ph p
+            WHERE NOT ({generic})""",
+        "ANALYZE risk_rare",
         f"CREATE TEMP TABLE risk_match ON COMMIT DROP AS SELECT DISTINCT a_photo, b_photo FROM ({pairs}) m",
+        "ANALYZE risk_match",
         # Earlier upload is the original; same building or the same owner's co-listing is not copying.
         """CREATE TEMP TABLE risk_photo ON COMMIT DROP AS
             SELECT listing_id, max(strength) AS c_photo, sum(partners) AS partners

@@ -148,6 +148,11 @@ def _photos(near_bits: int) -> dict[int, tuple[float, int]]:
     for _pk, _kind, _value, b in banded:
         for i, j in BAND_PAIRS:
             held[(i, j, b[i], b[j])] += 1
+    # A hash sharing a band pair with more than PHOTO_COMMON hashes is a generic picture: left out.
+    banded = [
+        row for row in banded
+        if not any(held[(i, j, row[3][i], row[3][j])] > PHOTO_COMMON for i, j in BAND_PAIRS)
+    ]
     matches = defaultdict(set)  # a photo -> the partners of the earlier photos it copies
     own = set()  # photos matching an earlier picture of their own building or owner
     for a_pk, a_kind, a_value, a_bands in banded:
@@ -158,11 +163,7 @@ def _photos(near_bits: int) -> dict[int, tuple[float, int]]:
             b_listing, b_partner, b_building, b_landlord, _live = info[b_pk]
             if b_pk == a_pk or b_partner == a_partner or hamming(a_value, b_value) > near_bits:
                 continue
-            if not any(
-                a_bands[i] == b_bands[i] and a_bands[j] == b_bands[j]
-                and held[(i, j, a_bands[i], a_bands[j])] <= PHOTO_COMMON
-                for i, j in BAND_PAIRS
-            ):
+            if not any(a_bands[i] == b_bands[i] and a_bands[j] == b_bands[j] for i, j in BAND_PAIRS):
                 continue
             if not (uploaded[b_pk], b_pk) < (uploaded[a_pk], a_pk):
                 continue
