@@ -87,7 +87,7 @@ WIDE_QUEUE = 10_000  # also reported: precision deep into the ranking
 SEARCH_RATE = 50
 SEARCH_DURATION_S = 30
 RESULT_TAG = "LISTINGS_RESULT "
-MARKER = f"listings-{LISTINGS}-v3"
+MARKER = f"listings-{LISTINGS}-v4"
 # The hard market: its own database (the bench database's name + HARD_SUFFIX), generated once per size.
 HARD_LISTINGS = int(os.environ.get("HARD_LISTINGS") or 1_000_000)  # live listings; smaller only to develop
 HARD_FAKE_SHARE = 0.026
@@ -374,7 +374,8 @@ GENERATE_SQL = [
                                      description,
                                      status, archive_reason, verification_level, verification_expires_at,
                                      created_at, updated_at, published_at, refreshed_at, closed_at,
-                                     created_by_id, partner_id)
+                                     created_by_id, partner_id, maintenance_includes, building_type,
+                                     building_key, refresh_count)
        SELECT '매물 ' || g, '주소 ' || g, '', left(s.code, 2), s.code,
               s.code || lpad((100 + x.dong * 5)::text, 3, '0') || '00', x.deal,
               CASE x.deal WHEN 'sale' THEN 0
@@ -391,7 +392,8 @@ GENERATE_SQL = [
               CASE WHEN x.level > 0 THEN now() + interval '20 days' END,
               x.published, x.published, x.published, now() - x.r5 * interval '90 days',
               CASE WHEN x.r4 < 0.03 THEN now() - x.r5 * interval '80 days' END,
-              (SELECT id FROM accounts_user WHERE email = 'bench-ls-0@bench.ansim.kr'), b.id
+              (SELECT id FROM accounts_user WHERE email = 'bench-ls-0@bench.ansim.kr'), b.id,
+              '[]'::jsonb, '', md5(s.code || '|주소 ' || g), 0
        FROM (SELECT g, 1 + floor(random() * %(districts)s)::int AS district,
                     floor(random() * %(dongs)s)::int AS dong,
                     (ARRAY['monthly', 'monthly', 'jeonse', 'sale'])[1 + floor(random() * 4)] AS deal,

@@ -917,6 +917,9 @@ LISTINGS_CAMPAIGN_COOLDOWN_MONTHS = env_int("LISTINGS_CAMPAIGN_COOLDOWN_MONTHS",
 # the minutes to reach an area and move between its homes.
 LISTINGS_CAMPAIGN_INSPECT_MINUTES = env_int("LISTINGS_CAMPAIGN_INSPECT_MINUTES", 40, minimum=1)
 LISTINGS_CAMPAIGN_TRAVEL_MINUTES = env_int("LISTINGS_CAMPAIGN_TRAVEL_MINUTES", 90, minimum=0)
+# How deep a chosen area is swept (inspections by risk in it): deep enough to find a real share of its
+# fakes; the number of areas follows from capacity.
+LISTINGS_CAMPAIGN_AREA_INSPECTIONS = env_int("LISTINGS_CAMPAIGN_AREA_INSPECTIONS", 80, minimum=1)
 # A consumer's safe number to a broker lasts this long.
 LISTINGS_CONTACT_HOURS = env_int("LISTINGS_CONTACT_HOURS", 72, minimum=1)
 # A day after an enquiry the consumer is asked once how it went; they may answer for this many days.

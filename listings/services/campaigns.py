@@ -2,13 +2,15 @@
 
 Areas (법정동) are chosen by the fakes inspectors can expect to find per hour there: each listing's risk
 score becomes the chance it is fake (calibration.py: learned from earlier inspections, or the prior),
-and an area's best run of its riskiest listings is worth their summed chances over the hours it takes
-(LISTINGS_CAMPAIGN_TRAVEL_MINUTES to get there and move about, LISTINGS_CAMPAIGN_INSPECT_MINUTES per
-home). Areas swept in the last LISTINGS_CAMPAIGN_COOLDOWN_MONTHS are skipped. The best areas, at most
-LISTINGS_CAMPAIGN_TOP_AREAS, take their runs; capacity left over goes to the next riskiest listings in
-those areas. One more area is drawn at random, and a random sample (LISTINGS_CAMPAIGN_SAMPLE_PERCENT of
-capacity) from all the swept areas measures what the ranking misses: its outcomes feed the next
-calibration. No brokerage takes more than LISTINGS_CAMPAIGN_BROKER_CAP_PERCENT of the campaign.
+and sweeping an area's LISTINGS_CAMPAIGN_AREA_INSPECTIONS riskiest listings is worth their summed
+chances over the hours it takes (LISTINGS_CAMPAIGN_TRAVEL_MINUTES to get there and move about,
+LISTINGS_CAMPAIGN_INSPECT_MINUTES per home). A swept area is swept that deep, so the campaign finds a
+real share of its fakes rather than a handful everywhere; as many of the best areas as capacity allows
+at that depth are taken (at most LISTINGS_CAMPAIGN_TOP_AREAS), and capacity left over goes to the next
+riskiest listings in them. Areas swept in the last LISTINGS_CAMPAIGN_COOLDOWN_MONTHS are skipped.
+One more area is drawn at random, and a random sample (LISTINGS_CAMPAIGN_SAMPLE_PERCENT of capacity)
+from all the swept areas measures what the ranking misses: its outcomes feed the next calibration.
+No brokerage takes more than LISTINGS_CAMPAIGN_BROKER_CAP_PERCENT of the campaign.
 """
 
 import random
@@ -63,6 +65,7 @@ def campaign_parameters(*, capacity: int | None = None) -> dict:
         "cooldown_months": settings.LISTINGS_CAMPAIGN_COOLDOWN_MONTHS,
         "inspect_minutes": settings.LISTINGS_CAMPAIGN_INSPECT_MINUTES,
         "travel_minutes": settings.LISTINGS_CAMPAIGN_TRAVEL_MINUTES,
+        "area_inspections": settings.LISTINGS_CAMPAIGN_AREA_INSPECTIONS,
     }
 
 
@@ -114,28 +117,30 @@ def _riskiest_by_area(*, skipped: set[str], campaign_id: int | None) -> dict[str
     return areas
 
 
-def _best_run(chances: list[float], parameters: dict, most: int) -> tuple[float, int]:
-    """(expected fakes per inspector-hour, listings) of the area's best run of its riskiest listings."""
-    best, best_count, found = 0.0, 0, 0.0
-    for count, chance in enumerate(chances[:most], start=1):
-        found += chance
-        hours = (parameters["travel_minutes"] + count * parameters["inspect_minutes"]) / 60
-        if found / hours > best:
-            best, best_count = found / hours, count
-    return best, best_count
+def _run_value(chances: list[float], parameters: dict, depth: int) -> tuple[float, int]:
+    """(expected fakes found per inspector-hour, listings) of sweeping the area's `depth` riskiest."""
+    count = min(depth, len(chances))
+    hours = (parameters["travel_minutes"] + count * parameters["inspect_minutes"]) / 60
+    return (sum(chances[:count]) / hours if count else 0.0), count
+
+
+def _depth(parameters: dict) -> tuple[int, int]:
+    """(inspections by risk, inspections per swept area)."""
+    capacity = parameters["capacity"]
+    risk_room = max(capacity - round(capacity * parameters["sample_percent"] / 100), 1)
+    return risk_room, max(1, min(parameters["area_inspections"], risk_room))
 
 
 def areas_rank(*, month: date, parameters: dict, campaign_id: int | None = None) -> list[tuple]:
-    """Areas with eligible live listings, best first: (code, expected fakes found per inspector-hour,
-    how many of its riskiest listings that takes); recently swept areas left out."""
+    """Areas with eligible live listings, best first: (code, expected fakes found per inspector-hour
+    when its riskiest listings are swept, how many that takes); recently swept areas left out."""
     skipped = _recently_swept(month, parameters["cooldown_months"])
     odds = fake_odds()
-    capacity = parameters["capacity"]
-    most = max(capacity - round(capacity * parameters["sample_percent"] / 100), 1)
+    _room, depth = _depth(parameters)
     ranked = []
     for code, rows in _riskiest_by_area(skipped=skipped, campaign_id=campaign_id).items():
         chances = [fake_chance(score, odds) for _pk, _partner, score in rows]
-        value, count = _best_run(chances, parameters, most)
+        value, count = _run_value(chances, parameters, depth)
         ranked.append((code, round(value, 6), count))
     ranked.sort(key=lambda item: (-item[1], item[0]))
     return ranked
@@ -156,8 +161,11 @@ def campaign_select(*, month: date, seed: int, parameters: dict, campaign_id: in
     """Choose the areas and listings; the same data, month, seed and parameters give the same result."""
     rng = random.Random(seed)
     ranked = areas_rank(month=month, parameters=parameters, campaign_id=campaign_id)
-    chosen = ranked[: parameters["top_areas"]]
-    rest = sorted(code for code, _value, _count in ranked[parameters["top_areas"] :])
+    risk_room, depth = _depth(parameters)
+    # Enough areas for the risk part at the sweep depth, at most top_areas.
+    taken_areas = min(parameters["top_areas"], -(-risk_room // depth))
+    chosen = ranked[:taken_areas]
+    rest = sorted(code for code, _value, _count in ranked[taken_areas:])
     random_area = rng.choice(rest) if rest else None
     areas = [code for code, _value, _count in chosen] + ([random_area] if random_area else [])
     capacity = parameters["capacity"]
@@ -177,7 +185,7 @@ def campaign_select(*, month: date, seed: int, parameters: dict, campaign_id: in
         return True
 
     risk_room = capacity - sample_size
-    # Each chosen area's best run, best area first.
+    # Each chosen area's riskiest listings to the sweep depth, best area first.
     for code, _value, count in chosen:
         for pk, partner, _score in rows_of[code][:count]:
             if len(selection.risk) >= risk_room:

@@ -16,7 +16,11 @@ from .risk_model import (
     BAND_PAIRS,
     BROKER_PRIOR_ANSWERS,
     BUMPS_AFTER_DAYS,
-    BUMPS_FULL,
+    BUMPS_FROM,
+    BUMPS_MIN,
+    BUMPS_MIN_LISTINGS,
+    BUMPS_RAMP,
+    BUMPS_RATE_FLOOR,
     FLOOR_BANDS,
     LET_LIVE_DAYS,
     LET_LIVE_POINTS,
@@ -41,8 +45,9 @@ def _bands(column: str, bounds) -> str:
 
 
 def _temp_tables() -> list[str]:
-    names = ["risk_base", "risk_zs", "risk_thr", "risk_price", "risk_ph", "risk_rare", "risk_match",
-             "risk_photo", "risk_contacts", "risk_brokers", "risk_reports", "risk_strikes", "risk_components"]
+    names = ["risk_base", "risk_habit", "risk_zs", "risk_thr", "risk_price", "risk_ph", "risk_rare",
+             "risk_match", "risk_photo", "risk_contacts", "risk_brokers", "risk_reports", "risk_strikes",
+             "risk_components"]
     for level in range(len(PRICE_LEVELS)):
         names += [f"risk_med{level}", f"risk_grp{level}"]
     for first, second in BAND_PAIRS:
@@ -132,6 +137,15 @@ def _statements(near_bits: int, young_days: int, stale_days: int, rent_rate: flo
             FROM listings_listing WHERE status IN {_LIVE}""",
         "CREATE INDEX ON risk_base (id)",
         "ANALYZE risk_base",
+        # Each brokerage's usual bumps a day over its live listings; the market's for small brokerages.
+        f"""CREATE TEMP TABLE risk_habit ON COMMIT DROP AS
+            WITH rates AS (SELECT partner_id, refresh_count / greatest(live_days, 7) AS rate FROM risk_base),
+            market AS (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY rate) AS med FROM rates)
+            SELECT r.partner_id,
+                   greatest(CASE WHEN count(*) >= {BUMPS_MIN_LISTINGS}
+                                 THEN percentile_cont(0.5) WITHIN GROUP (ORDER BY r.rate)
+                                 ELSE max(market.med) END, {BUMPS_RATE_FLOOR}) AS habit
+            FROM rates r, market GROUP BY r.partner_id""",
         *_price_statements(),
         f"""CREATE TEMP TABLE risk_thr ON COMMIT DROP AS
             SELECT deal_type, building_type,
@@ -227,8 +241,11 @@ def _statements(near_bits: int, young_days: int, stale_days: int, rent_rate: flo
               least(greatest((coalesce(br.ratio, 1) - 1) / 3, 0), 1) AS c_broker,
               round(coalesce(br.ratio, 1)::numeric, 2) AS broker_ratio,
               coalesce(br.answers, 0) AS broker_answers,
-              least(b.refresh_count::float8 / {BUMPS_FULL}, 1)
-                * least(greatest(b.live_days - {BUMPS_AFTER_DAYS}, 0) / {2 * BUMPS_AFTER_DAYS}, 1) AS c_bumps,
+              CASE WHEN b.live_days >= {BUMPS_AFTER_DAYS} AND b.refresh_count >= {BUMPS_MIN}
+                   THEN least(greatest((b.refresh_count / greatest(b.live_days, 7) / h.habit - {BUMPS_FROM})
+                                       / {BUMPS_RAMP}, 0), 1)
+                   ELSE 0 END AS c_bumps,
+              round((b.refresh_count / greatest(b.live_days, 7) / h.habit)::numeric, 2) AS bump_habit,
               b.refresh_count, floor(b.live_days) AS live_days,
               1 - exp(-coalesce(r.w, 0) / 1.5) AS c_reports, coalesce(r.w, 0) AS report_weight,
               coalesce(r.n, 0) AS open_reports,
@@ -246,6 +263,7 @@ def _statements(near_bits: int, young_days: int, stale_days: int, rent_rate: flo
             LEFT JOIN risk_photo ph ON ph.listing_id = b.id
             LEFT JOIN risk_contacts ct ON ct.listing_id = b.id
             LEFT JOIN risk_brokers br ON br.partner_id = b.partner_id
+            JOIN risk_habit h ON h.partner_id = b.partner_id
             LEFT JOIN risk_reports r ON r.listing_id = b.id
             LEFT JOIN risk_strikes s ON s.partner_id = b.partner_id""",
         f"""INSERT INTO listings_riskscore (listing_id, score, components, version, computed_at)
@@ -264,7 +282,7 @@ def _statements(near_bits: int, young_days: int, stale_days: int, rent_rate: flo
                 'broker', jsonb_build_object('value', round(c_broker::numeric, 3), 'ratio', broker_ratio,
                                              'answers', broker_answers),
                 'bumps', jsonb_build_object('value', round(c_bumps::numeric, 3), 'count', refresh_count,
-                                            'live_days', live_days),
+                                            'live_days', live_days, 'habit', bump_habit),
                 'strikes', jsonb_build_object('value', round(c_strikes::numeric, 3), 'points', strike_points),
                 'verification', jsonb_build_object('value', c_verification, 'level', level),
                 'young', jsonb_build_object('value', round(c_young::numeric, 3), 'age_days', broker_age_days),

@@ -20,21 +20,22 @@ one, else these priors.
   level held; a brokerage approved recently).
 - broker: the brokerage's share of enquiries with let-but-live answers across its listings, against
   the market's, shrunk toward it for brokerages with few answers; tenure earns nothing.
-- bumps: bumped many times over a long life without a deal.
+- bumps: bumped far more often than the brokerage bumps its other live listings (a home already let is
+  bumped to keep the calls coming; brokerages differ in habit, so each is its own yardstick).
 - stale: days since the last evidence the home is there (publishing, a viewing), not since a bump.
 """
 
 VERSION = "v2"
 PRIOR_WEIGHTS = {
-    "price": 22,
+    "price": 20,
     "photo": 14,
     "let_live": 22,
-    "reports": 14,
-    "broker": 8,
-    "bumps": 6,
+    "reports": 13,
+    "broker": 5,
+    "bumps": 12,
     "strikes": 5,
-    "verification": 4,
-    "young": 3,
+    "verification": 5,
+    "young": 2,
     "stale": 2,
 }
 COMPONENTS = tuple(PRIOR_WEIGHTS)
@@ -73,8 +74,13 @@ LET_LIVE_POINTS = {
 }
 LET_LIVE_SCALE = 1.5
 BROKER_PRIOR_ANSWERS = 20  # shrinks a brokerage's rate toward the market's
-BUMPS_FULL = 30  # bumps for the full component
-BUMPS_AFTER_DAYS = 30  # live this long before bumps count; full after three times as long
+# Bumps a day against the brokerage's median over its live listings (the market's with fewer than
+# BUMPS_MIN_LISTINGS): counts from BUMPS_FROM times its habit, fully at BUMPS_FROM + BUMPS_RAMP times,
+# for a listing live BUMPS_AFTER_DAYS and bumped BUMPS_MIN times.
+BUMPS_FROM, BUMPS_RAMP = 1.5, 2.5
+BUMPS_AFTER_DAYS, BUMPS_MIN = 14, 5
+BUMPS_MIN_LISTINGS = 5
+BUMPS_RATE_FLOOR = 0.02  # bumps a day: a brokerage that hardly ever bumps is not a zero yardstick
 
 
 def weights_in_use() -> tuple[dict, str]:

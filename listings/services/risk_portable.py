@@ -29,7 +29,11 @@ from .risk_model import (
     BAND_PAIRS,
     BROKER_PRIOR_ANSWERS,
     BUMPS_AFTER_DAYS,
-    BUMPS_FULL,
+    BUMPS_FROM,
+    BUMPS_MIN,
+    BUMPS_MIN_LISTINGS,
+    BUMPS_RAMP,
+    BUMPS_RATE_FLOOR,
     FLOOR_BANDS,
     LET_LIVE_DAYS,
     LET_LIVE_POINTS,
@@ -229,6 +233,18 @@ def _brokers(now) -> dict[int, tuple[float, int]]:
     }
 
 
+def _habits(base: list[dict]) -> dict[int, float]:
+    """Each brokerage's usual bumps a day over its live listings; the market's for small brokerages."""
+    rates = defaultdict(list)
+    for row in base:
+        rates[row["listing"].partner_id].append(row["listing"].refresh_count / max(row["live_days"], 7))
+    market = median([rate for values in rates.values() for rate in values]) if rates else 0
+    return {
+        partner: max(median(values) if len(values) >= BUMPS_MIN_LISTINGS else market, BUMPS_RATE_FLOOR)
+        for partner, values in rates.items()
+    }
+
+
 def listings_rescore_portable() -> int:
     now = timezone.now()
     weights, version = weights_in_use()
@@ -237,6 +253,7 @@ def listings_rescore_portable() -> int:
     photos = _photos(settings.LISTINGS_PHOTO_NEAR_BITS)
     contacts = _contacts(base, now)
     brokers = _brokers(now)
+    habits = _habits(base)
     reports = {
         listing_id: (weight, count)
         for listing_id, weight, count in Report.objects.filter(status__in=OPEN_REPORT_STATUSES)
@@ -267,6 +284,7 @@ def listings_rescore_portable() -> int:
             partner_since = listing.partner.decided_at or listing.partner.created_at
             # Fractional days, as in SQL: a brokerage approved 10.5 days ago is not 10 days old.
             age_days = (now - partner_since).total_seconds() / 86400
+            bump_habit = listing.refresh_count / max(row["live_days"], 7) / habits[listing.partner_id]
             evidence = max(filter(None, (listing.published_at or now, contact.get("last_viewed"))))
             evidence_days = max((now - evidence).total_seconds() / 86400, 0)
             components = {
@@ -275,8 +293,8 @@ def listings_rescore_portable() -> int:
                 "let_live": 1 - math.exp(-max(let_points, 0) / LET_LIVE_SCALE),
                 "reports": 1 - math.exp(-(report_weight or 0) / 1.5),
                 "broker": _clamp((ratio - 1) / 3),
-                "bumps": min(listing.refresh_count / BUMPS_FULL, 1)
-                * _clamp((row["live_days"] - BUMPS_AFTER_DAYS) / (2 * BUMPS_AFTER_DAYS)),
+                "bumps": _clamp((bump_habit - BUMPS_FROM) / BUMPS_RAMP)
+                if row["live_days"] >= BUMPS_AFTER_DAYS and listing.refresh_count >= BUMPS_MIN else 0,
                 "strikes": min((strikes.get(listing.partner_id) or 0) / 3, 1),
                 "verification": VERIFICATION_RISK[listing.level_now],
                 "young": max(0, 1 - age_days / settings.LISTINGS_YOUNG_BROKER_DAYS),
@@ -302,7 +320,8 @@ def listings_rescore_portable() -> int:
             )
             detail["reports"].update(open=open_reports, weight=round(report_weight or 0, 2))
             detail["broker"].update(ratio=round(ratio, 2), answers=answers)
-            detail["bumps"].update(count=listing.refresh_count, live_days=math.floor(row["live_days"]))
+            detail["bumps"].update(count=listing.refresh_count, live_days=math.floor(row["live_days"]),
+                                   habit=round(bump_habit, 2))
             detail["strikes"].update(points=strikes.get(listing.partner_id) or 0)
             detail["verification"].update(level=listing.level_now)
             detail["young"].update(age_days=math.floor(age_days))

@@ -115,8 +115,8 @@ def test_weighted_reports_strikes_and_verification_raise_the_score(
 
 
 def test_bumping_does_not_make_a_listing_fresh(district, broker):
-    """Staleness counts from the last evidence the home is there, not from the broker's bump; bumped
-    many times over a long life, the listing scores higher, not lower."""
+    """Staleness counts from the last evidence the home is there, not from the broker's bump; bumped far
+    more often than the brokerage bumps its other listings, the listing scores higher, not lower."""
     old = timezone.now() - timezone.timedelta(days=120.5)
     Listing.objects.filter(pk=district[3].pk).update(published_at=old, created_at=old)
     listings_rescore()
@@ -127,7 +127,9 @@ def test_bumping_does_not_make_a_listing_fresh(district, broker):
     listings_rescore()
     after = RiskScore.objects.get(listing=district[3])
     assert after.components["stale"]["value"] == 1
-    assert after.components["bumps"] == {"value": 1, "count": 30, "live_days": 120}
+    # The brokerage bumps its other listings never: 30 bumps in 120 days is far beyond its habit.
+    assert after.components["bumps"]["value"] == 1
+    assert after.components["bumps"]["count"] == 30 and after.components["bumps"]["live_days"] == 120
     assert after.score > before.score
 
 
@@ -175,3 +177,17 @@ def test_a_basement_is_priced_against_basements(brokerage, make_listing):
     basement = RiskScore.objects.get(listing=basements[0]).components["price"]
     assert basement["value"] < 0.05 and basement["peers"] == 8 and basement["group"] == 0
     assert RiskScore.objects.get(listing=uppers[0]).components["price"]["peers"] == 8
+
+
+def test_a_brokerage_that_bumps_everything_daily_is_its_own_yardstick(district, broker):
+    """Bumping is judged against the brokerage's habit: when it bumps all its listings alike, none
+    stands out; the one it bumps far more than the rest does."""
+    old = timezone.now() - timezone.timedelta(days=60.5)
+    Listing.objects.filter(pk__in=[listing.pk for listing in district]).update(
+        published_at=old, created_at=old, refresh_count=60
+    )
+    Listing.objects.filter(pk=district[9].pk).update(refresh_count=240)
+    listings_rescore()
+    bumps = {score.listing_id: score.components["bumps"] for score in RiskScore.objects.all()}
+    assert bumps[district[0].pk]["value"] == 0 and bumps[district[0].pk]["habit"] == 1
+    assert bumps[district[9].pk]["value"] == 1 and bumps[district[9].pk]["habit"] == 4

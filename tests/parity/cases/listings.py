@@ -205,7 +205,9 @@ def _risk_shows_its_evidence(answer) -> bool:
             "value": 0.921, "told_gone": 2, "no_viewing": 0, "viewed": 0, "broker_contracted": 1,
             "registry_changed": False}
         and value("월세 8", "let_live") == 0 and value("전세 0", "let_live") == 0.736
-        and _components(answer, "월세 2")["bumps"] == {"value": 1, "count": 40, "live_days": 120}
+        # 40 bumps in 120 days where the brokerage's listings are hardly ever bumped.
+        and _components(answer, "월세 2")["bumps"]
+        == {"value": 1, "count": 40, "live_days": 120, "habit": 16.6}
         and value("월세 7", "broker") > 0 and value("월세 8", "broker") == value("월세 7", "broker")
     )
 
@@ -233,6 +235,7 @@ def risk_scores_and_their_evidence():
 AREAS = ["1144012000", "1144012200", "1144012300", "1168010100", "1171010100", "1165010800", "1162010100",
          "1156013200"]
 MONTH = date(2026, 12, 1)
+AREA_INSPECTIONS = 4
 PARAMETERS = {
     "capacity": 12,
     "top_areas": 2,
@@ -241,6 +244,7 @@ PARAMETERS = {
     "cooldown_months": 2,
     "inspect_minutes": 40,
     "travel_minutes": 90,
+    "area_inspections": AREA_INSPECTIONS,
 }
 # Area index -> the stored risk scores of its five live listings (None: never scored).
 AREA_SCORES = {
@@ -289,7 +293,7 @@ def _ranking_holds(answer) -> bool:
     return (
         sorted(codes) == sorted(set(AREAS[:7]) - {AREAS[5]})
         # 2구역's very risky home is queued elsewhere; 1구역's two risky homes are worth the trip.
-        and codes[0] == AREAS[1] and ranked[0][2] == 2
+        and codes[0] == AREAS[1] and ranked[0][2] == AREA_INSPECTIONS
         and all(ranked[i][1] >= ranked[i + 1][1] for i in range(len(ranked) - 1))
         and answer["riskiest of 1구역"] == ["1구역 0", "1구역 1", "1구역 2", "1구역 3", "1구역 4"]
         and answer["riskiest of 6구역"][0] == "6구역 4"
@@ -309,8 +313,8 @@ def campaign_area_ranking():
 
 
 def _selection_holds(selection: dict) -> bool:
-    """Two areas by expected fakes per hour and a random other one; 9 by risk and a sample; the queued
-    listing and the swept area left out."""
+    """Areas by expected fakes per hour (9 by risk at a depth of 4 would take three; at most two) and a
+    random other one; 9 by risk and a sample; the queued listing and the swept area left out."""
     chosen = selection["risk"] + selection["sample"]
     return (
         selection["areas"][0] == AREAS[1] and selection["random_area"] not in selection["areas"][:2]
