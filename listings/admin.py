@@ -90,6 +90,7 @@ RISK_WORDS = {
     "ratio": _("Against the market's rate"),
     "answers": _("Answered enquiries"),
     "count": _("Times bumped"),
+    "habit": _("Against the brokerage's usual bumping"),
     "live_days": _("Days live"),
     "open": _("Open reports"),
     "weight": _("Report weight"),
@@ -107,6 +108,7 @@ CAMPAIGN_WORDS = {
     "cooldown_months": _("Months before an area again"),
     "inspect_minutes": _("Minutes per inspection"),
     "travel_minutes": _("Minutes to reach an area"),
+    "area_inspections": _("Inspections per swept area"),
     "lookback_days": _("Days of reports looked at"),
 }
 VERIFICATION_WORDS = {
