@@ -3,7 +3,7 @@
 - `listings.rescore_s`: seconds for the nightly `listings_rescore()` (set-based SQL) over every live listing.
 - `listings.campaign_select_s`: seconds to open a campaign (rank areas, select by risk with a random
   sample and a broker cap, queue the inspections), rolled back so the next run measures the same.
-- `listings.precision_at_capacity`: the share of fakes among the top-ranked listings at inspector
+- `listings.planted_precision_at_capacity`: the share of fakes among the top-ranked listings at inspector
   capacity, on the generated set where 2 % of live listings are planted fakes: most carry one or more
   signals (bait price, photo copied from another brokerage, reports, a young brokerage) and some carry
   none. Random picks give the planted share (about 0.02), printed as the anchor.
@@ -52,9 +52,9 @@ The truth table `bench_ls_truth` (every live listing: kind, inspector category, 
 honest look-alikes: shared_building_photo, co_listed, generic_photo, copied_by_fake, bargain,
 recently_let, reported) sits in that database. Figures on it:
 - `listings.hard_rescore_s`: seconds of `listings_rescore()` over the hard market (skewed photo bands).
-- `listings.hard_precision_at_capacity`: month 2's fakes among its inspections chosen by risk, after
-  month 1's campaign (capacity HARD_CAPACITY) was recorded from the truth table (fakes taken down with a
-  strike), `risk_calibrate()` learned from it and the market was rescored; the anchor gives the whole
+- `listings.precision_at_capacity` (on the hard market): month 2's fakes among its inspections chosen by
+  risk, after month 1's campaign (capacity HARD_CAPACITY) was recorded from the truth table (fakes taken
+  down with a strike), `risk_calibrate()` learned from it and the market was rescored; the anchor gives the whole
   campaign, its random sample, month 1 and the base rates (swept areas, overall). All rolled back.
 - `listings.recall_let_but_live`: of the let-but-live fakes live in month 2's swept areas, the share
   month 2's campaign inspects.
@@ -95,8 +95,8 @@ HARD_CAPACITY = 1_000  # inspections a month on the hard market
 HARD_SEED = 2027
 HARD_SUFFIX = "_hard"
 HARD_MARKER = f"listings-hard-{HARD_LISTINGS}-v1"
-# The first market already has `precision_at_capacity`; the hard market's is told apart by its prefix.
-HARD_PRECISION_FIGURE = "hard_precision_at_capacity"
+# The issue's figure is the hard market's; the first market's planted fakes have `planted_precision_...`.
+HARD_PRECISION_FIGURE = "precision_at_capacity"
 # A runaway join on skewed photo bands fails with a clear error instead of filling the disk.
 HARD_TEMP_FILE_LIMIT = os.environ.get("HARD_TEMP_FILE_LIMIT") or "40GB"
 ROOT = Path(__file__).resolve().parent.parent
@@ -221,7 +221,7 @@ def run(ctx) -> None:
     precision = _driver(ctx, "precision", {"capacity": CAPACITY}, timeout_s=600)
     ctx.figure(
         "listings",
-        "precision_at_capacity",
+        "planted_precision_at_capacity",
         precision["precision"],
         "share",
         ">=0.6",
