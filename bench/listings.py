@@ -206,7 +206,7 @@ def run(ctx) -> None:
         "s",
         "<=900",
         f"listings_rescore() over {rescore['scored']:,} live listings of {generated['listings']:,} "
-        f"(7 components, medians and MADs by percentile_cont, photo bands, one upsert)",
+        f"(10 components, medians and MADs by percentile_cont at six price levels, photo band pairs, one upsert)",
     )
     campaign = _driver(ctx, "campaign", {"capacity": CAPACITY}, timeout_s=600)
     ctx.figure(

@@ -203,8 +203,32 @@ def registry_check(*, verification: Verification, actor) -> Verification:
         ) from exc
     unit_found = bool(snapshot.owner)
     owner_matches = unit_found and same_name(snapshot.owner, verification.owner_name)
-    details = {"unit_found": unit_found, "owner_matches": owner_matches, "liens": len(snapshot.liens)}
+    # The owner is kept only as a keyed hash: enough to see a change of owner, never the name.
+    owner_key = pii.blind_index("".join(snapshot.owner.split()).casefold()) if unit_found else ""
+    details = {"unit_found": unit_found, "owner_matches": owner_matches, "liens": len(snapshot.liens),
+               "owner_key": owner_key}
+    _registry_change_note(listing=listing, owner_key=owner_key, liens=len(snapshot.liens))
     return _decide(verification=verification, actor=actor, confirmed=owner_matches, details=details)
+
+
+def _registry_change_note(*, listing: Listing, owner_key: str, liens: int) -> None:
+    """A registry check of a published listing that finds a new owner, or more rights registered (a
+    lease, a 전세권), than the last check since publishing: the home may be let or sold while the
+    listing stays live (the risk score counts it)."""
+    if listing.published_at is None:
+        return
+    earlier = (
+        Verification.objects.filter(
+            listing=listing, level=Verification.Level.REGISTRY, decided_at__gte=listing.published_at
+        )
+        .exclude(details={})
+        .order_by("-decided_at")
+        .first()
+    )
+    if earlier is None or "owner_key" not in earlier.details:
+        return
+    if earlier.details["owner_key"] != owner_key or liens > earlier.details.get("liens", 0):
+        Listing.objects.filter(pk=listing.pk).update(registry_changed_at=timezone.now())
 
 
 def on_site_confirm(*, listing: Listing, actor, inspection_id: int) -> Verification:

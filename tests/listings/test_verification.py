@@ -107,3 +107,23 @@ def test_on_site_genuine_gives_the_strongest_level_and_rejects_reports(listing, 
     assert report.status == "rejected" and not report.false_report
     inspection.refresh_from_db()
     assert str(inspection.latitude) == "37.556300"
+
+
+def test_a_registry_check_that_finds_a_new_owner_or_lease_marks_the_listing(listing, broker):
+    """Checked again after publishing: the same owner and rights change nothing; a sale (new owner) or a
+    lease registered marks the listing, which its risk score counts. The owner is kept only as a hash."""
+    address = "서울특별시 마포구 양화로 45, 302호"
+    SandboxRegistryRecordFactory(address=address, owner_name="홍길동")
+    first = services.verification_request(listing=listing, actor=broker, level=3, owner_name="홍길동")
+    assert "홍길동" not in str(first.details) and first.details["owner_key"]
+    services.verification_request(listing=listing, actor=broker, level=3, owner_name="홍길동")
+    listing.refresh_from_db()
+    assert listing.registry_changed_at is None
+    SandboxRegistryRecordFactory(address=address, owner_name="홍길동", liens=["임차권등기"])
+    services.verification_request(listing=listing, actor=broker, level=3, owner_name="홍길동")
+    listing.refresh_from_db()
+    assert listing.registry_changed_at is not None
+    from listings.services.risk import listings_rescore
+
+    listings_rescore()
+    assert listing.risk.components["let_live"]["registry_changed"] is True
