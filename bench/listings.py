@@ -54,8 +54,9 @@ recently_let, reported) sits in that database. Figures on it:
 - `listings.hard_rescore_s`: seconds of `listings_rescore()` over the hard market (skewed photo bands).
 - `listings.precision_at_capacity` (on the hard market): month 2's fakes among its inspections chosen by
   risk, after month 1's campaign (capacity HARD_CAPACITY) was recorded from the truth table (fakes taken
-  down with a strike), `risk_calibrate()` learned from it and the market was rescored; the anchor gives the whole
-  campaign, its random sample, month 1 and the base rates (swept areas, overall). All rolled back.
+  down with a strike), `risk_calibrate()` learned from it and the market was rescored; the anchor gives
+  the whole campaign, its random sample, month 1 and the base rates (swept areas, overall). All rolled
+  back.
 - `listings.recall_let_but_live`: of the let-but-live fakes live in month 2's swept areas, the share
   month 2's campaign inspects.
 - `listings.shared_building_pick_ratio`: among honest listings of month 2's swept areas, the share
@@ -206,7 +207,8 @@ def run(ctx) -> None:
         "s",
         "<=900",
         f"listings_rescore() over {rescore['scored']:,} live listings of {generated['listings']:,} "
-        f"(10 components, medians and MADs by percentile_cont at six price levels, photo band pairs, one upsert)",
+        f"(10 components, medians and MADs by percentile_cont at six price levels, photo band pairs, "
+        f"one upsert)",
     )
     campaign = _driver(ctx, "campaign", {"capacity": CAPACITY}, timeout_s=600)
     ctx.figure(
