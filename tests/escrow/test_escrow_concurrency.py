@@ -61,7 +61,8 @@ def test_a_release_racing_a_refund_has_exactly_one_winner():
     agreement.refresh_from_db()
     holding = holding_account(agreement)
     assert holding.balance_krw == 0 and ledger_reconcile() == [], (
-        agreement.status, outcomes, list(Refund.objects.values_list("status", "attempts", "provider_refund_id"))
+        agreement.status, outcomes,
+        list(Refund.objects.values_list("status", "attempts", "provider_refund_id")),
     )
     moved_out = Transfer.objects.filter(debit_account=holding)
     if agreement.status == EscrowAgreement.Status.RELEASED:
