@@ -60,6 +60,15 @@ class BeatProcess:
         self.proc.wait(10)
 
 
+def _no_other_advisory_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+        return cursor.fetchone()[0] == 0
+
+
 @pytest.fixture
 def start_beat(request, transactional_db, worker_queue, tmp_path):
     """start_beat(scheduler=None) -> a BeatProcess on the test database, sending to `worker_queue`."""
@@ -74,6 +83,9 @@ def start_beat(request, transactional_db, worker_queue, tmp_path):
     yield start
     for process in beats:
         process.kill()
+    # A killed beat's database session ends a moment later, and its advisory lock with it: the next test
+    # of this database must not meet a lock left by this one.
+    wait_until(_no_other_advisory_lock, timeout=30, what="the killed beats' lock sessions to end")
     if request.session.testsfailed > failed_before:
         for process in beats:
             print(f"--- beat {process.pid} ---\n{process.log()}")
