@@ -48,7 +48,7 @@ StartWorker = Callable[..., "CeleryWorker"]
 def worker_database_url() -> str:
     """DATABASE_URL of the test database pytest-django created (call it once the db is set up)."""
     settings_dict = connection.settings_dict
-    if settings_dict["ENGINE"] != "django.db.backends.postgresql":
+    if connection.vendor != "postgresql":
         pytest.skip("a worker process needs a database it can share with the tests (PostgreSQL)")
     url = urlsplit(os.environ.get("DATABASE_URL") or "postgres:///")
     return url._replace(path="/" + quote(settings_dict["NAME"])).geturl()

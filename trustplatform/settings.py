@@ -94,6 +94,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /api/v1/ requests take a shorter chain of the ones below (trustplatform/api/fastpath.py).
+    "trustplatform.api.fastpath.ApiChainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -167,6 +169,11 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
     # Test runs never create or flush a database there: under test it is the primary's.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# Django's PostgreSQL backend whose health check reads the connection's state instead of sending a
+# `SELECT 1` before each request (trustplatform/postgres/base.py).
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        _database["ENGINE"] = "trustplatform.postgres"
 DATABASE_ROUTERS = ["trustplatform.dbrouter.ReplicaRouter"]
 # After a write a person's reads stay on the primary this long (read-your-writes), so it must
 # cover the most lag the replica is allowed before reads leave it.

@@ -15,6 +15,11 @@ admin.site.site_title = _("Ansim admin")
 admin.site.index_title = _("Trust operations")
 
 urlpatterns = [
+    # The machine-facing paths first: Django tries the patterns in order, and these carry the most calls.
+    path("hooks/telephony/", include("masking.webhook_urls")),
+    path("hooks/payments/", include("trustplatform.payments.urls")),
+    path("hooks/messages/", include("trustplatform.notifications.urls")),
+    path("api/v1/", include("trustplatform.api.urls")),
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
     path("accounts/", include("trustplatform.accounts.urls")),
@@ -22,11 +27,8 @@ urlpatterns = [
     path("portal/", include(portal_patterns)),
     path("safe-numbers/", include("masking.urls")),
     path("portal/safe-numbers/", include("masking.portal_urls")),
-    path("hooks/telephony/", include("masking.webhook_urls")),
     path("deposits/", include("escrow.urls")),
     path("portal/deposits/", include("escrow.portal_urls")),
-    path("hooks/payments/", include("trustplatform.payments.urls")),
-    path("hooks/messages/", include("trustplatform.notifications.urls")),
     path("payments/", include("trustplatform.payments.page_urls")),
     path("portal/payouts/", include("trustplatform.payments.portal_urls")),
     path("stays/", include("bookings.urls")),
@@ -41,7 +43,6 @@ urlpatterns = [
     # The language switch also remembers a signed-in person's choice for the notices we send them.
     path("i18n/setlang/", language_set, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", include("trustplatform.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Pages without inline code (the Content-Security-Policy allows none): the split Swagger view
     # serves its start-up script as a file of its own.

@@ -29,38 +29,47 @@ def client_ip(request) -> str:
     return hops[-min(proxies, len(hops))] if hops else remote
 
 
+# INCR the counter (giving it its lifetime when this made it) and read the other one: one command, one
+# answer, atomic, where a pipeline of INCR, EXPIRE and GET costs three replies to parse.
+_COUNT_SCRIPT = """
+local used = redis.call('INCR', KEYS[1])
+if used == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+local other = 0
+if #KEYS > 1 then other = tonumber(redis.call('GET', KEYS[2]) or '0') end
+return {used, other}
+"""
+
+
 @functools.cache
-def _redis_client():
-    """One Redis client for the process, on the cache's server (the project's Redis cache has one): Django's
-    cache builds a new client object, a few hundred microseconds of Python, for every command."""
+def _redis_script():
+    """The counting script on one Redis client for the process, on the cache's server (the project's Redis
+    cache has one): Django's cache builds a new client object, a few hundred microseconds of Python, for
+    every command. The script is sent by its digest (EVALSHA), and in full once if the server lacks it."""
     backend = caches["default"]
     if not isinstance(backend, RedisCache):
         return None
-    return backend._cache.get_client(write=True)
+    return backend._cache.get_client(write=True).register_script(_COUNT_SCRIPT)
 
 
 @receiver(setting_changed)
 def _cache_settings_changed(*, setting, **kwargs):
     if setting == "CACHES":
-        _redis_client.cache_clear()
+        _redis_script.cache_clear()
 
 
 def _count(key: str, *, timeout: int, also_read: str | None = None) -> tuple[int, int]:
     """Add one to the counter `key` (kept `timeout` seconds) and read the counter `also_read`.
 
-    On Redis this is one pipelined round trip (INCR, EXPIRE, GET), atomic per counter, so parallel
-    requests cannot all slip under a limit; on another cache (the embedded default's files) the cache API.
+    On Redis this is one script, one round trip, atomic, so parallel requests cannot all slip under a
+    limit; on another cache (the embedded default's files) the cache API.
     """
-    client = _redis_client()
-    if client is not None:
-        stored = cache.make_and_validate_key(key)
-        pipe = client.pipeline(transaction=False)
-        pipe.incr(stored)
-        pipe.expire(stored, timeout)
+    script = _redis_script()
+    if script is not None:
+        keys = [cache.make_and_validate_key(key)]
         if also_read:
-            pipe.get(cache.make_and_validate_key(also_read))
-        answers = pipe.execute()
-        return int(answers[0]), int(answers[2] or 0) if also_read else 0
+            keys.append(cache.make_and_validate_key(also_read))
+        used, other = script(keys=keys, args=[timeout])
+        return int(used), int(other)
     cache.add(key, 0, timeout=timeout)
     try:
         used = cache.incr(key)

@@ -1,0 +1,139 @@
+"""The request path's own parts: the API's shorter middleware chain and the database health check."""
+
+import time
+
+import psycopg
+import pytest
+from django.db import connection, connections
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from trustplatform.api.fastpath import SKIPPED, api_middleware
+
+from ..factories import PartnerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _api_views(patterns, prefix=""):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _api_views(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern) and route.startswith(("api/v1/", "hooks/")):
+            yield route, pattern.callback
+
+
+def test_every_view_under_the_api_and_webhook_prefixes_is_csrf_exempt():
+    """The short chain leaves out CsrfViewMiddleware: safe only while no view there relies on it."""
+    views = list(_api_views(get_resolver().url_patterns))
+    assert len(views) > 50 and any(route.startswith("hooks/telephony/") for route, _ in views)
+    relying = [route for route, view in views if not getattr(view, "csrf_exempt", False)]
+    assert relying == []
+
+
+def test_the_api_chain_keeps_the_configured_order_and_leaves_out_only_the_page_middleware(settings):
+    chain = api_middleware(settings.MIDDLEWARE)
+    assert chain == [path for path in settings.MIDDLEWARE[1:] if path not in SKIPPED]
+    for needed in ("django.contrib.sessions.middleware.SessionMiddleware",
+                   "django.contrib.auth.middleware.AuthenticationMiddleware",
+                   "trustplatform.api.middleware.ApiErrorShapeMiddleware",
+                   "trustplatform.audit.middleware.ActorMiddleware", "axes.middleware.AxesMiddleware"):
+        assert needed in chain
+
+
+def test_an_api_answer_keeps_its_security_headers_and_a_page_keeps_its_own_policy(client):
+    partner = PartnerFactory()
+    answer = client.get(f"/api/v1/public/partners/{partner.pk}/")
+    assert answer.status_code == 200 and answer.json()["id"] == partner.pk
+    assert answer["Content-Security-Policy"].startswith("default-src 'none'")
+    assert answer["X-Frame-Options"] == "DENY" and answer["X-Content-Type-Options"] == "nosniff"
+    assert answer["Content-Language"] == "ko"  # the language middleware still runs
+    assert "csrftoken" not in answer.cookies
+    page = client.get("/")
+    assert "default-src 'self'" in page["Content-Security-Policy"]  # the page policy, from django-csp
+
+
+def test_a_missing_api_path_and_a_bad_method_still_answer_in_the_api_shape(client):
+    missing = client.get("/api/v1/no-such-thing/")
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+    refused = client.delete(f"/api/v1/public/partners/{PartnerFactory().pk}/")
+    assert refused.status_code == 405 and refused.json()["code"] == "method_not_allowed"
+
+
+def test_a_logged_in_browser_still_needs_its_csrf_token_for_an_unsafe_api_call():
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(UserFactory())
+    refused = browser.post("/api/v1/me/phone/", {"phone": "010-2345-6789"}, content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+    assert "CSRF" in refused.json()["detail"]
+    browser.get("/")  # a page sets the token cookie, as a browser's first visit does
+    token = browser.cookies["csrftoken"].value
+    allowed = browser.post("/api/v1/me/phone/", {"phone": "010-2345-6789"}, content_type="application/json",
+                           HTTP_X_CSRFTOKEN=token)
+    assert allowed.status_code != 403, allowed.content
+
+
+# The health check -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def own_connection():
+    """A second wrapper on the test database, outside the test's transaction, so its session can be ended."""
+    wrapper = connections.create_connection("default")
+    wrapper.ensure_connection()
+    yield wrapper
+    wrapper.close()
+
+
+def _terminate(pid: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+def _backend_pid(wrapper) -> int:
+    with wrapper.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def test_a_live_connection_passes_the_health_check_without_a_query(own_connection, monkeypatch):
+    pid = _backend_pid(own_connection)
+
+    def no_round_trip(*args, **kwargs):
+        raise AssertionError("the health check sent a query")
+
+    monkeypatch.setattr(own_connection.connection, "cursor", no_round_trip)
+    monkeypatch.setattr(own_connection.connection, "execute", no_round_trip)
+    assert own_connection.is_usable()
+    monkeypatch.undo()
+    assert _backend_pid(own_connection) == pid
+
+
+def test_a_connection_the_server_ended_fails_the_check_and_the_next_request_reconnects(own_connection):
+    pid = _backend_pid(own_connection)
+    _terminate(pid)
+    deadline = time.monotonic() + 5
+    while own_connection.is_usable() and time.monotonic() < deadline:
+        time.sleep(0.01)  # the server's goodbye reaches the socket within a moment
+    assert not own_connection.is_usable()
+    # What Django does before a request's first query, with CONN_HEALTH_CHECKS on.
+    own_connection.health_check_enabled, own_connection.health_check_done = True, False
+    own_connection.close_if_health_check_failed()
+    assert own_connection.connection is None
+    assert _backend_pid(own_connection) != pid
+
+
+def test_a_closed_or_broken_connection_fails_the_check(own_connection):
+    own_connection.connection.close()
+    assert not own_connection.is_usable()
+    own_connection.connection = None
+    assert not own_connection.is_usable()
+
+
+def test_the_settings_use_the_project_s_backend_for_postgresql(settings):
+    assert settings.DATABASES["default"]["ENGINE"] == "trustplatform.postgres"
+    assert connection.vendor == "postgresql"
+    connection.ensure_connection()
+    assert isinstance(connection.connection, psycopg.Connection)
