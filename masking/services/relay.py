@@ -123,7 +123,9 @@ def _event_store(interaction: Interaction) -> bool:
         f"SELECT {', '.join(['%s'] * len(values))} FROM durability "
         "ON CONFLICT (provider, sid) DO NOTHING RETURNING id"
     )
-    with connection.cursor() as cursor:
+    from trustplatform.postgres.base import prepared_cursor
+
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, values)
         row = cursor.fetchone()
     if row is None:

@@ -137,3 +137,49 @@ def test_the_settings_use_the_project_s_backend_for_postgresql(settings):
     assert connection.vendor == "postgresql"
     connection.ensure_connection()
     assert isinstance(connection.connection, psycopg.Connection)
+
+
+# Prepared statements for hot raw SQL ------------------------------------------------------------------
+
+
+def _prepared_like(marker: str) -> list[tuple[str, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements "
+                       "WHERE statement LIKE %s", [f"%{marker}%"])
+        return cursor.fetchall()
+
+
+def test_a_hot_statement_is_prepared_once_per_connection_and_answers_as_django_s_cursor():
+    from trustplatform.postgres.base import prepared_cursor
+
+    sql = "SELECT %s::int + 1 AS prepared_marker_one, %s::text"
+    answers = []
+    for n in range(3):
+        with prepared_cursor(connection) as cursor:
+            cursor.execute(sql, [n, "가"])
+            answers.append(cursor.fetchone())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [2, "가"])
+        assert cursor.fetchone() == answers[2] == (3, "가")
+    [(statement, runs)] = _prepared_like("prepared_marker_one")
+    assert "$1" in statement and runs == 3
+
+
+def test_the_orm_and_django_s_own_cursor_prepare_nothing():
+    partner = PartnerFactory()
+    from trustplatform.partners.models import Partner
+
+    for _ in range(10):
+        Partner.objects.filter(pk=partner.pk, name="prepared_marker_two").exists()
+    assert _prepared_like("prepared_marker_two") == []
+
+
+def test_a_prepared_statement_s_errors_are_django_s():
+    from django.db import IntegrityError, transaction
+
+    from trustplatform.postgres.base import prepared_cursor
+
+    partner = PartnerFactory()
+    with pytest.raises(IntegrityError), transaction.atomic(), prepared_cursor(connection) as cursor:
+        cursor.execute("INSERT INTO partners_partner (id, name) "
+                       "SELECT id, name FROM partners_partner WHERE id = %s", [partner.pk])

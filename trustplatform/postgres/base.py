@@ -14,11 +14,23 @@ first query then fails, as it would have a moment after a `SELECT 1` that passed
 
 import select
 
+import psycopg
 from django.db.backends.postgresql import base
 from psycopg import pq
 
+# Django turns psycopg's preparing off (prepare_threshold None) so that poolers keep working; None also
+# refuses an explicit prepare=True. A threshold no statement reaches leaves the ORM unprepared (its
+# client-side binding cursors never prepare anyway) and lets prepared_cursor() below prepare its own.
+_ONLY_WHEN_ASKED = 2**31
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        if connection.prepare_threshold is None:
+            connection.prepare_threshold = _ONLY_WHEN_ASKED
+        return connection
+
     def is_usable(self):
         connection = self.connection
         if connection is None or connection.closed or connection.broken:
@@ -28,7 +40,34 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return False
         try:
             readable, _, _ = select.select([pgconn.socket], [], [], 0)
-        except (OSError, ValueError, connection.__class__.OperationalError):
+        except (OSError, ValueError, psycopg.Error):
             return False
         # Between queries the server sends nothing unless it is ending the session.
         return not readable
+
+
+class _PreparingCursor(psycopg.Cursor):
+    """Server-side binding, every statement prepared (Django turns psycopg's automatic preparing off)."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
+
+
+def prepared_cursor(connection):
+    """A Django cursor whose statements PostgreSQL plans once per connection, not on every run.
+
+    Django binds parameters on the client, so the server parses and plans each statement afresh: for
+    the webhook's routing join that is 1 ms of planning for 0.08 ms of execution. This cursor binds
+    on the server and prepares each statement on its first run; psycopg keeps the connection's 100 most
+    recent. It is for a hot path's fixed raw SQL only; the ORM stays on Django's client-side binding,
+    which accepts more query shapes. Errors, transactions and query logging are Django's as usual.
+    Behind a pooler in transaction mode, it needs one that tracks prepared statements (PgBouncer 1.21+
+    with max_prepared_statements).
+    """
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        cursor = _PreparingCursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
