@@ -290,7 +290,10 @@ def _transfer_single_statement(*, debit, credit, amount_krw, key, reason, subjec
     if subject is not None:
         fields["subject_type_id"] = ContentType.objects.get_for_model(type(subject)).pk
         fields["subject_id"] = str(subject.pk)
-    with connection.cursor() as cursor:
+    from trustplatform.postgres.base import prepared_cursor
+
+    # Planned once per connection: planning this statement cost more than running it.
+    with prepared_cursor(connection) as cursor:
         cursor.execute(
             _TRANSFER_SQL,
             {

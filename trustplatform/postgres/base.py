@@ -15,7 +15,7 @@ first query then fails, as it would have a moment after a `SELECT 1` that passed
 import select
 
 import psycopg
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
 from psycopg import pq
 
 # Django turns psycopg's preparing off (prepare_threshold None) so that poolers keep working; None also
@@ -24,7 +24,21 @@ from psycopg import pq
 _ONLY_WHEN_ASKED = 2**31
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor, sql, params):
+        # A prepared statement runs by name: psycopg keeps no text of it to show. Query logs and
+        # captured queries get the statement with its values, as Django's own cursors give them.
+        if isinstance(cursor, _PreparingCursor):
+            try:
+                return self.compose_sql(sql, params)
+            except psycopg.errors.DataError:
+                return sql
+        return super().last_executed_query(cursor, sql, params)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)
         if connection.prepare_threshold is None:
