@@ -145,6 +145,9 @@ def guest_uses_safe_number(booking: Booking) -> bool:
     """Whether the guest chose a safe number for this stay (yes unless they said no at checkout)."""
     from masking.selectors import safe_number_chosen
 
+    if not booking.guarantee_case_id and getattr(booking, "_safe_number_chosen", None) is not None:
+        return booking._safe_number_chosen  # recorded by booking_place in this request
+
     return safe_number_chosen(subject=_choice_subject(booking), user=booking.guest_id)
 
 

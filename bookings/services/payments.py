@@ -22,11 +22,12 @@ def payment_start(*, booking: Booking, actor, method: str = "card") -> Payment:
         raise BookingNotFound(_("No such booking."))
     payments.method_check(method)
     with transaction.atomic():
-        booking = lock(booking.pk)
+        # The booking's row alone: the checkout needs none of its property's or room type's fields.
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
         if booking.status != Booking.Status.PENDING_PAYMENT or booking.source != Booking.Source.GUEST:
             raise BookingConflict(_("This booking cannot be paid now."), code="not_payable")
-        return payments.payment_open(
-            subject=booking, payer=booking.guest, amount_krw=booking.guest_paid_krw, method=method
+        return payments.payment_open(  # the actor is the guest (checked above): no second read of them
+            subject=booking, payer=actor, amount_krw=booking.guest_paid_krw, method=method
         )
 
 
@@ -40,12 +41,15 @@ def booking_place(
 
     Two transactions on purpose: the night rows are not kept locked while the PSP is called. If the
     checkout cannot be opened, the hold stays (the guest may pay from the booking page) until it expires.
+    The first holds the nights and records the answer; the second opens the checkout.
     """
-    booking = booking_hold(
-        guest=guest, room_type=room_type, check_in=check_in, check_out=check_out, guests=guests,
-        guest_name=guest_name, guest_phone=guest_phone, must_have=sorted(must_have or []), another=another,
-    )
-    safe_number_choose(booking=booking, use_safe_number=use_safe_number)
+    with transaction.atomic():  # the hold and the answer commit together: one commit, one WAL flush
+        booking = booking_hold(
+            guest=guest, room_type=room_type, check_in=check_in, check_out=check_out, guests=guests,
+            guest_name=guest_name, guest_phone=guest_phone, must_have=sorted(must_have or []),
+            another=another,
+        )
+        booking._safe_number_chosen = safe_number_choose(booking=booking, use_safe_number=use_safe_number)
     return booking, payment_start(booking=booking, actor=guest, method=method)
 
 

@@ -100,7 +100,8 @@ def payment_open(*, subject, payer, amount_krw: int, method: str) -> Payment:
     Payment.objects.filter(pk=payment.pk).update(
         provider_payment_id=checkout.provider_payment_id, virtual_account=checkout.virtual_account
     )
-    payment.refresh_from_db()
+    payment.provider_payment_id = checkout.provider_payment_id  # what the row now holds, without a re-read
+    payment.virtual_account = checkout.virtual_account
     return payment
 
 
