@@ -4,8 +4,10 @@
   centre, where the properties are densest) at a fixed 50 requests/s, open loop. The driver also checks
   that a search costs the same number of SQL queries whatever the number of results (500 m vs 5 km).
 - `bookings.book_rps_ratio`: POST /api/v1/bookings/ (hold + PSP checkout, two transactions) per second
-  under wrk, each request a random room type and night of the city (distinct rooms, so this measures
-  the booking path, not one row's lock queue), divided by `core.orm_get_rps` of the same run.
+  under wrk, each request a random room type and night of the city and one of BOOK_GUESTS guests
+  (distinct rooms and guests, so this measures the booking path, not one row's lock queue: a booking
+  locks its guest's row for the duplicate check, and no one guest books a hundred rooms a second),
+  divided by `core.orm_get_rps` of the same run.
 - `bookings.rebook_p95_s`: the worst of the three figures below. Each path rehouses 100 confirmed guests
   (20 per second) whose check-in is close (auto mode), with a real Celery worker on its own queue:
   - `bookings.rebook_cancel_p95_s`: the property cancels; seconds from the cancellation's commit to the
@@ -47,6 +49,7 @@ SEARCH_S = 20
 SEARCH_GOAL_MS = 150
 BOOK_S = 10
 BOOK_CONNECTIONS = 8
+BOOK_GUESTS = 200
 BOOK_GOAL = 0.3
 CANCELLATIONS = 100
 CANCEL_RATE = 20
@@ -132,12 +135,15 @@ def _book_figure(ctx, city: dict) -> None:
     url = app.url("/api/v1/bookings/")
     headers = {"Authorization": f"Token {city['token']}", "Content-Type": "application/json"}
     script = ctx.tmp / "bookings_book.lua"
-    # Each request: a random room type of the city and a random night (distinct rooms: no lock queue).
+    # Each request: a random room type, night and guest of the city (distinct rows: no lock queue).
+    tokens = ", ".join(f'"{token}"' for token in city["guest_tokens"])
     script.write_text(
         "math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))\n"
-        f'wrk.method = "POST"\nwrk.headers["Authorization"] = "{headers["Authorization"]}"\n'
+        f"local tokens = {{{tokens}}}\n"
+        'wrk.method = "POST"\n'
         'wrk.headers["Content-Type"] = "application/json"\n'
         "request = function()\n"
+        '  wrk.headers["Authorization"] = "Token " .. tokens[math.random(1, #tokens)]\n'
         f"  local rt = math.random({city['room_type_min']}, {city['room_type_max']})\n"
         f"  local day = math.random(1, {NIGHTS - 5})\n"
         f"  local t = os.time() + day * 86400\n"
@@ -455,6 +461,11 @@ def command_seed(args: dict) -> dict:
         reason="bench: guarantee fund",
     )
     token, _created = Token.objects.get_or_create(user=user)
+    guest_tokens = []
+    for index in range(BOOK_GUESTS):
+        guest, _created = User.objects.get_or_create(email=f"bench-guest-{index}@bench.ansim.kr",
+                                                     defaults={"full_name": f"Bench guest {index}"})
+        guest_tokens.append(Token.objects.get_or_create(user=guest)[0].key)
     span = RoomType.objects.filter(property__partner_id__in=partners).aggregate(lo=Min("pk"), hi=Max("pk"))
     check_in = today + timedelta(days=7)
     counts = {}
@@ -472,6 +483,7 @@ def command_seed(args: dict) -> dict:
         counts[label], counts[f"{label}_results"] = len(captured), len(results)
     return {
         "token": token.key,
+        "guest_tokens": guest_tokens,
         "properties": Property.objects.filter(partner_id__in=partners).count(),
         "room_types": span["hi"] - span["lo"] + 1,
         "room_type_min": span["lo"],
