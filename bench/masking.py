@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
 import time
@@ -35,6 +36,9 @@ WRK_CONNECTIONS, WRK_THREADS, WARMUP_S, DURATION_S = 32, 2, 2, 10
 P99_RATE, P99_DURATION_S = 300, 60
 OPEN_RATE, OPEN_DURATION_S = 100, 30
 RATIO_GOAL, P99_GOAL_MS = 0.75, 50
+# Overload (issue 16, item 4): twice the design rate while a competing process takes half the CPU.
+OVERLOAD_RATE, OVERLOAD_DURATION_S = 2 * P99_RATE, 30
+OVERLOAD_SERVED_P99_GOAL_MS, OVERLOAD_FAILED_GOAL, OVERLOAD_FAILURE_P99_GOAL_MS = 250, 0.05, 100
 BENCH_OWNER = "bench-masking@ansim.example"
 
 
@@ -396,6 +400,54 @@ def _webhook_figures(ctx, stack: dict) -> str | None:
     return f"{errors} of {total} webhook requests failed" if errors else None
 
 
+def _competitor(cores: int):
+    """Busy loops at normal priority on `cores` CPUs: another tenant of the machine taking its share."""
+    import subprocess
+
+    return [subprocess.Popen([sys.executable, "-c", "while True:\n    pass"], stdin=subprocess.DEVNULL)
+            for _ in range(cores)]
+
+
+def _overload_figures(ctx, stack: dict) -> None:
+    """Signed voice webhooks at twice the design rate with half the machine's CPU taken by a competitor:
+    how fast the served ones are answered, how many fail, and how fast a failure is answered (a call
+    the provider can send to its fallback at once is not a lost call; one that hangs is)."""
+    proxies = ctx.tmp / "proxies.json"
+    total = OVERLOAD_RATE * OVERLOAD_DURATION_S
+    lines = _sign(ctx, proxies, ctx.tmp / "overload.txt", total, 0).read_text().splitlines()
+
+    def make(i):
+        signature, body = lines[i].split("\t", 1)
+        return ("POST", "/hooks/telephony/voice/", body,
+                {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
+
+    cores = max(1, (os.cpu_count() or 2) // 2)
+    hogs = _competitor(cores)
+    try:
+        result = ctx.fixed_rate(ctx.server.url("/hooks/telephony/voice/"), OVERLOAD_RATE, OVERLOAD_DURATION_S,
+                                request_for=make, concurrency=64)
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+    failed = result.errors / result.scheduled
+    failures = sorted(result.failure_latencies_ms)
+    failure_p99 = failures[min(len(failures) - 1, int(0.99 * len(failures)))] if failures else 0.0
+    setup = (f"{OVERLOAD_RATE} signed voice webhooks/s for {OVERLOAD_DURATION_S} s, each a new CallSid, "
+             f"{cores} of {os.cpu_count()} cores taken by busy loops; {ctx.workers} sync workers")
+    served_p99 = result.p99 if result.latencies_ms else float("inf")
+    ctx.figure("masking", "webhook_overload_p99_ms", served_p99, "ms", f"<={OVERLOAD_SERVED_P99_GOAL_MS}",
+               f"served requests ({len(result.latencies_ms)} of {result.scheduled}, "
+               f"{result.achieved_rate:.0f}/s); {setup}; generator's worst send lag "
+               f"{result.max_send_lag_ms:.0f} ms")
+    ctx.figure("masking", "webhook_overload_failed", failed, "share", f"<={OVERLOAD_FAILED_GOAL}",
+               f"{result.errors} of {result.scheduled} failed or never answered "
+               f"({result.dropped} never sent); {setup}")
+    ctx.figure("masking", "webhook_overload_failure_p99_ms", failure_p99, "ms",
+               f"<={OVERLOAD_FAILURE_P99_GOAL_MS}",
+               f"time to the answer of a failed request, p99 of {len(failures)}; {setup}")
+
+
 def _open_figure(ctx, stack: dict) -> str | None:
     url = ctx.server.url("/api/v1/masking/sessions/")
     run_id = int(time.time()) % 100_000
@@ -426,5 +478,7 @@ def run(ctx) -> None:
     stack = _stack(ctx)
     # Every figure is printed even when one run had failures; the module fails at the end.
     problems = [problem for problem in (_webhook_figures(ctx, stack), _open_figure(ctx, stack)) if problem]
+    # Last: its failures are what it measures, and its competitor must not overlap the other figures.
+    _overload_figures(ctx, stack)
     if problems:
         ctx.fail("; ".join(problems))

@@ -194,6 +194,8 @@ class FixedRateResult:
     dropped: int  # of which: never sent, because the generator fell behind past the deadline
     elapsed_s: float
     max_send_lag_ms: float  # how late the generator itself sent a request; large means the client saturated
+    # How long each failed request took to fail, from its due time (refusals, timeouts; not the dropped).
+    failure_latencies_ms: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._sorted = sorted(self.latencies_ms)
@@ -599,6 +601,7 @@ class Context:
         lock = threading.Lock()
         state = {"next": 0, "errors": 0, "dropped": 0, "lag": 0.0}
         latencies: list[float] = []
+        failure_latencies: list[float] = []
         start = time.monotonic() + 0.1  # let every thread start before the first request is due
         deadline = start + duration_s + timeout_s + 5
 
@@ -641,9 +644,11 @@ class Context:
                         else:
                             with lock:
                                 state["errors"] += 1
+                                failure_latencies.append((finished - due) * 1000)
                     except (OSError, http.client.HTTPException):
                         with lock:
                             state["errors"] += 1
+                            failure_latencies.append((time.monotonic() - due) * 1000)
                         if conn is not None:
                             conn.close()
                         conn = None
@@ -665,6 +670,7 @@ class Context:
                 url=url, target_rate=rate_per_s, scheduled=total, latencies_ms=list(latencies),
                 errors=state["errors"] + state["dropped"] + unfinished, dropped=state["dropped"] + unfinished,
                 elapsed_s=elapsed, max_send_lag_ms=state["lag"] * 1000,
+                failure_latencies_ms=list(failure_latencies),
             )
 
 
