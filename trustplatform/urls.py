@@ -46,9 +46,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Pages without inline code (the Content-Security-Policy allows none): the split Swagger view
     # serves its start-up script as a file of its own.
-    path("api/docs/",
-         SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api/swagger_ui.html"),
-         name="api-docs"),
+    # Swagger UI's stylesheet draws its icons as data: SVG images: allowed on its page alone.
+    path("api/docs/", csp_update({"img-src": ["'self'", "data:"]})(
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api/swagger_ui.html")),
+        name="api-docs"),
     # Redoc styles itself with inline <style> elements: allowed on its page alone (scripts stay 'self').
     path("api/redoc/", csp_update({"style-src": ["'self'", "'unsafe-inline'"]})(
         SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html")), name="api-redoc"),

@@ -57,6 +57,17 @@ def test_every_page_forbids_inline_and_foreign_scripts(client, url):
     assert policy.get("base-uri") == ["'none'"] and policy.get("form-action") == ["'self'"]
 
 
+@pytest.mark.django_db
+def test_only_the_api_docs_page_may_show_data_images(client):
+    """Swagger UI's stylesheet draws its icons (copy, expand) as data: SVG images, blocked by a policy
+    without them as soon as the operations render; no other page gets them."""
+    docs = _policy(client.get("/api/docs/"))
+    assert "data:" in docs.get("img-src", []) and "'self'" in docs.get("img-src", [])
+    assert not {"data:", "'unsafe-inline'"} & set(docs.get("script-src", docs["default-src"]))
+    for url in ("/", "/stays/", "/api/redoc/"):
+        assert "data:" not in _policy(client.get(url)).get("img-src", [])
+
+
 def _templates() -> list[Path]:
     skip = {".venv", "node_modules", "var"}
     return [
