@@ -1,4 +1,4 @@
-"""Hourly counters for abuse limits: INCR + EXPIRE in one Redis round trip, atomic across workers.
+"""Hourly counters for abuse limits: one Redis script per event (INCR, EXPIRE), atomic across workers.
 
 Without REDIS_URL (the embedded setup) Django's cache stands in; it is per machine, which is
 what the embedded setup is.
@@ -9,15 +9,42 @@ import time
 
 import redis
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 WINDOW_S = 3600
 
 
+# Every counter: INCR, and EXPIRE when this INCR created it; one script, one round trip, atomic.
+_HIT_SCRIPT = """
+local values = {}
+for i, key in ipairs(KEYS) do
+  values[i] = redis.call('INCR', key)
+  if values[i] == 1 then redis.call('EXPIRE', key, ARGV[1]) end
+end
+return values
+"""
+
+
 @functools.cache
+def _script():
+    """The script on the Redis client of the cache (its pool, its timeouts), sent by digest (EVALSHA)."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return None
+    return backend._cache.get_client(write=True).register_script(_HIT_SCRIPT)
+
+
+@receiver(setting_changed)
+def _cache_settings_changed(*, setting, **kwargs):
+    if setting == "CACHES":
+        _script.cache_clear()
+
+
 def _redis() -> redis.Redis:
-    # redis-py's pool notices a fork (gunicorn, Celery prefork) and reconnects in the child.
-    return redis.Redis.from_url(settings.REDIS_URL)
+    return _script().registered_client
 
 
 def _key(name: str, bucket: int) -> str:
@@ -31,12 +58,9 @@ def counters_hit(counters: dict[str, int]) -> bool:
         return True
     bucket = int(time.time()) // WINDOW_S
     keys = {name: _key(name, bucket) for name in counters}
-    if settings.REDIS_URL:
-        pipe = _redis().pipeline(transaction=True)
-        for key in keys.values():
-            pipe.incr(key)
-            pipe.expire(key, WINDOW_S + 60)
-        values = pipe.execute()[::2]
+    script = _script()
+    if script is not None:
+        values = script(keys=list(keys.values()), args=[WINDOW_S + 60])
     else:
         values = []
         for key in keys.values():
@@ -47,7 +71,7 @@ def counters_hit(counters: dict[str, int]) -> bool:
 
 def counters_reset() -> None:
     """Forget every masking counter (tests, and staff after an incident)."""
-    if settings.REDIS_URL:
+    if _script() is not None:
         client = _redis()
         for key in client.scan_iter(match=_key("*", 0).rsplit(":", 2)[0] + ":*", count=1000):
             client.delete(key)

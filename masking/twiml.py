@@ -52,6 +52,10 @@ def not_available() -> str:
     return _("The person you are trying to reach is not available through this number.")
 
 
+def busy() -> str:
+    return _("We cannot connect your call right now. Please try again in a moment.")
+
+
 def too_many() -> str:
     return _("Too many attempts on this number. Please try again later.")
 

@@ -11,7 +11,7 @@ from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbid
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import services, twiml
 from .models import Interaction
 from .providers import get_provider
 from .providers.base import SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER
@@ -76,3 +76,15 @@ def bridge(request, token):
     except services.WebhookRefused as exc:
         return _refused(request, exc.code)
     return HttpResponse(answer, content_type=XML)
+
+
+@csrf_exempt
+@require_POST
+def fallback(request):
+    """The numbers' fallback URL, which Twilio asks when the webhook answered 5xx or too late (load
+    shedding, trustplatform/overload.py): a fixed, polite answer that reads and writes nothing, so it
+    holds under the load that made the webhook fail. A call hears that it cannot be connected now; a
+    text gets no reply (a reply costs money and tells a stranger the number is live)."""
+    if request.POST.get("CallSid"):
+        return HttpResponse(twiml.voice_refuse(twiml.busy()), content_type=XML)
+    return HttpResponse(twiml.empty_text(), content_type=XML)

@@ -4,6 +4,7 @@ The defaults give the embedded setup (SQLite, a file-system Celery transport, a 
 `make run` works on a bare machine; production sets DATABASE_URL, CELERY_BROKER_URL and REDIS_URL.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -103,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     # Inside the locale, around the rest: any /api/v1/ error left as HTML becomes the API's JSON.
     "trustplatform.api.middleware.ApiErrorShapeMiddleware",
+    # A statement, lock or Redis timeout answers 503 "try again", not 500 (trustplatform/overload.py).
+    "trustplatform.overload.BusyDependencyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -174,6 +177,25 @@ if DATABASE_REPLICA_URL:
 for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.postgresql":
         _database["ENGINE"] = "trustplatform.postgres"
+# A web process gives up on a statement, a lock or an idle transaction instead of holding its worker while
+# requests queue behind it (the answer is a 503 `busy`: trustplatform/overload.py). trustplatform/wsgi.py
+# marks web processes; Celery, beat and manage.py commands do long work and keep PostgreSQL's defaults.
+WEB_PROCESS = os.environ.get("ANSIM_PROCESS") == "web"
+DATABASE_CONNECT_TIMEOUT_S = env_int("DATABASE_CONNECT_TIMEOUT_S", 3, minimum=1)
+DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000)
+DATABASE_LOCK_TIMEOUT_MS = env_int("DATABASE_LOCK_TIMEOUT_MS", 3000)
+DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS = env_int("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS", 30000)
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "trustplatform.postgres":
+        _options = _database.setdefault("OPTIONS", {})
+        _options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT_S)
+        if WEB_PROCESS:
+            _options["options"] = " ".join(filter(None, [
+                _options.get("options", ""),
+                f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}",
+                f"-c lock_timeout={DATABASE_LOCK_TIMEOUT_MS}",
+                f"-c idle_in_transaction_session_timeout={DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS}",
+            ]))
 DATABASE_ROUTERS = ["trustplatform.dbrouter.ReplicaRouter"]
 # After a write a person's reads stay on the primary this long (read-your-writes), so it must
 # cover the most lag the replica is allowed before reads leave it.
@@ -185,12 +207,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits, lockout counters) --------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_TIMEOUT_S = env.float("REDIS_TIMEOUT_S", default=0.5)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ansim"),
+            # A Redis that does not answer fails the command in this time instead of holding the worker
+            # (rate limits, lockouts, the masking counters all use this client).
+            "OPTIONS": {"socket_timeout": REDIS_TIMEOUT_S, "socket_connect_timeout": REDIS_TIMEOUT_S},
         }
     }
 else:
@@ -200,6 +226,19 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+
+# --- Overload (trustplatform/overload.py) ---------------------------------------------------------
+# How long a request may wait for a worker before it is answered 503 at once, by class (0: never shed).
+# Telephony and the API answer machines that have a fallback or retry; a failure must come fast (100 ms
+# is the goal), so their budgets are well under it.
+OVERLOAD_BUDGETS_MS = {
+    "telephony": env_int("OVERLOAD_TELEPHONY_BUDGET_MS", 50),
+    "api": env_int("OVERLOAD_API_BUDGET_MS", 50),
+    "hooks": env_int("OVERLOAD_HOOKS_BUDGET_MS", 1000),
+    "pages": env_int("OVERLOAD_PAGES_BUDGET_MS", 2000),
+}
+# Only behind a front proxy that sets X-Request-Start itself (nginx: `t=${msec}`) and strips the client's.
+OVERLOAD_TRUST_REQUEST_START = env.bool("OVERLOAD_TRUST_REQUEST_START", default=False)
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

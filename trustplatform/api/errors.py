@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from trustplatform.errors import DomainError
+from trustplatform.overload import RETRY_AFTER_S, busy_dependency, busy_detail
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,11 @@ def _first_code(detail) -> str | None:
 
 
 def exception_handler(exc, context):
+    busy = busy_dependency(exc)
+    if busy:  # a statement, lock or Redis timeout: nothing was changed, try again
+        logger.warning("busy: %s did not answer in time for %s", busy, context["request"].path_info)
+        return Response(_body("busy", busy_detail()), status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                        headers={"Retry-After": RETRY_AFTER_S})
     if isinstance(exc, DomainError):
         return Response(_body(exc.code, exc.detail, exc.fields), status=exc.status)
     if isinstance(exc, TransitionNotAllowed):
