@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 import sys
 import time
@@ -400,14 +399,6 @@ def _webhook_figures(ctx, stack: dict) -> str | None:
     return f"{errors} of {total} webhook requests failed" if errors else None
 
 
-def _competitor(cores: int):
-    """Busy loops at normal priority on `cores` CPUs: another tenant of the machine taking its share."""
-    import subprocess
-
-    return [subprocess.Popen([sys.executable, "-c", "while True:\n    pass"], stdin=subprocess.DEVNULL)
-            for _ in range(cores)]
-
-
 def _overload_figures(ctx, stack: dict) -> None:
     """Signed voice webhooks at twice the design rate with half the machine's CPU taken by a competitor:
     how fast the served ones are answered, how many fail, and how fast a failure is answered (a call
@@ -415,65 +406,53 @@ def _overload_figures(ctx, stack: dict) -> None:
     proxies = ctx.tmp / "proxies.json"
     total = OVERLOAD_RATE * OVERLOAD_DURATION_S
     lines = _sign(ctx, proxies, ctx.tmp / "overload.txt", total, 0).read_text().splitlines()
+    warm = _sign(ctx, proxies, ctx.tmp / "overload-warm.txt", 2 * OVERLOAD_RATE, total)
+    warm = warm.read_text().splitlines()
 
     def make(i, signed=lines):
         signature, body = signed[i].split("\t", 1)
         return ("POST", "/hooks/telephony/voice/", body,
                 {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
 
-    cores = max(1, (os.cpu_count() or 2) // 2)
-    ctx.stop_server(ctx.server)  # its workers would only take memory; the next figure starts it again
-    server = ctx.shedding_server()
-    warm = _sign(ctx, proxies, ctx.tmp / "overload-warm.txt", 2 * OVERLOAD_RATE, total)
-    warm = warm.read_text().splitlines()
-    ctx.fixed_rate(server.url("/hooks/telephony/voice/"), OVERLOAD_RATE // 2, 4, concurrency=64,
-                   request_for=lambda i: make(i, warm))  # the new workers' first requests, not measured
-    hogs = _competitor(cores)
-    try:
-        result = ctx.fixed_rate(server.url("/hooks/telephony/voice/"), OVERLOAD_RATE, OVERLOAD_DURATION_S,
-                                request_for=make, concurrency=64)
-    finally:
-        for hog in hogs:
-            hog.kill()
-            hog.wait()
-        ctx.stop_server(server)
-    failed = result.errors / result.scheduled
-    failures = sorted(result.failure_latencies_ms)
-    failure_p99 = failures[min(len(failures) - 1, int(0.99 * len(failures)))] if failures else 0.0
-    setup = (f"{OVERLOAD_RATE} signed voice webhooks/s for {OVERLOAD_DURATION_S} s, each a new CallSid, "
-             f"{cores} of {os.cpu_count()} cores taken by busy loops; {ctx.workers} sync workers")
-    served_p99 = result.p99 if result.latencies_ms else float("inf")
-    ctx.figure("masking", "webhook_overload_p99_ms", served_p99, "ms", f"<={OVERLOAD_SERVED_P99_GOAL_MS}",
-               f"served requests ({len(result.latencies_ms)} of {result.scheduled}, "
-               f"{result.achieved_rate:.0f}/s); {setup}; generator's worst send lag "
-               f"{result.max_send_lag_ms:.0f} ms")
-    ctx.figure("masking", "webhook_overload_failed", failed, "share", f"<={OVERLOAD_FAILED_GOAL}",
-               f"{result.errors} of {result.scheduled} failed or never answered "
-               f"({result.dropped} never sent); {setup}")
-    ctx.figure("masking", "webhook_overload_failure_p99_ms", failure_p99, "ms",
-               f"<={OVERLOAD_FAILURE_P99_GOAL_MS}",
-               f"time to the answer of a failed request, p99 of {len(failures)}; {setup}")
+    ctx.overload_figures("masking", "webhook_overload", "/hooks/telephony/voice/", OVERLOAD_RATE,
+                         OVERLOAD_DURATION_S, make, warm_make=lambda i: make(i, warm),
+                         what="signed voice webhooks (each a new CallSid)",
+                         served_goal_ms=OVERLOAD_SERVED_P99_GOAL_MS, failed_goal=OVERLOAD_FAILED_GOAL,
+                         failure_goal_ms=OVERLOAD_FAILURE_P99_GOAL_MS)
+
+
+def _open_request(stack: dict, run_id: int, i: int):
+    """Opening session i of a run: a new pair each (allocation under per-person advisory locks)."""
+    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3 * 3600))
+    body = json.dumps({"reference": f"bench-open-{run_id}-{i}", "expires_at": expires,
+                       "consumer": {"phone": f"+8210{60000000 + (run_id * 7919 + i) % 9_000_000:08d}",
+                                    "label": "고객"},
+                       "business": {"phone": f"+8210{30000000 + i % ACTIVE_BUSINESSES:08d}",
+                                    "label": "가게"}})
+    headers = {"Content-Type": "application/json", "Authorization": f"Token {stack['token']}"}
+    return "POST", "/api/v1/masking/sessions/", body, headers
+
+
+def _open_overload_figures(ctx, stack: dict) -> None:
+    """Session opens at twice their design rate with half the CPU taken, as for the webhooks."""
+    run_id = (int(time.time()) + 50_000) % 100_000
+    ctx.overload_figures("masking", "open_overload", "/api/v1/masking/sessions/", 2 * OPEN_RATE,
+                         OVERLOAD_DURATION_S, lambda i: _open_request(stack, run_id, 10_000 + i),
+                         warm_make=lambda i: _open_request(stack, run_id, i),
+                         what="session opens (a new pair each, token auth)",
+                         served_goal_ms=OVERLOAD_SERVED_P99_GOAL_MS, failed_goal=OVERLOAD_FAILED_GOAL,
+                         failure_goal_ms=OVERLOAD_FAILURE_P99_GOAL_MS)
 
 
 def _open_figure(ctx, stack: dict) -> str | None:
     url = ctx.server.url("/api/v1/masking/sessions/")
     run_id = int(time.time()) % 100_000
-    headers = {"Content-Type": "application/json", "Authorization": f"Token {stack['token']}"}
-
-    def make(i):
-        expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3 * 3600))
-        body = json.dumps({"reference": f"bench-open-{run_id}-{i}", "expires_at": expires,
-                           "consumer": {"phone": f"+8210{60000000 + (run_id * 7919 + i) % 9_000_000:08d}",
-                                        "label": "고객"},
-                           "business": {"phone": f"+8210{30000000 + i % ACTIVE_BUSINESSES:08d}",
-                                        "label": "가게"}})
-        return "/api/v1/masking/sessions/", body, headers
-
-    path, body, _h = make(0)
+    _method, path, body, headers = _open_request(stack, run_id, 0)
     status, answer = ctx.request("POST", url, body=body, headers=headers)
     if status != 201:
         ctx.fail(f"opening a session through the API answered HTTP {status}: {answer[:300]!r}")
-    p99, errors, total = _fixed_rate(ctx, url, OPEN_RATE, OPEN_DURATION_S, lambda i: make(i + 1))
+    p99, errors, total = _fixed_rate(ctx, url, OPEN_RATE, OPEN_DURATION_S,
+                                     lambda i: _open_request(stack, run_id, i + 1)[1:])
     ctx.figure("masking", "open_p99_ms", p99, "ms", f"<={P99_GOAL_MS}",
                f"POST {path} at {OPEN_RATE}/s for {OPEN_DURATION_S} s, a new pair each (allocation under "
                f"per-person advisory locks, 2 participants, audit), token auth; {errors} failures of {total}")
@@ -485,7 +464,8 @@ def run(ctx) -> None:
     stack = _stack(ctx)
     # Every figure is printed even when one run had failures; the module fails at the end.
     problems = [problem for problem in (_webhook_figures(ctx, stack), _open_figure(ctx, stack)) if problem]
-    # Last: its failures are what it measures, and its competitor must not overlap the other figures.
+    # Last: their failures are what they measure, and their competitor must not overlap the other figures.
     _overload_figures(ctx, stack)
+    _open_overload_figures(ctx, stack)
     if problems:
         ctx.fail("; ".join(problems))

@@ -33,7 +33,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -204,6 +203,7 @@ class FixedRateResult:
     max_send_lag_ms: float  # how late the generator itself sent a request; large means the client saturated
     # How long each failed request took to fail, from its due time (refusals, timeouts; not the dropped).
     failure_latencies_ms: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)  # answers by HTTP status; 0: none (reset, timeout)
 
     def __post_init__(self) -> None:
         self._sorted = sorted(self.latencies_ms)
@@ -510,6 +510,47 @@ class Context:
                if key not in {f"OVERLOAD_{kind}_BUDGET_MS" for kind in SHED_CLASSES}}
         return self.start_gunicorn("trustplatform.wsgi:application", name="ansim-shedding", env=env)
 
+    def overload_figures(self, app: str, prefix: str, path: str, rate: float, duration_s: float, make, *,
+                         warm_make, what: str, served_goal_ms: float = 250, failed_goal: float = 0.05,
+                         failure_goal_ms: float = 100) -> None:
+        """`rate` requests/s of `make(i)` (method, path, body, headers) for `duration_s` while busy loops take
+        half the machine's cores, against a server with production load shedding; three figures:
+        `<prefix>_p99_ms` of the served, `<prefix>_failed` (share) and `<prefix>_failure_p99_ms` (how fast a
+        failure was answered). `warm_make(i)` gives the new workers' first requests (4 s at half the rate, not
+        measured). The main server is stopped meanwhile (its workers would only take memory)."""
+        cores = max(1, (os.cpu_count() or 2) // 2)
+        self.stop_server(self.server)
+        server = self.shedding_server()
+        try:
+            self.fixed_rate(server.url(path), rate / 2, 4, concurrency=64, request_for=warm_make)
+            # Another tenant of the machine, at normal priority.
+            hogs = [subprocess.Popen([sys.executable, "-c", "while True:\n    pass"],
+                                     stdin=subprocess.DEVNULL) for _ in range(cores)]
+            try:
+                result = self.fixed_rate(server.url(path), rate, duration_s, request_for=make, concurrency=64)
+            finally:
+                for hog in hogs:
+                    hog.kill()
+                    hog.wait()
+        finally:
+            self.stop_server(server)
+        failures = sorted(result.failure_latencies_ms)
+        failure_p99 = percentile(failures, 99) if failures else 0.0
+        setup = (f"{rate:g} {what}/s for {duration_s:g} s, {cores} of {os.cpu_count()} cores taken by busy "
+                 f"loops; {self.workers} sync workers, shedding as in production")
+        served_p99 = result.p99 if result.latencies_ms else float("inf")
+        self.figure(app, f"{prefix}_p99_ms", served_p99, "ms", f"<={served_goal_ms:g}",
+                    f"served requests ({len(result.latencies_ms)} of {result.scheduled}, "
+                    f"{result.achieved_rate:.0f}/s); {setup}; generator's worst send lag "
+                    f"{result.max_send_lag_ms:.0f} ms")
+        answers = ", ".join(f"{status or 'none'}: {count}"
+                            for status, count in sorted(result.statuses.items()))
+        self.figure(app, f"{prefix}_failed", result.errors / result.scheduled, "share", f"<={failed_goal:g}",
+                    f"{result.errors} of {result.scheduled} failed or never answered "
+                    f"({result.dropped} never sent; answers by status {answers}); {setup}")
+        self.figure(app, f"{prefix}_failure_p99_ms", failure_p99, "ms", f"<={failure_goal_ms:g}",
+                    f"time to the answer of a failed request, p99 of {len(failures)}; {setup}")
+
     def stop_server(self, server: Server) -> None:
         server.stop()
         if server in self._servers:
@@ -591,7 +632,8 @@ class Context:
     def fixed_rate(self, url: str, rate_per_s: float, duration_s: float, method: str = "GET", body=None,
                    headers: dict[str, str] | None = None, *, concurrency: int = 32,
                    timeout_s: float = 10.0, request_for=None) -> FixedRateResult:
-        """Open-loop load: request i is due at start + i/rate, sent by a pool of keep-alive connections.
+        """Open-loop load: request i is due at start + i/rate, sent on its own connection (at most
+        `concurrency` in flight) by one thread with non-blocking sockets (`_open_loop`).
 
         Every request is `method` `url` with `body` and `headers`, unless `request_for(i)` gives request
         i its own `(method, path, body, headers)` (a new signed event, another search); those are built
@@ -614,80 +656,169 @@ class Context:
                 each_method, each_path, each_body, each_headers = request_for(index)
                 prepared.append((each_method, each_path, *encode_body(each_body, each_headers)))
         interval = 1.0 / rate_per_s
-        lock = threading.Lock()
-        state = {"next": 0, "errors": 0, "dropped": 0, "lag": 0.0}
-        latencies: list[float] = []
-        failure_latencies: list[float] = []
-        start = time.monotonic() + 0.1  # let every thread start before the first request is due
+        host = f"{parts.hostname}:{parts.port or 80}"
+        requests = []
+        for index in range(total):
+            each = prepared[index] if prepared is not None else (method, path, payload, headers)
+            requests.append(_request_bytes(host, *each))
+        start = time.monotonic() + 0.1
         deadline = start + duration_s + timeout_s + 5
-
-        def worker() -> None:
-            conn: http.client.HTTPConnection | None = None
-            try:
-                while True:
-                    with lock:
-                        index = state["next"]
-                        state["next"] += 1
-                    if index >= total:
-                        return
-                    due = start + index * interval
-                    now = time.monotonic()
-                    if due > now:
-                        time.sleep(due - now)
-                    elif now > deadline:
-                        with lock:
-                            state["dropped"] += 1
-                        continue
-                    with lock:
-                        state["lag"] = max(state["lag"], time.monotonic() - due)
-                    try:
-                        if conn is None:
-                            conn = http.client.HTTPConnection(parts.hostname, parts.port or 80,
-                                                              timeout=timeout_s)
-                        if prepared is None:
-                            conn.request(method, path, body=payload, headers=headers)
-                        else:
-                            each_method, each_path, each_payload, each_headers = prepared[index]
-                            conn.request(each_method, each_path, body=each_payload, headers=each_headers)
-                        resp = conn.getresponse()
-                        resp.read()  # the whole body, so the connection can be reused
-                        finished = time.monotonic()
-                        if resp.will_close:
-                            conn.close()
-                            conn = None
-                        if resp.status < 400:
-                            latencies.append((finished - due) * 1000)
-                        else:
-                            with lock:
-                                state["errors"] += 1
-                                failure_latencies.append((finished - due) * 1000)
-                    except (OSError, http.client.HTTPException):
-                        with lock:
-                            state["errors"] += 1
-                            failure_latencies.append((time.monotonic() - due) * 1000)
-                        if conn is not None:
-                            conn.close()
-                        conn = None
-            finally:
-                if conn is not None:
-                    conn.close()
-
-        pool = [threading.Thread(target=worker, daemon=True, name=f"fixed-rate-{i}")
-                for i in range(max(1, min(concurrency, total)))]
-        for thread in pool:
-            thread.start()
-        for thread in pool:
-            thread.join(timeout=max(0.0, deadline + timeout_s - time.monotonic()))
+        outcome = _open_loop(requests, (parts.hostname, parts.port or 80), start, interval, deadline,
+                             concurrency=max(1, min(concurrency, total)), timeout_s=timeout_s)
         elapsed = max(time.monotonic() - start, 1e-9)
-        with lock:
-            # Anything a stuck thread never finished counts as failed.
-            unfinished = max(0, total - len(latencies) - state["errors"] - state["dropped"])
-            return FixedRateResult(
-                url=url, target_rate=rate_per_s, scheduled=total, latencies_ms=list(latencies),
-                errors=state["errors"] + state["dropped"] + unfinished, dropped=state["dropped"] + unfinished,
-                elapsed_s=elapsed, max_send_lag_ms=state["lag"] * 1000,
-                failure_latencies_ms=list(failure_latencies),
-            )
+        unfinished = max(0, total - len(outcome.latencies) - outcome.errors - outcome.dropped)
+        return FixedRateResult(
+            url=url, target_rate=rate_per_s, scheduled=total, latencies_ms=outcome.latencies,
+            errors=outcome.errors + outcome.dropped + unfinished, dropped=outcome.dropped + unfinished,
+            elapsed_s=elapsed, max_send_lag_ms=outcome.lag * 1000,
+            failure_latencies_ms=outcome.failure_latencies, statuses=outcome.statuses,
+        )
+
+
+def _request_bytes(host: str, method: str, path: str, payload: bytes | None,
+                   headers: dict[str, str]) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", "Connection: close"]
+    lines += [f"{name}: {value}" for name, value in headers.items()
+              if name.lower() not in ("host", "connection", "content-length")]
+    if payload is not None or method in ("POST", "PUT", "PATCH"):
+        lines.append(f"Content-Length: {len(payload or b'')}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (payload or b"")
+
+
+@dataclass
+class _OpenLoopOutcome:
+    latencies: list[float] = field(default_factory=list)
+    failure_latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    dropped: int = 0
+    lag: float = 0.0
+    statuses: dict[int, int] = field(default_factory=dict)  # 0: no answer (refused, reset, timed out)
+
+
+class _Exchange:
+    """One request on its own connection (the sync workers close each one): connect, send, read the answer."""
+
+    __slots__ = ("due", "sent_at", "sock", "out", "buf", "header_end", "length", "status")
+
+    def __init__(self, due: float, data: bytes, address) -> None:
+        self.due, self.sent_at, self.out, self.buf = due, time.monotonic(), memoryview(data), bytearray()
+        self.header_end, self.length, self.status = -1, None, 0
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setblocking(False)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock.connect_ex(address)
+
+    def write(self) -> bool:
+        """Send what is left; True once all of it is sent (or the connection failed: read finds out)."""
+        try:
+            sent = self.sock.send(self.out)
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
+        self.out = self.out[sent:]
+        return not self.out
+
+    def read(self) -> bool | None:
+        """Read what arrived; True when the answer is complete, None when the connection failed."""
+        try:
+            chunk = self.sock.recv(65536)
+        except BlockingIOError:
+            return False
+        except OSError:
+            return None
+        if not chunk:
+            return True if self.status else None
+        self.buf += chunk
+        if self.header_end < 0:
+            end = self.buf.find(b"\r\n\r\n")
+            if end < 0:
+                return False
+            self.header_end = end + 4
+            head = bytes(self.buf[:end]).decode("latin-1").split("\r\n")
+            try:
+                self.status = int(head[0].split(" ", 2)[1])
+            except (IndexError, ValueError):
+                return None
+            for line in head[1:]:
+                name, _sep, value = line.partition(":")
+                if name.strip().lower() == "content-length":
+                    self.length = int(value.strip())
+        # Done when the declared body is in: closing now sends our FIN, which a lingering server waits for.
+        return self.length is not None and len(self.buf) - self.header_end >= self.length
+
+
+def _open_loop(requests: list[bytes], address, start: float, interval: float, deadline: float, *,
+               concurrency: int, timeout_s: float) -> _OpenLoopOutcome:
+    """Send request i at start + i*interval from one thread with non-blocking sockets: a thread per connection
+    costs the machine several times the CPU, which under contention the server being measured would lose."""
+    import selectors
+
+    outcome = _OpenLoopOutcome()
+    selector = selectors.DefaultSelector()
+    in_flight: dict[int, _Exchange] = {}
+    total, next_index = len(requests), 0
+    last_sweep = time.monotonic()
+
+    def finish(exchange: _Exchange, ok: bool) -> None:
+        with contextlib.suppress(KeyError, ValueError):
+            selector.unregister(exchange.sock)
+        exchange.sock.close()
+        del in_flight[id(exchange)]
+        took = (time.monotonic() - exchange.due) * 1000
+        status = exchange.status if ok else 0
+        outcome.statuses[status] = outcome.statuses.get(status, 0) + 1
+        if ok and exchange.status < 400:
+            outcome.latencies.append(took)
+        else:
+            outcome.errors += 1
+            outcome.failure_latencies.append(took)
+
+    while next_index < total or in_flight:
+        now = time.monotonic()
+        if now > deadline + timeout_s:
+            break
+        while next_index < total and len(in_flight) < concurrency:
+            due = start + next_index * interval
+            if due > now:
+                break
+            if now > deadline:
+                outcome.dropped += total - next_index
+                next_index = total
+                break
+            outcome.lag = max(outcome.lag, now - due)
+            exchange = _Exchange(due, requests[next_index], address)
+            in_flight[id(exchange)] = exchange
+            selector.register(exchange.sock, selectors.EVENT_WRITE, exchange)
+            next_index += 1
+        if now - last_sweep > 0.05:
+            last_sweep = now
+            for exchange in [e for e in in_flight.values() if now - e.sent_at > timeout_s]:
+                finish(exchange, False)
+        if next_index < total and len(in_flight) < concurrency:
+            wait = min(max(0.0, start + next_index * interval - time.monotonic()), 0.05)
+        else:
+            wait = 0.05
+        if not in_flight:
+            time.sleep(wait)
+            continue
+        for key, mask in selector.select(wait):
+            exchange = key.data
+            if id(exchange) not in in_flight:
+                continue
+            if mask & selectors.EVENT_WRITE:
+                if exchange.write():
+                    selector.modify(exchange.sock, selectors.EVENT_READ, exchange)
+                continue
+            done = exchange.read()
+            if done is None:
+                finish(exchange, False)
+            elif done:
+                finish(exchange, True)
+    for exchange in list(in_flight.values()):  # past the deadline: failed
+        finish(exchange, False)
+    selector.close()
+    return outcome
 
 
 # --- Discovery and main -----------------------------------------------------------------------------------

@@ -107,7 +107,7 @@ def shed_app():
 @pytest.mark.django_db
 def test_a_request_that_waited_past_its_budget_is_refused_in_its_class_shape(shed_app, conversation):
     factory = RequestFactory()
-    waited = conversation(0.12)  # past the 50 ms of telephony and the API, within the pages' 2 s
+    waited = conversation(0.12)  # past the 30 ms of telephony and the API, within the pages' 2 s
 
     api = factory.post("/api/v1/masking/sessions/", data="{}", content_type="application/json").environ
     status, headers, body = _call(shed_app, {**api, "gunicorn.socket": waited.server})
