@@ -72,6 +72,10 @@ def normalize_phone(raw: str, *, region: str = "KR", mobile_only: bool = True) -
 
 def mask_phone(e164: str) -> str:
     """A hint safe to show staff: +821012345678 -> 010-****-5678."""
+    if len(e164) == 13 and e164.startswith("+8210") and e164[1:].isdigit():
+        # Most callers: a Korean mobile, whose national form is always 010-XXXX-XXXX (checked against
+        # phonenumbers for every 010 prefix); a call's webhook saves the parse.
+        return f"010-****-{e164[-4:]}"
     try:
         number = phonenumbers.parse(e164, None)
         national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

@@ -21,6 +21,19 @@ def test_mask_phone_keeps_only_the_last_four_digits():
     assert pii.mask_phone("+821012345678") == "010-****-5678"
 
 
+def test_the_mobile_shortcut_of_mask_phone_agrees_with_phonenumbers_for_every_010_prefix():
+    import phonenumbers
+
+    for prefix in range(10000):
+        for line in ("0000", "5678"):
+            e164 = f"+8210{prefix:04d}{line}"
+            national = phonenumbers.format_number(phonenumbers.parse(e164, None),
+                                                  phonenumbers.PhoneNumberFormat.NATIONAL)
+            first, _middle, last = national.split("-")
+            assert pii.mask_phone(e164) == f"{first}-****-{last}", e164
+    assert pii.mask_phone("+82212345678") == "02-****-5678"  # not a mobile: phonenumbers formats it
+
+
 def test_blind_index_is_stable_and_keyed(settings):
     first = pii.blind_index("+821012345678")
     assert first == pii.blind_index("+821012345678")
