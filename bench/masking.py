@@ -218,6 +218,19 @@ if not seeded:
         cursor.execute("VACUUM ANALYZE masking_maskedsession")
         cursor.execute("VACUUM ANALYZE masking_participant")
 
+# Sessions the open figures of earlier runs left open (they last 3 h) would crowd the pool this run
+# allocates from: end them, as deliveries end theirs.
+with transaction.atomic(), connection.cursor() as cursor:
+    cursor.execute('''
+        UPDATE masking_participant p SET holds_until = GREATEST(p.held_from + interval '1 second', now())
+        FROM masking_maskedsession s
+        WHERE p.session_id = s.id AND s.subject_id LIKE 'bench-open-%%' AND s.status = 'open'
+          AND p.holds_until > now()''')
+    cursor.execute('''
+        UPDATE masking_maskedsession SET status = 'closed', close_reason = 'completed', ended_at = now(),
+               expires_at = GREATEST(opens_at + interval '1 second', LEAST(expires_at, now()))
+        WHERE subject_id LIKE 'bench-open-%%' AND status = 'open'
+    ''')
 # The open sessions the benchmark calls through, once (they last a week).
 live = set(MaskedSession.objects.filter(subject_id__startswith="bench-live-", status="open",
                                         expires_at__gt=now + timedelta(days=1))
