@@ -4,15 +4,13 @@ Without REDIS_URL (the embedded setup) Django's cache stands in; it is per machi
 what the embedded setup is.
 """
 
-import functools
 import time
 
 import redis
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
-from django.core.signals import setting_changed
-from django.dispatch import receiver
+from django.core.cache import cache
+
+from trustplatform.cache_scripts import cache_script
 
 WINDOW_S = 3600
 
@@ -28,19 +26,9 @@ return values
 """
 
 
-@functools.cache
 def _script():
-    """The script on the Redis client of the cache (its pool, its timeouts), sent by digest (EVALSHA)."""
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        return None
-    return backend._cache.get_client(write=True).register_script(_HIT_SCRIPT)
-
-
-@receiver(setting_changed)
-def _cache_settings_changed(*, setting, **kwargs):
-    if setting == "CACHES":
-        _script.cache_clear()
+    """The script on the cache's Redis (its pool, its timeouts; trustplatform/cache_scripts.py), or None."""
+    return cache_script(_HIT_SCRIPT)
 
 
 def _redis() -> redis.Redis:

@@ -10,15 +10,14 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-import psycopg
 import pytest
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
-from django.db import connection
 from django.test import RequestFactory
 from django.utils import timezone
 
 from masking.models import MaskedSession
+from tests.locks import held_elsewhere
 from trustplatform.overload import ShedOverload, queue_age_ms, request_class, socket_age_ms, stamp_age_ms
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -253,22 +252,10 @@ def test_a_lock_timeout_answers_503_busy_and_changes_nothing(api_client, owner_m
         "business": {"phone": "010-2000-0002", "label": "라이더"}}, format="json")
     assert opened.status_code == 201, opened.content
     session_id = opened.json()["id"]
-    database = settings.DATABASES["default"]
-    holder = psycopg.connect(dbname=database["NAME"])
-    try:
-        holder.execute("SELECT 1 FROM masking_maskedsession WHERE id = %s FOR UPDATE", [session_id])
-        with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '200ms'")
-        try:
-            started = time.monotonic()
-            refused = api_client.post(f"/api/v1/masking/sessions/{session_id}/close/")
-            assert time.monotonic() - started < 2
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET lock_timeout")
-    finally:
-        holder.rollback()
-        holder.close()
+    with held_elsewhere("SELECT 1 FROM masking_maskedsession WHERE id = %s FOR UPDATE", [session_id]):
+        started = time.monotonic()
+        refused = api_client.post(f"/api/v1/masking/sessions/{session_id}/close/")
+        assert time.monotonic() - started < 2
     assert refused.status_code == 503 and refused["Retry-After"] == "1"
     assert refused.json()["code"] == "busy" and "변경된 것은 없습니다" in refused.json()["detail"]
     assert MaskedSession.objects.get(pk=session_id).status == MaskedSession.Status.OPEN

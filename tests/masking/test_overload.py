@@ -5,15 +5,14 @@ import socket
 import time
 from urllib.parse import urlencode
 
-import psycopg
 import pytest
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
-from django.db import connection
 from django.test import RequestFactory
 from twilio.request_validator import RequestValidator
 
 from masking.models import Interaction
+from tests.locks import held_elsewhere
 from trustplatform.overload import ShedOverload
 
 from .conftest import dialled, mobile, numbers_of, twiml
@@ -89,21 +88,10 @@ def test_a_call_that_meets_a_stuck_database_gets_a_fast_503_and_no_half_written_
     pool(3)
     session = open_session(consumer=CONSUMER, business=RIDER)
     numbers = numbers_of(session)
-    holder = psycopg.connect(dbname=settings.DATABASES["default"]["NAME"], autocommit=False)
-    try:
-        holder.execute("LOCK TABLE masking_interaction IN EXCLUSIVE MODE")
-        with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '200ms'")
-        try:
-            started = time.monotonic()
-            refused = telco.call(caller=CONSUMER, proxy=numbers["consumer"], sid="CA" + "8" * 32)
-            waited = time.monotonic() - started
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET lock_timeout")
-    finally:
-        holder.rollback()
-        holder.close()
+    with held_elsewhere("LOCK TABLE masking_interaction IN EXCLUSIVE MODE"):
+        started = time.monotonic()
+        refused = telco.call(caller=CONSUMER, proxy=numbers["consumer"], sid="CA" + "8" * 32)
+        waited = time.monotonic() - started
     assert refused.status_code == 503 and refused["Retry-After"] == "1" and waited < 2
     assert not Interaction.objects.exists()
     root = twiml(telco.call(caller=CONSUMER, proxy=numbers["consumer"], sid="CA" + "8" * 32))

@@ -6,15 +6,13 @@ choose it by sending the header itself. DRF's throttles, axes' lockouts and the 
 count by this one address.
 """
 
-import functools
 import time
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
-from django.core.signals import setting_changed
-from django.dispatch import receiver
+from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
+
+from trustplatform.cache_scripts import cache_script
 
 
 def client_ip(request) -> str:
@@ -40,21 +38,9 @@ return {used, other}
 """
 
 
-@functools.cache
 def _redis_script():
-    """The counting script on one Redis client for the process, on the cache's server (the project's Redis
-    cache has one): Django's cache builds a new client object, a few hundred microseconds of Python, for
-    every command. The script is sent by its digest (EVALSHA), and in full once if the server lacks it."""
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        return None
-    return backend._cache.get_client(write=True).register_script(_COUNT_SCRIPT)
-
-
-@receiver(setting_changed)
-def _cache_settings_changed(*, setting, **kwargs):
-    if setting == "CACHES":
-        _redis_script.cache_clear()
+    """The counting script on the cache's Redis (trustplatform/cache_scripts.py), or None."""
+    return cache_script(_COUNT_SCRIPT)
 
 
 def _count(key: str, *, timeout: int, also_read: str | None = None) -> tuple[int, int]:
