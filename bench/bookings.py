@@ -208,8 +208,19 @@ def _book_overload_figures(ctx, city: dict) -> None:
                    "Content-Type": "application/json"}
         return "POST", "/api/v1/bookings/", body, headers
 
+    tokens = ctx.tmp / "bookings-guest-tokens.json"
+    tokens.write_text(json.dumps(city["guest_tokens"]))
+    count = ("import json\nfrom bookings.models import Booking\n"
+             f"tokens = json.loads(open({str(tokens)!r}).read())\n"
+             "print('BENCH_STORED', Booking.objects.filter(guest__auth_token__key__in=tokens).count())")
+
+    def stored() -> int:
+        out = ctx.django_shell(count)
+        return int(next(line for line in out.splitlines() if line.startswith("BENCH_STORED ")).split()[1])
+
     ctx.overload_figures("bookings", "book_overload", "/api/v1/bookings/", 2 * BOOK_DESIGN_RATE, OVERLOAD_S,
-                         make, warm_make=make, what="bookings (hold + checkout, a random room and night)")
+                         make, warm_make=make, what="bookings (hold + checkout, a random room and night)",
+                         stored=stored)
 
 
 def _wrk(ctx, url: str, script: Path, duration_s: int) -> tuple[float, int, int]:

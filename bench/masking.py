@@ -19,6 +19,7 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import parse_qs
 
 # The city day.
 BUSINESSES, RIDERS, CONSUMERS, ORDERS = 2_000, 5_000, 100_000, 60_000
@@ -430,11 +431,14 @@ def _overload_figures(ctx, stack: dict) -> None:
         return ("POST", "/hooks/telephony/voice/", body,
                 {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
 
+    sids = ctx.tmp / "overload-sids.json"
+    sids.write_text(json.dumps([parse_qs(line.split("\t", 1)[1])["CallSid"][0] for line in lines]))
     ctx.overload_figures("masking", "webhook_overload", "/hooks/telephony/voice/", OVERLOAD_RATE,
                          OVERLOAD_DURATION_S, make, warm_make=lambda i: make(i, warm),
                          what="signed voice webhooks (each a new CallSid)",
                          served_goal_ms=OVERLOAD_SERVED_P99_GOAL_MS, failed_goal=OVERLOAD_FAILED_GOAL,
-                         failure_goal_ms=OVERLOAD_FAILURE_P99_GOAL_MS)
+                         failure_goal_ms=OVERLOAD_FAILURE_P99_GOAL_MS,
+                         stored=lambda: _stored_count(ctx, "masking.models", "Interaction", "sid", sids))
 
 
 def _open_request(stack: dict, run_id: int, i: int):
@@ -452,12 +456,24 @@ def _open_request(stack: dict, run_id: int, i: int):
 def _open_overload_figures(ctx, stack: dict) -> None:
     """Session opens at twice their design rate with half the CPU taken, as for the webhooks."""
     run_id = (int(time.time()) + 50_000) % 100_000
+    references = ctx.tmp / "overload-references.json"
+    references.write_text(json.dumps([f"bench-open-{run_id}-{10_000 + i}"
+                                      for i in range(2 * OPEN_RATE * OVERLOAD_DURATION_S)]))
     ctx.overload_figures("masking", "open_overload", "/api/v1/masking/sessions/", 2 * OPEN_RATE,
                          OVERLOAD_DURATION_S, lambda i: _open_request(stack, run_id, 10_000 + i),
                          warm_make=lambda i: _open_request(stack, run_id, i),
                          what="session opens (a new pair each, token auth)",
                          served_goal_ms=OVERLOAD_SERVED_P99_GOAL_MS, failed_goal=OVERLOAD_FAILED_GOAL,
-                         failure_goal_ms=OVERLOAD_FAILURE_P99_GOAL_MS)
+                         failure_goal_ms=OVERLOAD_FAILURE_P99_GOAL_MS,
+                         stored=lambda: _stored_count(ctx, "masking.models", "MaskedSession", "subject_id",
+                                                      references))
+
+
+def _stored_count(ctx, module: str, model: str, field: str, values: Path) -> int:
+    """How many rows of `model` have `field` in the JSON list in `values` (the measured requests' ids)."""
+    code = (f"import json\nfrom {module} import {model}\nvalues = json.loads(open({str(values)!r}).read())\n"
+            f"print('BENCH_STORED', json.dumps({model}.objects.filter({field}__in=values).count()))")
+    return _shell_json(ctx, code, "BENCH_STORED")
 
 
 def _open_figure(ctx, stack: dict) -> str | None:

@@ -512,17 +512,21 @@ class Context:
 
     def overload_figures(self, app: str, prefix: str, path: str, rate: float, duration_s: float, make, *,
                          warm_make, what: str, served_goal_ms: float = 250, failed_goal: float = 0.05,
-                         failure_goal_ms: float = 100) -> None:
+                         failure_goal_ms: float = 100, stored=None) -> None:
         """`rate` requests/s of `make(i)` (method, path, body, headers) for `duration_s` while busy loops take
         half the machine's cores, against a server with production load shedding; three figures:
         `<prefix>_p99_ms` of the served, `<prefix>_failed` (share) and `<prefix>_failure_p99_ms` (how fast a
         failure was answered). `warm_make(i)` gives the new workers' first requests (4 s at half the rate, not
-        measured). The main server is stopped meanwhile (its workers would only take memory)."""
+        measured). The main server is stopped meanwhile (its workers would only take memory).
+        `stored()`, when given, counts what the requests left in the database, before and after the measured
+        run: the difference must be one effect per served request and none for a refused one (nothing
+        accepted lost or applied twice)."""
         cores = max(1, (os.cpu_count() or 2) // 2)
         self.stop_server(self.server)
         server = self.shedding_server()
         try:
             self.fixed_rate(server.url(path), rate / 2, 4, concurrency=64, request_for=warm_make)
+            baseline = stored() if stored is not None else 0
             # Another tenant of the machine, at normal priority.
             hogs = [subprocess.Popen([sys.executable, "-c", "while True:\n    pass"],
                                      stdin=subprocess.DEVNULL) for _ in range(cores)]
@@ -550,6 +554,12 @@ class Context:
                     f"({result.dropped} never sent; answers by status {answers}); {setup}")
         self.figure(app, f"{prefix}_failure_p99_ms", failure_p99, "ms", f"<={failure_goal_ms:g}",
                     f"time to the answer of a failed request, p99 of {len(failures)}; {setup}")
+        if stored is not None:
+            kept, served = stored() - baseline, len(result.latencies_ms)
+            log(f"{app}.{prefix}: {kept} stored for {served} served of {result.scheduled}")
+            if kept != served:
+                self.fail(f"{app}.{prefix}: {served} requests were served but {kept} left their effect: an "
+                          f"accepted request was lost or applied twice, or a refused one changed something")
 
     def stop_server(self, server: Server) -> None:
         server.stop()
