@@ -13,6 +13,8 @@ from django.utils import timezone
 from ..models import LIVE_STATUSES
 from .risk_model import (
     AGE_BANDS,
+    ALONE_COMMON,
+    ALONE_RARE,
     BAND_PAIRS,
     BROKER_PRIOR_ANSWERS,
     BUMPS_AFTER_DAYS,
@@ -47,7 +49,7 @@ def _bands(column: str, bounds) -> str:
 def _temp_tables() -> list[str]:
     names = ["risk_base", "risk_habit", "risk_zs", "risk_thr", "risk_price", "risk_ph", "risk_rare",
              "risk_match", "risk_photo", "risk_contacts", "risk_brokers", "risk_reports", "risk_strikes",
-             "risk_components"]
+             "risk_mandate", "risk_buildings", "risk_alone", "risk_components"]
     for level in range(len(PRICE_LEVELS)):
         names += [f"risk_med{level}", f"risk_grp{level}"]
     for first, second in BAND_PAIRS:
@@ -124,6 +126,8 @@ def _statements(near_bits: int, young_days: int, stale_days: int, rent_rate: flo
     return [
         f"""CREATE TEMP TABLE risk_base ON COMMIT DROP AS
             SELECT id, partner_id, landlord_id, building_key, sigungu_code, dong_code, deal_type,
+                   regexp_replace(unit, '[^0-9]', '', 'g') AS unit_digits,
+                   coalesce(published_at, created_at) AS listed_at,
                    building_type, {_bands("size_m2", SIZE_BANDS)} AS size_band,
                    {_bands("floor", FLOOR_BANDS)} AS floor_band,
                    CASE WHEN built_year IS NULL THEN -1
@@ -222,6 +226,22 @@ def _statements(near_bits: int, young_days: int, stale_days: int, rent_rate: flo
                    (per.bad + market.rate * {BROKER_PRIOR_ANSWERS}) / (per.answers + {BROKER_PRIOR_ANSWERS})
                      / market.rate AS ratio
             FROM per, market""",
+        # Another brokerage's earlier live listing of the same unit, for a listing with no sign of a mandate.
+        f"""CREATE TEMP TABLE risk_mandate ON COMMIT DROP AS
+            SELECT a.id, count(DISTINCT o.partner_id) AS earlier
+            FROM risk_base a
+            JOIN listings_listing o ON o.building_key = a.building_key AND o.partner_id <> a.partner_id
+            WHERE a.building_key <> '' AND a.unit_digits <> '' AND a.landlord_id IS NULL AND a.level = 0
+              AND o.status IN {_LIVE} AND regexp_replace(o.unit, '[^0-9]', '', 'g') = a.unit_digits
+              AND (coalesce(o.published_at, o.created_at), o.id) < (a.listed_at, a.id)
+            GROUP BY a.id""",
+        # How many listings, past and present, each building has had; and per building type, the share
+        # of listings at an address with no other.
+        """CREATE TEMP TABLE risk_buildings ON COMMIT DROP AS
+            SELECT building_key, count(*) AS n FROM listings_listing WHERE building_key <> '' GROUP BY 1""",
+        """CREATE TEMP TABLE risk_alone ON COMMIT DROP AS
+            SELECT l.building_type, (count(*) FILTER (WHERE k.n = 1) + 1)::float8 / (count(*) + 1) AS share
+            FROM listings_listing l JOIN risk_buildings k USING (building_key) GROUP BY 1""",
         """CREATE TEMP TABLE risk_reports ON COMMIT DROP AS
             SELECT listing_id, sum(weight) AS w, count(*) AS n FROM listings_report
             WHERE status IN ('awaiting_broker', 'in_review', 'on_site') GROUP BY 1""",
@@ -256,7 +276,12 @@ def _statements(near_bits: int, young_days: int, stale_days: int, rent_rate: flo
               floor(extract(epoch FROM now() - coalesce(p.decided_at, p.created_at)) / 86400)
                 AS broker_age_days,
               greatest(extract(epoch FROM now() - greatest(coalesce(b.published_at, now()), ct.last_viewed))
-                       / 86400, 0) AS evidence_days
+                       / 86400, 0) AS evidence_days,
+              CASE WHEN md.earlier > 0 THEN 1 ELSE 0 END AS c_mandate, coalesce(md.earlier, 0) AS earlier,
+              CASE WHEN k.n = 1 THEN least(greatest(ln({ALONE_COMMON} / al.share)
+                                                    / ln({ALONE_COMMON / ALONE_RARE}), 0), 1)
+                   ELSE 0 END AS c_address,
+              coalesce(k.n - 1, 0) AS building_others, round(coalesce(al.share, 1)::numeric, 4) AS alone_share
             FROM risk_base b
             JOIN partners_partner p ON p.id = b.partner_id
             JOIN risk_price pr ON pr.id = b.id
@@ -265,7 +290,10 @@ def _statements(near_bits: int, young_days: int, stale_days: int, rent_rate: flo
             LEFT JOIN risk_brokers br ON br.partner_id = b.partner_id
             JOIN risk_habit h ON h.partner_id = b.partner_id
             LEFT JOIN risk_reports r ON r.listing_id = b.id
-            LEFT JOIN risk_strikes s ON s.partner_id = b.partner_id""",
+            LEFT JOIN risk_strikes s ON s.partner_id = b.partner_id
+            LEFT JOIN risk_mandate md ON md.id = b.id
+            LEFT JOIN risk_buildings k ON k.building_key = b.building_key
+            LEFT JOIN risk_alone al ON al.building_type = b.building_type""",
         f"""INSERT INTO listings_riskscore (listing_id, score, components, version, computed_at)
             SELECT id, round(({score})::numeric, 2)::float8,
               jsonb_build_object(
@@ -287,7 +315,10 @@ def _statements(near_bits: int, young_days: int, stale_days: int, rent_rate: flo
                 'verification', jsonb_build_object('value', c_verification, 'level', level),
                 'young', jsonb_build_object('value', round(c_young::numeric, 3), 'age_days', broker_age_days),
                 'stale', jsonb_build_object('value', round(c_stale::numeric, 3),
-                                            'days', floor(evidence_days))),
+                                            'days', floor(evidence_days)),
+                'mandate', jsonb_build_object('value', round(c_mandate::numeric, 3), 'earlier', earlier),
+                'address', jsonb_build_object('value', round(c_address::numeric, 3),
+                                              'others', building_others, 'alone_share', alone_share)),
               %(version)s, %(now)s
             FROM (SELECT *, least(greatest(evidence_days - {int(stale_days)}, 0) / {2 * int(stale_days)}, 1)
                             AS c_stale FROM risk_components) c

@@ -23,20 +23,31 @@ one, else these priors.
 - bumps: bumped far more often than the brokerage bumps its other live listings (a home already let is
   bumped to keep the calls coming; brokerages differ in habit, so each is its own yardstick).
 - stale: days since the last evidence the home is there (publishing, a viewing), not since a bump.
+- mandate: another brokerage listed the same unit (building and 동/호) earlier and still does, and
+  nothing shows the owner gave this one the home (no owner link on the platform, no owner-confirmed
+  verification held). An owner who gives a home to two brokerages links or confirms it; a brokerage
+  copying a rival's listing cannot.
+- address: the platform has never seen another listing, past or present, at this building, for a
+  building type where that is rare (an apartment complex or officetel with no other listing and no
+  closed deal is usually an address no building has). Counts nothing where a lone address is common
+  (more than ALONE_COMMON of the type's listings), fully where it is rarer than ALONE_RARE; learned
+  from the market's own listings each night.
 """
 
-VERSION = "v2"
+VERSION = "v3"
 PRIOR_WEIGHTS = {
-    "price": 20,
-    "photo": 14,
-    "let_live": 22,
-    "reports": 13,
+    "price": 18,
+    "photo": 12,
+    "let_live": 20,
+    "reports": 12,
     "broker": 5,
-    "bumps": 12,
+    "bumps": 11,
     "strikes": 5,
     "verification": 5,
     "young": 2,
     "stale": 2,
+    "mandate": 4,
+    "address": 4,
 }
 COMPONENTS = tuple(PRIOR_WEIGHTS)
 
@@ -82,6 +93,10 @@ BUMPS_AFTER_DAYS, BUMPS_MIN = 14, 5
 BUMPS_MIN_LISTINGS = 5
 BUMPS_RATE_FLOOR = 0.02  # bumps a day: a brokerage that hardly ever bumps is not a zero yardstick
 
+# A lone address (no other listing ever at the building) among a building type's listings: counts
+# nothing at ALONE_COMMON of them, fully at ALONE_RARE (on a log scale between).
+ALONE_COMMON, ALONE_RARE = 0.05, 0.0025
+
 
 def weights_in_use() -> tuple[dict, str]:
     """The weights the nightly score applies and the version it records (with the calibration)."""
@@ -90,5 +105,6 @@ def weights_in_use() -> tuple[dict, str]:
     calibration = RiskCalibration.objects.order_by("-fitted_at", "-id").first()
     if calibration is None:
         return dict(PRIOR_WEIGHTS), VERSION
-    weights = {name: float(calibration.weights.get(name, 0)) for name in COMPONENTS}
+    # A component added after the calibration was fitted keeps its prior weight until the next fit.
+    weights = {name: float(calibration.weights.get(name, PRIOR_WEIGHTS[name])) for name in COMPONENTS}
     return weights, f"{VERSION}-c{calibration.pk}"

@@ -2,6 +2,7 @@
 Each step mirrors one statement of risk.py, and a test runs both on the same listings."""
 
 import math
+import re
 from bisect import bisect_right
 from collections import defaultdict
 from datetime import timedelta
@@ -26,6 +27,8 @@ from ..models import (
 from ..photos import hamming
 from .risk_model import (
     AGE_BANDS,
+    ALONE_COMMON,
+    ALONE_RARE,
     BAND_PAIRS,
     BROKER_PRIOR_ANSWERS,
     BUMPS_AFTER_DAYS,
@@ -245,6 +248,52 @@ def _habits(base: list[dict]) -> dict[int, float]:
     }
 
 
+def _digits(unit: str) -> str:
+    return re.sub(r"[^0-9]", "", unit or "")
+
+
+def _mandates(base: list[dict]) -> dict[int, int]:
+    """Per live listing with no sign of a mandate: the other brokerages listing the same unit earlier."""
+    earlier = defaultdict(list)  # (building, unit) -> (listed, id, partner) of live listings
+    for listing in Listing.objects.filter(status__in=LIVE_STATUSES).exclude(building_key=""):
+        unit = _digits(listing.unit)
+        if unit:
+            listed = listing.published_at or listing.created_at
+            earlier[(listing.building_key, unit)].append((listed, listing.pk, listing.partner_id))
+    found = {}
+    for row in base:
+        listing = row["listing"]
+        unit = _digits(listing.unit)
+        if not listing.building_key or not unit or listing.landlord_id is not None or listing.level_now:
+            continue
+        mine = (listing.published_at or listing.created_at, listing.pk)
+        partners = {
+            partner for listed, pk, partner in earlier[(listing.building_key, unit)]
+            if partner != listing.partner_id and (listed, pk) < mine
+        }
+        if partners:
+            found[listing.pk] = len(partners)
+    return found
+
+
+def _addresses() -> tuple[dict[str, int], dict[str, float]]:
+    """Listings ever at each building, and per building type the share of listings alone at theirs."""
+    buildings = defaultdict(int)
+    for key in Listing.objects.exclude(building_key="").values_list("building_key", flat=True):
+        buildings[key] += 1
+    alone, total = defaultdict(int), defaultdict(int)
+    for kind, key in Listing.objects.exclude(building_key="").values_list("building_type", "building_key"):
+        total[kind] += 1
+        alone[kind] += buildings[key] == 1
+    return buildings, {kind: (alone[kind] + 1) / (total[kind] + 1) for kind in total}
+
+
+def _address_value(others: int | None, share: float) -> float:
+    if others != 0:
+        return 0.0
+    return _clamp(math.log(ALONE_COMMON / share) / math.log(ALONE_COMMON / ALONE_RARE))
+
+
 def listings_rescore_portable() -> int:
     now = timezone.now()
     weights, version = weights_in_use()
@@ -254,6 +303,8 @@ def listings_rescore_portable() -> int:
     contacts = _contacts(base, now)
     brokers = _brokers(now)
     habits = _habits(base)
+    mandates = _mandates(base)
+    buildings, alone_shares = _addresses()
     reports = {
         listing_id: (weight, count)
         for listing_id, weight, count in Report.objects.filter(status__in=OPEN_REPORT_STATUSES)
@@ -287,6 +338,8 @@ def listings_rescore_portable() -> int:
             bump_habit = listing.refresh_count / max(row["live_days"], 7) / habits[listing.partner_id]
             evidence = max(filter(None, (listing.published_at or now, contact.get("last_viewed"))))
             evidence_days = max((now - evidence).total_seconds() / 86400, 0)
+            others = buildings[listing.building_key] - 1 if listing.building_key else None
+            alone_share = alone_shares.get(listing.building_type, 1.0)
             components = {
                 "price": price["c"],
                 "photo": photo,
@@ -299,6 +352,8 @@ def listings_rescore_portable() -> int:
                 "verification": VERIFICATION_RISK[listing.level_now],
                 "young": max(0, 1 - age_days / settings.LISTINGS_YOUNG_BROKER_DAYS),
                 "stale": _clamp((evidence_days - stale_days) / (2 * stale_days)),
+                "mandate": 1.0 if mandates.get(listing.pk) else 0.0,
+                "address": _address_value(others, alone_share),
             }
             score = round(sum(components[name] * weight for name, weight in weights.items()), 2)
             detail = {name: {"value": round(value, 3)} for name, value in components.items()}
@@ -326,6 +381,8 @@ def listings_rescore_portable() -> int:
             detail["verification"].update(level=listing.level_now)
             detail["young"].update(age_days=math.floor(age_days))
             detail["stale"].update(days=math.floor(evidence_days))
+            detail["mandate"].update(earlier=mandates.get(listing.pk, 0))
+            detail["address"].update(others=others or 0, alone_share=round(alone_share, 4))
             RiskScore.objects.update_or_create(
                 listing=listing,
                 defaults={"score": score, "components": detail, "version": version, "computed_at": now},

@@ -30,6 +30,7 @@ from . import attempt, case
 
 MAPO = "1144012000"
 GANGNAM = "1168010100"
+SEOCHO = "1165010800"
 # A photo hash with the top bit set (stored negative), a copy two bits off, a look-alike four bits off.
 PHOTO = 0xC5A0_F3E1_64D8_BB2E - (1 << 64)
 
@@ -176,6 +177,37 @@ def _scored_city() -> None:
     # Published 100.5 days ago and bumped yesterday: bumping does not make it fresh.
     Listing.objects.filter(pk=rentals[6].pk).update(published_at=builders.days_ago(100.5),
                                                     refreshed_at=builders.days_ago(1.5))
+    _one_unit_and_a_lone_address(old, young, undecided)
+
+
+def _one_unit_and_a_lone_address(old: Partner, young: Partner, undecided: Partner) -> None:
+    """One unit listed by four brokerages (sales in another 동, away from the rentals' prices), and an
+    apartment at an address no other listing ever had, among a hundred closed deals in one complex."""
+    owner = builders.partner("서초 집주인", kind=Partner.Kind.LANDLORD)
+    unit = {"dong": SEOCHO, "deal": "sale", "deposit": 0, "rent": 0, "price": 1_200_000_000, "size": "84.90",
+            "building_key": "c" * 32}
+    for title, broker, written, days, fields in (
+        ("의뢰 원본", old, "101동 302호", 30.5, {}),
+        ("무단 복사", young, "101-302", 5.5, {}),  # the same unit however it is written
+        # The owner's own second brokerage: the owner linked it.
+        ("공동 의뢰", undecided, "101동 302호", 4.5,
+         {"landlord": owner, "landlord_linked_at": timezone.now()}),
+        ("확인된 공동", young, "101동 302호", 3.5,
+         {"verification_level": 1, "verification_expires_at": timezone.now() + timedelta(days=20.5)}),
+        ("옆집", undecided, "101동 303호", 2.5, {}),
+    ):
+        made = listing(broker, title, unit=written, **unit, **fields)
+        Listing.objects.filter(pk=made.pk).update(published_at=builders.days_ago(days))
+    Listing.objects.bulk_create(
+        Listing(partner=old, created_by=old.applied_by, title=f"거래완료 {n}",
+                address="서울 서초구 반포대로 1", sido_code="11",
+                sigungu_code="11650", dong_code=SEOCHO, deal_type="jeonse",
+                deposit_krw=500_000_000, size_m2="84.90", floor=5, status="archived",
+                building_type="apartment", building_key="e" * 32)
+        for n in range(100)
+    )
+    listing(young, "외딴 아파트", dong=SEOCHO, deal="jeonse", deposit=400_000_000, rent=0, size="84.90",
+            building_type="apartment", building_key="f" * 32)
 
 
 def _components(answer, title: str) -> dict:
@@ -190,7 +222,7 @@ def _risk_shows_its_evidence(answer) -> bool:
         return _components(answer, title)[name]["value"]
 
     return (
-        answer["scored"] == 31 and answer["unscored"] == ["삭제된 매물", "작성중 매물"]
+        answer["scored"] == 37 and answer["unscored"] == ["삭제된 매물", "작성중 매물"]
         and value("미끼", "price") == 1 and _components(answer, "미끼")["price"]["group"] == 0
         and [value(title, "photo") for title in PHOTO_TITLES] == [1, 0, 0, 0, 1, 0, 0]
         # Approved 10.5 days ago, counted in days and fractions: 1 - 10.5 / 90.
@@ -209,6 +241,14 @@ def _risk_shows_its_evidence(answer) -> bool:
         and _components(answer, "월세 2")["bumps"]
         == {"value": 1, "count": 40, "live_days": 120, "habit": 16.6}
         and value("월세 7", "broker") > 0 and value("월세 8", "broker") == value("월세 7", "broker")
+        and _components(answer, "무단 복사")["mandate"] == {"value": 1, "earlier": 1}
+        and [value(title, "mandate") for title in ("의뢰 원본", "공동 의뢰", "확인된 공동", "옆집")]
+        == [0, 0, 0, 0]
+        # Alone among 101 apartment listings with a building: (1 + 1) / (101 + 1) of them, on the log
+        # scale from 5 % (nothing) to 0.25 % (all): ln(0.05 / 0.0196) / ln(20).
+        and _components(answer, "외딴 아파트")["address"]
+        == {"value": 0.312, "others": 0, "alone_share": 0.0196}
+        and value("의뢰 원본", "address") == 0 and _components(answer, "의뢰 원본")["address"]["others"] == 4
     )
 
 
@@ -224,7 +264,8 @@ def risk_scores_and_their_evidence():
         for score in RiskScore.objects.all()
     }
     unscored = sorted(
-        title for title in Listing.objects.exclude(title__startswith="적발").values_list("title", flat=True)
+        title for title in Listing.objects.exclude(title__startswith="적발")
+        .exclude(title__startswith="거래완료").values_list("title", flat=True)
         if title not in scores
     )
     return {"scored": scored, "scores": dict(sorted(scores.items())), "unscored": unscored}
