@@ -207,7 +207,7 @@ def run(ctx) -> None:
         "s",
         "<=900",
         f"listings_rescore() over {rescore['scored']:,} live listings of {generated['listings']:,} "
-        f"(10 components, medians and MADs by percentile_cont at six price levels, photo band pairs, "
+        f"(12 components, medians and MADs by percentile_cont at six price levels, photo band pairs, "
         f"one upsert)",
     )
     campaign = _driver(ctx, "campaign", {"capacity": CAPACITY}, timeout_s=600)
