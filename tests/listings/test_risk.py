@@ -191,3 +191,18 @@ def test_a_brokerage_that_bumps_everything_daily_is_its_own_yardstick(district, 
     bumps = {score.listing_id: score.components["bumps"] for score in RiskScore.objects.all()}
     assert bumps[district[0].pk]["value"] == 0 and bumps[district[0].pk]["habit"] == 1
     assert bumps[district[9].pk]["value"] == 1 and bumps[district[9].pk]["habit"] == 4
+
+
+def test_a_rivals_listing_of_the_same_unit_without_the_owners_mandate_counts(district, make_brokerage,
+                                                                              make_listing):
+    """The address and the unit typed another way are still the same unit; another unit of the building and
+    the brokerage's own earlier listings are not."""
+    copy = make_listing(make_brokerage(), address="서울 마포구 양화로45 (서교동)", unit="302")
+    neighbour = make_listing(make_brokerage(), address="양화로 45", unit="501호")
+    listings_rescore()
+    assert RiskScore.objects.get(listing=copy).components["mandate"] == {"value": 1, "earlier": 1}
+    assert RiskScore.objects.get(listing=neighbour).components["mandate"] == {"value": 0, "earlier": 0}
+    assert RiskScore.objects.get(listing=district[-1]).components["mandate"]["value"] == 0
+    # The building has had other listings: the address signal stays quiet.
+    assert RiskScore.objects.get(listing=copy).components["address"]["others"] == 11
+    assert RiskScore.objects.get(listing=copy).components["address"]["value"] == 0
