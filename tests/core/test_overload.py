@@ -205,10 +205,9 @@ def test_gunicorn_sheds_a_webhook_that_queued_behind_a_busy_worker_and_serves_th
         time.sleep(0.3)  # the webhook waits in the accept queue
         slow.sendall(b"Connection: close\r\n\r\n")
         assert b" 200 " in _read_answer(slow)
-        started = time.monotonic()
+        # Refused, not served late: a served webhook would answer 403 (no signature), as below.
         shed = _read_answer(webhook)
         assert shed.startswith(b"HTTP/1.1 503") and b"Retry-After: 1" in shed, shed
-        assert time.monotonic() - started < 0.5
 
         again = socket.create_connection(("127.0.0.1", port))
         again.sendall(b"POST /hooks/telephony/voice/ HTTP/1.1\r\nHost: localhost\r\n"
