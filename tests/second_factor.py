@@ -7,11 +7,14 @@ import time
 from django_otp.oath import TOTP
 
 
-def totp_code(secret: str, *, steps_ahead: int = 0) -> str:
-    """The six digits an authenticator shows for the base32 `secret` now (or that many steps later:
-    a code is taken once, so a second sign-in within the same 30 seconds uses the next one)."""
+def totp_code(secret: str, *, steps_ahead: int = 0, at: float | None = None) -> str:
+    """The six digits an authenticator shows for the base32 `secret` now, or at `at` (or that many
+    steps later: a code is taken once, so a second sign-in within the same 30 seconds uses the next
+    one). Codes for one flow are taken from one instant: the device learns its drift from the first
+    code, so a first code read just before a step turns and a "next" code read just after it would
+    be two steps apart, outside the device's tolerance."""
     totp = TOTP(base64.b32decode(secret))
-    totp.time = time.time() + 30 * steps_ahead
+    totp.time = (time.time() if at is None else at) + 30 * steps_ahead
     return f"{totp.token():06d}"
 
 

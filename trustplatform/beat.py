@@ -89,11 +89,21 @@ class PostgresBeatLock:
             raise BeatLockLost(f"the beat lock's database session is gone: {exc}") from exc
 
     def release(self) -> None:
-        self.held = False
+        held, self.held = self.held, False
         database, self._database = self._database, None
-        if database is not None:
+        if database is None:
+            return
+        try:
+            if held:
+                # Unlocked before the session ends: closing alone returns before the server has
+                # ended the session, and another beat asking at once would find the lock still held.
+                with database.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+        except DatabaseError:
+            pass
+        finally:
             try:
-                database.close()  # ending the session releases the advisory lock
+                database.close()  # ending the session releases the advisory lock in any case
             except DatabaseError:
                 pass
 

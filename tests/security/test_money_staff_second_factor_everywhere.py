@@ -8,6 +8,7 @@ a code, for as long as a session may live, while the authenticator that gave the
 """
 
 import base64
+import time
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -108,7 +109,8 @@ def test_money_staff_token_ends_with_a_session_s_age_and_with_its_authenticator(
 
     finance = StaffFactory(group="finance")
     secret = _enrolled(finance)
-    answer = _token_asked(api_client, finance, second_factor_code=totp_code(secret))
+    now = time.time()
+    answer = _token_asked(api_client, finance, second_factor_code=totp_code(secret, at=now))
     assert answer.status_code == 200, answer.content
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {answer.json()['token']}")
     assert api_client.get(ME).status_code == 200
@@ -119,7 +121,7 @@ def test_money_staff_token_ends_with_a_session_s_age_and_with_its_authenticator(
     _refused(api_client.get(ME))
 
     # A code a step later (each code is taken once) gives a new token; deleting the device ends it.
-    answer = _token_asked(api_client, finance, second_factor_code=totp_code(secret, steps_ahead=1))
+    answer = _token_asked(api_client, finance, second_factor_code=totp_code(secret, steps_ahead=1, at=now))
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {answer.json()['token']}")
     assert api_client.get(ME).status_code == 200
     TOTPDevice.objects.filter(user=finance).delete()
@@ -129,8 +131,9 @@ def test_money_staff_token_ends_with_a_session_s_age_and_with_its_authenticator(
 def test_money_staff_asking_again_with_a_code_replaces_the_old_token(api_client):
     finance = StaffFactory(group="finance")
     secret = _enrolled(finance)
-    first = _token_asked(api_client, finance, second_factor_code=totp_code(secret)).json()["token"]
-    second = _token_asked(api_client, finance, second_factor_code=totp_code(secret, steps_ahead=1))
+    now = time.time()
+    first = _token_asked(api_client, finance, second_factor_code=totp_code(secret, at=now)).json()["token"]
+    second = _token_asked(api_client, finance, second_factor_code=totp_code(secret, steps_ahead=1, at=now))
     assert second.status_code == 200 and second.json()["token"] != first
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {first}")
     answer = api_client.get(ME)
