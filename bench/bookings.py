@@ -172,7 +172,7 @@ def _book_figure(ctx, city: dict) -> None:
     if status != 201:
         ctx.fail(f"bookings.book_rps_ratio: POST {url} answered {status}: {answer[:300]!r}")
     _wrk(ctx, url, script, 3)  # warm-up
-    rps, non2xx, total = _wrk(ctx, url, script, BOOK_S)
+    rps, non2xx, total, cpu_ms = _wrk(ctx, url, script, BOOK_S)
     if total and non2xx > 0.02 * total:
         ctx.fail(f"bookings.book_rps_ratio: {non2xx} of {total} booking requests were refused")
     anchor = ctx.figures.get("core.orm_get_rps")
@@ -186,7 +186,8 @@ def _book_figure(ctx, city: dict) -> None:
         f">={BOOK_GOAL:.2f}",
         f"{rps:.1f} bookings/s (hold + checkout, random room and night of {city['room_types']} room "
         f"types; {non2xx} of {total} refused) / core.orm_get_rps {anchor:.1f}; wrk {BOOK_CONNECTIONS} "
-        f"connections, {BOOK_S} s, {ctx.workers} sync workers",
+        f"connections, {BOOK_S} s, {ctx.workers} sync workers; machine CPU per booking outside wrk "
+        f"{cpu_ms:.2f} ms",
     )
 
 
@@ -223,21 +224,26 @@ def _book_overload_figures(ctx, city: dict) -> None:
                          stored=stored)
 
 
-def _wrk(ctx, url: str, script: Path, duration_s: int) -> tuple[float, int, int]:
+def _wrk(ctx, url: str, script: Path, duration_s: int) -> tuple[float, int, int, float]:
+    """requests/s, refused, total, and the machine's CPU per request outside wrk (ms)."""
+    harness = sys.modules["__main__"]  # bench/run.py
+    machine_busy_s, children_cpu_s = harness.machine_busy_s, harness.children_cpu_s
     if not url.startswith("http://127.0.0.1"):
         ctx.fail(f"refusing to load {url}")
+    busy, generator = machine_busy_s(), children_cpu_s()
     done = subprocess.run(
         [WRK, "-d", f"{duration_s}s", "-c", str(BOOK_CONNECTIONS), "-t", "2", "-s", str(script), url],
         capture_output=True,
         text=True,
         timeout=duration_s + 60,
     )
+    server_cpu_s = (machine_busy_s() - busy) - (children_cpu_s() - generator)
     if done.returncode != 0:
         ctx.fail(f"wrk failed: {done.stderr or done.stdout}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", done.stdout).group(1))
     total = int(re.search(r"(\d+) requests in", done.stdout).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", done.stdout)
-    return rps, int(non2xx.group(1)) if non2xx else 0, total
+    return rps, int(non2xx.group(1)) if non2xx else 0, total, 1000 * max(0.0, server_cpu_s) / max(total, 1)
 
 
 def _rebook_figures(ctx, city: dict) -> None:

@@ -87,12 +87,16 @@ def run(ctx) -> None:
     anchor_raw = f"raw WSGI hello-world under the same gunicorn: {raw.rps:.1f} req/s"
     ctx.figure("core", "json_rps", json_res.rps, "req/s", f">={JSON_GOAL:.2f}xraw",
                f"{anchor_raw} (ratio {json_res.rps / raw.rps:.2f}x); GET /healthz/, {setup}")
+    # Each loop runs the machine's CPU out: what a request costs in CPU (every process but wrk) is what
+    # sets the ratios.
+    cpu = (f"machine CPU per request outside wrk: API {orm_res.cpu_ms_per_request:.3f} ms, plain view "
+           f"{plain.cpu_ms_per_request:.3f} ms, raw WSGI {raw.cpu_ms_per_request:.3f} ms")
     ctx.figure("core", "orm_get_rps", orm_res.rps, "req/s", f">={ORM_GOAL:.2f}xraw",
                f"{anchor_raw} (ratio {orm_res.rps / raw.rps:.2f}x); GET /api/v1/public/partners/<id>/, "
-               f"one PostgreSQL read by primary key, PostgreSQL on this machine; {setup}")
+               f"one PostgreSQL read by primary key, PostgreSQL on this machine; {setup}; {cpu}")
     ctx.figure("core", "orm_get_vs_plain", orm_res.rps / plain.rps, "x", f">={ORM_VS_PLAIN_GOAL:.2f}",
                f"a plain Django view reading the same row by primary key (no middleware, no DRF) under the "
-               f"same gunicorn: {plain.rps:.1f} req/s, p99 {plain.p99:.2f} ms; {setup}")
+               f"same gunicorn: {plain.rps:.1f} req/s, p99 {plain.p99:.2f} ms; {setup}; {cpu}")
     ctx.figure("core", "json_p99_ms", json_res.p99, "ms", f"<={P99_GOAL_MS}",
                f"wrk {CONNECTIONS} connections, GET /healthz/; raw WSGI p99 {raw.p99:.2f} ms")
     ctx.figure("core", "orm_get_p99_ms", orm_res.p99, "ms", f"<={P99_GOAL_MS}",

@@ -317,11 +317,15 @@ def _wrk_file(ctx, url: str, lines: Path, duration_s: float):
     script.write_text(WRK_LUA.format(path=lines, threads=WRK_THREADS))
     cmd = ["/usr/bin/wrk", "--latency", "-d", f"{duration_s}s", "-c", str(WRK_CONNECTIONS),
            "-t", str(WRK_THREADS), "-s", str(script), url]
+    run_module = sys.modules.get("__main__")  # bench/run.py
+    busy, generator = run_module.machine_busy_s(), run_module.children_cpu_s()
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration_s + 60)
+    busy, generator = run_module.machine_busy_s() - busy, run_module.children_cpu_s() - generator
     if done.returncode != 0:
         ctx.fail(f"wrk failed: {done.stderr or done.stdout}")
-    run_module = sys.modules.get("__main__")
-    return run_module.parse_wrk(url, done.stdout)
+    result = run_module.parse_wrk(url, done.stdout)
+    result.server_cpu_s = max(0.0, busy - generator)
+    return result
 
 
 def _fixed_rate(ctx, url: str, rate: float, duration_s: float, make_request) -> tuple[float, int, int]:
@@ -399,7 +403,8 @@ def _webhook_figures(ctx, stack: dict) -> str | None:
                f"{result.rps:.1f} voice webhooks/s / core.orm_get_rps {anchor:.1f}; "
                f"each a new signed CallSid "
                f"from a caller with an open session, answered with <Dial>; {stack['past']:,} past sessions "
-               f"in the table; wrk {WRK_CONNECTIONS} connections, {DURATION_S} s, {ctx.workers} sync workers")
+               f"in the table; wrk {WRK_CONNECTIONS} connections, {DURATION_S} s, {ctx.workers} sync "
+               f"workers; machine CPU per webhook outside wrk {result.cpu_ms_per_request:.2f} ms")
 
     fixed = _sign(ctx, proxies, ctx.tmp / "fixed.txt", P99_RATE * P99_DURATION_S, offset)
     lines = fixed.read_text().splitlines()

@@ -66,6 +66,47 @@ class BenchError(Exception):
     """A benchmark could not produce a trustworthy figure; the message says why."""
 
 
+# CPU accounting: where a closed loop tops out is where the machine's CPU runs out, so a figure's anchor
+# says how much CPU one request took from every process on the machine (server workers, PostgreSQL, Redis),
+# not counting the load generator. /proc/stat's first line counts all cores in clock ticks.
+_TICK_S = 1.0 / os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 0.01
+
+
+def machine_busy_s() -> float:
+    """CPU seconds every core has spent busy since boot (user, nice, system, irq, softirq); 0 off Linux."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:8]]
+    except OSError:
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq = fields
+    return (user + nice + system + irq + softirq) * _TICK_S
+
+
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds (user and system) process `pid` has used; 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            # The command name may hold spaces: the fields after it start past its closing parenthesis.
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) * _TICK_S
+
+
+def own_cpu_s() -> float:
+    """CPU seconds this process (the open-loop generator's thread included) has used."""
+    return time.process_time()
+
+
+def children_cpu_s() -> float:
+    """CPU seconds of this process's waited-for children (wrk once subprocess.run has returned)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def bench_env() -> dict[str, str]:
     """The environment of every subprocess: production settings pointed at the bench database."""
     env = dict(os.environ)
@@ -164,10 +205,17 @@ class WrkResult:
     non_2xx_3xx: int = 0
     socket_errors: dict[str, int] = field(default_factory=dict)
     output: str = ""
+    # CPU the machine spent during the run outside wrk itself, in seconds (0: not measured).
+    server_cpu_s: float = 0.0
 
     @property
     def errors(self) -> int:
         return self.non_2xx_3xx + sum(self.socket_errors.values())
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        """Machine CPU per request outside the load generator: workers, PostgreSQL, Redis, the kernel."""
+        return 1000 * self.server_cpu_s / self.requests if self.requests else 0.0
 
     @property
     def p50(self) -> float:
@@ -204,6 +252,13 @@ class FixedRateResult:
     # How long each failed request took to fail, from its due time (refusals, timeouts; not the dropped).
     failure_latencies_ms: list[float] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)  # answers by HTTP status; 0: none (reset, timeout)
+    # CPU the machine spent during the run outside this process (the generator), and the generator's own.
+    server_cpu_s: float = 0.0
+    generator_cpu_s: float = 0.0
+
+    @property
+    def generator_cores(self) -> float:
+        return self.generator_cpu_s / self.elapsed_s if self.elapsed_s > 0 else 0.0
 
     def __post_init__(self) -> None:
         self._sorted = sorted(self.latencies_ms)
@@ -525,19 +580,23 @@ class Context:
         self.stop_server(self.server)
         server = self.shedding_server()
         try:
-            self.fixed_rate(server.url(path), rate / 2, 4, concurrency=64, request_for=warm_make)
+            warm = self.fixed_rate(server.url(path), rate / 2, 4, concurrency=64, request_for=warm_make)
             baseline = stored() if stored is not None else 0
             # Another tenant of the machine, at normal priority.
             hogs = [subprocess.Popen([sys.executable, "-c", "while True:\n    pass"],
                                      stdin=subprocess.DEVNULL) for _ in range(cores)]
+            hogs_started = time.monotonic()
             try:
                 result = self.fixed_rate(server.url(path), rate, duration_s, request_for=make, concurrency=64)
             finally:
+                hogs_cpu = sum(process_cpu_s(hog.pid) for hog in hogs)
+                hogs_s = max(time.monotonic() - hogs_started, 1e-9)
                 for hog in hogs:
                     hog.kill()
                     hog.wait()
         finally:
             self.stop_server(server)
+        ceiling = overload_ceiling(warm, result, hogs_cpu / hogs_s, rate)
         failures = sorted(result.failure_latencies_ms)
         failure_p99 = percentile(failures, 99) if failures else 0.0
         setup = (f"{rate:g} {what}/s for {duration_s:g} s, {cores} of {os.cpu_count()} cores taken by busy "
@@ -551,7 +610,7 @@ class Context:
                             for status, count in sorted(result.statuses.items()))
         self.figure(app, f"{prefix}_failed", result.errors / result.scheduled, "share", f"<={failed_goal:g}",
                     f"{result.errors} of {result.scheduled} failed or never answered "
-                    f"({result.dropped} never sent; answers by status {answers}); {setup}")
+                    f"({result.dropped} never sent; answers by status {answers}); {setup}; {ceiling}")
         self.figure(app, f"{prefix}_failure_p99_ms", failure_p99, "ms", f"<={failure_goal_ms:g}",
                     f"time to the answer of a failed request, p99 of {len(failures)}; {setup}")
         if stored is not None:
@@ -629,15 +688,19 @@ class Context:
             script.write_text("\n".join(lines) + "\n")
             cmd += ["-s", str(script)]
         cmd.append(url)
+        busy, generator = machine_busy_s(), children_cpu_s()
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration_s + 60)
         except subprocess.TimeoutExpired as exc:
             raise BenchError(f"wrk against {url} did not finish in {duration_s + 60:.0f} s") from exc
+        busy, generator = machine_busy_s() - busy, children_cpu_s() - generator
         if done.returncode != 0:
             raise BenchError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
         if self.verbose:
             print(done.stdout, file=sys.stderr)
-        return parse_wrk(url, done.stdout)
+        result = parse_wrk(url, done.stdout)
+        result.server_cpu_s = max(0.0, busy - generator)
+        return result
 
     def fixed_rate(self, url: str, rate_per_s: float, duration_s: float, method: str = "GET", body=None,
                    headers: dict[str, str] | None = None, *, concurrency: int = 32,
@@ -673,8 +736,10 @@ class Context:
             requests.append(_request_bytes(host, *each))
         start = time.monotonic() + 0.1
         deadline = start + duration_s + timeout_s + 5
+        busy, generator = machine_busy_s(), own_cpu_s()
         outcome = _open_loop(requests, (parts.hostname, parts.port or 80), start, interval, deadline,
                              concurrency=max(1, min(concurrency, total)), timeout_s=timeout_s)
+        busy, generator = machine_busy_s() - busy, own_cpu_s() - generator
         elapsed = max(time.monotonic() - start, 1e-9)
         unfinished = max(0, total - len(outcome.latencies) - outcome.errors - outcome.dropped)
         return FixedRateResult(
@@ -682,7 +747,30 @@ class Context:
             errors=outcome.errors + outcome.dropped + unfinished, dropped=outcome.dropped + unfinished,
             elapsed_s=elapsed, max_send_lag_ms=outcome.lag * 1000,
             failure_latencies_ms=outcome.failure_latencies, statuses=outcome.statuses,
+            server_cpu_s=max(0.0, busy - generator), generator_cpu_s=generator,
         )
+
+
+def overload_ceiling(calm: FixedRateResult, busy: FixedRateResult, hogs_cores: float, rate: float) -> str:
+    """What the machine could serve at most under the busy loops, from the CPU one request took without them.
+
+    `calm` ran at half the rate with the machine to itself: the CPU every process but the generator spent,
+    per served request (an upper bound: it includes the new workers' first requests). Under load the
+    service has the machine's cores less what the busy loops (`hogs_cores`, measured) and the generator
+    took; that, divided by the CPU per request, is the most it can serve: no queue, timeout or shedding
+    policy serves more. Below the failure goal's complement, the goal is out of reach at this request cost.
+    """
+    served = len(calm.latencies_ms)
+    if not served or not calm.server_cpu_s:
+        return "CPU per request not measured"
+    per_request_s = calm.server_cpu_s / served
+    cores = os.cpu_count() or 1
+    left = max(0.0, cores - hogs_cores - busy.generator_cores)
+    most = left / per_request_s
+    return (f"CPU limit: {1000 * per_request_s:.2f} ms of machine CPU per request without the busy loops "
+            f"(workers, PostgreSQL, Redis, kernel), {cores} cores less {hogs_cores:.2f} taken by the busy "
+            f"loops and {busy.generator_cores:.2f} by the generator leave {left:.2f}: at most {most:.0f}/s, "
+            f"{min(1.0, most / rate):.2f} of the {rate:g}/s sent")
 
 
 def _request_bytes(host: str, method: str, path: str, payload: bytes | None,

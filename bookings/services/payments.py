@@ -13,7 +13,7 @@ from ..errors import BookingConflict, BookingNotFound
 from ..models import Booking
 from . import money
 from .common import safe_number_choose
-from .stays import booking_confirm_paid, booking_hold, lock
+from .stays import booking_confirm_paid, booking_hold_in_transaction, lock
 
 
 def payment_start(*, booking: Booking, actor, method: str = "card") -> Payment:
@@ -44,7 +44,7 @@ def booking_place(
     The first holds the nights and records the answer; the second opens the checkout.
     """
     with transaction.atomic():  # the hold and the answer commit together: one commit, one WAL flush
-        booking = booking_hold(
+        booking = booking_hold_in_transaction(
             guest=guest, room_type=room_type, check_in=check_in, check_out=check_out, guests=guests,
             guest_name=guest_name, guest_phone=guest_phone, must_have=sorted(must_have or []),
             another=another,
