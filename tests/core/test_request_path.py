@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, connections
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from trustplatform.api.fastpath import SKIPPED, api_middleware
+from trustplatform.api.fastpath import ANONYMOUS_SKIPPED, SKIPPED, anonymous_middleware, api_middleware
 
 from ..factories import PartnerFactory, UserFactory
 
@@ -73,6 +73,80 @@ def test_a_logged_in_browser_still_needs_its_csrf_token_for_an_unsafe_api_call()
     allowed = browser.post("/api/v1/me/phone/", {"phone": "010-2345-6789"}, content_type="application/json",
                            HTTP_X_CSRFTOKEN=token)
     assert allowed.status_code != 403, allowed.content
+
+
+# Requests that cannot be anyone ------------------------------------------------------------------------
+
+
+def test_the_anonymous_chain_leaves_out_only_what_a_signed_in_person_needs(settings):
+    chain = anonymous_middleware(settings.MIDDLEWARE)
+    assert chain == [path for path in api_middleware(settings.MIDDLEWARE) if path not in ANONYMOUS_SKIPPED]
+    for needed in ("django.middleware.security.SecurityMiddleware",
+                   "django.middleware.locale.LocaleMiddleware",
+                   "trustplatform.api.middleware.ApiErrorShapeMiddleware",
+                   "trustplatform.overload.BusyDependencyMiddleware",
+                   "trustplatform.dbrouter.ReplicaPinMiddleware"):
+        assert needed in chain
+    assert "django.contrib.sessions.middleware.SessionMiddleware" not in chain
+    assert "axes.middleware.AxesMiddleware" not in chain
+
+
+@pytest.fixture
+def full_chain_runs(monkeypatch):
+    """Records each request the session middleware saw: only the full API chain has it."""
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    seen = []
+    process_request = SessionMiddleware.process_request
+
+    def spy(self, request):
+        seen.append(request.path_info)
+        return process_request(self, request)
+
+    monkeypatch.setattr(SessionMiddleware, "process_request", spy)
+    return seen
+
+
+def test_a_read_without_cookie_or_credentials_takes_the_anonymous_chain_and_answers_the_same(client,
+                                                                                            full_chain_runs):
+    partner = PartnerFactory()
+    url = f"/api/v1/public/partners/{partner.pk}/"
+    anonymous = client.get(url)
+    assert full_chain_runs == []
+    assert anonymous.status_code == 200 and anonymous.json()["id"] == partner.pk
+    assert anonymous["Content-Security-Policy"].startswith("default-src 'none'")
+    assert anonymous["X-Content-Type-Options"] == "nosniff" and anonymous["Content-Language"] == "ko"
+    assert "Cookie" not in anonymous.get("Vary", "")  # no session was looked at
+    # The same read with a cookie takes the full chain and answers the same.
+    client.cookies["ansim_lang_hint"] = "x"
+    with_cookie = client.get(url)
+    assert full_chain_runs == [url]
+    assert with_cookie.status_code == 200 and with_cookie.json() == anonymous.json()
+
+
+def test_an_anonymous_read_of_a_private_api_is_refused_in_the_api_shape(client, full_chain_runs):
+    refused = client.get("/api/v1/bookings/")
+    assert full_chain_runs == []
+    assert refused.status_code in (401, 403) and refused.json()["code"] in ("not_authenticated",
+                                                                           "authentication_failed")
+
+
+def test_credentials_and_anonymous_writes_keep_the_full_chain(client, api_client, full_chain_runs):
+    from rest_framework.authtoken.models import Token
+
+    user = UserFactory()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    mine = api_client.get("/api/v1/bookings/")
+    assert mine.status_code == 200  # the token's user, through the full chain
+    # A sign-in is an anonymous write: it keeps the lockout middleware's chain.
+    client.post("/api/v1/auth/token/", {"email": user.email, "password": "wrong"},
+                content_type="application/json")
+    assert full_chain_runs == ["/api/v1/bookings/", "/api/v1/auth/token/"]
+
+
+def test_a_provider_webhook_without_cookie_takes_the_anonymous_chain(client, full_chain_runs):
+    answer = client.post("/hooks/telephony/fallback/")
+    assert answer.status_code == 200 and full_chain_runs == []
 
 
 # The health check -------------------------------------------------------------------------------------

@@ -13,9 +13,17 @@ What the skipped middleware gave such an answer is given here instead, where it 
 CSRF: every view under MACHINE_PREFIXES is csrf-exempt (DRF's views are, webhooks are signed; the test
 walks the URL patterns), and DRF's SessionAuthentication checks the token itself for a logged-in
 browser's unsafe requests.
+
+A request there that carries no cookie and no Authorization header cannot be anyone, so it takes a third,
+shorter chain (`ANONYMOUS_SKIPPED` left out as well) when it only reads (GET, HEAD, OPTIONS) or is a
+provider's webhook (under /hooks/, signed, never a sign-in): what only a signed-in person needs (their
+session, the user behind it, the second factor, the audit actor, the sign-in lockout) has nothing to
+work on. Such a request gets the anonymous user and an empty session that is never saved, as the full
+chain would give it. Sign-ins and every other anonymous write keep the full chain, lockouts included.
 """
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.handlers.base import BaseHandler
 
 from .middleware import API_PREFIX
@@ -35,6 +43,23 @@ SKIPPED = {
     # Replaced by the fixed header below.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 }
+# What a request with no cookie and no credentials has no use for, with the reason.
+ANONYMOUS_SKIPPED = {
+    # No session cookie: the session would be empty and, as nothing here writes one, never saved.
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    # No session and no token: the user is the anonymous one, set directly.
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Wraps a signed-in user's second factor.
+    "django_otp.middleware.OTPMiddleware",
+    # Stops signed-in staff without their second factor.
+    "trustplatform.accounts.second_factor.StaffSecondFactorMiddleware",
+    # Records a signed-in actor on audit rows; an anonymous request has none.
+    "trustplatform.audit.middleware.ActorMiddleware",
+    # Answers a locked-out sign-in; no sign-in takes this chain (reads and webhooks only).
+    "axes.middleware.AxesMiddleware",
+}
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+WEBHOOK_PREFIX = "/hooks/"
 API_HEADERS = (
     ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
                                 "form-action 'none'"),
@@ -45,6 +70,19 @@ API_HEADERS = (
 def api_middleware(configured: list[str]) -> list[str]:
     """The API chain: the configured middleware in its order, without this one and SKIPPED."""
     return [path for path in configured if path not in SKIPPED and path != f"{__name__}.ApiChainMiddleware"]
+
+
+def anonymous_middleware(configured: list[str]) -> list[str]:
+    """The anonymous chain: the API chain without ANONYMOUS_SKIPPED."""
+    return [path for path in api_middleware(configured) if path not in ANONYMOUS_SKIPPED]
+
+
+def is_anonymous_machine_request(request) -> bool:
+    """No cookie, no Authorization header, and a read or a provider's webhook."""
+    meta = request.META
+    if meta.get("HTTP_COOKIE") or meta.get("HTTP_AUTHORIZATION"):
+        return False
+    return request.method in SAFE_METHODS or request.path_info.startswith(WEBHOOK_PREFIX)
 
 
 class _ApiHandler(BaseHandler):
@@ -69,13 +107,23 @@ class ApiChainMiddleware:
     """First in MIDDLEWARE: requests under MACHINE_PREFIXES take the short chain, the rest the page chain."""
 
     def __init__(self, get_response):
+        from django.contrib.sessions.backends.base import SessionBase
+
         self.get_response = get_response
-        self.api_chain = _ApiHandler(api_middleware(list(settings.MIDDLEWARE)))._middleware_chain
+        configured = list(settings.MIDDLEWARE)
+        self.api_chain = _ApiHandler(api_middleware(configured))._middleware_chain
+        self.anonymous_chain = _ApiHandler(anonymous_middleware(configured))._middleware_chain
+        self.empty_session = SessionBase  # no key, no store: reads find nothing, nothing is saved
 
     def __call__(self, request):
         if not request.path_info.startswith(MACHINE_PREFIXES):
             return self.get_response(request)
-        response = self.api_chain(request)
+        if is_anonymous_machine_request(request):
+            request.user = AnonymousUser()
+            request.session = self.empty_session()
+            response = self.anonymous_chain(request)
+        else:
+            response = self.api_chain(request)
         for header, value in API_HEADERS:
             response.headers.setdefault(header, value)
         return response
