@@ -571,8 +571,10 @@ class Context:
         """`rate` requests/s of `make(i)` (method, path, body, headers) for `duration_s` while busy loops take
         half the machine's cores, against a server with production load shedding; three figures:
         `<prefix>_p99_ms` of the served, `<prefix>_failed` (share) and `<prefix>_failure_p99_ms` (how fast a
-        failure was answered). `warm_make(i)` gives the new workers' first requests (4 s at half the rate, not
-        measured). The main server is stopped meanwhile (its workers would only take memory).
+        failure was answered). `warm_make(i)` gives the new workers' first requests (2 s at half the rate),
+        then 2 s more whose CPU per request, with the machine to itself, sets the ceiling stated in the
+        failed share's anchor (`overload_ceiling`); i < 2 * rate. The main server is stopped meanwhile (its
+        workers would only take memory).
         `stored()`, when given, counts what the requests left in the database, before and after the measured
         run: the difference must be one effect per served request and none for a refused one (nothing
         accepted lost or applied twice)."""
@@ -580,7 +582,10 @@ class Context:
         self.stop_server(self.server)
         server = self.shedding_server()
         try:
-            warm = self.fixed_rate(server.url(path), rate / 2, 4, concurrency=64, request_for=warm_make)
+            # The new workers' first requests (imports, connections), then the calm cost per request.
+            self.fixed_rate(server.url(path), rate / 2, 2, concurrency=64, request_for=warm_make)
+            warm = self.fixed_rate(server.url(path), rate / 2, 2, concurrency=64,
+                                   request_for=lambda i: warm_make(int(rate) + i))
             baseline = stored() if stored is not None else 0
             # Another tenant of the machine, at normal priority.
             hogs = [subprocess.Popen([sys.executable, "-c", "while True:\n    pass"],
@@ -754,8 +759,8 @@ class Context:
 def overload_ceiling(calm: FixedRateResult, busy: FixedRateResult, hogs_cores: float, rate: float) -> str:
     """What the machine could serve at most under the busy loops, from the CPU one request took without them.
 
-    `calm` ran at half the rate with the machine to itself: the CPU every process but the generator spent,
-    per served request (an upper bound: it includes the new workers' first requests). Under load the
+    `calm` ran at half the rate with the machine to itself, after the new workers' first requests: the
+    CPU every process but the generator spent, per served request. Under load the
     service has the machine's cores less what the busy loops (`hogs_cores`, measured) and the generator
     took; that, divided by the CPU per request, is the most it can serve: no queue, timeout or shedding
     policy serves more. Below the failure goal's complement, the goal is out of reach at this request cost.
@@ -769,7 +774,7 @@ def overload_ceiling(calm: FixedRateResult, busy: FixedRateResult, hogs_cores: f
     most = left / per_request_s
     return (f"CPU limit: {1000 * per_request_s:.2f} ms of machine CPU per request without the busy loops "
             f"(workers, PostgreSQL, Redis, kernel), {cores} cores less {hogs_cores:.2f} taken by the busy "
-            f"loops and {busy.generator_cores:.2f} by the generator leave {left:.2f}: at most {most:.0f}/s, "
+            f"loops and {busy.generator_cores:.2f} by the generator leave {left:.2f}: about {most:.0f}/s, "
             f"{min(1.0, most / rate):.2f} of the {rate:g}/s sent")
 
 
