@@ -74,26 +74,11 @@ def _validate_stay(*, room_type: RoomType, check_in: date, check_out: date, gues
         raise BookingConflict(_("This room cannot be booked now."), code="not_bookable")
 
 
-def booking_hold(
-    *,
-    guest,
-    room_type: RoomType,
-    check_in: date,
-    check_out: date,
-    guests: int,
-    guest_name: str = "",
-    guest_phone: str = "",
-    must_have: list | None = None,
-    another: bool = False,
-) -> Booking:
-    """Hold one room on every night for the guest until payment (or expiry). Locks the guest's user row,
-    then the nights; refuses `duplicate_booking` when the guest already holds this room type for
-    overlapping nights, unless `another` says a second room is meant."""
+def booking_hold(**stay) -> Booking:
+    """Hold one room on every night for the guest until payment (or expiry), in a transaction of its own
+    (a savepoint inside the caller's); the arguments are `booking_hold_in_transaction`'s."""
     with transaction.atomic():
-        return booking_hold_in_transaction(
-            guest=guest, room_type=room_type, check_in=check_in, check_out=check_out, guests=guests,
-            guest_name=guest_name, guest_phone=guest_phone, must_have=must_have, another=another,
-        )
+        return booking_hold_in_transaction(**stay)
 
 
 def booking_hold_in_transaction(
@@ -108,9 +93,13 @@ def booking_hold_in_transaction(
     must_have: list | None = None,
     another: bool = False,
 ) -> Booking:
-    """`booking_hold` inside the caller's transaction, without a savepoint of its own (two round trips
-    fewer on the booking path): a refusal leaves that transaction to be rolled back whole, so the caller
-    must let the error end it rather than catch it and go on."""
+    """Hold one room on every night for the guest until payment (or expiry). Locks the guest's user row,
+    then the nights; refuses `duplicate_booking` when the guest already holds this room type for
+    overlapping nights, unless `another` says a second room is meant.
+
+    Runs inside the caller's transaction without a savepoint of its own (two round trips fewer on the
+    booking path): a refusal leaves that transaction to be rolled back whole, so the caller must let the
+    error end it rather than catch it and go on (`booking_hold` takes its own)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("booking_hold_in_transaction runs inside the caller's transaction.atomic()")
     if not RoomType.property.is_cached(room_type) or not Property.partner.is_cached(room_type.property):
