@@ -51,9 +51,9 @@ def _count(key: str, *, timeout: int, also_read: str | None = None) -> tuple[int
     """
     script = _redis_script()
     if script is not None:
-        keys = [cache.make_and_validate_key(key)]
+        keys = [cache.make_key(key)]
         if also_read:
-            keys.append(cache.make_and_validate_key(also_read))
+            keys.append(cache.make_key(also_read))
         used, other = script(keys=keys, args=[timeout])
         return int(used), int(other)
     cache.add(key, 0, timeout=timeout)
