@@ -368,3 +368,25 @@ def test_staff_cannot_report_a_renovation_stage_done():
         release.milestone_submit(milestone=milestone, actor=member(contractor.partner, MANAGER)).status
         == "submitted"
     )
+
+
+def test_the_role_read_with_the_acting_partner_answers_for_its_user_only(rf, django_assert_num_queries):
+    """The API reads the caller's role with the partner it acts for; the role checks of that request
+    answer from it without a query, and never for anyone else."""
+    from trustplatform.api.scoping import api_acting_partner
+    from trustplatform.partners.selectors import membership_role
+
+    restaurant = PartnerFactory(kind="restaurant")
+    clerk, manager = member(restaurant, STAFF), member(restaurant, MANAGER)
+    request = rf.get("/api/v1/masking/sessions/", HTTP_X_PARTNER_ID=str(restaurant.pk))
+    request.user = clerk
+    acting = api_acting_partner(request)
+    with django_assert_num_queries(0):
+        assert membership_role(user=clerk, partner=acting) == STAFF
+        with pytest.raises(PartnerRoleForbidden):
+            partner_action_require(actor=clerk, partner=acting, action=PartnerAction.SAFE_NUMBER_OPEN)
+    with django_assert_num_queries(1):
+        assert membership_role(user=manager, partner=acting) == MANAGER
+    request.user = manager
+    del request.META["HTTP_X_PARTNER_ID"]
+    assert membership_role(user=manager, partner=api_acting_partner(request)) == MANAGER

@@ -39,6 +39,10 @@ def membership_role(*, user, partner) -> str | None:
     """The user's role at the partner (owner, manager, staff), or None when they are not a member."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
+    # Read with the partner this request acts for (trustplatform/api/scoping.py), for this user.
+    known = getattr(partner, "member_roles", None)
+    if known is not None and user.pk in known:
+        return known[user.pk]
     partner_id = getattr(partner, "pk", partner)
     return Membership.objects.filter(user=user, partner_id=partner_id).values_list("role", flat=True).first()
 
