@@ -90,3 +90,24 @@ def test_a_field_changed_on_one_instance_leaves_the_next_instance_alone():
     assert changed.data["name"] == "lodging" and "tags" not in changed.data
     again = _Answer(_thing(5, "마")).data
     assert again["name"] == "마" and again["tags"] == ["바다", "조식"]
+
+
+def test_a_field_annotated_after_it_was_built_is_copied_as_drf_copies_it():
+    """drf-spectacular's `extend_schema_field` on a field instance sets an attribute DRF's copy (built
+    from the constructor's arguments) does not carry: such a field keeps DRF's copy, so the schema and
+    the answers are DRF's."""
+    from drf_spectacular.utils import extend_schema_field
+
+    class Annotated(OutputSerializer):
+        kind = extend_schema_field({"type": "string", "enum": ["a", "b"]})(serializers.CharField())
+        name = serializers.CharField()
+
+    first = Annotated(types.SimpleNamespace(kind="a", name="가"))
+    drf = serializers.Serializer.get_fields(first)
+    assert first.data == {"kind": "a", "name": "가"}
+    for name in ("kind", "name"):
+        assert set(first.fields[name].__dict__) - {"field_name", "parent", "source_attrs"} == set(
+            drf[name].__dict__
+        ) - {"field_name", "parent", "source_attrs"}
+    assert not hasattr(first.fields["kind"], "_spectacular_annotation")
+    assert hasattr(Annotated._declared_fields["kind"], "_spectacular_annotation")
