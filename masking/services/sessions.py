@@ -56,9 +56,11 @@ def _identity_lock(*indexes: str) -> None:
     """
     if connection.vendor != "postgresql":
         return
+    from trustplatform.postgres.base import prepared_cursor
+
     keys = sorted({zlib.crc32(index.encode()) - 2**31 for index in indexes})
     locks = ", ".join("pg_advisory_xact_lock(%s, %s)" for _key in keys)
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(f"SELECT {locks}", [value for key in keys for value in (LOCK_NAMESPACE, key)])
 
 
@@ -92,7 +94,10 @@ SELECT
 
 def _situation(a: str, b: str, start: datetime, end: datetime) -> _Situation:
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+        from trustplatform.postgres.base import prepared_cursor
+
+        # Planned once per connection: planning this statement took longer than running it.
+        with prepared_cursor(connection) as cursor:
             cursor.execute(_SITUATION_SQL, {"active": ProxyNumber.Status.ACTIVE, "a": a, "b": b,
                                             "start": start, "end": end})
             ids, numbers, held_a, held_b, sticky_a, sticky_b = cursor.fetchone()
