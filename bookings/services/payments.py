@@ -43,14 +43,19 @@ def booking_place(
     checkout cannot be opened, the hold stays (the guest may pay from the booking page) until it expires.
     The first holds the nights and records the answer; the second opens the checkout.
     """
-    with transaction.atomic():  # the hold and the answer commit together: one commit, one WAL flush
-        booking = booking_hold_in_transaction(
-            guest=guest, room_type=room_type, check_in=check_in, check_out=check_out, guests=guests,
-            guest_name=guest_name, guest_phone=guest_phone, must_have=sorted(must_have or []),
-            another=another,
-        )
-        booking._safe_number_chosen = safe_number_choose(booking=booking, use_safe_number=use_safe_number)
-    return booking, payment_start(booking=booking, actor=guest, method=method)
+    from trustplatform.postgres.base import prepared_statements
+
+    # A dozen small statements, each planned once per connection rather than on every booking.
+    with prepared_statements():
+        with transaction.atomic():  # the hold and the answer commit together: one commit, one WAL flush
+            booking = booking_hold_in_transaction(
+                guest=guest, room_type=room_type, check_in=check_in, check_out=check_out, guests=guests,
+                guest_name=guest_name, guest_phone=guest_phone, must_have=sorted(must_have or []),
+                another=another,
+            )
+            booking._safe_number_chosen = safe_number_choose(booking=booking,
+                                                             use_safe_number=use_safe_number)
+        return booking, payment_start(booking=booking, actor=guest, method=method)
 
 
 class BookingPayments(PaymentHandler):

@@ -165,7 +165,10 @@ def session_open(*, consumer: Party, business: Party, expires_at: datetime,
         raise MaskingError(_("Both sides have the same number: there is nothing to mask."),
                            code="same_number")
     holds_until = expires_at + cooloff()
-    with transaction.atomic():
+    from trustplatform.postgres.base import prepared_statements
+
+    # Its few statements planned once per connection, not on every opening.
+    with prepared_statements(), transaction.atomic():
         _identity_lock(consumer_index, business_index)
         known = _situation(consumer_index, business_index, opens_at, holds_until)
         pool = list(known.pool)

@@ -257,3 +257,49 @@ def test_a_prepared_statement_s_errors_are_django_s():
     with pytest.raises(IntegrityError), transaction.atomic(), prepared_cursor(connection) as cursor:
         cursor.execute("INSERT INTO partners_partner (id, name) "
                        "SELECT id, name FROM partners_partner WHERE id = %s", [partner.pk])
+
+
+def test_inside_prepared_statements_the_orm_s_statements_are_prepared_and_outside_not():
+    from django.db.models import F
+
+    from trustplatform.partners.models import Partner
+    from trustplatform.postgres.base import prepared_statements
+
+    partner = PartnerFactory()
+    # A value is bound, not in the statement's text: each statement is told apart by a column alias.
+    partners = Partner.objects.filter(pk=partner.pk)
+    connection.ensure_connection()
+    factory = connection.connection.cursor_factory
+    for _ in range(3):
+        with prepared_statements():
+            found = partners.annotate(prepared_marker_three=F("name")).values_list("prepared_marker_three")
+            assert found.first() == (partner.name,)
+            with prepared_statements():  # nested: the outer block still prepares after it
+                inner = partners.annotate(prepared_marker_four=F("pk"))
+                assert list(inner.values_list("prepared_marker_four")) == [(partner.pk,)]
+            after = partners.annotate(prepared_marker_five=F("kind"))
+            assert after.values_list("prepared_marker_five").first()
+    assert connection.connection.cursor_factory is factory
+    assert partners.annotate(prepared_marker_six=F("pk")).values_list("prepared_marker_six").first()
+    [(statement, runs)] = _prepared_like("prepared_marker_three")
+    assert "$1" in statement and runs == 3
+    [(_statement, runs)] = _prepared_like("prepared_marker_four")
+    assert runs == 3
+    [(_statement, runs)] = _prepared_like("prepared_marker_five")
+    assert runs == 3
+    assert _prepared_like("prepared_marker_six") == []
+
+
+def test_prepared_statements_end_with_the_block_when_it_fails_and_errors_stay_django_s():
+    from django.db import IntegrityError, transaction
+
+    from trustplatform.partners.models import Partner
+    from trustplatform.postgres.base import prepared_statements
+
+    partner = PartnerFactory()
+    connection.ensure_connection()
+    factory = connection.connection.cursor_factory
+    with pytest.raises(IntegrityError), prepared_statements(), transaction.atomic():
+        Partner.objects.create(pk=partner.pk, name="prepared_marker_six")
+    assert connection.connection.cursor_factory is factory
+    assert Partner.objects.get(pk=partner.pk).name == partner.name  # nothing half-written

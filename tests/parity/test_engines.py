@@ -28,6 +28,8 @@ ENGINE_BRANCHES = {
     "masking/services/sessions.py::_situation": "masking.sessions",
     "masking/services/relay.py::_event_store": "masking.relay",
     "trustplatform/payments/services.py::_inline_slot_take": "payments.events",
+    # Server-side prepared statements on PostgreSQL, nothing on SQLite: session_open runs in one.
+    "trustplatform/postgres/base.py::prepared_statements": "masking.sessions",
 }
 # Engine reads compared elsewhere, or that only decide which DDL PostgreSQL gets.
 COMPARED_ELSEWHERE = {

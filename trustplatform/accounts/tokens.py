@@ -60,7 +60,10 @@ class TokenAuthentication(authentication.TokenAuthentication):
     """DRF's token, refused to staff who move money unless it passed the second factor."""
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
+        from trustplatform.postgres.base import prepared_statements
+
+        with prepared_statements():  # every API call's first statement: planned once per connection
+            user, token = super().authenticate_credentials(key)
         if staff_needs_second_factor(user) and not token_second_factor_passed(token=token):
             # A DomainError, not an AuthenticationFailed: the token is right, the person must do more (403).
             raise second_factor_required()

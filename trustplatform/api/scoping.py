@@ -44,8 +44,11 @@ class PartnerScopedMixin:
     partner_field = "partner"
 
     def initial(self, request, *args, **kwargs):
+        from trustplatform.postgres.base import prepared_statements
+
         super().initial(request, *args, **kwargs)
-        request.partner = api_acting_partner(request)
+        with prepared_statements():  # every partner-side call's second statement: planned once
+            request.partner = api_acting_partner(request)
 
     def scoped(self, queryset):
         return queryset.filter(**{self.partner_field: self.request.partner})
