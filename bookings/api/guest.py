@@ -157,12 +157,15 @@ class BookingsListCreateApi(APIView):
     )
     @idempotent
     def post(self, request):
+        from trustplatform.postgres.base import prepared_statements
+
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        room_type = get_object_or_404(
-            RoomType.objects.select_related("property__partner"), pk=values["room_type"]
-        )
+        with prepared_statements():  # the booking's own statements are (booking_place)
+            room_type = get_object_or_404(
+                RoomType.objects.select_related("property__partner"), pk=values["room_type"]
+            )
         booking, booking.checkout_payment = payments.booking_place(
             guest=request.user,
             room_type=room_type,
