@@ -4,12 +4,13 @@ Nothing in a request chooses where a call goes: the session stored for (proxy nu
 names the only person ever dialled. Every event is stored once under (provider, sid).
 """
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,6 +100,22 @@ def _answer(event: InboundEvent, route: Route | None, outcome: str, now) -> str:
     return twiml.voice_refuse(message) if call else twiml.text_reply(message)
 
 
+@functools.cache
+def _event_insert() -> tuple[list, str]:
+    """The event's columns and its INSERT on PostgreSQL, built once per process (the model is fixed)."""
+    meta = Interaction._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    sql = (
+        "WITH durability AS (SELECT set_config('synchronous_commit', 'off', true)) "
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+        f"SELECT {', '.join(['%s'] * len(fields))} FROM durability "
+        "ON CONFLICT (provider, sid) DO NOTHING RETURNING id"
+    )
+    return fields, sql
+
+
 def _event_store(interaction: Interaction) -> bool:
     """Insert an inbound event once; False if (provider, sid) is already stored.
 
@@ -113,16 +130,9 @@ def _event_store(interaction: Interaction) -> bool:
         except IntegrityError:
             return False
         return True
-    meta = Interaction._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
-    values = [field.get_db_prep_save(field.pre_save(interaction, True), connection) for field in fields]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    sql = (
-        "WITH durability AS (SELECT set_config('synchronous_commit', 'off', true)) "
-        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "
-        f"SELECT {', '.join(['%s'] * len(values))} FROM durability "
-        "ON CONFLICT (provider, sid) DO NOTHING RETURNING id"
-    )
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: each field's preparation reads it
+    fields, sql = _event_insert()
+    values = [field.get_db_prep_save(field.pre_save(interaction, True), db) for field in fields]
     from trustplatform.postgres.base import prepared_cursor
 
     with prepared_cursor(connection) as cursor:
