@@ -7,7 +7,14 @@ import pytest
 from django.db import connection, connections
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from trustplatform.api.fastpath import ANONYMOUS_SKIPPED, SKIPPED, anonymous_middleware, api_middleware
+from trustplatform.api.fastpath import (
+    ANONYMOUS_SKIPPED,
+    SKIPPED,
+    WEBHOOK_SKIPPED,
+    anonymous_middleware,
+    api_middleware,
+    webhook_middleware,
+)
 
 from ..factories import PartnerFactory, UserFactory
 
@@ -89,6 +96,14 @@ def test_the_anonymous_chain_leaves_out_only_what_a_signed_in_person_needs(setti
         assert needed in chain
     assert "django.contrib.sessions.middleware.SessionMiddleware" not in chain
     assert "axes.middleware.AxesMiddleware" not in chain
+
+
+def test_the_webhook_chain_leaves_out_only_the_language_negotiation(settings):
+    chain = webhook_middleware(settings.MIDDLEWARE)
+    assert WEBHOOK_SKIPPED == {"django.middleware.locale.LocaleMiddleware"}
+    anonymous = anonymous_middleware(settings.MIDDLEWARE)
+    assert chain == [path for path in anonymous if path not in WEBHOOK_SKIPPED]
+    assert "trustplatform.overload.BusyDependencyMiddleware" in chain
 
 
 @pytest.fixture

@@ -191,3 +191,23 @@ def test_a_session_open_for_a_later_time_does_not_connect_yet(pool, telco):
                                     business=Party(phone=RIDER, label="라이더"),
                                     opens_at=later, expires_at=later + timedelta(hours=2))
     assert dialled(twiml(telco.call(caller=CONSUMER, proxy=numbers_of(session)["consumer"]))) == []
+
+
+def test_a_webhook_is_answered_in_korean_whatever_language_its_thread_last_served(session, telco):
+    """Webhooks skip the language negotiation (trustplatform/api/fastpath.py): a page or API call in
+    English served before on the same thread must not make a caller hear English."""
+    from django.utils import translation
+
+    from masking import twiml as messages
+
+    translation.activate("en")
+    try:
+        answer = telco.call(caller=STRANGER, proxy=numbers_of(session)["consumer"])
+    finally:
+        translation.deactivate()
+    said = twiml(answer).find("Say")
+    assert said.get("language") == "ko-KR" and answer["Content-Language"] == "ko"
+    with translation.override("ko"):
+        assert said.text == messages.not_in_use()
+    with translation.override("en"):
+        assert said.text != messages.not_in_use()  # the Korean catalog answered, not the English one

@@ -20,11 +20,14 @@ provider's webhook (under /hooks/, signed, never a sign-in): what only a signed-
 session, the user behind it, the second factor, the audit actor, the sign-in lockout) has nothing to
 work on. Such a request gets the anonymous user and an empty session that is never saved, as the full
 chain would give it. Sign-ins and every other anonymous write keep the full chain, lockouts included.
+A provider's webhook among them also leaves out the language negotiation (`WEBHOOK_SKIPPED`): it is
+answered in LANGUAGE_CODE.
 """
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.handlers.base import BaseHandler
+from django.utils import translation
 
 from .middleware import API_PREFIX
 
@@ -58,6 +61,12 @@ ANONYMOUS_SKIPPED = {
     # Answers a locked-out sign-in; no sign-in takes this chain (reads and webhooks only).
     "axes.middleware.AxesMiddleware",
 }
+# What a provider's webhook (anonymous, under /hooks/) has no use for besides, with the reason.
+WEBHOOK_SKIPPED = {
+    # Providers send no Accept-Language and read no Korean: a webhook is answered in the platform's
+    # language (LANGUAGE_CODE), activated directly, so a language a page set on this thread never leaks in.
+    "django.middleware.locale.LocaleMiddleware",
+}
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 WEBHOOK_PREFIX = "/hooks/"
 API_HEADERS = (
@@ -75,6 +84,11 @@ def api_middleware(configured: list[str]) -> list[str]:
 def anonymous_middleware(configured: list[str]) -> list[str]:
     """The anonymous chain: the API chain without ANONYMOUS_SKIPPED."""
     return [path for path in api_middleware(configured) if path not in ANONYMOUS_SKIPPED]
+
+
+def webhook_middleware(configured: list[str]) -> list[str]:
+    """The webhook chain: the anonymous chain without WEBHOOK_SKIPPED."""
+    return [path for path in anonymous_middleware(configured) if path not in WEBHOOK_SKIPPED]
 
 
 def is_anonymous_machine_request(request) -> bool:
@@ -113,6 +127,7 @@ class ApiChainMiddleware:
         configured = list(settings.MIDDLEWARE)
         self.api_chain = _ApiHandler(api_middleware(configured))._middleware_chain
         self.anonymous_chain = _ApiHandler(anonymous_middleware(configured))._middleware_chain
+        self.webhook_chain = _ApiHandler(webhook_middleware(configured))._middleware_chain
         self.empty_session = SessionBase  # no key, no store: reads find nothing, nothing is saved
 
     def __call__(self, request):
@@ -121,7 +136,13 @@ class ApiChainMiddleware:
         if is_anonymous_machine_request(request):
             request.user = AnonymousUser()
             request.session = self.empty_session()
-            response = self.anonymous_chain(request)
+            if request.path_info.startswith(WEBHOOK_PREFIX):
+                translation.activate(settings.LANGUAGE_CODE)
+                request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+                response = self.webhook_chain(request)
+                response.headers.setdefault("Content-Language", settings.LANGUAGE_CODE)
+            else:
+                response = self.anonymous_chain(request)
         else:
             response = self.api_chain(request)
         for header, value in API_HEADERS:
